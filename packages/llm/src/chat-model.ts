@@ -1,0 +1,45 @@
+import type { ModelStatus } from "@alma/protocol";
+import type { ChatMessage } from "./chat-message.js";
+
+export interface GenerateOptions {
+  /** hard cap on completion tokens; every call must be bounded */
+  maxOutputTokens: number;
+  temperature?: number;
+  signal?: AbortSignal;
+  /** ask for a JSON object (OpenAI `response_format: json_object`, a JSON grammar for local models) */
+  json?: boolean;
+}
+
+export interface StreamUsage {
+  promptTokens: number;
+  completionTokens: number;
+  /** true when the provider reported it; false when counted by alma */
+  reported: boolean;
+}
+
+export type ModelFinishReason = "stop" | "length" | "content_filter";
+
+export type StreamChunk =
+  | { type: "delta"; text: string }
+  | { type: "done"; finishReason: ModelFinishReason; usage: StreamUsage };
+
+/**
+ * The one interface every model provider implements. `stream` yields text deltas as the model
+ * produces them and ends with exactly one `done` chunk. Failures throw an `LlmError`; an aborted
+ * signal ends the stream by throwing an `LlmError` with code `aborted`.
+ */
+export interface ChatModel {
+  /** "openai" | "local" | "scripted" */
+  readonly provider: string;
+  /** the model's name as the provider knows it */
+  readonly model: string;
+  status(): ModelStatus;
+  /** subscribe to status changes (loading, download progress, ready); returns an unsubscribe function */
+  onStatus(listener: (status: ModelStatus) => void): () => void;
+  /** the context window in tokens when known (a local model reads it from the loaded model) */
+  contextWindow(): number | null;
+  stream(messages: ChatMessage[], options: GenerateOptions): AsyncIterable<StreamChunk>;
+  /** the model's own tokenizer when it has one (local models); count of tokens for the rendered chat */
+  countPromptTokens?(messages: ChatMessage[]): Promise<number>;
+  close(): Promise<void>;
+}
