@@ -32,7 +32,7 @@ export function renderProtocolDocs(): string {
     "## Runs",
     "",
     "`message.send` is answered by `message.accepted` and then the run's events, in this order:",
-    "`run.started`, then any of `run.progress`, `run.context`, `run.plan`, `run.step.started`, `run.token`, `run.step.completed`,",
+    "`run.started`, then any of `run.classified`, `run.progress`, `run.context`, `run.plan`, `run.step.started`, `run.token`, `run.step.completed`,",
     "and last exactly one of `run.completed` or `run.error`.",
     "",
     "- Every run event has `runId`, `index` (gap-free from 0 over all events of the run) and `at` (epoch ms).",

@@ -41,6 +41,15 @@ export const runStartedEventSchema = z.object({
   model: z.string(),
 });
 
+/** The final task type; for clear cases it equals run.started's, for ambiguous ones the model may change it. */
+export const runClassifiedEventSchema = z.object({
+  type: z.literal("run.classified"),
+  ...runEventBase,
+  taskType: taskTypeSchema,
+  classification: classificationSchema,
+  durationMs: z.number().nonnegative(),
+});
+
 export const runProgressEventSchema = z.object({
   type: z.literal("run.progress"),
   ...runEventBase,
@@ -115,6 +124,7 @@ export const runErrorEventSchema = z.object({
 
 export const runEventSchemas = [
   runStartedEventSchema,
+  runClassifiedEventSchema,
   runProgressEventSchema,
   runPlanEventSchema,
   runStepStartedEventSchema,
@@ -127,8 +137,8 @@ export const runEventSchemas = [
 export const runEventSchema = z.discriminatedUnion("type", runEventSchemas);
 export type RunEvent = z.infer<typeof runEventSchema>;
 export type RunEventType = RunEvent["type"];
-/** A run event before the run hub numbers and stamps it. */
-export type RunEventDraft = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, "runId" | "index" | "at"> : never) : never;
+/** A run event before the run hub numbers and stamps it (runId, index, at, and a token's seq). */
+export type RunEventDraft = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, "runId" | "index" | "at" | "seq"> : never) : never;
 
 export const modelStatusSchema = z.object({
   ready: z.boolean(),
