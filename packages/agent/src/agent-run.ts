@@ -1,0 +1,71 @@
+import type { ChatMessage, ChatModel } from "@alma/llm";
+import type {
+  Classification,
+  ErrorCode,
+  ContextStats,
+  FinishReason,
+  RunEventDraft,
+  RunOptions,
+  StepRecord,
+  TaskType,
+  Usage,
+} from "@alma/protocol";
+
+/**
+ * What the Manager Agent needs from the memory module: the conversation's messages trimmed to fit,
+ * behind the given system prompt, leaving room for the output budget. `shrink` asks for a smaller
+ * budget (used once after a provider still reports a context-length error).
+ */
+export type BuildContext = (args: { system: string; outputBudget: number; shrink?: number }) => Promise<{
+  messages: ChatMessage[];
+  stats: ContextStats;
+}>;
+
+export interface AgentRunInput {
+  conversationId: string;
+  userMessageId: string;
+  assistantMessageId: string;
+  /** the newest user message's text (already part of what buildContext returns) */
+  userText: string;
+  options: RunOptions;
+  buildContext: BuildContext;
+  /** aborted by stop, by the tab closing, or by the server shutting down */
+  signal: AbortSignal;
+  /**
+   * Events in order; the run hub stamps runId, index, at and token seq. The agent emits run.started
+   * first and never the terminal events: the server emits run.completed / run.error from the result.
+   */
+  emit: (event: Exclude<RunEventDraft, { type: "run.completed" | "run.error" }>) => void;
+  /** timing marks for the run's metrics */
+  meter: RunMeterMarks;
+  /** epoch ms when the server received the message */
+  receivedAt: number;
+  /** for `run.continue`: the partial assistant text to continue from */
+  continueFrom?: string;
+}
+
+export interface RunMeterMarks {
+  /** the request to the model is built (memory done) */
+  requestBuilt(): void;
+  /** the first upstream model request was sent */
+  upstreamStarted(): void;
+  /** a retry of an upstream request (before any token) */
+  retried(): void;
+}
+
+export interface AgentRunResult {
+  taskType: TaskType;
+  classification: Classification;
+  finishReason: FinishReason;
+  /** the full answer text (for analytical runs: the synthesis) */
+  text: string;
+  steps: StepRecord[] | null;
+  usage: Usage;
+  cacheHit: boolean;
+  /** set when the run ended with an error; the server emits run.error with it (partial text kept) */
+  error: { code: ErrorCode; message: string; retryable: boolean } | null;
+}
+
+export interface AgentDeps {
+  model: ChatModel;
+}

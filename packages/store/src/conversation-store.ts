@@ -1,0 +1,52 @@
+import type { Conversation, Message, MessageStatus, PinnedFact, RunMetrics, StepRecord, TaskType, FinishReason, Usage } from "@alma/protocol";
+
+export interface NewUserMessage {
+  conversationId: string;
+  clientMessageId: string;
+  content: string;
+}
+
+export interface AssistantUpdate {
+  content?: string;
+  status?: MessageStatus;
+  steps?: StepRecord[] | null;
+  taskType?: TaskType | null;
+  finishReason?: FinishReason | null;
+  usage?: Usage | null;
+  metrics?: RunMetrics | null;
+  error?: { code: string; message: string } | null;
+}
+
+/**
+ * The persistence boundary: SQLite today, a server database later. Every method is synchronous
+ * because SQLite (better-sqlite3) is; an async backend would wrap it.
+ */
+export interface ConversationStore {
+  createConversation(title: string): Conversation;
+  getConversation(id: string): Conversation | null;
+  /** newest first; `query` matches titles and message content */
+  listConversations(query?: string): Array<Conversation & { snippet: string | null }>;
+  renameConversation(id: string, title: string): Conversation | null;
+  /** soft delete: restorable until `restorableUntil`, then purged */
+  deleteConversation(id: string, now?: number): { restorableUntil: number } | null;
+  restoreConversation(id: string): Conversation | null;
+  purgeDeleted(now?: number): number;
+  updateSummary(id: string, summary: string | null, summarizedCount: number): void;
+
+  /** stores the user message unless one with this clientMessageId exists (then returns it with duplicate: true) */
+  addUserMessage(input: NewUserMessage): { message: Message; duplicate: boolean };
+  addAssistantMessage(input: { conversationId: string; runId: string; taskType: TaskType | null }): Message;
+  updateAssistantMessage(id: string, update: AssistantUpdate): void;
+  getMessage(id: string): Message | null;
+  listMessages(conversationId: string): Message[];
+  /** removes every message after (and including, when `inclusive`) the given one: for edit and regenerate */
+  truncateAfter(conversationId: string, messageId: string, inclusive: boolean): number;
+  /** on startup: messages left `streaming` by a crash become `interrupted` */
+  markStreamingInterrupted(): number;
+
+  pinFact(input: { conversationId: string; text: string; messageId: string | null }): PinnedFact;
+  unpinFact(conversationId: string, factId: string): boolean;
+  listPinnedFacts(conversationId: string): PinnedFact[];
+
+  close(): void;
+}
