@@ -7,6 +7,8 @@ export interface NewUserMessage {
 }
 
 export interface AssistantUpdate {
+  /** a continued answer is produced by a new run */
+  runId?: string;
   content?: string;
   status?: MessageStatus;
   steps?: StepRecord[] | null;
@@ -35,6 +37,8 @@ export interface ConversationStore {
 
   /** stores the user message unless one with this clientMessageId exists (then returns it with duplicate: true) */
   addUserMessage(input: NewUserMessage): { message: Message; duplicate: boolean };
+  /** the user message a client sent with this id in any conversation (a resend of a message that started a new conversation) */
+  findUserMessageByClientId(clientMessageId: string): Message | null;
   addAssistantMessage(input: { conversationId: string; runId: string; taskType: TaskType | null }): Message;
   updateAssistantMessage(id: string, update: AssistantUpdate): void;
   getMessage(id: string): Message | null;

@@ -1,0 +1,95 @@
+import type { AlmaClient } from "@alma/client";
+import type { ModelStatus } from "@alma/protocol";
+import { EXIT_ERROR, EXIT_OK, type CliIo } from "./cli-io.js";
+import { modelSetupHints } from "./describe-failure.js";
+import type { AskCommand } from "./parse-cli-args.js";
+
+/**
+ * Sends the question and prints the run as it streams: the answer's tokens, or for an analytical run the
+ * plan, each step's heading and tokens, then the synthesis. Progress goes to stderr, and only on a terminal.
+ */
+export async function askCommand(
+  client: AlmaClient,
+  command: AskCommand & { question: string },
+  io: CliIo,
+  model: ModelStatus | null,
+): Promise<number> {
+  const text = !command.json;
+  const progress = text && io.stderr.isTTY === true;
+  let atLineStart = true;
+  const out = (chunk: string) => {
+    if (!text || chunk === "") return;
+    io.stdout.write(chunk);
+    atLineStart = chunk.endsWith("\n");
+  };
+  const newline = () => {
+    if (!atLineStart) out("\n");
+  };
+  const note = (line: string) => {
+    if (progress) io.stderr.write(`${line}\n`);
+  };
+
+  const handle = client.send(command.question, {
+    conversationId: command.conversationId ?? null,
+    options: { taskType: command.taskType, bypassCache: command.bypassCache },
+  });
+
+  const stepNumbers = new Map<string, number>();
+  let planned = false;
+  let answerHeading = false;
+  let tokens = 0;
+  for await (const event of handle) {
+    switch (event.type) {
+      case "run.started":
+        note(`· ${event.taskType} · ${event.provider}/${event.model} · conversation ${event.conversationId}`);
+        break;
+      case "run.progress":
+        note(`· ${event.label}`);
+        break;
+      case "run.plan":
+        planned = true;
+        event.steps.forEach((step, i) => stepNumbers.set(step.id, i + 1));
+        out(`Plan:\n${event.steps.map((step, i) => `  ${i + 1}. ${step.title}`).join("\n")}\n`);
+        break;
+      case "run.step.started":
+        newline();
+        out(`\n## Step ${stepNumbers.get(event.stepId) ?? "?"}: ${event.title}\n`);
+        break;
+      case "run.step.completed":
+        if (event.status !== "complete") {
+          newline();
+          out(`(step ${event.status}${event.note ? `: ${event.note}` : ""})\n`);
+        }
+        break;
+      case "run.token":
+        tokens += 1;
+        // the server stops within a token or so; print exactly the N the user asked for
+        if (command.stopAfter !== undefined && tokens > command.stopAfter) break;
+        if (event.stepId === null && planned && !answerHeading) {
+          answerHeading = true;
+          newline();
+          out("\n## Answer\n");
+        }
+        out(event.text);
+        if (tokens === command.stopAfter) handle.stop();
+        break;
+      default:
+        break;
+    }
+  }
+
+  const done = await handle.done;
+  newline();
+  if (done.type === "run.error") {
+    const kept = done.partial ? ` The partial answer is kept in conversation ${done.conversationId}.` : "";
+    io.stderr.write(`alma: ${done.message}${kept}\n`);
+    if (done.code === "model_not_ready") io.stderr.write(`${modelSetupHints(model)}\n`);
+    return EXIT_ERROR;
+  }
+  const m = done.metrics;
+  const speed = m.tokensPerSecond === null ? "" : `, ${m.tokensPerSecond.toFixed(1)} tok/s`;
+  const ttft = m.firstTokenMs === null ? "" : `, first token ${Math.round(m.firstTokenMs)} ms`;
+  note(`· ${done.finishReason} · ${done.usage.completionTokens} tokens in ${Math.round(m.totalMs)} ms${ttft}${speed}${done.cacheHit ? " · cached" : ""}`);
+  note(`· continue with --conversation ${done.conversationId}`);
+  return EXIT_OK;
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { parseCliArgs } from "./parse-cli-args.js";
+
+describe("parseCliArgs", () => {
+  it("parses ask with every option", () => {
+    const parsed = parseCliArgs(
+      ["ask", "why?", "--server", "http://h:1", "--conversation", "c_1", "--type", "analytical", "--no-cache", "--stop-after", "5", "--json", "--token", "t"],
+      {},
+    );
+    expect(parsed).toEqual({
+      ok: true,
+      command: { command: "ask", question: "why?", server: "ws://h:1/ws", conversationId: "c_1", taskType: "analytical", bypassCache: true, stopAfter: 5, json: true, token: "t" },
+    });
+  });
+
+  it("reads the question from stdin for no argument or -, and takes the token from the environment", () => {
+    for (const argv of [["ask"], ["ask", "-"]]) {
+      expect(parseCliArgs(argv, { ALMA_AUTH_TOKEN: "env-token" })).toMatchObject({ ok: true, command: { question: null, token: "env-token", server: "ws://127.0.0.1:8787/ws" } });
+    }
+  });
+
+  it.each([
+    [["ask", "q", "--type", "poetic"], /--type: Invalid option/],
+    [["ask", "q", "--stop-after", "0"], /--stop-after takes a number above 0/],
+    [["ask", "q", "--stop-after", "x"], /--stop-after takes a number/],
+    [["ask", "q", "--conversation", "bad id!"], /--conversation: ids use letters/],
+    [["ask", "q", "--bogus"], /Unknown option '--bogus'/],
+    [["pin", "fact"], /pin needs --conversation/],
+    [["history"], /history needs the conversation ID/],
+    [["fly"], /Unknown command "fly"/],
+    [["ask", "q", "--server", "ftp://x"], /http\(s\)/],
+  ])("refuses %j", (argv, message) => {
+    const parsed = parseCliArgs(argv, {});
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.message).toMatch(message);
+  });
+
+  it("shows help for --help or no command", () => {
+    expect(parseCliArgs(["--help"], {})).toEqual({ ok: true, command: { command: "help" } });
+    expect(parseCliArgs([], {})).toEqual({ ok: true, command: { command: "help" } });
+  });
+});

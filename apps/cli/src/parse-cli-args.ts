@@ -1,0 +1,119 @@
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { idSchema, taskTypeChoiceSchema } from "@alma/protocol";
+import { DEFAULT_SERVER_URL, resolveServerUrl } from "./resolve-server-url.js";
+
+const common = {
+  server: z.string(),
+  token: z.string().min(1).optional(),
+  json: z.boolean(),
+};
+
+const askSchema = z.object({
+  command: z.literal("ask"),
+  ...common,
+  /** null: read it from stdin */
+  question: z.string().nullable(),
+  conversationId: idSchema.optional(),
+  taskType: taskTypeChoiceSchema,
+  bypassCache: z.boolean(),
+  stopAfter: z.number().int("--stop-after takes a whole number").positive("--stop-after takes a number above 0").optional(),
+});
+
+const pinSchema = z.object({
+  command: z.literal("pin"),
+  ...common,
+  fact: z.string().trim().min(1, "give the fact to pin"),
+  conversationId: idSchema,
+});
+
+const historySchema = z.object({ command: z.literal("history"), ...common, conversationId: idSchema });
+const listSchema = z.object({ command: z.literal("list"), ...common });
+const helpSchema = z.object({ command: z.literal("help") });
+
+export const cliCommandSchema = z.discriminatedUnion("command", [askSchema, pinSchema, historySchema, listSchema, helpSchema]);
+export type CliCommand = z.infer<typeof cliCommandSchema>;
+export type AskCommand = z.infer<typeof askSchema>;
+
+export type ParsedArgs = { ok: true; command: CliCommand } | { ok: false; message: string };
+
+/** Parses argv (without node and script) into a validated command; a usage problem comes back in words. */
+export function parseCliArgs(argv: string[], env: Record<string, string | undefined>): ParsedArgs {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0 || positionals[0] === "help") return { ok: true, command: { command: "help" } };
+  const [command, ...rest] = positionals;
+
+  let server: string;
+  try {
+    server = resolveServerUrl(values.server ?? env.ALMA_SERVER_URL ?? DEFAULT_SERVER_URL);
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+  const stopAfter = values["stop-after"] === undefined ? undefined : Number(values["stop-after"]);
+  if (stopAfter !== undefined && Number.isNaN(stopAfter)) return { ok: false, message: `--stop-after takes a number, not "${values["stop-after"]}"` };
+  const base = { server, token: values.token ?? (env.ALMA_AUTH_TOKEN || undefined), json: values.json ?? false };
+
+  if (rest.length > 1) return { ok: false, message: `"${command}" takes one argument; quote the text ("like this").` };
+  const arg = rest[0];
+  let candidate: unknown;
+  switch (command) {
+    case "ask":
+      candidate = {
+        command,
+        ...base,
+        question: arg === undefined || arg === "-" ? null : arg,
+        conversationId: values.conversation,
+        taskType: values.type ?? "auto",
+        bypassCache: values["no-cache"] ?? false,
+        stopAfter,
+      };
+      break;
+    case "pin":
+      if (values.conversation === undefined) return { ok: false, message: "pin needs --conversation ID: the conversation to pin the fact to." };
+      candidate = { command, ...base, fact: arg ?? "", conversationId: values.conversation };
+      break;
+    case "history":
+      if (arg === undefined) return { ok: false, message: "history needs the conversation ID: alma history ID (alma list shows them)." };
+      candidate = { command, ...base, conversationId: arg };
+      break;
+    case "list":
+      if (arg !== undefined) return { ok: false, message: "list takes no argument." };
+      candidate = { command, ...base };
+      break;
+    default:
+      return { ok: false, message: `Unknown command "${command}". Commands: ask, pin, history, list.` };
+  }
+  const result = cliCommandSchema.safeParse(candidate);
+  if (!result.success) {
+    const flags: Record<string, string> = { conversationId: "--conversation", taskType: "--type", stopAfter: "--stop-after", token: "--token", fact: "the fact" };
+    return {
+      ok: false,
+      message: result.error.issues.map((i) => `${flags[String(i.path[0])] ?? String(i.path[0] ?? "argument")}: ${i.message}`).join("; "),
+    };
+  }
+  return { ok: true, command: result.data };
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      server: { type: "string" },
+      token: { type: "string" },
+      conversation: { type: "string" },
+      type: { type: "string" },
+      "no-cache": { type: "boolean" },
+      "stop-after": { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}

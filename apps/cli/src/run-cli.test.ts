@@ -1,0 +1,195 @@
+import { Readable } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { scriptedRunEvents, startFakeAlmaServer, welcomeFrame, type FakeAlmaServer, type FakeAlmaServerOptions } from "@alma/client/testing";
+import type { ClientFrame, RunEvent } from "@alma/protocol";
+import { runCli } from "./run-cli.js";
+
+const servers: FakeAlmaServer[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+function capture(isTTY = false) {
+  const chunks: string[] = [];
+  return { write: (c: string) => chunks.push(c), isTTY, get text() { return chunks.join(""); } };
+}
+
+async function cli(argv: string[], options: { stdin?: string; stderrTTY?: boolean; env?: Record<string, string> } = {}) {
+  const stdout = capture();
+  const stderr = capture(options.stderrTTY ?? false);
+  const code = await runCli(argv, { stdin: Readable.from([options.stdin ?? ""]), stdout, stderr, env: options.env ?? {} });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** A fake server that answers each message.send with the given run events. */
+async function serverAnswering(events: (frame: Extract<ClientFrame, { type: "message.send" }>) => RunEvent[], extra: FakeAlmaServerOptions = {}) {
+  const server = await startFakeAlmaServer({
+    ...extra,
+    onFrame(frame, connection) {
+      if (frame.type !== "message.send") return extra.onFrame?.(frame, connection);
+      connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r1", duplicate: false });
+      for (const event of events(frame)) connection.send(event);
+    },
+  });
+  servers.push(server);
+  return server;
+}
+
+describe("runCli ask", () => {
+  it("prints the streamed answer and exits 0", async () => {
+    const server = await serverAnswering(() => scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["Hello", ", ", "world"] }));
+    const result = await cli(["ask", "hi", "--server", server.url]);
+    expect(result).toEqual({ code: 0, stdout: "Hello, world\n", stderr: "" });
+  });
+
+  it("reads the question from stdin and passes the options", async () => {
+    let sent: Extract<ClientFrame, { type: "message.send" }> | null = null;
+    const server = await serverAnswering((frame) => {
+      sent = frame;
+      return scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["ok"] });
+    });
+    const result = await cli(["ask", "-", "--server", server.url, "--type", "creative", "--no-cache", "--conversation", "c1"], { stdin: "  a piped question\n" });
+    expect(result.code).toBe(0);
+    expect(sent).toMatchObject({ content: "a piped question", conversationId: "c1", options: { taskType: "creative", bypassCache: true } });
+  });
+
+  it("prints progress on stderr only when it is a terminal", async () => {
+    const server = await serverAnswering(() => scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["x"] }));
+    const tty = await cli(["ask", "q", "--server", server.url], { stderrTTY: true });
+    expect(tty.stdout).toBe("x\n");
+    expect(tty.stderr).toMatch(/conversational · scripted\/scripted · conversation c1/);
+    expect(tty.stderr).toMatch(/continue with --conversation c1/);
+  });
+
+  it("prints the plan, step headings and step tokens, then the synthesis of an analytical run", async () => {
+    const server = await serverAnswering(() => {
+      const [started, ...rest] = scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: [] });
+      const b = (index: number) => ({ runId: "r1", index, at: index });
+      return [
+        started!,
+        { type: "run.plan", ...b(1), steps: [{ id: "s1", title: "Gather", agent: "researcher", dependsOn: [] }, { id: "s2", title: "Weigh", agent: "analyst", dependsOn: ["s1"] }] },
+        { type: "run.step.started", ...b(2), stepId: "s1", title: "Gather", agent: "researcher" },
+        { type: "run.token", ...b(3), seq: 0, text: "facts", agent: "researcher", stepId: "s1" },
+        { type: "run.step.completed", ...b(4), stepId: "s1", status: "complete", finishReason: "stop", note: null, completionTokens: 1, durationMs: 1 },
+        { type: "run.step.started", ...b(5), stepId: "s2", title: "Weigh", agent: "analyst" },
+        { type: "run.token", ...b(6), seq: 1, text: "half", agent: "analyst", stepId: "s2" },
+        { type: "run.step.completed", ...b(7), stepId: "s2", status: "truncated", finishReason: "length", note: "hit the step's token budget", completionTokens: 1, durationMs: 1 },
+        { type: "run.token", ...b(8), seq: 2, text: "So yes.", agent: "manager", stepId: null },
+        { ...(rest.at(-1) as RunEvent), index: 9 },
+      ] as RunEvent[];
+    });
+    const result = await cli(["ask", "compare", "--server", server.url]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      "Plan:\n  1. Gather\n  2. Weigh\n\n## Step 1: Gather\nfacts\n\n## Step 2: Weigh\nhalf\n(step truncated: hit the step's token budget)\n\n## Answer\nSo yes.\n",
+    );
+  });
+
+  it("--json prints every frame as sent plus receivedAt", async () => {
+    const server = await serverAnswering(() => scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["a", "b"] }));
+    const before = Date.now();
+    const result = await cli(["ask", "q", "--json", "--server", server.url]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; receivedAt: number; seq?: number });
+    expect(lines.map((l) => l.type)).toEqual(["welcome", "message.accepted", "run.started", "run.token", "run.token", "run.completed"]);
+    for (const line of lines) expect(line.receivedAt).toBeGreaterThanOrEqual(before);
+    expect(lines.filter((l) => l.type === "run.token").map((l) => l.seq)).toEqual([0, 1]);
+  });
+
+  it("--stop-after N sends run.stop after N tokens and prints exactly N", async () => {
+    const stops: string[] = [];
+    const events = scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["1", "2", "3", "4"], finishReason: "stopped" });
+    const server = await serverAnswering(() => events.slice(0, 4), {
+      onFrame(frame, connection) {
+        if (frame.type !== "run.stop") return;
+        stops.push(frame.runId);
+        connection.send(events[4]!);
+        connection.send({ ...events.at(-1)!, index: 5 } as RunEvent);
+      },
+    });
+    const result = await cli(["ask", "q", "--stop-after", "2", "--server", server.url]);
+    expect(stops).toEqual(["r1"]);
+    expect(result).toMatchObject({ code: 0, stdout: "12\n" });
+  });
+
+  it("exits 1 with the run.error message", async () => {
+    const server = await serverAnswering(() =>
+      scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["part"], error: { code: "stream_interrupted", message: "The provider cut the stream; retry." } }),
+    );
+    const result = await cli(["ask", "q", "--server", server.url]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("alma: The provider cut the stream; retry. The partial answer is kept in conversation c1.\n");
+  });
+
+  it("says the server isn't running and how to start it when the connection is refused", async () => {
+    const server = await startFakeAlmaServer();
+    const url = server.url;
+    await server.close();
+    const result = await cli(["ask", "q", "--server", url]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`the alma server isn't running at ${url}`);
+    expect(result.stderr).toContain("pnpm start:server");
+  });
+
+  it("shows the setup hints when the server has no model", async () => {
+    const server = await startFakeAlmaServer({
+      welcome: welcomeFrame({
+        model: { ready: false, provider: "local", model: null, contextWindow: null, state: "unavailable", download: null, problem: "No model file and no API key.", setup: ["Set OPENAI_API_KEY", "Set ALMA_MODEL"] },
+      }),
+    });
+    servers.push(server);
+    const result = await cli(["ask", "q", "--server", server.url]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no model ready\.\nNo model file and no API key\.\nTo make a model ready:\n {2}- Set OPENAI_API_KEY\n {2}- Set ALMA_MODEL/);
+  });
+
+  it("exits 2 with usage help for bad arguments and for an empty question", async () => {
+    expect(await cli(["ask", "q", "--type", "x"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--type") });
+    expect(await cli(["ask"], { stdin: "  " })).toMatchObject({ code: 2, stderr: expect.stringContaining("no question") });
+  });
+});
+
+describe("runCli conversation commands", () => {
+  const conversation = { id: "c1", title: "Trip", createdAt: 1, updatedAt: 0, summary: null, summarizedCount: 0 };
+
+  it("list, history and pin print what the server answers", async () => {
+    const server = await startFakeAlmaServer({
+      onFrame(frame, connection) {
+        if (frame.type === "conversation.list") connection.send({ type: "conversation.list.result", requestId: frame.requestId, conversations: [{ ...conversation, snippet: null }] });
+        if (frame.type === "conversation.history") {
+          connection.send({
+            type: "conversation.history.result",
+            requestId: frame.requestId,
+            conversation,
+            messages: [
+              { id: "m1", conversationId: "c1", role: "user", content: "Where to?", status: "complete", createdAt: 1, clientMessageId: null, runId: null, taskType: null, pinned: false, steps: null, finishReason: null, usage: null, metrics: null, error: null },
+              { id: "m2", conversationId: "c1", role: "assistant", content: "Lisbon", status: "stopped", createdAt: 2, clientMessageId: null, runId: "r1", taskType: "conversational", pinned: false, steps: null, finishReason: "stopped", usage: null, metrics: null, error: null },
+            ],
+            pinnedFacts: [],
+            activeRun: null,
+            context: null,
+          });
+        }
+        if (frame.type === "memory.pin") {
+          connection.send({ type: "memory.updated", requestId: frame.requestId, conversationId: frame.conversationId, pinnedFacts: [{ id: "f1", conversationId: "c1", text: frame.text ?? "", messageId: null, createdAt: 1 }], summary: null, summarizedCount: 0 });
+        }
+      },
+    });
+    servers.push(server);
+    expect(await cli(["list", "--server", server.url])).toEqual({ code: 0, stdout: "c1  1970-01-01T00:00:00.000Z  Trip\n", stderr: "" });
+    expect((await cli(["history", "c1", "--server", server.url])).stdout).toBe("# Trip (c1)\n\nuser:\nWhere to?\n\nassistant [stopped]:\nLisbon\n");
+    expect((await cli(["pin", "I am vegetarian", "--conversation", "c1", "--server", server.url])).stdout).toBe(
+      "Pinned. Conversation c1 has 1 pinned fact(s):\n  - I am vegetarian\n",
+    );
+  });
+
+  it("prints a server error for a request and exits 1", async () => {
+    const server = await startFakeAlmaServer({
+      onFrame(frame, connection) {
+        if (frame.type === "conversation.history") connection.send({ type: "error", code: "not_found", message: "No conversation nope; alma list shows them.", retryable: false, requestId: frame.requestId });
+      },
+    });
+    servers.push(server);
+    expect(await cli(["history", "nope", "--server", server.url])).toEqual({ code: 1, stdout: "", stderr: "alma: No conversation nope; alma list shows them.\n" });
+  });
+});

@@ -1,0 +1,72 @@
+import { WebSocket } from "ws";
+import { AlmaClient } from "@alma/client";
+import type { ModelStatus } from "@alma/protocol";
+import { askCommand } from "./ask-command.js";
+import { EXIT_ERROR, EXIT_USAGE, type CliIo } from "./cli-io.js";
+import { describeFailure, modelSetupHints } from "./describe-failure.js";
+import { HELP_TEXT } from "./help-text.js";
+import { historyCommand } from "./history-command.js";
+import { listCommand } from "./list-command.js";
+import { parseCliArgs } from "./parse-cli-args.js";
+import { pinCommand } from "./pin-command.js";
+import { readAll } from "./read-all.js";
+
+/** The whole CLI as a function: argv without node and the script, returning the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const parsed = parseCliArgs(argv, io.env);
+  if (!parsed.ok) {
+    io.stderr.write(`alma: ${parsed.message}\nRun \`pnpm alma --help\` for usage.\n`);
+    return EXIT_USAGE;
+  }
+  const command = parsed.command;
+  if (command.command === "help") {
+    io.stdout.write(HELP_TEXT);
+    return 0;
+  }
+
+  let question: string | null = null;
+  if (command.command === "ask") {
+    if (command.question === null && io.stdin.isTTY) io.stderr.write("Type the question, then Ctrl-D:\n");
+    question = (command.question ?? (await readAll(io.stdin))).trim();
+    if (question === "") {
+      io.stderr.write('alma: no question: pass it as an argument (pnpm alma ask "question") or on stdin.\n');
+      return EXIT_USAGE;
+    }
+  }
+
+  const now = io.now ?? Date.now;
+  const client = new AlmaClient({ WebSocket: io.WebSocket ?? WebSocket, reconnect: false, clientName: "alma-cli", now });
+  if (command.json) {
+    client.on("frame", ({ text, receivedAt }) => {
+      // splice receivedAt into the server's own text so every field stays exactly as it was sent
+      io.stdout.write(`${text.replace(/\}\s*$/, `,"receivedAt":${receivedAt}}`)}\n`);
+    });
+  }
+  client.on("frame.invalid", (event) => io.stderr.write(`alma: ignored a frame from the server: ${event.reason}\n`));
+
+  let model: ModelStatus | null = null;
+  try {
+    const welcome = await client.connect(command.server, { token: command.token });
+    model = welcome.model;
+    switch (command.command) {
+      case "ask":
+        if (model.state === "unavailable") {
+          io.stderr.write(`alma: the server at ${command.server} has no model ready.\n${modelSetupHints(model)}\n`);
+          return EXIT_ERROR;
+        }
+        return await askCommand(client, { ...command, question: question ?? "" }, io, model);
+      case "pin":
+        return await pinCommand(client, command, io);
+      case "history":
+        return await historyCommand(client, command, io);
+      case "list":
+        return await listCommand(client, command, io);
+    }
+  } catch (error) {
+    const failure = describeFailure(error, command.server, model);
+    io.stderr.write(`${failure.message}\n`);
+    return failure.exitCode;
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,141 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import cors from "@fastify/cors";
+import type { ChatModel } from "@alma/llm";
+import { SqliteConversationStore, type ConversationStore } from "@alma/store";
+import type { AppConfig } from "./config.js";
+import { ChatService } from "./chat/chat-service.js";
+import { AppMetrics } from "./metrics/app-metrics.js";
+import { healthPlugin } from "./plugins/health.js";
+import { metricsPlugin } from "./plugins/metrics.js";
+import { conversationsApiPlugin } from "./plugins/conversations-api.js";
+import { websocketPlugin } from "./plugins/websocket.js";
+import { RunHub } from "./runs/run-hub.js";
+import type { ConversationMemory, RunAgent } from "./runs/run-services.js";
+import { StoreBackedMemory } from "./runs/store-backed-memory.js";
+import { createRunAgent } from "./runs/create-run-agent.js";
+import { createChatModel } from "./create-chat-model.js";
+import type { ServerFrame } from "@alma/protocol";
+import type { ClientConnection } from "./ws/client-connection.js";
+import { SERVER_VERSION } from "./server-version.js";
+
+export interface BuildAppOptions {
+  config: AppConfig;
+  /** the model; default: chosen from the config (openai, local or scripted), owned and closed by the app */
+  model?: ChatModel;
+  /** default: SqliteConversationStore at config.dbPath, owned and closed by the app */
+  store?: ConversationStore;
+  /** default: the Manager Agent over `model` */
+  agent?: RunAgent;
+  /** default: the memory module over the store */
+  memory?: ConversationMemory;
+  /** epoch ms; injectable for tests */
+  now?: () => number;
+  /** Fastify's logger options; default pino at config.logLevel with secrets redacted */
+  logger?: FastifyServerOptions["logger"];
+}
+
+/** Log paths that may carry secrets: never written, whatever the level. */
+export const REDACTED_LOG_PATHS = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  "*.apiKey",
+  "*.token",
+  "*.authToken",
+  "apiKey",
+  "token",
+  "authToken",
+  "config.openai.apiKey",
+  "config.authToken",
+];
+
+export interface AlmaApp {
+  store: ConversationStore;
+  hub: RunHub;
+  metrics: AppMetrics;
+  model: ChatModel;
+  service: ChatService;
+  memory: ConversationMemory;
+  /** stop taking runs, let running ones finish up to the shutdown deadline, then store the rest as interrupted */
+  drain(deadlineMs?: number): Promise<void>;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    alma: AlmaApp;
+  }
+}
+
+/** Builds the Fastify app: health, metrics, conversations API, CORS and the WebSocket, over injectable parts. */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const now = options.now ?? Date.now;
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } },
+    bodyLimit: config.maxFrameBytes,
+    disableRequestLogging: false,
+  });
+
+  const ownsModel = options.model === undefined;
+  const model = options.model ?? createChatModel(config, app.log);
+  const ownsStore = options.store === undefined;
+  const store = options.store ?? new SqliteConversationStore({ path: config.dbPath, undoWindowMs: config.undoWindowMs, now });
+  const interrupted = store.markStreamingInterrupted();
+  if (interrupted > 0) app.log.warn({ interrupted }, "answers left streaming by a previous crash are now marked interrupted");
+  store.purgeDeleted(now());
+
+  const metrics = new AppMetrics(now);
+  const hub = new RunHub({ replayBufferEvents: config.replayBufferEvents, graceMs: config.resumeGraceMs, now });
+  const memory = options.memory ?? new StoreBackedMemory({ store, model, contextWindow: config.contextWindow, log: app.log });
+  const agent = options.agent ?? createRunAgent(model, config);
+  const connections = new Set<ClientConnection>();
+  const broadcast = (frame: ServerFrame) => {
+    for (const c of connections) if (c.isWelcomed) c.send(frame);
+  };
+  const service = new ChatService({ config, store, hub, metrics, model, agent, memory, now, log: app.log, broadcast });
+
+  let drained: Promise<void> | null = null;
+  const drain = (deadlineMs = config.shutdownDeadlineMs) => {
+    drained ??= (async () => {
+      service.stopAccepting();
+      const idle = await hub.waitIdle(deadlineMs);
+      if (!idle) {
+        app.log.warn({ active: hub.active }, "shutdown deadline reached; storing the remaining answers as interrupted");
+        hub.stopAll("shutdown");
+      }
+      await service.settled();
+    })();
+    return drained;
+  };
+  app.decorate("alma", { store, hub, metrics, model, service, memory, drain });
+
+  await app.register(cors, { origin: config.allowedOrigins, methods: ["GET", "HEAD", "OPTIONS"] });
+  await app.register(healthPlugin, { model, serverVersion: SERVER_VERSION, startedAt: now(), now });
+  await app.register(metricsPlugin, { metrics });
+  await app.register(conversationsApiPlugin, {
+    store,
+    hub,
+    authToken: config.authToken,
+    requestsPerMinute: config.limits.httpRequestsPerMinute,
+  });
+  await app.register(websocketPlugin, {
+    config,
+    service,
+    hub,
+    metrics,
+    model,
+    connections,
+    serverVersion: SERVER_VERSION,
+    now,
+    beforeSocketsClose: () => drain(),
+  });
+
+  app.addHook("onClose", async () => {
+    await drain(0);
+    await memory.close();
+    if (options.agent === undefined) await agent.close?.();
+    metrics.close();
+    if (ownsStore) store.close();
+    if (ownsModel) await model.close();
+  });
+  return app;
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.js";
+
+describe("loadConfig", () => {
+  it("applies the documented defaults", () => {
+    const c = loadConfig({}, "/srv/alma");
+    expect(c).toMatchObject({
+      host: "127.0.0.1",
+      port: 8787,
+      provider: "local",
+      openai: { model: "gpt-4o-mini", apiKey: null },
+      local: { threads: 1 },
+      dbPath: "/srv/alma/data/alma.db",
+      allowedOrigins: ["http://localhost:3000", "http://127.0.0.1:3000"],
+      authToken: null,
+      maxFrameBytes: 1024 * 1024,
+      runDeadlineMs: 60_000,
+    });
+  });
+
+  it("picks openai when a key or base URL is set, and honours an explicit provider", () => {
+    expect(loadConfig({ OPENAI_API_KEY: "sk-x" }).provider).toBe("openai");
+    expect(loadConfig({ OPENAI_BASE_URL: "http://127.0.0.1:11434/v1" }).provider).toBe("openai");
+    expect(loadConfig({ OPENAI_API_KEY: "sk-x", ALMA_PROVIDER: "local" }).provider).toBe("local");
+  });
+
+  it("treats empty variables as unset and parses lists and numbers", () => {
+    const c = loadConfig({ PORT: "", ALMA_ALLOWED_ORIGINS: "https://a.example/, http://b.example:8080", ALMA_THREADS: "4" });
+    expect(c.port).toBe(8787);
+    expect(c.allowedOrigins).toEqual(["https://a.example", "http://b.example:8080"]);
+    expect(c.local.threads).toBe(4);
+  });
+
+  it("names every bad setting and never echoes secrets", () => {
+    try {
+      loadConfig({ PORT: "eighty", ALMA_PROVIDER: "magic", ALMA_AUTH_TOKEN: "short-secret" });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const err = e as ConfigError;
+      expect(err.problems.map((p) => p.setting).sort()).toEqual(["ALMA_AUTH_TOKEN", "ALMA_PROVIDER", "PORT"]);
+      expect(err.message).toContain('PORT');
+      expect(err.message).toContain('"eighty"');
+      expect(err.message).not.toContain("short-secret");
+    }
+  });
+});

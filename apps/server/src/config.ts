@@ -1,0 +1,154 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const optionalInt = (min: number) => int(min).optional();
+
+/** Every setting alma's server reads from the environment; .env.example documents each one. */
+export const envSchema = z.object({
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: int(0, 65_535).default(8787),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  ALMA_PROVIDER: z.enum(["openai", "local", "scripted"]).optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  ALMA_MODEL: z.string().min(1).optional(),
+  ALMA_MODEL_CACHE_DIR: z.string().min(1).optional(),
+  ALMA_THREADS: int(1, 256).default(1),
+  ALMA_CONTEXT_SIZE: optionalInt(256),
+  ALMA_CONTEXT_WINDOW: optionalInt(256),
+  ALMA_MAX_OUTPUT_TOKENS: int(1, 32_768).default(1024),
+  ALMA_PROVIDER_MAX_RETRIES: int(0, 10).default(3),
+  ALMA_FIRST_TOKEN_TIMEOUT_MS: int(100).default(30_000),
+  ALMA_IDLE_TIMEOUT_MS: int(100).default(20_000),
+
+  ALMA_DB_PATH: z.string().min(1).default("data/alma.db"),
+  ALMA_UNDO_WINDOW_MS: int(0).default(30_000),
+
+  ALMA_ALLOWED_ORIGINS: z
+    .string()
+    .default("http://localhost:3000,http://127.0.0.1:3000")
+    .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ message: "each origin must be a URL like http://localhost:3000" }))),
+  ALMA_AUTH_TOKEN: z.string().min(16, "use at least 16 characters").optional(),
+
+  ALMA_MAX_FRAME_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  ALMA_RUN_DEADLINE_MS: int(1000).default(60_000),
+  ALMA_MAX_RUNS_PER_CONNECTION: int(1, 100).default(2),
+  ALMA_MAX_RUNS_PER_SERVER: int(1, 10_000).default(16),
+  ALMA_MESSAGES_PER_MINUTE: int(1, 100_000).default(30),
+  ALMA_MAX_CONNECTIONS: int(1, 100_000).default(200),
+  ALMA_HTTP_REQUESTS_PER_MINUTE: int(1, 1_000_000).default(600),
+  ALMA_RESUME_GRACE_MS: int(0).default(15_000),
+  ALMA_REPLAY_BUFFER_EVENTS: int(16, 1_000_000).default(8192),
+  ALMA_FLUSH_INTERVAL_MS: int(50).default(500),
+  ALMA_SHUTDOWN_DEADLINE_MS: int(0).default(10_000),
+  ALMA_HANDSHAKE_TIMEOUT_MS: int(100).default(10_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface AppConfig {
+  host: string;
+  port: number;
+  logLevel: Env["LOG_LEVEL"];
+  /** resolved: the explicit ALMA_PROVIDER, else openai when an OpenAI key or URL is set, else local */
+  provider: "openai" | "local" | "scripted";
+  openai: { apiKey: string | null; baseUrl: string | null; model: string };
+  local: { model: string | null; cacheDir: string | null; threads: number; contextSize: number | null };
+  /** overrides the model's reported context window */
+  contextWindow: number | null;
+  maxOutputTokens: number;
+  providerMaxRetries: number;
+  firstTokenTimeoutMs: number;
+  idleTimeoutMs: number;
+  /** absolute path, or ":memory:" */
+  dbPath: string;
+  undoWindowMs: number;
+  allowedOrigins: string[];
+  authToken: string | null;
+  maxFrameBytes: number;
+  runDeadlineMs: number;
+  limits: {
+    maxRunsPerConnection: number;
+    maxRunsPerServer: number;
+    messagesPerMinute: number;
+    maxConnections: number;
+    httpRequestsPerMinute: number;
+  };
+  resumeGraceMs: number;
+  replayBufferEvents: number;
+  flushIntervalMs: number;
+  shutdownDeadlineMs: number;
+  handshakeTimeoutMs: number;
+}
+
+/** Names every bad setting with what was expected, so the fix is obvious from the first line of the log. */
+export class ConfigError extends Error {
+  readonly problems: Array<{ setting: string; message: string }>;
+
+  constructor(problems: Array<{ setting: string; message: string }>) {
+    super(
+      `Invalid server configuration:\n${problems.map((p) => `  ${p.setting}: ${p.message}`).join("\n")}\n` +
+        "Fix these environment variables (see .env.example) and start again.",
+    );
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/** Reads and validates the settings; empty variables count as unset. `cwd` anchors a relative ALMA_DB_PATH. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): AppConfig {
+  const known = Object.keys(envSchema.shape);
+  const input = Object.fromEntries(known.map((k) => [k, env[k]?.trim() === "" ? undefined : env[k]]));
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const setting = String(issue.path[0] ?? "(environment)");
+        const secret = /KEY|TOKEN/.test(setting);
+        const got = input[setting];
+        return { setting, message: `${issue.message}${got !== undefined && !secret ? ` (got "${got}")` : ""}` };
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    provider: e.ALMA_PROVIDER ?? (e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? "openai" : "local"),
+    openai: { apiKey: e.OPENAI_API_KEY ?? null, baseUrl: e.OPENAI_BASE_URL ?? null, model: e.OPENAI_MODEL },
+    local: {
+      model: e.ALMA_MODEL ?? null,
+      cacheDir: e.ALMA_MODEL_CACHE_DIR ? resolve(cwd, e.ALMA_MODEL_CACHE_DIR) : null,
+      threads: e.ALMA_THREADS,
+      contextSize: e.ALMA_CONTEXT_SIZE ?? null,
+    },
+    contextWindow: e.ALMA_CONTEXT_WINDOW ?? null,
+    maxOutputTokens: e.ALMA_MAX_OUTPUT_TOKENS,
+    providerMaxRetries: e.ALMA_PROVIDER_MAX_RETRIES,
+    firstTokenTimeoutMs: e.ALMA_FIRST_TOKEN_TIMEOUT_MS,
+    idleTimeoutMs: e.ALMA_IDLE_TIMEOUT_MS,
+    dbPath: e.ALMA_DB_PATH === ":memory:" ? ":memory:" : resolve(cwd, e.ALMA_DB_PATH),
+    undoWindowMs: e.ALMA_UNDO_WINDOW_MS,
+    allowedOrigins: e.ALMA_ALLOWED_ORIGINS.map((o) => new URL(o).origin),
+    authToken: e.ALMA_AUTH_TOKEN ?? null,
+    maxFrameBytes: e.ALMA_MAX_FRAME_BYTES,
+    runDeadlineMs: e.ALMA_RUN_DEADLINE_MS,
+    limits: {
+      maxRunsPerConnection: e.ALMA_MAX_RUNS_PER_CONNECTION,
+      maxRunsPerServer: e.ALMA_MAX_RUNS_PER_SERVER,
+      messagesPerMinute: e.ALMA_MESSAGES_PER_MINUTE,
+      maxConnections: e.ALMA_MAX_CONNECTIONS,
+      httpRequestsPerMinute: e.ALMA_HTTP_REQUESTS_PER_MINUTE,
+    },
+    resumeGraceMs: e.ALMA_RESUME_GRACE_MS,
+    replayBufferEvents: e.ALMA_REPLAY_BUFFER_EVENTS,
+    flushIntervalMs: e.ALMA_FLUSH_INTERVAL_MS,
+    shutdownDeadlineMs: e.ALMA_SHUTDOWN_DEADLINE_MS,
+    handshakeTimeoutMs: e.ALMA_HANDSHAKE_TIMEOUT_MS,
+  };
+}

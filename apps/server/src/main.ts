@@ -1,0 +1,50 @@
+import { ConfigError, loadConfig } from "./config.js";
+import { buildApp } from "./build-app.js";
+
+/** `pnpm start:server`: load the config, listen, and shut down gracefully on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const app = await buildApp({ config });
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal, deadlineMs: config.shutdownDeadlineMs }, "shutting down: no new runs; running answers may finish");
+    // A second signal while draining means "now": the answers still running are stored as interrupted.
+    process.once(signal, () => {
+      app.log.warn("second signal: stopping the remaining answers now");
+      void app.alma.drain(0);
+      app.alma.hub.stopAll("shutdown");
+    });
+    app
+      .close()
+      .then(() => {
+        app.log.info("shut down cleanly");
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        app.log.error({ err }, "error while shutting down");
+        process.exit(1);
+      });
+  };
+  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", shutdown);
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    app.log.error({ err }, `could not listen on ${config.host}:${config.port}; is another server using that port? Set PORT to pick another.`);
+    await app.close();
+    process.exit(1);
+  }
+}
+
+void main();

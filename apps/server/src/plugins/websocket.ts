@@ -1,0 +1,121 @@
+import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import websocket from "@fastify/websocket";
+import type { ChatModel } from "@alma/llm";
+import type { ServerFrame } from "@alma/protocol";
+import type { AppConfig } from "../config.js";
+import type { ChatService } from "../chat/chat-service.js";
+import type { AppMetrics } from "../metrics/app-metrics.js";
+import type { RunHub } from "../runs/run-hub.js";
+import { ClientConnection } from "../ws/client-connection.js";
+
+export interface WebsocketPluginOptions {
+  config: AppConfig;
+  service: ChatService;
+  hub: RunHub;
+  metrics: AppMetrics;
+  model: ChatModel;
+  connections: Set<ClientConnection>;
+  serverVersion: string;
+  now: () => number;
+  /** runs before sockets close on shutdown: lets running answers finish and reach their viewers */
+  beforeSocketsClose: () => Promise<void>;
+}
+
+/** `/ws`: Origin allow-list at the upgrade, connection limit, model status pushes and the metrics feed. */
+export const websocketPlugin: FastifyPluginAsync<WebsocketPluginOptions> = async (app: FastifyInstance, o) => {
+  const allowed = new Set(o.config.allowedOrigins);
+  const metricsSubscribers = new Set<ClientConnection>();
+  let metricsTimer: NodeJS.Timeout | null = null;
+
+  const broadcast = (frame: ServerFrame) => {
+    for (const c of o.connections) if (c.isWelcomed) c.send(frame);
+  };
+  const unsubscribeStatus = o.model.onStatus((model) => broadcast({ type: "model.status", model }));
+
+  const setMetricsSubscription = (c: ClientConnection, enabled: boolean) => {
+    if (enabled) metricsSubscribers.add(c);
+    else metricsSubscribers.delete(c);
+    if (metricsSubscribers.size > 0 && !metricsTimer) {
+      metricsTimer = setInterval(() => {
+        const frame = o.metrics.snapshot();
+        for (const s of metricsSubscribers) s.send(frame);
+      }, 1000);
+      metricsTimer.unref();
+      c.send(o.metrics.snapshot());
+    } else if (metricsSubscribers.size === 0 && metricsTimer) {
+      clearInterval(metricsTimer);
+      metricsTimer = null;
+    }
+  };
+
+  await app.register(websocket, {
+    options: { maxPayload: o.config.maxFrameBytes },
+    preClose: async function preClose(this: FastifyInstance) {
+      await o.beforeSocketsClose();
+      for (const client of this.websocketServer.clients) client.close(1001, "server shutting down");
+      await new Promise<void>((resolve) => this.websocketServer.close(() => resolve()));
+    },
+  });
+
+  app.get(
+    "/ws",
+    {
+      websocket: true,
+      // Browsers always send Origin; refusing unknown ones blocks cross-site WebSocket hijacking.
+      // Clients without Origin (the CLI, scripts) are not browsers and are allowed.
+      onRequest: async (request, reply) => {
+        const origin = request.headers.origin;
+        if (origin !== undefined && !allowed.has(origin)) {
+          request.log.warn({ origin }, "refused a WebSocket from an origin not in ALMA_ALLOWED_ORIGINS");
+          await reply.code(403).send({ error: "forbidden_origin", message: `Origin ${origin} is not allowed (ALMA_ALLOWED_ORIGINS).` });
+        }
+      },
+    },
+    (socket, request) => {
+      if (o.connections.size >= o.config.limits.maxConnections) {
+        socket.send(
+          JSON.stringify({
+            type: "error",
+            code: "too_many_connections",
+            message: `The server has its maximum of ${o.config.limits.maxConnections} connections. Try again in a few seconds.`,
+            retryable: true,
+            retryAfterMs: 5000,
+          } satisfies ServerFrame),
+        );
+        socket.close(1013, "too many connections");
+        return;
+      }
+      const connection = new ClientConnection({
+        socket,
+        address: request.ip,
+        service: o.service,
+        log: request.log,
+        authToken: o.config.authToken,
+        handshakeTimeoutMs: o.config.handshakeTimeoutMs,
+        maxFrameBytes: o.config.maxFrameBytes,
+        maxRunsPerConnection: o.config.limits.maxRunsPerConnection,
+        serverVersion: o.serverVersion,
+        now: o.now,
+        modelStatus: () => o.model.status(),
+        onMetricsSubscription: setMetricsSubscription,
+      });
+      o.connections.add(connection);
+      o.metrics.socketOpened();
+      socket.on("close", () => {
+        o.connections.delete(connection);
+        metricsSubscribers.delete(connection);
+        if (metricsSubscribers.size === 0 && metricsTimer) {
+          clearInterval(metricsTimer);
+          metricsTimer = null;
+        }
+        o.hub.detach(connection);
+        o.metrics.socketClosed();
+      });
+    },
+  );
+
+  app.addHook("onClose", async () => {
+    unsubscribeStatus();
+    if (metricsTimer) clearInterval(metricsTimer);
+  });
+};

@@ -1,0 +1,226 @@
+import type { FastifyBaseLogger } from "fastify";
+import type { ChatModel } from "@alma/llm";
+import type { AgentRunResult } from "@alma/agent";
+import type { ErrorCode, FinishReason, MessageStatus, RunEventDraft, RunOptions, StepRecord } from "@alma/protocol";
+import type { ConversationStore } from "@alma/store";
+import type { AppMetrics, RunOutcome } from "../metrics/app-metrics.js";
+import type { LiveRun } from "./live-run.js";
+import type { RunHub } from "./run-hub.js";
+import { RunMeter } from "./run-meter.js";
+import type { ConversationMemory, RunAgent } from "./run-services.js";
+import { describeRunFailure } from "./describe-run-failure.js";
+
+export interface RunExecutorDeps {
+  store: ConversationStore;
+  hub: RunHub;
+  metrics: AppMetrics;
+  model: ChatModel;
+  agent: RunAgent;
+  memory: ConversationMemory;
+  now: () => number;
+  log: FastifyBaseLogger;
+  flushIntervalMs: number;
+  runDeadlineMs: number;
+}
+
+export interface RunRequest {
+  run: LiveRun;
+  receivedAt: number;
+  userText: string;
+  options: RunOptions;
+  /** for run.continue: the stored partial answer the model continues */
+  continueFrom?: string;
+}
+
+const DEADLINE_GRACE_MS = 5_000;
+
+type AgentEvent = Exclude<RunEventDraft, { type: "run.completed" | "run.error" }>;
+
+/**
+ * Drives one run from start to its terminal event: forwards each agent event at once, flushes the
+ * partial answer to the database periodically (crash safety), enforces the deadline, and stores the
+ * final message before announcing the end, so a client that sees run.completed can reload history.
+ */
+export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promise<void> {
+  const { run } = req;
+  const { store, metrics } = deps;
+  const meter = new RunMeter(req.receivedAt, deps.now);
+  const prefix = req.continueFrom ?? "";
+  let answer = "";
+  let dirty = false;
+  const steps = new Map<string, StepRecord>();
+  const stepStarted = new Map<string, number>();
+  metrics.runStarted();
+
+  const flush = () => {
+    if (!dirty) return;
+    dirty = false;
+    try {
+      store.updateAssistantMessage(run.assistantMessageId, { content: prefix + answer, steps: steps.size ? [...steps.values()] : null });
+    } catch (err) {
+      deps.log.error({ err, runId: run.id }, "could not store a partial answer");
+    }
+  };
+  const flushTimer = setInterval(flush, deps.flushIntervalMs);
+  // The agent ends its own work at the deadline (synthesizing what it has); this is the backstop if it does not.
+  const deadlineTimer = setTimeout(() => run.stop("deadline"), Math.max(0, req.receivedAt + deps.runDeadlineMs + DEADLINE_GRACE_MS - deps.now()));
+
+  const emit = (draft: AgentEvent) => {
+    const event = run.emit(draft);
+    if (!event) return;
+    switch (event.type) {
+      case "run.started":
+        store.updateAssistantMessage(run.assistantMessageId, { taskType: event.taskType });
+        break;
+      case "run.token":
+        meter.token();
+        if (event.stepId === null) answer += event.text;
+        else {
+          const step = steps.get(event.stepId);
+          if (step) step.text += event.text;
+        }
+        dirty = true;
+        break;
+      case "run.context":
+        meter.setContext(event.context);
+        break;
+      case "run.plan":
+        for (const s of event.steps) steps.set(s.id, { ...s, text: "", status: "pending" });
+        dirty = true;
+        break;
+      case "run.step.started": {
+        const step = steps.get(event.stepId);
+        if (step) step.status = "running";
+        stepStarted.set(event.stepId, event.at);
+        dirty = true;
+        break;
+      }
+      case "run.step.completed": {
+        const step = steps.get(event.stepId);
+        if (step) step.status = event.status;
+        const startedAt = stepStarted.get(event.stepId) ?? event.at - event.durationMs;
+        meter.addStep({
+          stepId: event.stepId,
+          title: step?.title ?? event.stepId,
+          startMs: meter.offset(startedAt),
+          firstTokenMs: null,
+          endMs: meter.offset(event.at),
+          completionTokens: event.completionTokens,
+          finishReason: event.finishReason,
+        });
+        dirty = true;
+        break;
+      }
+      default:
+        break;
+    }
+  };
+
+  let result: AgentRunResult | null = null;
+  let thrown: unknown = null;
+  try {
+    result = await deps.agent.run({
+      conversationId: run.conversationId,
+      userMessageId: run.userMessageId,
+      assistantMessageId: run.assistantMessageId,
+      userText: req.userText,
+      options: req.options,
+      buildContext: deps.memory.contextFor({ conversationId: run.conversationId, assistantMessageId: run.assistantMessageId }),
+      signal: run.signal,
+      emit,
+      meter,
+      receivedAt: req.receivedAt,
+      ...(req.continueFrom !== undefined ? { continueFrom: req.continueFrom } : {}),
+    });
+  } catch (err) {
+    thrown = err;
+  } finally {
+    clearInterval(flushTimer);
+    clearTimeout(deadlineTimer);
+  }
+
+  const cause = run.stopCause;
+  const failure = thrown !== null && cause === null ? describeRunFailure(thrown) : result?.error && cause === null ? result.error : null;
+  if (failure?.code === "internal" && thrown !== null) {
+    deps.log.error({ err: thrown, runId: run.id }, "run failed unexpectedly");
+  }
+
+  // The answer streamed to clients is what we keep; the agent's text wins when it has the full answer.
+  let text = prefix + answer;
+  if (result?.text && !failure && cause === null) text = result.text.startsWith(prefix) ? result.text : prefix + result.text;
+
+  const ended: { status: MessageStatus; finishReason: FinishReason; outcome: RunOutcome } =
+    cause === "user" || cause === "abandoned"
+      ? { status: "stopped", finishReason: "stopped", outcome: "stopped" }
+      : cause === "deadline"
+        ? { status: "stopped", finishReason: "deadline", outcome: "deadline" }
+        : cause === "shutdown"
+          ? { status: "interrupted", finishReason: "interrupted", outcome: "interrupted" }
+          : failure
+            ? { status: "failed", finishReason: "error", outcome: "failed" }
+            : { status: "complete", finishReason: result?.finishReason ?? "stop", outcome: "completed" };
+
+  const runMetrics = meter.finish({
+    usage: result?.usage ?? null,
+    cacheHit: result?.cacheHit ?? false,
+    provider: deps.model.provider,
+    model: deps.model.model,
+  });
+  const usageOut = result?.usage ?? { promptTokens: runMetrics.promptTokens, completionTokens: runMetrics.completionTokens, reported: false };
+
+  const error: { code: ErrorCode; message: string; retryable: boolean } | null =
+    cause === "shutdown"
+      ? { code: "shutting_down", message: "The server shut down during this answer. The partial answer was kept; continue it when the server is back.", retryable: true }
+      : failure;
+
+  try {
+    store.updateAssistantMessage(run.assistantMessageId, {
+      content: text,
+      status: ended.status,
+      finishReason: ended.finishReason,
+      steps: result?.steps ?? (steps.size ? [...steps.values()] : null),
+      ...(result ? { taskType: result.taskType } : {}),
+      usage: usageOut,
+      metrics: runMetrics,
+      error: error ? { code: error.code, message: error.message } : null,
+    });
+  } catch (err) {
+    deps.log.error({ err, runId: run.id }, "could not store the final answer");
+  }
+
+  if (error) {
+    run.emit({
+      type: "run.error",
+      conversationId: run.conversationId,
+      assistantMessageId: run.assistantMessageId,
+      code: error.code,
+      message: error.message,
+      retryable: error.retryable,
+      partial: text.length > 0,
+      metrics: runMetrics,
+    });
+  } else {
+    run.emit({
+      type: "run.completed",
+      conversationId: run.conversationId,
+      assistantMessageId: run.assistantMessageId,
+      finishReason: ended.finishReason,
+      usage: usageOut,
+      metrics: runMetrics,
+      cacheHit: result?.cacheHit ?? false,
+    });
+  }
+  metrics.runEnded(ended.outcome, runMetrics);
+  deps.hub.finish(run);
+  deps.log.info(
+    { runId: run.id, outcome: ended.outcome, ttftMs: runMetrics.firstTokenMs, totalMs: runMetrics.totalMs, tokens: runMetrics.completionTokens },
+    "run ended",
+  );
+  if (ended.outcome === "completed") {
+    try {
+      deps.memory.afterRun(run.conversationId);
+    } catch (err) {
+      deps.log.warn({ err, conversationId: run.conversationId }, "could not schedule the conversation summary");
+    }
+  }
+}

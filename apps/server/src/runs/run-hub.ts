@@ -1,0 +1,90 @@
+import { randomUUID } from "node:crypto";
+import type { RunSubscriber } from "./run-subscriber.js";
+import { LiveRun } from "./live-run.js";
+
+export interface RunHubOptions {
+  replayBufferEvents: number;
+  graceMs: number;
+  now: () => number;
+}
+
+/** Owns the live runs: lookup by run, conversation and user message, and detaching a closed socket. */
+export class RunHub {
+  private readonly runs = new Map<string, LiveRun>();
+  private readonly settled = new Set<() => void>();
+
+  constructor(private readonly options: RunHubOptions) {}
+
+  create(init: { id?: string; conversationId: string; userMessageId: string; assistantMessageId: string; ownerConnectionId: string }): LiveRun {
+    const run = new LiveRun({
+      ...init,
+      id: init.id ?? randomUUID(),
+      replayBufferEvents: this.options.replayBufferEvents,
+      graceMs: this.options.graceMs,
+      now: this.options.now,
+      onAbandoned: (r) => r.stop("abandoned"),
+    });
+    this.runs.set(run.id, run);
+    return run;
+  }
+
+  /** called by the executor once the terminal event is out and the message stored */
+  finish(run: LiveRun): void {
+    run.finish(() => {
+      if (this.runs.get(run.id) === run) this.runs.delete(run.id);
+    });
+    if (this.active === 0) for (const f of [...this.settled]) f();
+  }
+
+  get(runId: string): LiveRun | undefined {
+    return this.runs.get(runId);
+  }
+
+  /** the run still producing in this conversation, if any */
+  activeForConversation(conversationId: string): LiveRun | undefined {
+    for (const run of this.runs.values()) if (run.conversationId === conversationId && !run.isEnded) return run;
+    return undefined;
+  }
+
+  forUserMessage(userMessageId: string): LiveRun | undefined {
+    for (const run of this.runs.values()) if (run.userMessageId === userMessageId && !run.isEnded) return run;
+    return undefined;
+  }
+
+  /** runs not yet ended */
+  get active(): number {
+    let n = 0;
+    for (const run of this.runs.values()) if (!run.isEnded) n++;
+    return n;
+  }
+
+  activeOwnedBy(connectionId: string): number {
+    let n = 0;
+    for (const run of this.runs.values()) if (!run.isEnded && run.ownerConnectionId === connectionId) n++;
+    return n;
+  }
+
+  /** a socket closed: it stops watching; its runs go on for the grace period */
+  detach(sub: RunSubscriber): void {
+    for (const run of this.runs.values()) run.unsubscribe(sub);
+  }
+
+  stopAll(cause: "shutdown"): void {
+    for (const run of this.runs.values()) run.stop(cause);
+  }
+
+  /** resolves when no run is active, or after `ms` with false */
+  waitIdle(ms: number): Promise<boolean> {
+    if (this.active === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.settled.delete(onSettled);
+        resolve(ok);
+      };
+      const onSettled = () => done(true);
+      const timer = setTimeout(() => done(this.active === 0), ms);
+      this.settled.add(onSettled);
+    });
+  }
+}

@@ -1,0 +1,16 @@
+import type { AgentRunInput, AgentRunResult, BuildContext } from "@alma/agent";
+
+/** Runs the Manager Agent for one run (ManagerAgent.run in production). */
+export interface RunAgent {
+  run(input: AgentRunInput): Promise<AgentRunResult>;
+  close?(): void | Promise<void>;
+}
+
+/** The memory module as the server uses it: one run's context, and the background summary after it. */
+export interface ConversationMemory {
+  /** builds the model request from the stored conversation, leaving out the answer being generated */
+  contextFor(args: { conversationId: string; assistantMessageId: string }): BuildContext;
+  /** after a run: summarize messages that no longer fit the window, in the background */
+  afterRun(conversationId: string): void;
+  close(): Promise<void>;
+}

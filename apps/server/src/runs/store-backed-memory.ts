@@ -1,0 +1,132 @@
+import type { FastifyBaseLogger } from "fastify";
+import type { ChatModel } from "@alma/llm";
+import type { BuildContext } from "@alma/agent";
+import {
+  MessageCountCache,
+  SummaryScheduler,
+  buildContext,
+  computeBudget,
+  selectTokenCounter,
+  summarizeEvicted,
+  type ContextMessage,
+  type TokenCounter,
+} from "@alma/memory";
+import type { ConversationStore } from "@alma/store";
+import type { ConversationMemory } from "./run-services.js";
+
+export interface StoreBackedMemoryOptions {
+  store: ConversationStore;
+  model: ChatModel;
+  /** ALMA_CONTEXT_WINDOW: overrides the model's own window */
+  contextWindow: number | null;
+  log: FastifyBaseLogger;
+  /** the local model's own tokenizer, when there is one */
+  localCounter?: TokenCounter;
+  maxSummaryTokens?: number;
+}
+
+/**
+ * The memory module over the store: each run's request is trimmed from the stored conversation
+ * (pinned facts and the running summary first), and after a run the messages that no longer fit are
+ * folded into the summary in the background.
+ */
+export class StoreBackedMemory implements ConversationMemory {
+  private readonly counter: TokenCounter;
+  private readonly cache = new MessageCountCache();
+  private readonly scheduler: SummaryScheduler;
+  /** per conversation: how far the last request's trimming evicted, for the summary after the run */
+  private readonly evictedUpTo = new Map<string, number>();
+
+  constructor(private readonly o: StoreBackedMemoryOptions) {
+    this.counter = selectTokenCounter({
+      provider: o.model.provider,
+      model: o.model.model,
+      ...(o.localCounter ? { localCounter: o.localCounter } : {}),
+    });
+    const maxSummaryTokens = o.maxSummaryTokens ?? 400;
+    this.scheduler = new SummaryScheduler({
+      summarize: ({ previousSummary, evicted, signal }) => {
+        const budget = computeBudget({ contextWindow: this.window(), outputBudget: maxSummaryTokens });
+        return summarizeEvicted({
+          model: o.model,
+          counter: this.counter,
+          previousSummary,
+          evicted,
+          maxSummaryTokens,
+          maxInputTokens: budget.promptBudget,
+          signal,
+        });
+      },
+      load: (conversationId) => {
+        const conversation = o.store.getConversation(conversationId);
+        if (!conversation) return null;
+        const messages = this.history(conversationId, null);
+        return { summary: conversation.summary, summarizedCount: conversation.summarizedCount, messages };
+      },
+      save: (conversationId, summary, summarizedCount) => o.store.updateSummary(conversationId, summary, summarizedCount),
+      onError: (conversationId, err, attempt) => o.log.warn({ err, conversationId, attempt }, "conversation summary failed; will retry"),
+    });
+  }
+
+  contextFor(args: { conversationId: string; assistantMessageId: string }): BuildContext {
+    return async ({ system, outputBudget, shrink }) => {
+      const { store, model } = this.o;
+      const conversation = store.getConversation(args.conversationId);
+      if (!conversation) throw new Error(`Conversation ${args.conversationId} was deleted during the run.`);
+      const messages = this.history(args.conversationId, args.assistantMessageId);
+      let summary = conversation.summary;
+      let summarizedCount = conversation.summarizedCount;
+      // An edit or regenerate can cut the conversation below what the summary covers: it no longer applies.
+      if (summarizedCount > messages.length - 1) {
+        summary = null;
+        summarizedCount = 0;
+        store.updateSummary(conversation.id, null, 0);
+      }
+      const result = await buildContext({
+        system,
+        pinnedFacts: store.listPinnedFacts(conversation.id).map((f) => f.text),
+        summary,
+        summarizedCount,
+        messages,
+        budget: computeBudget({ contextWindow: this.window(), outputBudget }),
+        ...(shrink !== undefined ? { shrink } : {}),
+        counter: this.counter,
+        cache: this.cache,
+        conversationId: conversation.id,
+        ...(model.countPromptTokens ? { exactCount: (m) => model.countPromptTokens!(m) } : {}),
+      });
+      this.evictedUpTo.set(conversation.id, result.evictedUpTo);
+      return { messages: result.messages, stats: result.stats };
+    };
+  }
+
+  afterRun(conversationId: string): void {
+    const upTo = this.evictedUpTo.get(conversationId) ?? 0;
+    this.evictedUpTo.delete(conversationId);
+    if (upTo > 0) this.scheduler.schedule(conversationId, upTo);
+  }
+
+  /** resolves when background summaries are done (tests, shutdown) */
+  idle(conversationId?: string): Promise<void> {
+    return this.scheduler.idle(conversationId);
+  }
+
+  async close(): Promise<void> {
+    this.scheduler.close();
+  }
+
+  private window(): number | null {
+    return this.o.contextWindow ?? this.o.model.contextWindow();
+  }
+
+  /** the stored conversation as chat messages; answers with no text (failed before a token) carry nothing and are left out */
+  private history(conversationId: string, exclude: string | null): ContextMessage[] {
+    const out: ContextMessage[] = [];
+    for (const m of this.o.store.listMessages(conversationId)) {
+      if (m.id === exclude || m.role === "system") continue;
+      if (m.role === "assistant" && m.content.length === 0) continue;
+      out.push({ id: m.id, role: m.role, content: m.content });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,200 @@
+import { randomUUID, timingSafeEqual } from "node:crypto";
+import type { FastifyBaseLogger } from "fastify";
+import type { WebSocket } from "ws";
+import { MAX_MESSAGE_CHARS, PROTOCOL_VERSION, parseClientFrame, type ClientFrame, type ModelStatus, type ServerFrame } from "@alma/protocol";
+import type { ChatClient } from "../chat/chat-client.js";
+import type { ChatService } from "../chat/chat-service.js";
+import { RequestError } from "../chat/request-error.js";
+
+/** Above this many unsent bytes a socket counts as slow: runs hold its events back instead of queueing them. */
+const SEND_HIGH_WATER_BYTES = 1024 * 1024;
+
+export interface ConnectionOptions {
+  socket: WebSocket;
+  address: string;
+  service: ChatService;
+  log: FastifyBaseLogger;
+  authToken: string | null;
+  handshakeTimeoutMs: number;
+  maxFrameBytes: number;
+  maxRunsPerConnection: number;
+  serverVersion: string;
+  now: () => number;
+  modelStatus: () => ModelStatus;
+  onMetricsSubscription: (connection: ClientConnection, enabled: boolean) => void;
+}
+
+function tokenMatches(expected: string, given: string | undefined): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** One WebSocket: the handshake, frame validation and dispatch to the chat service. */
+export class ClientConnection implements ChatClient {
+  readonly id = randomUUID();
+  readonly address: string;
+  private welcomed = false;
+  private readonly handshakeTimer: NodeJS.Timeout;
+  private readonly o: ConnectionOptions;
+  private readonly log: FastifyBaseLogger;
+
+  constructor(options: ConnectionOptions) {
+    this.o = options;
+    this.address = options.address;
+    this.log = options.log.child({ connectionId: this.id });
+    this.handshakeTimer = setTimeout(() => {
+      if (!this.welcomed) this.close(1008, "no hello received in time");
+    }, options.handshakeTimeoutMs);
+    this.handshakeTimer.unref();
+    options.socket.on("message", (data, isBinary) => this.onMessage(data as Buffer | ArrayBuffer | Buffer[], isBinary));
+    options.socket.on("close", () => clearTimeout(this.handshakeTimer));
+  }
+
+  get isWelcomed(): boolean {
+    return this.welcomed;
+  }
+
+  ready(): boolean {
+    return this.o.socket.bufferedAmount < SEND_HIGH_WATER_BYTES;
+  }
+
+  send(frame: ServerFrame): void {
+    if (this.o.socket.readyState !== this.o.socket.OPEN) return;
+    this.o.socket.send(JSON.stringify(frame));
+  }
+
+  overflowed(runId: string, missedFromIndex: number): void {
+    this.send({
+      type: "error",
+      code: "stream_interrupted",
+      message: `This connection fell too far behind run ${runId} (from event ${missedFromIndex}). Load the conversation's history; the answer is stored when it ends.`,
+      retryable: true,
+    });
+  }
+
+  close(code: number, reason: string): void {
+    this.o.socket.close(code, reason);
+  }
+
+  private onMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    const receivedAt = this.o.now();
+    if (isBinary) {
+      this.send({ type: "error", code: "binary_frame", message: "Binary frames are not supported; send JSON text frames.", retryable: false });
+      this.close(1003, "binary frames are not supported");
+      return;
+    }
+    const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8");
+    const parsed = parseClientFrame(text);
+    if (!parsed.ok) {
+      this.send(parsed.error);
+      return;
+    }
+    try {
+      this.dispatch(parsed.frame, receivedAt);
+    } catch (err) {
+      const requestId = "requestId" in parsed.frame ? parsed.frame.requestId : undefined;
+      if (err instanceof RequestError) {
+        this.send({
+          type: "error",
+          code: err.code,
+          message: err.message,
+          retryable: err.retryable,
+          frameType: parsed.frame.type,
+          ...(requestId !== undefined ? { requestId } : {}),
+          ...(err.retryAfterMs !== undefined ? { retryAfterMs: Math.ceil(err.retryAfterMs) } : {}),
+        });
+        return;
+      }
+      this.log.error({ err, frameType: parsed.frame.type }, "frame handler failed");
+      this.send({
+        type: "error",
+        code: "internal",
+        message: "The server could not handle that request. Try again; if it keeps failing, check the server log.",
+        retryable: true,
+        frameType: parsed.frame.type,
+        ...(requestId !== undefined ? { requestId } : {}),
+      });
+    }
+  }
+
+  private dispatch(frame: ClientFrame, receivedAt: number): void {
+    if (frame.type === "hello") return this.hello(frame);
+    if (!this.welcomed) {
+      throw new RequestError("handshake_required", `Send a "hello" frame with protocolVersion ${PROTOCOL_VERSION} first.`);
+    }
+    const s = this.o.service;
+    switch (frame.type) {
+      case "message.send":
+        return s.sendMessage(this, frame, receivedAt);
+      case "message.edit":
+        return s.editMessage(this, frame, receivedAt);
+      case "run.regenerate":
+        return s.regenerate(this, frame, receivedAt);
+      case "run.continue":
+        return s.continueRun(this, frame, receivedAt);
+      case "run.stop":
+        return s.stop(frame);
+      case "run.resume":
+        return s.resume(this, frame);
+      case "conversation.list":
+        return this.send(s.list(frame));
+      case "conversation.history":
+        return this.send(s.history(frame));
+      case "conversation.rename":
+        return s.rename(frame);
+      case "conversation.delete":
+        return s.delete(frame);
+      case "conversation.restore":
+        return s.restore(frame);
+      case "memory.pin":
+        return this.send(s.pin(frame));
+      case "memory.unpin":
+        return this.send(s.unpin(frame));
+      case "metrics.subscribe":
+        return this.o.onMetricsSubscription(this, frame.enabled);
+      case "ping":
+        return this.send({ type: "pong", ...(frame.at !== undefined ? { at: frame.at } : {}), serverTime: this.o.now() });
+    }
+  }
+
+  private hello(frame: Extract<ClientFrame, { type: "hello" }>): void {
+    if (frame.protocolVersion !== PROTOCOL_VERSION) {
+      this.send({
+        type: "error",
+        code: "unsupported_version",
+        message: `This server speaks protocol version ${PROTOCOL_VERSION}, the client ${frame.protocolVersion}. Update the client (reload the page).`,
+        retryable: false,
+        frameType: "hello",
+      });
+      this.close(1002, "unsupported protocol version");
+      return;
+    }
+    if (this.o.authToken !== null && !tokenMatches(this.o.authToken, frame.token)) {
+      this.send({
+        type: "error",
+        code: "unauthorized",
+        message: "This server requires an access token: set the token the server was started with (ALMA_AUTH_TOKEN) in the client.",
+        retryable: false,
+        frameType: "hello",
+      });
+      this.close(1008, "unauthorized");
+      return;
+    }
+    this.welcomed = true;
+    clearTimeout(this.handshakeTimer);
+    this.send({
+      type: "welcome",
+      protocolVersion: PROTOCOL_VERSION,
+      serverVersion: this.o.serverVersion,
+      connectionId: this.id,
+      model: this.o.modelStatus(),
+      limits: {
+        maxFrameBytes: this.o.maxFrameBytes,
+        maxMessageChars: MAX_MESSAGE_CHARS,
+        maxConcurrentRunsPerConnection: this.o.maxRunsPerConnection,
+      },
+    });
+  }
+}

@@ -1,0 +1,10 @@
+import { ChatApp } from "@/components/chat/chat-app";
+import { readServerUrl } from "@/lib/server-url";
+
+export const dynamic = "force-dynamic";
+
+export default async function ConversationPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const valid = /^[A-Za-z0-9_-]{1,128}$/.test(id);
+  return <ChatApp serverUrl={readServerUrl()} initialConversationId={valid ? id : null} />;
+}

@@ -1,0 +1,257 @@
+"use client";
+import * as React from "react";
+import dynamic from "next/dynamic";
+import { BarChart3, PanelLeft, X } from "lucide-react";
+import type { TaskTypeChoice } from "@alma/protocol";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Toaster, useToast } from "@/components/ui/toast";
+import { Tooltip, TooltipProvider } from "@/components/ui/tooltip";
+import { useAlmaChat } from "@/lib/use-alma-chat";
+import { useConversations } from "@/lib/use-conversations";
+import { cn } from "@/lib/utils";
+import { Composer } from "./composer";
+import { ConnectionBanner } from "./connection-banner";
+import { ContextMeter } from "./context-meter";
+import type { MessageActions } from "./message-item";
+import { MessageList } from "./message-list";
+import { SetupScreen } from "./setup-screen";
+import { Sidebar } from "./sidebar";
+import { ThemeToggle } from "./theme-toggle";
+
+// Charts are heavy and only needed once the panel opens.
+const MetricsPanel = dynamic(() => import("@/components/metrics/metrics-panel").then((m) => m.MetricsPanel), { ssr: false });
+
+function conversationIdFromPath(pathname: string): string | null {
+  const m = /^\/c\/([A-Za-z0-9_-]{1,128})\/?$/.exec(pathname);
+  return m ? m[1]! : null;
+}
+
+export function ChatApp(props: { serverUrl: string; initialConversationId: string | null }) {
+  return (
+    <TooltipProvider>
+      <Toaster>
+        <ChatShell {...props} />
+      </Toaster>
+    </TooltipProvider>
+  );
+}
+
+function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; initialConversationId: string | null }) {
+  const chat = useAlmaChat(serverUrl, initialConversationId);
+  const toast = useToast();
+  const { state, connection, model } = chat;
+  const [taskType, setTaskType] = React.useState<TaskTypeChoice>("auto");
+  const [sidebarOpen, setSidebarOpen] = React.useState(false);
+  const [metricsOpen, setMetricsOpen] = React.useState(false);
+  const [query, setQuery] = React.useState("");
+  const connected = connection.status === "open";
+  const conversations = useConversations(chat.client, connected, query);
+
+  // The URL names the conversation. Only the browser history API is used, so the page (and its socket) stays mounted.
+  React.useEffect(() => {
+    const id = state.conversationId;
+    const want = id ? `/c/${id}` : "/";
+    if (window.location.pathname !== want) window.history.pushState(null, "", want);
+  }, [state.conversationId]);
+  const { open } = chat;
+  React.useEffect(() => {
+    const onPop = () => open(conversationIdFromPath(window.location.pathname));
+    window.addEventListener("popstate", onPop);
+    return () => window.removeEventListener("popstate", onPop);
+  }, [open]);
+
+  React.useEffect(() => {
+    document.title = state.title ? `${state.title} · alma` : "alma";
+  }, [state.title]);
+
+  // Esc stops the answer from anywhere on the page.
+  const { stop, streamingRunId } = chat;
+  React.useEffect(() => {
+    if (!streamingRunId) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape" && !e.defaultPrevented) stop();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [streamingRunId, stop]);
+
+  const busy = streamingRunId !== null;
+  const { edit, regenerate, continueMessage, retry, client } = chat;
+  const conversationId = state.conversationId;
+  const actions = React.useMemo<MessageActions>(
+    () => ({
+      onEdit: (id, content) => edit(id, content, taskType),
+      onRegenerate: () => regenerate(taskType),
+      onContinue: continueMessage,
+      onRetry: retry,
+      onPin: (messageId, pinned) => {
+        if (!client || !conversationId) return;
+        const fact = state.pinnedFacts.find((f) => f.messageId === messageId);
+        const req = pinned ? client.pin(conversationId, { messageId }) : fact ? client.unpin(conversationId, fact.id) : null;
+        req?.then(() => toast({ message: pinned ? "Pinned: it stays in the model's context." : "Unpinned." }))
+          .catch((e: unknown) => toast({ message: `Could not ${pinned ? "pin" : "unpin"}: ${e instanceof Error ? e.message : "unknown error"}` }));
+      },
+    }),
+    [edit, regenerate, continueMessage, retry, client, conversationId, taskType, state.pinnedFacts, toast],
+  );
+
+  const modelReady = model?.ready ?? false;
+  const disabledReason = !connected
+    ? chat.everConnected
+      ? "Reconnecting… your message is kept."
+      : "Connecting to the server…"
+    : !modelReady
+      ? model?.state === "loading"
+        ? "The model is loading…"
+        : model?.state === "downloading"
+          ? "The model is downloading…"
+          : "No model is ready: see the setup steps above."
+      : null;
+
+  const openConversation = (id: string | null) => {
+    chat.open(id);
+    setSidebarOpen(false);
+  };
+
+  const onDelete = (id: string, title: string) => {
+    if (!client) return;
+    client
+      .delete(id)
+      .then(() => {
+        conversations.removeLocal(id);
+        if (id === state.conversationId) chat.open(null);
+        toast({
+          message: `Deleted “${title}”.`,
+          durationMs: 10_000,
+          action: {
+            label: "Undo",
+            onClick: () => {
+              client
+                .restore(id)
+                .then(() => conversations.refresh())
+                .catch((e: unknown) => toast({ message: `Could not restore: ${e instanceof Error ? e.message : "unknown error"}` }));
+            },
+          },
+        });
+      })
+      .catch((e: unknown) => toast({ message: `Could not delete: ${e instanceof Error ? e.message : "unknown error"}` }));
+  };
+
+  const onRename = (id: string, title: string) => {
+    if (!client) return;
+    conversations.renameLocal(id, title);
+    client.rename(id, title).catch((e: unknown) => {
+      toast({ message: `Could not rename: ${e instanceof Error ? e.message : "unknown error"}` });
+      conversations.refresh();
+    });
+  };
+
+  const sidebar = (
+    <Sidebar
+      items={conversations.items}
+      error={conversations.error}
+      activeId={state.conversationId}
+      query={query}
+      onQuery={setQuery}
+      onOpen={openConversation}
+      onNew={() => openConversation(null)}
+      onRename={onRename}
+      onDelete={onDelete}
+    />
+  );
+
+  const showSetup = model !== null && !model.ready;
+  const empty = showSetup ? (
+    <SetupScreen model={model} />
+  ) : state.loadingHistory ? (
+    <p className="px-4 py-10 text-center text-sm text-muted-foreground" data-testid="loading-history">
+      Loading the conversation…
+    </p>
+  ) : (
+    <div className="mx-auto max-w-xl px-4 py-16 text-center">
+      <h2 className="text-2xl font-semibold">What can I help with?</h2>
+      <p className="mt-2 text-sm text-muted-foreground">Answers stream as they are written. Pick a task type below, or let alma decide.</p>
+    </div>
+  );
+
+  return (
+    <div className="flex h-dvh overflow-hidden">
+      <aside className="hidden w-72 shrink-0 border-r bg-card md:block">{sidebar}</aside>
+      {sidebarOpen && (
+        <div className="fixed inset-0 z-40 md:hidden" role="dialog" aria-modal="true" aria-label="Conversations">
+          <button className="absolute inset-0 bg-black/40" aria-label="Close conversations" onClick={() => setSidebarOpen(false)} />
+          <div className="absolute inset-y-0 left-0 w-[85%] max-w-80 border-r bg-background shadow-xl">
+            <div className="flex justify-end p-1">
+              <Button size="icon-sm" variant="ghost" aria-label="Close conversations" onClick={() => setSidebarOpen(false)}>
+                <X />
+              </Button>
+            </div>
+            {sidebar}
+          </div>
+        </div>
+      )}
+      <main className="flex min-w-0 flex-1 flex-col">
+        <header className="flex h-12 shrink-0 items-center gap-2 border-b px-2 sm:px-3">
+          <Button size="icon" variant="ghost" className="md:hidden" aria-label="Open conversations" data-testid="open-sidebar" onClick={() => setSidebarOpen(true)}>
+            <PanelLeft />
+          </Button>
+          <h1 className="min-w-0 flex-1 truncate text-sm font-semibold" data-testid="conversation-title">
+            {state.title ?? "alma"}
+          </h1>
+          <ContextMeter context={state.context} summarizedCount={state.summarizedCount} />
+          {model && (
+            <Tooltip content={model.ready ? `${model.provider} · ${model.model ?? "model"}${model.contextWindow ? ` · ${model.contextWindow.toLocaleString()}-token window` : ""}` : (model.problem ?? "No model is ready")}>
+              <Badge tabIndex={0} variant={model.ready ? "outline" : "warning"} className="hidden max-w-48 truncate sm:inline-flex" data-testid="model-status" data-state={model.state}>
+                {model.ready ? (model.model ?? model.provider) : model.state}
+              </Badge>
+            </Tooltip>
+          )}
+          <Tooltip content={metricsOpen ? "Hide metrics" : "Show metrics"}>
+            <Button
+              size="icon"
+              variant={metricsOpen ? "secondary" : "ghost"}
+              aria-label={metricsOpen ? "Hide metrics" : "Show metrics"}
+              aria-pressed={metricsOpen}
+              data-testid="metrics-toggle"
+              onClick={() => setMetricsOpen((o) => !o)}
+            >
+              <BarChart3 />
+            </Button>
+          </Tooltip>
+          <ThemeToggle />
+        </header>
+        <ConnectionBanner connection={connection} everConnected={chat.everConnected} serverUrl={serverUrl} onReconnect={chat.reconnectNow} />
+        {state.notice && (
+          <div role="alert" data-testid="notice" className="flex items-start gap-2 border-b border-destructive/30 bg-destructive/5 px-4 py-2 text-sm">
+            <span className="flex-1">{state.notice.message}</span>
+            <Button size="icon-sm" variant="ghost" aria-label="Dismiss" onClick={chat.dismissNotice}>
+              <X />
+            </Button>
+          </div>
+        )}
+        <div className="flex min-h-0 flex-1">
+          <div className={cn("flex min-w-0 flex-1 flex-col", metricsOpen && "hidden lg:flex")}>
+            {showSetup && state.messages.length > 0 && <SetupScreen model={model} />}
+            <MessageList messages={state.messages} busy={busy} actions={actions} empty={empty} />
+            <Composer
+              conversationId={state.conversationId}
+              streaming={busy}
+              disabledReason={disabledReason}
+              maxChars={chat.limits?.maxMessageChars ?? null}
+              taskType={taskType}
+              onTaskTypeChange={setTaskType}
+              onSend={(text) => chat.send(text, taskType)}
+              onStop={stop}
+            />
+          </div>
+          {metricsOpen && (
+            <div className="w-full shrink-0 lg:w-96">
+              <MetricsPanel client={client} connected={connected} messages={state.messages} context={state.context} onClose={() => setMetricsOpen(false)} />
+            </div>
+          )}
+        </div>
+      </main>
+    </div>
+  );
+}

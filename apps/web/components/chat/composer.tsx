@@ -1,0 +1,110 @@
+"use client";
+import * as React from "react";
+import { ArrowUp, Square } from "lucide-react";
+import type { TaskTypeChoice } from "@alma/protocol";
+import { Button } from "@/components/ui/button";
+import { Select } from "@/components/ui/select";
+import { Tooltip } from "@/components/ui/tooltip";
+import { loadDraft, saveDraft } from "@/lib/draft-store";
+
+const TASK_TYPES: { value: TaskTypeChoice; label: string; hint: string }[] = [
+  { value: "auto", label: "Auto", hint: "Let alma decide" },
+  { value: "conversational", label: "Conversational", hint: "A direct answer" },
+  { value: "creative", label: "Creative", hint: "Writing, ideas" },
+  { value: "analytical", label: "Analytical", hint: "Plan, steps, synthesis" },
+];
+
+interface Props {
+  conversationId: string | null;
+  streaming: boolean;
+  /** why sending is not possible now, or null */
+  disabledReason: string | null;
+  maxChars: number | null;
+  taskType: TaskTypeChoice;
+  onTaskTypeChange(t: TaskTypeChoice): void;
+  onSend(text: string): void;
+  onStop(): void;
+}
+
+/** Enter sends, Shift+Enter breaks the line; the draft is saved per conversation as it is typed. */
+export function Composer({ conversationId, streaming, disabledReason, maxChars, taskType, onTaskTypeChange, onSend, onStop }: Props) {
+  const [text, setText] = React.useState("");
+  const ref = React.useRef<HTMLTextAreaElement>(null);
+
+  React.useEffect(() => {
+    setText(loadDraft(conversationId));
+  }, [conversationId]);
+
+  React.useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.style.height = "auto";
+    el.style.height = `${Math.min(el.scrollHeight, 240)}px`;
+  }, [text]);
+
+  const tooLong = maxChars !== null && text.length > maxChars;
+  const reason = disabledReason ?? (tooLong ? `The message is ${text.length - maxChars!} characters over the limit of ${maxChars}.` : null);
+  const canSend = !streaming && reason === null && text.trim().length > 0;
+
+  const submit = () => {
+    if (!canSend) return;
+    onSend(text.trim());
+    setText("");
+    saveDraft(conversationId, "");
+    // The conversation id is assigned by the server; the new-chat draft must not come back.
+    saveDraft(null, "");
+  };
+
+  return (
+    <form
+      className="mx-auto w-full max-w-3xl px-3 pb-3 sm:px-4"
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      <div className="rounded-2xl border bg-background shadow-sm focus-within:ring-2 focus-within:ring-ring/40">
+        <textarea
+          ref={ref}
+          data-testid="composer"
+          aria-label="Message"
+          rows={1}
+          placeholder="Message alma…"
+          value={text}
+          onChange={(e) => {
+            setText(e.target.value);
+            saveDraft(conversationId, e.target.value);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+              e.preventDefault();
+              submit();
+            }
+          }}
+          className="block max-h-60 w-full resize-none bg-transparent px-4 pt-3 pb-1 text-sm outline-none placeholder:text-muted-foreground"
+        />
+        <div className="flex items-center gap-2 px-2 pb-2">
+          <Select value={taskType} onValueChange={onTaskTypeChange} options={TASK_TYPES} label="Task type" testId="task-type" />
+          <p className="min-w-0 flex-1 truncate text-xs text-muted-foreground" data-testid="composer-reason" aria-live="polite">
+            {reason ?? ""}
+          </p>
+          {streaming ? (
+            <Tooltip content="Stop (Esc)">
+              <Button type="button" size="icon" variant="secondary" aria-label="Stop generating" data-testid="stop" onClick={onStop}>
+                <Square className="fill-current" />
+              </Button>
+            </Tooltip>
+          ) : (
+            <Tooltip content={reason ?? "Send (Enter)"}>
+              <span tabIndex={canSend ? -1 : 0}>
+                <Button type="submit" size="icon" aria-label="Send message" data-testid="send" disabled={!canSend}>
+                  <ArrowUp />
+                </Button>
+              </span>
+            </Tooltip>
+          )}
+        </div>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,30 @@
+"use client";
+import { AlertTriangle, KeyRound, RotateCcw } from "lucide-react";
+import { Button } from "@/components/ui/button";
+import type { MessageError as MessageErrorData } from "@/lib/chat-state";
+import { errorHelp } from "@/lib/error-help";
+
+/** An error shown where it happened, in words, with the action that helps. */
+export function MessageError({ error, onRetry }: { error: MessageErrorData; onRetry?: () => void }) {
+  const help = errorHelp(error);
+  return (
+    <div role="alert" data-testid="message-error" data-code={error.code} className="mt-2 rounded-lg border border-destructive/40 bg-destructive/5 p-3 text-sm">
+      <div className="flex items-start gap-2">
+        <AlertTriangle className="mt-0.5 size-4 shrink-0 text-destructive" aria-hidden />
+        <div className="min-w-0 flex-1 space-y-1">
+          <p className="font-medium">{help.title}</p>
+          <p className="text-muted-foreground">{error.message}</p>
+          {help.hint && <p className="text-muted-foreground">{help.hint}</p>}
+        </div>
+      </div>
+      {onRetry && help.action !== "none" && (
+        <div className="mt-2 flex gap-2 pl-6">
+          <Button size="sm" variant="outline" onClick={onRetry} data-testid="retry">
+            {help.action === "check-key" ? <KeyRound /> : <RotateCcw />}
+            {help.action === "check-key" ? "Retry after fixing the key" : help.action === "wait-model" ? "Retry when ready" : help.action === "shorten" ? "Retry" : "Retry"}
+          </Button>
+        </div>
+      )}
+    </div>
+  );
+}

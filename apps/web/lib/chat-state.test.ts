@@ -1,0 +1,227 @@
+import { describe, expect, it } from "vitest";
+import type { RunEvent, RunMetrics, ServerFrame } from "@alma/protocol";
+import { chatReducer, initialChatState, streamingRunId, type ChatState } from "./chat-state.js";
+
+const metrics: RunMetrics = {
+  receivedAt: 1000,
+  requestBuiltMs: 1,
+  upstreamStartedMs: 2,
+  firstTokenMs: 10,
+  lastTokenMs: 50,
+  totalMs: 55,
+  tokensPerSecond: 25,
+  promptTokens: 12,
+  completionTokens: 3,
+  cacheHit: false,
+  retries: 0,
+  provider: "openai",
+  model: "fake",
+  steps: [],
+  context: null,
+};
+
+function frames(state: ChatState, ...fs: ServerFrame[]): ChatState {
+  return fs.reduce((s, frame, i) => chatReducer(s, { type: "frame", frame, now: 2000 + i }), state);
+}
+
+function started(runId = "r1", index = 0): RunEvent {
+  return {
+    type: "run.started",
+    runId,
+    index,
+    at: 1,
+    conversationId: "c1",
+    userMessageId: "u1",
+    assistantMessageId: `a-${runId}`,
+    taskType: "conversational",
+    classification: { type: "conversational", source: "rules", confidence: 0.9 },
+    provider: "openai",
+    model: "fake",
+  };
+}
+
+function token(index: number, seq: number, text: string, runId = "r1", stepId: string | null = null): RunEvent {
+  return { type: "run.token", runId, index, at: 1, seq, text, agent: stepId ? "researcher" : "manager", stepId };
+}
+
+function completed(index: number, finishReason: "stop" | "stopped" | "length" = "stop", runId = "r1"): RunEvent {
+  return {
+    type: "run.completed",
+    runId,
+    index,
+    at: 1,
+    conversationId: "c1",
+    assistantMessageId: `a-${runId}`,
+    finishReason,
+    usage: { promptTokens: 12, completionTokens: 3, reported: true },
+    metrics,
+    cacheHit: false,
+  };
+}
+
+function sent(): ChatState {
+  const s = chatReducer(initialChatState, { type: "send", clientMessageId: "cm1", content: "hi", taskType: "auto", now: 1000 });
+  return frames(s, { type: "message.accepted", clientMessageId: "cm1", conversationId: "c1", userMessageId: "u1", runId: "r1", duplicate: false });
+}
+
+describe("chatReducer", () => {
+  it("shows the user's message at once, then the answer growing token by token", () => {
+    let s = chatReducer(initialChatState, { type: "send", clientMessageId: "cm1", content: "hi", taskType: "auto", now: 1000 });
+    expect(s.messages).toHaveLength(1);
+    expect(s.messages[0]).toMatchObject({ role: "user", content: "hi", pending: true });
+    s = frames(s, { type: "message.accepted", clientMessageId: "cm1", conversationId: "c1", userMessageId: "u1", runId: "r1", duplicate: false });
+    expect(s.conversationId).toBe("c1");
+    expect(s.messages[0]!.id).toBe("u1");
+    s = frames(s, started(), token(1, 0, "Hel"), token(2, 1, "lo"));
+    expect(s.messages).toHaveLength(2);
+    expect(s.messages[1]).toMatchObject({ role: "assistant", content: "Hello", status: "streaming" });
+    expect(s.messages[1]!.live?.tokens).toBe(2);
+    expect(s.messages[1]!.live?.sentAt).toBe(1000);
+    expect(streamingRunId(s)).toBe("r1");
+    s = frames(s, completed(3));
+    expect(s.messages[1]).toMatchObject({ status: "complete", finishReason: "stop" });
+    expect(s.messages[1]!.metrics?.tokensPerSecond).toBe(25);
+    expect(streamingRunId(s)).toBeNull();
+    expect(s.activeRunId).toBeNull();
+  });
+
+  it("ignores duplicated events, so a resume that replays is harmless", () => {
+    let s = frames(sent(), started(), token(1, 0, "a"), token(1, 0, "a"), token(2, 1, "b"), token(1, 0, "a"));
+    expect(s.messages[1]!.content).toBe("ab");
+    s = frames(s, started());
+    expect(s.messages).toHaveLength(2);
+  });
+
+  it("flags a gap instead of applying events out of order, and clears it when the missing event arrives", () => {
+    let s = frames(sent(), started(), token(1, 0, "a"), token(3, 2, "c"));
+    expect(s.gap).toEqual({ runId: "r1", afterIndex: 1 });
+    expect(s.messages[1]!.content).toBe("a");
+    s = frames(s, token(2, 1, "b"), token(3, 2, "c"));
+    expect(s.gap).toBeNull();
+    expect(s.messages[1]!.content).toBe("abc");
+  });
+
+  it("applies a batch of frames in order", () => {
+    const s = chatReducer(sent(), {
+      type: "frames",
+      items: [started(), token(1, 0, "x"), token(2, 1, "y"), completed(3)].map((frame, i) => ({ frame, at: 3000 + i })),
+    });
+    expect(s.messages[1]).toMatchObject({ content: "xy", status: "complete" });
+    expect(s.messages[1]!.live?.firstTokenAt).toBe(3001);
+  });
+
+  it("stop marks the partial answer stopped at once and keeps it when the run completes", () => {
+    let s = frames(sent(), started(), token(1, 0, "part"));
+    s = chatReducer(s, { type: "stop", runId: "r1" });
+    expect(s.messages[1]).toMatchObject({ content: "part", status: "stopped" });
+    expect(streamingRunId(s)).toBeNull();
+    s = frames(s, token(2, 1, "ial"), completed(3, "stopped"));
+    expect(s.messages[1]).toMatchObject({ content: "partial", status: "stopped", finishReason: "stopped" });
+    expect(s.messages[1]!.usage?.completionTokens).toBe(3);
+  });
+
+  it("a run error is kept on the message with its code and whether a retry may help", () => {
+    const s = frames(sent(), started(), token(1, 0, "x"), {
+      type: "run.error",
+      runId: "r1",
+      index: 2,
+      at: 1,
+      conversationId: "c1",
+      assistantMessageId: "a-r1",
+      code: "provider_unavailable",
+      message: "The model server returned 503. Retry in a moment.",
+      retryable: true,
+      partial: true,
+      metrics: null,
+    });
+    expect(s.messages[1]).toMatchObject({ status: "failed", content: "x", error: { code: "provider_unavailable", retryable: true } });
+    expect(s.activeRunId).toBeNull();
+  });
+
+  it("regenerate drops the last answer and the next run answers the same question", () => {
+    let s = frames(sent(), started(), token(1, 0, "first"), completed(2));
+    s = chatReducer(s, { type: "regenerate", now: 5000 });
+    expect(s.messages.map((m) => m.role)).toEqual(["user"]);
+    s = frames(s, started("r2"), token(1, 0, "second", "r2"));
+    expect(s.messages.map((m) => m.content)).toEqual(["hi", "second"]);
+    expect(s.messages[1]!.live?.sentAt).toBe(5000);
+  });
+
+  it("edit replaces the user message and removes every later one", () => {
+    let s = frames(sent(), started(), token(1, 0, "old answer"), completed(2));
+    s = chatReducer(s, { type: "edit", messageId: "u1", clientMessageId: "cm2", content: "hello again", now: 6000 });
+    expect(s.messages).toHaveLength(1);
+    expect(s.messages[0]).toMatchObject({ id: "u1", content: "hello again", pending: true });
+    s = frames(s, { ...started("r2"), userMessageId: "u2" } as RunEvent, token(1, 0, "new", "r2"));
+    expect(s.messages.map((m) => [m.id, m.content])).toEqual([
+      ["u2", "hello again"],
+      ["a-r2", "new"],
+    ]);
+  });
+
+  it("continue streams into the same cut answer", () => {
+    let s = frames(sent(), started(), token(1, 0, "cut"), completed(2, "length"));
+    expect(s.messages[1]!.finishReason).toBe("length");
+    s = chatReducer(s, { type: "continue", messageId: "a-r1", now: 7000 });
+    s = frames(s, { ...started("r2"), assistantMessageId: "a-r1" } as RunEvent, token(1, 0, " short", "r2"));
+    expect(s.messages).toHaveLength(2);
+    expect(s.messages[1]).toMatchObject({ id: "a-r1", content: "cut short", status: "streaming" });
+  });
+
+  it("an analytical run fills its plan and streams each step in place", () => {
+    let s = frames(
+      sent(),
+      started(),
+      { type: "run.plan", runId: "r1", index: 1, at: 1, steps: [{ id: "s1", title: "Gather", agent: "researcher", dependsOn: [] }, { id: "s2", title: "Compare", agent: "analyst", dependsOn: ["s1"] }] },
+      { type: "run.step.started", runId: "r1", index: 2, at: 1, stepId: "s1", title: "Gather", agent: "researcher" },
+      token(3, 0, "facts", "r1", "s1"),
+      { type: "run.progress", runId: "r1", index: 4, at: 1, phase: "step", label: "Step 1 of 2: Gather", step: { id: "s1", index: 0, total: 2 } },
+    );
+    const m = s.messages[1]!;
+    expect(m.steps?.map((x) => [x.id, x.status, x.text])).toEqual([
+      ["s1", "running", "facts"],
+      ["s2", "pending", ""],
+    ]);
+    expect(m.content).toBe("");
+    expect(m.progress).toMatchObject({ phase: "step", label: "Step 1 of 2: Gather" });
+    s = frames(s, {
+      type: "run.step.completed", runId: "r1", index: 5, at: 1, stepId: "s1", status: "complete", finishReason: "stop", note: null, completionTokens: 1, durationMs: 40,
+    }, token(6, 1, "Summary"));
+    expect(s.messages[1]!.steps![0]).toMatchObject({ status: "complete", durationMs: 40 });
+    expect(s.messages[1]!.content).toBe("Summary");
+  });
+
+  it("ignores runs of another conversation", () => {
+    const s = frames(sent(), { ...started("rx"), conversationId: "other" } as RunEvent);
+    expect(s.messages).toHaveLength(1);
+    expect(s.runs.rx).toBeUndefined();
+  });
+
+  it("history replaces the view and rejoins a run still streaming", () => {
+    let s = chatReducer(initialChatState, { type: "open", conversationId: "c1" });
+    expect(s.loadingHistory).toBe(true);
+    const base = { conversationId: "c1", createdAt: 1, clientMessageId: null, taskType: null, pinned: false, steps: null, finishReason: null, usage: null, metrics: null, error: null };
+    s = frames(s, {
+      type: "conversation.history.result",
+      conversation: { id: "c1", title: "Greeting", createdAt: 1, updatedAt: 2, summary: null, summarizedCount: 0 },
+      messages: [
+        { ...base, id: "u1", role: "user", content: "hi", status: "complete", runId: null },
+        { ...base, id: "a-r1", role: "assistant", content: "Hel", status: "streaming", runId: "r1" },
+      ],
+      pinnedFacts: [],
+      activeRun: { runId: "r1", lastIndex: 4 },
+      context: null,
+    });
+    expect(s.title).toBe("Greeting");
+    expect(s.loadingHistory).toBe(false);
+    expect(streamingRunId(s)).toBe("r1");
+    s = frames(s, token(5, 3, "lo"));
+    expect(s.messages[1]!.content).toBe("Hello");
+  });
+
+  it("a refused send shows its error on the message", () => {
+    let s = chatReducer(initialChatState, { type: "send", clientMessageId: "cm1", content: "hi", taskType: "auto", now: 1 });
+    s = chatReducer(s, { type: "sendFailed", clientMessageId: "cm1", error: { code: "model_not_ready", message: "No model is ready.", retryable: true } });
+    expect(s.messages[0]).toMatchObject({ pending: false, error: { code: "model_not_ready" } });
+  });
+});

@@ -1,0 +1,24 @@
+export const DEFAULT_SERVER_URL = "ws://127.0.0.1:8787/ws";
+
+/**
+ * Read at request time on the server (not inlined at build), so `next start` picks up a changed
+ * NEXT_PUBLIC_ALMA_SERVER_URL without a rebuild. The indirection keeps the bundler from inlining it.
+ */
+export function readServerUrl(env: Record<string, string | undefined> = process.env): string {
+  const key = ["NEXT_PUBLIC", "ALMA_SERVER_URL"].join("_");
+  const raw = env["ALMA_SERVER_URL"] ?? env[key];
+  if (!raw) return DEFAULT_SERVER_URL;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== "ws:" && url.protocol !== "wss:") return DEFAULT_SERVER_URL;
+    return url.toString();
+  } catch {
+    return DEFAULT_SERVER_URL;
+  }
+}
+
+/** The origin a Content-Security-Policy connect-src must allow for the WebSocket. */
+export function serverOrigin(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}`;
+}

@@ -1,0 +1,239 @@
+"use client";
+import * as React from "react";
+import { AlmaClient, AlmaClientError, createId, type ConnectionState, type RunHandle } from "@alma/client";
+import type { ModelStatus, ServerFrame, TaskTypeChoice } from "@alma/protocol";
+import { chatReducer, initialChatState, streamingRunId, type ChatState, type MessageError } from "./chat-state";
+import { createFrameBatcher } from "./frame-batcher";
+
+export interface AlmaChat {
+  client: AlmaClient | null;
+  state: ChatState;
+  connection: ConnectionState;
+  model: ModelStatus | null;
+  limits: { maxMessageChars: number } | null;
+  streamingRunId: string | null;
+  /** true once the socket has been open at least once (so a drop shows the banner, not the first connect) */
+  everConnected: boolean;
+  open(conversationId: string | null): void;
+  send(content: string, taskType: TaskTypeChoice): void;
+  edit(messageId: string, content: string, taskType: TaskTypeChoice): void;
+  regenerate(taskType: TaskTypeChoice): void;
+  continueMessage(messageId: string): void;
+  retry(): void;
+  stop(): void;
+  dismissNotice(): void;
+  reconnectNow(): void;
+}
+
+function toMessageError(error: unknown): MessageError {
+  if (error instanceof AlmaClientError) return { code: error.code, message: error.message, retryable: error.retryable };
+  return { code: "internal", message: error instanceof Error ? error.message : "Something went wrong; try again.", retryable: true };
+}
+
+/**
+ * Owns one AlmaClient per page: every server frame goes through a per-animation-frame batcher into the
+ * chat reducer, so a fast stream renders at most once per frame.
+ */
+export function useAlmaChat(serverUrl: string, initialConversationId: string | null): AlmaChat {
+  const [state, dispatch] = React.useReducer(chatReducer, initialConversationId, (id) =>
+    id === null ? initialChatState : { ...initialChatState, conversationId: id, loadingHistory: true },
+  );
+  const [client, setClient] = React.useState<AlmaClient | null>(null);
+  const [connection, setConnection] = React.useState<ConnectionState>({ status: "idle" });
+  const [model, setModel] = React.useState<ModelStatus | null>(null);
+  const [limits, setLimits] = React.useState<{ maxMessageChars: number } | null>(null);
+  const [everConnected, setEverConnected] = React.useState(false);
+  const stateRef = React.useRef(state);
+  stateRef.current = state;
+  const lastSend = React.useRef<{ content: string; taskType: TaskTypeChoice } | null>(null);
+
+  React.useEffect(() => {
+    const c = new AlmaClient({ clientName: "@alma/web" });
+    const batcher = createFrameBatcher<{ frame: ServerFrame; at: number }>((items) => dispatch({ type: "frames", items }));
+    let disposed = false;
+    let retryTimer: ReturnType<typeof setTimeout> | null = null;
+    let attempt = 0;
+    const offs = [
+      c.on("frame", ({ frame, receivedAt }) => batcher.push({ frame, at: receivedAt })),
+      c.on("state", (s) => {
+        setConnection(s);
+        if (s.status === "open") {
+          attempt = 0;
+          setEverConnected(true);
+          setModel(s.welcome.model);
+          setLimits({ maxMessageChars: s.welcome.limits.maxMessageChars });
+        }
+      }),
+      c.on("model.status", (f) => setModel(f.model)),
+    ];
+    const connect = () => {
+      c.connect(serverUrl).catch(() => {
+        // The client reconnects by itself only after a first success; before that, retry here with backoff.
+        if (disposed) return;
+        attempt++;
+        const delay = Math.min(10_000, 500 * 2 ** Math.min(attempt, 5));
+        setConnection({ status: "reconnecting", attempt, delayMs: delay, nextAttemptAt: Date.now() + delay, lastError: `Cannot reach ${serverUrl}` });
+        retryTimer = setTimeout(connect, delay);
+      });
+    };
+    connect();
+    setClient(c);
+    return () => {
+      disposed = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      offs.forEach((off) => off());
+      batcher.dispose();
+      c.close();
+    };
+  }, [serverUrl]);
+
+  // Load history when a conversation is opened (not for one this page just created: it is already shown).
+  const conversationId = state.conversationId;
+  const isOpen = connection.status === "open";
+  const loadingHistory = state.loadingHistory;
+  React.useEffect(() => {
+    if (!client || !isOpen || !conversationId || !loadingHistory) return;
+    let cancelled = false;
+    client
+      .history(conversationId)
+      .then((h) => {
+        if (cancelled) return;
+        dispatch({ type: "frame", frame: h, now: Date.now() });
+        if (h.activeRun) client.resume(h.activeRun.runId, h.activeRun.lastIndex);
+      })
+      .catch((e) => {
+        if (cancelled) return;
+        const err = toMessageError(e);
+        // a dropped connection retries when it reopens; anything else is final for this conversation
+        if (err.code !== "connection_lost") dispatch({ type: "historyFailed", error: err });
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [client, isOpen, conversationId, loadingHistory]);
+
+  // The client fills gaps itself; this only covers a run the page joined mid-way.
+  React.useEffect(() => {
+    if (client && state.gap && isOpen) client.resume(state.gap.runId, state.gap.afterIndex);
+  }, [client, state.gap, isOpen]);
+
+  const follow = React.useCallback((handle: RunHandle) => {
+    handle.done.catch((e: unknown) => dispatch({ type: "sendFailed", clientMessageId: handle.clientMessageId, error: toMessageError(e) }));
+  }, []);
+
+  const send = React.useCallback(
+    (content: string, taskType: TaskTypeChoice) => {
+      if (!client) return;
+      const clientMessageId = createId();
+      lastSend.current = { content, taskType };
+      dispatch({ type: "send", clientMessageId, content, taskType, now: Date.now() });
+      try {
+        follow(client.send(content, { conversationId: stateRef.current.conversationId, clientMessageId, options: { taskType } }));
+      } catch (e) {
+        dispatch({ type: "sendFailed", clientMessageId, error: toMessageError(e) });
+      }
+    },
+    [client, follow],
+  );
+
+  const edit = React.useCallback(
+    (messageId: string, content: string, taskType: TaskTypeChoice) => {
+      const conv = stateRef.current.conversationId;
+      if (!client || !conv) return;
+      const clientMessageId = createId();
+      dispatch({ type: "edit", messageId, clientMessageId, content, now: Date.now() });
+      try {
+        follow(client.edit(conv, messageId, content, { clientMessageId, options: { taskType } }));
+      } catch (e) {
+        dispatch({ type: "sendFailed", clientMessageId, error: toMessageError(e) });
+      }
+    },
+    [client, follow],
+  );
+
+  const regenerate = React.useCallback(
+    (taskType: TaskTypeChoice) => {
+      const conv = stateRef.current.conversationId;
+      if (!client || !conv) return;
+      dispatch({ type: "regenerate", now: Date.now() });
+      try {
+        follow(client.regenerate(conv, { taskType, bypassCache: true }));
+      } catch (e) {
+        dispatch({ type: "sendFailed", clientMessageId: null, error: toMessageError(e) });
+      }
+    },
+    [client, follow],
+  );
+
+  const continueMessage = React.useCallback(
+    (messageId: string) => {
+      const conv = stateRef.current.conversationId;
+      if (!client || !conv) return;
+      dispatch({ type: "continue", messageId, now: Date.now() });
+      try {
+        follow(client.continue(conv, messageId));
+      } catch (e) {
+        dispatch({ type: "sendFailed", clientMessageId: null, error: toMessageError(e) });
+      }
+    },
+    [client, follow],
+  );
+
+  /** Retry the failed turn: regenerate when the question reached the server, else send it again. */
+  const retry = React.useCallback(() => {
+    const s = stateRef.current;
+    const last = s.messages.at(-1);
+    if (!last) return;
+    if (last.role === "assistant" && s.conversationId) {
+      regenerate(last.taskType ?? "auto");
+      return;
+    }
+    if (last.role === "user") {
+      const content = last.content;
+      // drop the failed copy; send() appends it again
+      dispatch({ type: "drop", messageId: last.id });
+      send(content, lastSend.current?.taskType ?? "auto");
+    }
+  }, [regenerate, send]);
+
+  const stop = React.useCallback(() => {
+    const runId = streamingRunId(stateRef.current);
+    if (!client || !runId) return;
+    dispatch({ type: "stop", runId });
+    try {
+      client.stop(runId);
+    } catch (e) {
+      dispatch({ type: "sendFailed", clientMessageId: null, error: toMessageError(e) });
+    }
+  }, [client]);
+
+  const open = React.useCallback((id: string | null) => {
+    dispatch({ type: "open", conversationId: id });
+  }, []);
+
+  const dismissNotice = React.useCallback(() => dispatch({ type: "dismissNotice" }), []);
+
+  const reconnectNow = React.useCallback(() => {
+    if (!client) return;
+    if (client.state.status === "closed") client.connect(serverUrl).catch(() => undefined);
+  }, [client, serverUrl]);
+
+  return {
+    client,
+    state,
+    connection,
+    model,
+    limits,
+    everConnected,
+    streamingRunId: streamingRunId(state),
+    open,
+    send,
+    edit,
+    regenerate,
+    continueMessage,
+    retry,
+    stop,
+    dismissNotice,
+    reconnectNow,
+  };
+}

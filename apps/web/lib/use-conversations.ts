@@ -1,0 +1,56 @@
+"use client";
+import * as React from "react";
+import type { AlmaClient } from "@alma/client";
+import type { ServerFrameOf } from "@alma/protocol";
+
+export type ConversationSummary = ServerFrameOf<"conversation.list.result">["conversations"][number];
+
+/** The sidebar's list: newest first, searched on the server by title and content, refreshed when a run ends. */
+export function useConversations(client: AlmaClient | null, open: boolean, query: string) {
+  const [items, setItems] = React.useState<ConversationSummary[]>([]);
+  const [error, setError] = React.useState<string | null>(null);
+  const [tick, setTick] = React.useState(0);
+  const refresh = React.useCallback(() => setTick((t) => t + 1), []);
+
+  React.useEffect(() => {
+    if (!client) return;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const later = () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(refresh, 150);
+    };
+    const offs = [client.on("run.completed", later), client.on("run.error", later), client.on("conversation.updated", later), client.on("message.accepted", later)];
+    return () => {
+      if (timer) clearTimeout(timer);
+      offs.forEach((o) => o());
+    };
+  }, [client, refresh]);
+
+  React.useEffect(() => {
+    if (!client || !open) return;
+    let cancelled = false;
+    const t = setTimeout(
+      () => {
+        client
+          .listConversations(query.trim() || undefined)
+          .then((list) => {
+            if (cancelled) return;
+            setItems([...list].sort((a, b) => b.updatedAt - a.updatedAt));
+            setError(null);
+          })
+          .catch((e: unknown) => {
+            if (!cancelled) setError(e instanceof Error ? e.message : "Could not load conversations.");
+          });
+      },
+      query ? 200 : 0,
+    );
+    return () => {
+      cancelled = true;
+      clearTimeout(t);
+    };
+  }, [client, open, query, tick]);
+
+  const removeLocal = React.useCallback((id: string) => setItems((xs) => xs.filter((x) => x.id !== id)), []);
+  const renameLocal = React.useCallback((id: string, title: string) => setItems((xs) => xs.map((x) => (x.id === id ? { ...x, title } : x))), []);
+  return { items, error, refresh, removeLocal, renameLocal };
+}

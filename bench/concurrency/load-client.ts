@@ -1,0 +1,168 @@
+import { randomUUID } from "node:crypto";
+import { WebSocket } from "ws";
+import { nowMs, readStamps } from "../lib/hrtime.js";
+import { percentile } from "../lib/stats.js";
+
+/**
+ * The concurrency benchmark's load generator, in its own process so it never shares an event loop with the
+ * server. Opens `sessions` WebSockets, then starts one streamed answer on each (starts spread over
+ * `startSpreadMs`, as independent users' would be) and records every token's emit→receive delay.
+ */
+export interface LoadRequest {
+  url: string;
+  mode: "alma" | "bare";
+  sessions: number;
+  tokens: number;
+  rate: number;
+  /** sends are spread evenly over this span, as independent users' would be */
+  startSpreadMs: number;
+}
+
+export interface LoadResult {
+  sessions: number;
+  connected: number;
+  expectedTokens: number;
+  receivedTokens: number;
+  /** sessions whose seq numbers had a gap, a repeat, or ended early */
+  brokenSessions: number;
+  errors: string[];
+  delayP50Ms: number;
+  delayP99Ms: number;
+  delayMaxMs: number;
+  /** delay of tokens emitted once every session had started (connection setup and ramp excluded) */
+  steadyP50Ms: number;
+  steadyP99Ms: number;
+  /** |receive gap − emit gap| between consecutive tokens of a session */
+  jitterP50Ms: number;
+  jitterP99Ms: number;
+  streamingMs: number;
+}
+
+interface Session {
+  ws: WebSocket;
+  received: number;
+  nextSeq: number;
+  broken: boolean;
+  lastEmit: number;
+  lastRecv: number;
+  done: Promise<void>;
+}
+
+async function connect(req: LoadRequest, errors: string[]): Promise<WebSocket | null> {
+  const ws = new WebSocket(req.url, { perMessageDeflate: false });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+    });
+    if (req.mode === "alma") {
+      const welcome = new Promise<void>((resolve, reject) => {
+        ws.once("message", (data: Buffer) => {
+          const text = data.toString();
+          if (text.includes('"type":"welcome"')) resolve();
+          else reject(new Error(`handshake refused: ${text.slice(0, 300)}`));
+        });
+      });
+      ws.send(JSON.stringify({ type: "hello", protocolVersion: 1, client: "alma-bench-load" }));
+      await welcome;
+    }
+    return ws;
+  } catch (error) {
+    if (errors.length < 10) errors.push(`connect: ${(error as Error).message}`);
+    ws.terminate();
+    return null;
+  }
+}
+
+export async function runLoad(req: LoadRequest): Promise<LoadResult> {
+  const errors: string[] = [];
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < req.sessions; i += 100) {
+    const batch = await Promise.all(Array.from({ length: Math.min(100, req.sessions - i) }, () => connect(req, errors)));
+    for (const ws of batch) if (ws) sockets.push(ws);
+  }
+  const delays: number[] = [];
+  const steady: number[] = [];
+  const jitters: number[] = [];
+  const started = nowMs();
+  const steadyFrom = started + req.startSpreadMs + 2000 / req.rate;
+  const sessions: Session[] = sockets.map((ws, i) => {
+    const session: Session = { ws, received: 0, nextSeq: 0, broken: false, lastEmit: 0, lastRecv: 0, done: Promise.resolve() };
+    session.done = new Promise<void>((resolve) => {
+      const stamps: number[] = [];
+      const finish = (problem?: string) => {
+        if (problem && errors.length < 10) errors.push(problem);
+        if (session.received !== req.tokens) session.broken = true;
+        ws.removeAllListeners("message");
+        resolve();
+      };
+      ws.on("message", (data: Buffer) => {
+        const receivedAt = nowMs();
+        const text = data.toString();
+        if (text.startsWith('{"type":"run.token"') || text.startsWith('{"type":"token"')) {
+          const seq = Number(/"seq":(\d+)/.exec(text)?.[1] ?? -1);
+          if (seq !== session.nextSeq) session.broken = true;
+          session.nextSeq = seq + 1;
+          stamps.length = 0;
+          readStamps(text, stamps);
+          for (const emit of stamps) {
+            session.received++;
+            delays.push(receivedAt - emit);
+            if (emit >= steadyFrom) steady.push(receivedAt - emit);
+            if (session.lastEmit > 0) jitters.push(Math.abs(receivedAt - session.lastRecv - (emit - session.lastEmit)));
+            session.lastEmit = emit;
+            session.lastRecv = receivedAt;
+          }
+          return;
+        }
+        if (text.includes('"type":"run.completed"') || text.startsWith('{"type":"done"')) finish();
+        else if (text.includes('"type":"run.error"') || text.startsWith('{"type":"error"')) finish(`server: ${text.slice(0, 300)}`);
+      });
+      ws.once("close", () => finish(session.received === req.tokens ? undefined : "socket closed mid-stream"));
+    });
+    const content = `n=${req.tokens} rate=${req.rate} session ${i}`;
+    setTimeout(() => {
+      ws.send(
+        req.mode === "alma"
+          ? JSON.stringify({
+              type: "message.send",
+              clientMessageId: randomUUID(),
+              conversationId: null,
+              content,
+              options: { taskType: "creative", bypassCache: true, temperature: 0 },
+            })
+          : JSON.stringify({ content }),
+      );
+    }, (i / sockets.length) * req.startSpreadMs);
+    return session;
+  });
+  await Promise.all(sessions.map((s) => s.done));
+  const streamingMs = nowMs() - started;
+  for (const s of sessions) s.ws.close();
+  return {
+    sessions: req.sessions,
+    connected: sockets.length,
+    expectedTokens: req.sessions * req.tokens,
+    receivedTokens: sessions.reduce((n, s) => n + s.received, 0),
+    brokenSessions: sessions.filter((s) => s.broken).length + (req.sessions - sockets.length),
+    errors,
+    delayP50Ms: percentile(delays, 50),
+    delayP99Ms: percentile(delays, 99),
+    delayMaxMs: delays.reduce((m, d) => (d > m ? d : m), 0),
+    steadyP50Ms: percentile(steady, 50),
+    steadyP99Ms: percentile(steady, 99),
+    jitterP50Ms: percentile(jitters, 50),
+    jitterP99Ms: percentile(jitters, 99),
+    streamingMs,
+  };
+}
+
+if (process.send) {
+  process.send({ ready: true });
+  process.on("message", (m: LoadRequest) => {
+    runLoad(m).then(
+      (result) => process.send?.(result),
+      (error: unknown) => process.send?.({ crash: String((error as Error)?.stack ?? error) }),
+    );
+  });
+}

@@ -1,0 +1,43 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+
+/** A benchmark process started from a .ts file under tsx, talking over the IPC channel. */
+export interface BenchChild<Ready> {
+  process: ChildProcess;
+  ready: Ready;
+  /** sends a message and resolves with the child's next reply */
+  request<T>(message: unknown): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export async function startChild<Ready>(
+  file: URL,
+  opts: { args?: string[]; env?: Record<string, string>; execArgv?: string[] } = {},
+): Promise<BenchChild<Ready>> {
+  const child = fork(fileURLToPath(file), opts.args ?? [], {
+    execArgv: ["--import", "tsx", ...(opts.execArgv ?? [])],
+    env: { ...process.env, ...opts.env },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const exited = once(child, "exit").then(([code]) => {
+    throw new Error(`${fileURLToPath(file)} exited with code ${code} before it was ready`);
+  });
+  exited.catch(() => undefined);
+  const [ready] = (await Promise.race([once(child, "message"), exited])) as [Ready];
+  return {
+    process: child,
+    ready,
+    request<T>(message: unknown) {
+      const reply = once(child, "message").then(([m]) => m as T);
+      child.send(message as object);
+      return reply;
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = once(child, "exit");
+      child.kill("SIGTERM");
+      await gone;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { startChild, type BenchChild } from "../lib/child.js";
+import { aiSdkClient, almaClient, bareRelayClient, type StreamClient } from "./stream-clients.js";
+
+export type PathName = "bare" | "alma" | "aisdk";
+
+/** One server under test, in its own process, and a way to open clients to it. */
+export interface PathUnderTest {
+  name: PathName;
+  label: string;
+  child: BenchChild<{ url: string }>;
+  connect(): Promise<StreamClient>;
+}
+
+export const pathLabels: Record<PathName, string> = {
+  bare: "bare ws relay (limit)",
+  alma: "alma (server + agent + memory + store)",
+  aisdk: "Vercel AI SDK v5 (UI message stream)",
+};
+
+/** Settings for the alma server child: limits raised so a benchmark measures speed, not the rate limiter. */
+export interface AlmaServerOptions {
+  upstreamUrl?: string;
+  provider?: "openai" | "local";
+  env?: Record<string, string>;
+  execArgv?: string[];
+}
+
+export async function startAlmaServer(opts: AlmaServerOptions): Promise<BenchChild<{ url: string }>> {
+  return startChild<{ url: string }>(new URL("./alma-server.ts", import.meta.url), {
+    env: {
+      ...(opts.upstreamUrl ? { UPSTREAM_URL: opts.upstreamUrl } : {}),
+      BENCH_PROVIDER: opts.provider ?? "openai",
+      ...opts.env,
+    },
+    execArgv: opts.execArgv,
+  });
+}
+
+export async function startPath(name: PathName, upstreamUrl: string, alma: Omit<AlmaServerOptions, "upstreamUrl"> = {}): Promise<PathUnderTest> {
+  const env = { UPSTREAM_URL: upstreamUrl };
+  if (name === "bare") {
+    const child = await startChild<{ url: string }>(new URL("./bare-relay-server.ts", import.meta.url), { env });
+    return { name, label: pathLabels[name], child, connect: () => bareRelayClient(child.ready.url) };
+  }
+  if (name === "aisdk") {
+    const child = await startChild<{ url: string }>(new URL("./ai-sdk-server.ts", import.meta.url), { env });
+    return { name, label: pathLabels[name], child, connect: async () => aiSdkClient(child.ready.url) };
+  }
+  const child = await startAlmaServer({ ...alma, upstreamUrl });
+  return { name, label: pathLabels[name], child, connect: () => almaClient(child.ready.url) };
+}

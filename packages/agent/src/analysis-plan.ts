@@ -1,0 +1,58 @@
+import { z } from "zod";
+import { formatZodIssues } from "@alma/protocol";
+import { extractJsonObject } from "./extract-json-object.js";
+
+export const planStepInputSchema = z.object({
+  id: z.coerce.string().trim().min(1).max(40),
+  title: z.string().trim().min(1).max(200),
+  instruction: z.string().trim().min(1).max(4000),
+  dependsOn: z.array(z.coerce.string()).default([]),
+});
+
+export interface AnalysisStep {
+  id: string;
+  title: string;
+  instruction: string;
+  dependsOn: string[];
+}
+
+export interface AnalysisPlan {
+  steps: AnalysisStep[];
+  /** true when the model's plan could not be used and the manager answers in one step */
+  fallback: boolean;
+}
+
+export type PlanParse = { ok: true; plan: AnalysisPlan } | { ok: false; problem: string };
+
+export function planSchema(minSteps: number, maxSteps: number) {
+  return z.object({ steps: z.array(planStepInputSchema).min(minSteps).max(maxSteps) });
+}
+
+/**
+ * Reads the model's plan: JSON validated with zod, ids made unique, and dependencies kept only when they point to
+ * an earlier step (so the graph can never cycle or wait on a step that does not exist).
+ */
+export function parsePlan(text: string, minSteps: number, maxSteps: number): PlanParse {
+  const json = extractJsonObject(text);
+  if (json === undefined) return { ok: false, problem: "the answer contained no JSON object" };
+  const parsed = planSchema(minSteps, maxSteps).safeParse(json);
+  if (!parsed.success) {
+    return { ok: false, problem: formatZodIssues(parsed.error).map((i) => `${i.path}: ${i.message}`).join("; ") };
+  }
+  const seen = new Set<string>();
+  const steps: AnalysisStep[] = parsed.data.steps.map((s, i) => {
+    const id = seen.has(s.id) ? `s${i + 1}_${i}` : s.id;
+    const dependsOn = [...new Set(s.dependsOn)].filter((d) => seen.has(d));
+    seen.add(id);
+    return { id, title: s.title, instruction: s.instruction, dependsOn };
+  });
+  return { ok: true, plan: { steps, fallback: false } };
+}
+
+/** The plan when the model cannot produce one: answer the whole request as a single step. */
+export function fallbackPlan(task: string): AnalysisPlan {
+  return {
+    steps: [{ id: "s1", title: "Answer the request", instruction: `Answer this request thoroughly and accurately: ${task}`, dependsOn: [] }],
+    fallback: true,
+  };
+}

@@ -1,0 +1,18 @@
+import type { LlmError } from "@alma/llm";
+import type { ErrorCode, FinishReason } from "@alma/protocol";
+import type { GenerationFinish } from "./stream-generation.js";
+
+/** Maps how a generation ended to the run's finish reason, telling a user stop from the deadline. */
+export function finishOf(finish: GenerationFinish, stopped: AbortSignal, deadline: AbortSignal): FinishReason {
+  if (finish === "aborted") return stopped.aborted ? "stopped" : deadline.aborted ? "deadline" : "stopped";
+  return finish;
+}
+
+export function runErrorOf(err: LlmError): { code: ErrorCode; message: string; retryable: boolean } {
+  // "aborted" is not a failure the client sees; everything else keeps the provider's code and words
+  return { code: err.code === "aborted" ? "internal" : err.code, message: err.message, retryable: err.retryable };
+}
+
+export function deadlineNote(deadlineMs: number): string {
+  return `\n\n(The answer was cut here: the run reached its deadline of ${Math.round(deadlineMs / 1000)} s.)`;
+}

@@ -1,0 +1,37 @@
+import { z } from "zod";
+import type { TokenCounter } from "./token-counter.js";
+import type { Agent } from "./worker-agent.js";
+
+export const managerAgentConfigSchema = z
+  .object({
+    /** the whole run's deadline from when the server received the message */
+    deadlineMs: z.number().int().positive().default(60_000),
+    /** time kept for the synthesis: steps are cut this long before the deadline; default a quarter, at most 15 s */
+    synthesisReserveMs: z.number().int().nonnegative().optional(),
+    stepMaxOutputTokens: z.number().int().positive().default(500),
+    maxConcurrentSteps: z.number().int().positive().max(16).default(2),
+    minSteps: z.number().int().min(1).default(2),
+    maxSteps: z.number().int().min(1).max(10).default(5),
+    maxRetries: z.number().int().nonnegative().max(10).default(2),
+    retryBaseMs: z.number().int().nonnegative().default(500),
+    retryMaxMs: z.number().int().nonnegative().default(8_000),
+    classifyTimeoutMs: z.number().int().positive().default(1_500),
+    /** rule decisions under this confidence are checked by the model */
+    ambiguousBelow: z.number().min(0).max(1).default(0.7),
+    /** room kept in the analytical request for the role instructions and step results, on top of the synthesis budget */
+    analyticalReserveTokens: z.number().int().nonnegative().default(1_024),
+  })
+  .strict();
+
+export type ManagerAgentSettings = z.output<typeof managerAgentConfigSchema>;
+
+export type ManagerAgentConfig = z.input<typeof managerAgentConfigSchema> & {
+  /** counts output tokens per delta; default one per delta */
+  countTokens?: TokenCounter;
+  /** the worker for plan steps; default an AnalystAgent on the manager's model */
+  worker?: Agent;
+  /** jitter source for retries (tests) */
+  random?: () => number;
+  /** today's date for the prompts (tests) */
+  today?: () => string;
+};

@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ResponseCache, type CachedAnswer } from "./response-cache.js";
+
+const answer = (text: string): CachedAnswer => ({
+  kind: "single",
+  taskType: "conversational",
+  classification: { type: "conversational", source: "rules", confidence: 0.9 },
+  deltas: [text.slice(0, 2), text.slice(2)],
+  completionTokens: 2,
+});
+
+const opened: ResponseCache[] = [];
+const dirs: string[] = [];
+function open(opts: ConstructorParameters<typeof ResponseCache>[0] = {}): ResponseCache {
+  const c = new ResponseCache(opts);
+  opened.push(c);
+  return c;
+}
+afterEach(() => {
+  for (const c of opened.splice(0)) c.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe("ResponseCache", () => {
+  it("misses, then hits with the same deltas", () => {
+    const c = open();
+    expect(c.get("k")).toBeNull();
+    c.set("k", answer("hello"));
+    expect(c.get("k")).toEqual(answer("hello"));
+  });
+
+  it("evicts the least recently used past the entry bound", () => {
+    const c = open({ maxEntries: 2 });
+    c.set("a", answer("aaa"));
+    c.set("b", answer("bbb"));
+    c.get("a"); // a is now more recent than b
+    c.set("c", answer("ccc"));
+    expect(c.get("b")).toBeNull();
+    expect(c.get("a")).not.toBeNull();
+    expect(c.get("c")).not.toBeNull();
+    expect(c.stats().entries).toBe(2);
+  });
+
+  it("evicts past the byte bound and refuses an entry bigger than the bound", () => {
+    const one = Buffer.byteLength(JSON.stringify(answer("x".repeat(100))));
+    const c = open({ maxBytes: one * 2 + 10 });
+    c.set("a", answer("x".repeat(100)));
+    c.set("b", answer("y".repeat(100)));
+    c.set("c", answer("z".repeat(100)));
+    expect(c.get("a")).toBeNull();
+    expect(c.stats().bytes).toBeLessThanOrEqual(one * 2 + 10);
+    c.set("huge", answer("h".repeat(10_000)));
+    expect(c.get("huge")).toBeNull();
+    expect(c.get("c")).not.toBeNull();
+  });
+
+  it("expires entries after the TTL", () => {
+    let now = 1_000;
+    const c = open({ ttlMs: 500, now: () => now });
+    c.set("k", answer("hi"));
+    now += 499;
+    expect(c.get("k")).not.toBeNull();
+    now += 1;
+    expect(c.get("k")).toBeNull();
+    expect(c.stats().entries).toBe(0);
+  });
+
+  it("persists across a reopen of the same file, keeping the LRU order", () => {
+    const dir = mkdtempSync(join(tmpdir(), "alma-cache-"));
+    dirs.push(dir);
+    const path = join(dir, "cache.db");
+    const first = new ResponseCache({ path, maxEntries: 2 });
+    first.set("a", answer("aaa"));
+    first.set("b", answer("bbb"));
+    first.get("a");
+    first.setClassification("q", { type: "creative", source: "model", confidence: 0.8 });
+    first.close();
+    const second = open({ path, maxEntries: 2 });
+    expect(second.get("a")).toEqual(answer("aaa"));
+    expect(second.getClassification("q")).toEqual({ type: "creative", source: "model", confidence: 0.8 });
+    second.set("c", answer("ccc"));
+    expect(second.get("b")).toBeNull();
+    expect(second.get("a")).not.toBeNull();
+  });
+
+  it("drops a stored row that no longer matches the schema", () => {
+    const c = open();
+    c.set("k", { ...answer("hi"), deltas: "not an array" } as unknown as CachedAnswer);
+    expect(c.get("k")).toBeNull();
+    expect(c.stats().entries).toBe(0);
+  });
+});

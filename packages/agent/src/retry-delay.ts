@@ -1,0 +1,16 @@
+export interface RetryDelayOptions {
+  baseMs: number;
+  maxMs: number;
+  /** 0..1, injectable for tests */
+  random?: () => number;
+}
+
+/**
+ * Exponential backoff with jitter for the given 1-based attempt: between half and all of base·2^(attempt-1),
+ * capped, and never shorter than the provider's Retry-After.
+ */
+export function retryDelay(attempt: number, retryAfterMs: number | null, { baseMs, maxMs, random = Math.random }: RetryDelayOptions): number {
+  const exp = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+  const jittered = Math.round(exp * (0.5 + 0.5 * random()));
+  return retryAfterMs !== null ? Math.max(jittered, retryAfterMs) : jittered;
+}

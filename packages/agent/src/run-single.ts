@@ -1,0 +1,55 @@
+import type { ChatMessage } from "@alma/llm";
+import type { FinishReason } from "@alma/protocol";
+import { generateWithRetry } from "./generate-with-retry.js";
+import { continuePrompt } from "./prompts/continue-prompt.js";
+import type { RunScope } from "./run-scope.js";
+import type { GenerationOutcome } from "./stream-generation.js";
+import { deadlineNote, finishOf } from "./finish-of.js";
+
+export interface SingleRunOptions {
+  temperature: number;
+  maxOutputTokens: number;
+  /** the partial answer to continue, for run.continue */
+  continueFrom?: string;
+}
+
+export interface SingleRunOutcome {
+  outcome: GenerationOutcome;
+  finishReason: FinishReason;
+  /** the answer as streamed to the client, including a deadline note */
+  text: string;
+}
+
+/** One streamed generation as agent "manager": creative, conversational, or the continuation of a partial answer. */
+export async function runSingle(scope: RunScope, opts: SingleRunOptions): Promise<SingleRunOutcome> {
+  const build = (base: ChatMessage[]): ChatMessage[] => {
+    if (opts.continueFrom === undefined) return base;
+    const instruction = continuePrompt.render({ baseSystem: scope.system }).instruction!;
+    return [...base, { role: "assistant", content: opts.continueFrom }, { role: "user", content: instruction }];
+  };
+  scope.progress("generating", opts.continueFrom === undefined ? "Writing the answer" : "Continuing the answer");
+  const signal = AbortSignal.any([scope.input.signal, scope.deadline]);
+  const outcome = await generateWithRetry(scope.model, build(scope.messages), {
+    maxOutputTokens: opts.maxOutputTokens,
+    temperature: opts.temperature,
+    signal,
+    countTokens: scope.countTokens,
+    onDelta: (t) => scope.token(t, "manager", null),
+    retry: scope.retry,
+    onRetry: scope.onRetry,
+    onRequest: scope.onRequest,
+    onContextLength: async () => {
+      const smaller = await scope.shrink();
+      return smaller ? build(smaller) : null;
+    },
+  });
+  scope.addUsage(outcome);
+  const finishReason = finishOf(outcome.finishReason, scope.input.signal, scope.deadline);
+  let text = outcome.text;
+  if (finishReason === "deadline") {
+    const note = deadlineNote(scope.settings.deadlineMs);
+    scope.token(note, "manager", null);
+    text += note;
+  }
+  return { outcome, finishReason, text };
+}

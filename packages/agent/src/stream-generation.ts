@@ -1,0 +1,90 @@
+import { isLlmError, LlmError, type ChatMessage, type ChatModel } from "@alma/llm";
+import { countOnePerDelta, type TokenCounter } from "./token-counter.js";
+
+export interface StreamGenerationOptions {
+  maxOutputTokens: number;
+  temperature?: number;
+  json?: boolean;
+  signal?: AbortSignal;
+  /** called with each delta as it arrives */
+  onDelta?: (text: string) => void;
+  countTokens?: TokenCounter;
+  /** stop cleanly (finish "length") once this many output tokens were counted; defaults to maxOutputTokens */
+  budget?: number;
+}
+
+export type GenerationFinish = "stop" | "length" | "content_filter" | "aborted" | "error";
+
+export interface GenerationOutcome {
+  text: string;
+  /** the deltas as streamed, so a cached answer can be replayed in the same chunks */
+  deltas: string[];
+  finishReason: GenerationFinish;
+  /** provider-reported when available, else the running count */
+  completionTokens: number;
+  promptTokens: number;
+  reported: boolean;
+  /** set when finishReason is "error" */
+  error: LlmError | null;
+}
+
+/**
+ * Streams one model request, keeping an exact running count of the output and stopping at the budget.
+ * Never throws: provider failures come back as finishReason "error" with the partial text kept.
+ */
+export async function streamGeneration(
+  model: ChatModel,
+  messages: ChatMessage[],
+  opts: StreamGenerationOptions,
+): Promise<GenerationOutcome> {
+  const count = opts.countTokens ?? countOnePerDelta;
+  const budget = Math.min(opts.budget ?? opts.maxOutputTokens, opts.maxOutputTokens);
+  const deltas: string[] = [];
+  let counted = 0;
+  let finishReason: GenerationFinish = "stop";
+  let usage: { promptTokens: number; completionTokens: number; reported: boolean } | null = null;
+  let error: LlmError | null = null;
+  try {
+    for await (const chunk of model.stream(messages, {
+      maxOutputTokens: opts.maxOutputTokens,
+      temperature: opts.temperature,
+      json: opts.json,
+      signal: opts.signal,
+    })) {
+      if (chunk.type === "delta") {
+        if (!chunk.text) continue;
+        deltas.push(chunk.text);
+        counted += count(chunk.text);
+        opts.onDelta?.(chunk.text);
+        if (counted >= budget) {
+          // leaving the loop closes the upstream stream: the clean stop at the budget
+          finishReason = "length";
+          break;
+        }
+      } else {
+        finishReason = chunk.finishReason;
+        usage = chunk.usage;
+      }
+    }
+  } catch (e) {
+    if (opts.signal?.aborted || (isLlmError(e) && e.code === "aborted")) finishReason = "aborted";
+    else {
+      finishReason = "error";
+      error = isLlmError(e)
+        ? e
+        : new LlmError("stream_interrupted", `the model stream failed: ${e instanceof Error ? e.message : String(e)}`, {
+            afterFirstToken: deltas.length > 0,
+            cause: e,
+          });
+    }
+  }
+  return {
+    text: deltas.join(""),
+    deltas,
+    finishReason,
+    completionTokens: usage?.reported ? usage.completionTokens : counted,
+    promptTokens: usage?.promptTokens ?? 0,
+    reported: usage?.reported ?? false,
+    error,
+  };
+}

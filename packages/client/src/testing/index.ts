@@ -1,0 +1,2 @@
+export * from "./fake-alma-server.js";
+export * from "./frame-factory.js";

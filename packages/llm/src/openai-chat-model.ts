@@ -1,0 +1,215 @@
+import type { ModelStatus } from "@alma/protocol";
+import OpenAI from "openai";
+import type { ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import type { ChatMessage } from "./chat-message.js";
+import type { ChatModel, GenerateOptions, ModelFinishReason, StreamChunk } from "./chat-model.js";
+import { countOpenAIPromptTokens, countOpenAITextTokens } from "./count-openai-tokens.js";
+import { knownContextWindow } from "./known-context-windows.js";
+import { LlmError } from "./llm-error.js";
+import { mapOpenAIError } from "./map-openai-error.js";
+import { MODEL_SETUP_STEPS } from "./model-setup-steps.js";
+import { StatusHolder } from "./status-holder.js";
+
+export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
+export const OPENAI_DEFAULT_MODEL = "gpt-4o-mini";
+
+export interface OpenAIChatModelOptions {
+  /** default OpenAI's */
+  baseURL?: string;
+  /** some compatible servers (Ollama, llama.cpp) need none */
+  apiKey?: string;
+  model?: string;
+  /** overrides the known-models table */
+  contextWindow?: number | null;
+  /** until the response headers arrive; default 60 s */
+  requestTimeoutMs?: number;
+  /** from the request until the first text delta; default 120 s */
+  ttftTimeoutMs?: number;
+  /** longest gap between chunks once text flows; default 30 s */
+  idleTimeoutMs?: number;
+  /** which name the output cap goes by; default max_completion_tokens for OpenAI itself, max_tokens for compatible servers */
+  maxTokensParam?: "max_tokens" | "max_completion_tokens";
+  /** custom fetch (tests, proxies) */
+  fetch?: typeof fetch;
+}
+
+function toOpenAIMessage(m: ChatMessage): ChatCompletionMessageParam {
+  switch (m.role) {
+    case "system":
+      return { role: "system", content: m.content, ...(m.name ? { name: m.name } : {}) };
+    case "user":
+      return { role: "user", content: m.content, ...(m.name ? { name: m.name } : {}) };
+    case "assistant":
+      return {
+        role: "assistant",
+        content: m.content,
+        ...(m.name ? { name: m.name } : {}),
+        ...(m.toolCalls?.length
+          ? { tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.arguments } })) }
+          : {}),
+      };
+    case "tool":
+      return { role: "tool", content: m.content, tool_call_id: m.toolCallId };
+  }
+}
+
+function toFinishReason(reason: string): ModelFinishReason {
+  if (reason === "length") return "length";
+  if (reason === "content_filter") return "content_filter";
+  return "stop";
+}
+
+/** A model behind OpenAI's chat completions API (OpenAI, Ollama, vLLM, LM Studio, llama.cpp's server). */
+export class OpenAIChatModel implements ChatModel {
+  readonly provider = "openai";
+  readonly model: string;
+  readonly baseURL: string;
+  readonly #client: OpenAI;
+  readonly #contextWindow: number | null;
+  readonly #ttftTimeoutMs: number;
+  readonly #idleTimeoutMs: number;
+  readonly #maxTokensParam: "max_tokens" | "max_completion_tokens";
+  readonly #status: StatusHolder;
+
+  constructor(options: OpenAIChatModelOptions = {}) {
+    this.baseURL = (options.baseURL ?? OPENAI_DEFAULT_BASE_URL).replace(/\/+$/, "");
+    this.model = options.model ?? OPENAI_DEFAULT_MODEL;
+    this.#contextWindow = options.contextWindow !== undefined ? options.contextWindow : knownContextWindow(this.model);
+    this.#ttftTimeoutMs = options.ttftTimeoutMs ?? 120_000;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
+    const isOpenAI = this.baseURL === OPENAI_DEFAULT_BASE_URL;
+    this.#maxTokensParam = options.maxTokensParam ?? (isOpenAI ? "max_completion_tokens" : "max_tokens");
+    this.#client = new OpenAI({
+      baseURL: this.baseURL,
+      // the SDK refuses to start without a key; local compatible servers ignore it
+      apiKey: options.apiKey || "no-key",
+      // retries belong to the agent/server layer, which knows whether tokens were already shown
+      maxRetries: 0,
+      timeout: options.requestTimeoutMs ?? 60_000,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    this.#status = new StatusHolder(this.#readyStatus());
+  }
+
+  #readyStatus(): ModelStatus {
+    return { ready: true, provider: this.provider, model: this.model, contextWindow: this.#contextWindow, state: "ready", download: null, problem: null, setup: [] };
+  }
+
+  status(): ModelStatus {
+    return this.#status.get();
+  }
+
+  onStatus(listener: (status: ModelStatus) => void): () => void {
+    return this.#status.subscribe(listener);
+  }
+
+  contextWindow(): number | null {
+    return this.#contextWindow;
+  }
+
+  /**
+   * Asks GET /models once so a refused key or an unreachable server shows in the status before the first
+   * message. Never throws; returns the resulting status.
+   */
+  async probe(signal?: AbortSignal): Promise<ModelStatus> {
+    try {
+      await this.#client.models.list({ signal: signal ?? AbortSignal.timeout(10_000) });
+      this.#status.set(this.#readyStatus());
+    } catch (e) {
+      const error = mapOpenAIError(e, { model: this.model, baseURL: this.baseURL, afterFirstToken: false, streamStarted: false });
+      // servers without a models endpoint can still chat; only definite failures mark the model unavailable
+      if (error.code === "provider_auth" || error.code === "provider_unavailable" || error.code === "provider_timeout") this.#markUnavailable(error);
+    }
+    return this.status();
+  }
+
+  #markUnavailable(error: LlmError): void {
+    this.#status.set({ ...this.#readyStatus(), ready: false, state: "unavailable", problem: error.message, setup: [...MODEL_SETUP_STEPS] });
+  }
+
+  async *stream(messages: ChatMessage[], options: GenerateOptions): AsyncGenerator<StreamChunk> {
+    const ctx = { model: this.model, baseURL: this.baseURL, afterFirstToken: false, streamStarted: false };
+    if (options.signal?.aborted) throw new LlmError("aborted", "the request was stopped before it started");
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    let timedOut: string | null = null;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (ms: number, why: string) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = why;
+        controller.abort();
+      }, ms);
+    };
+    arm(this.#ttftTimeoutMs, `no answer arrived from model "${this.model}" within ${this.#ttftTimeoutMs} ms; the server may be overloaded or still loading the model — try again`);
+
+    let text = "";
+    let finishReason: ModelFinishReason | null = null;
+    let usage: { prompt_tokens: number; completion_tokens: number } | null = null;
+    let finished = false;
+    try {
+      const body: ChatCompletionCreateParamsStreaming = {
+        model: this.model,
+        messages: messages.map(toOpenAIMessage),
+        stream: true,
+        stream_options: { include_usage: true },
+        [this.#maxTokensParam]: options.maxOutputTokens,
+        ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+        ...(options.json ? { response_format: { type: "json_object" as const } } : {}),
+      };
+      const stream = await this.#client.chat.completions.create(body, { signal: controller.signal });
+      ctx.streamStarted = true;
+      for await (const chunk of stream) {
+        if (ctx.afterFirstToken) {
+          arm(this.#idleTimeoutMs, `the answer from model "${this.model}" stalled for ${this.#idleTimeoutMs} ms mid-stream; try again`);
+        }
+        if (chunk.usage) usage = chunk.usage;
+        const choice = chunk.choices[0];
+        if (!choice) continue;
+        const delta = choice.delta?.content;
+        if (delta) {
+          if (!ctx.afterFirstToken) {
+            ctx.afterFirstToken = true;
+            arm(this.#idleTimeoutMs, `the answer from model "${this.model}" stalled for ${this.#idleTimeoutMs} ms mid-stream; try again`);
+          }
+          text += delta;
+          yield { type: "delta", text: delta };
+        }
+        if (choice.finish_reason) finishReason = toFinishReason(choice.finish_reason);
+      }
+      if (finishReason === null) {
+        throw new LlmError("stream_interrupted", `the answer stream from ${this.baseURL} ended before the model finished; try again`, {
+          retryable: true,
+          afterFirstToken: ctx.afterFirstToken,
+        });
+      }
+      finished = true;
+      if (this.#status.get().state !== "ready") this.#status.set(this.#readyStatus());
+      yield {
+        type: "done",
+        finishReason,
+        usage: usage
+          ? { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, reported: true }
+          : { promptTokens: countOpenAIPromptTokens(messages), completionTokens: countOpenAITextTokens(text), reported: false },
+      };
+    } catch (e) {
+      if (options.signal?.aborted) {
+        throw new LlmError("aborted", "the request was stopped", { afterFirstToken: ctx.afterFirstToken, cause: e });
+      }
+      if (timedOut !== null) {
+        throw new LlmError("provider_timeout", timedOut, { retryable: true, afterFirstToken: ctx.afterFirstToken, cause: e });
+      }
+      const error = mapOpenAIError(e, ctx);
+      if (error.code === "provider_auth") this.#markUnavailable(error);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+      // a consumer that stops iterating early must still close the upstream connection
+      if (!finished) controller.abort();
+    }
+  }
+
+  async close(): Promise<void> {}
+}

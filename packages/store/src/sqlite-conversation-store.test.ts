@@ -1,0 +1,210 @@
+import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { SqliteConversationStore } from "./sqlite-conversation-store.js";
+import { StoreError } from "./store-error.js";
+
+const metrics = {
+  receivedAt: 1,
+  requestBuiltMs: 1,
+  upstreamStartedMs: 2,
+  firstTokenMs: 3,
+  lastTokenMs: 4,
+  totalMs: 5,
+  tokensPerSecond: 10,
+  promptTokens: 7,
+  completionTokens: 3,
+  cacheHit: false,
+  retries: 0,
+  provider: "scripted",
+  model: "m",
+  steps: [],
+  context: null,
+};
+
+const stores: SqliteConversationStore[] = [];
+function memory(opts: { now?: () => number; undoWindowMs?: number } = {}) {
+  const s = new SqliteConversationStore({ path: ":memory:", ...opts });
+  stores.push(s);
+  return s;
+}
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+});
+
+describe("SqliteConversationStore", () => {
+  it("sets WAL-capable pragmas and records the migrations", () => {
+    const s = memory();
+    expect(s.db.pragma("synchronous", { simple: true })).toBe(1); // NORMAL
+    const versions = s.db.prepare("SELECT version FROM schema_migrations").all();
+    expect(versions).toEqual([{ version: 1 }]);
+  });
+
+  it("creates conversations with unguessable ids and titles them from the first user message", () => {
+    const s = memory();
+    const c = s.createConversation("");
+    expect(c.id).toMatch(/^[0-9a-f-]{36}$/);
+    s.addUserMessage({ conversationId: c.id, clientMessageId: "c1", content: "Explain how a write-ahead log keeps a database consistent after a crash, please" });
+    const title = s.getConversation(c.id)!.title;
+    expect(title.length).toBeLessThanOrEqual(61);
+    expect(title).toMatch(/^Explain how a write-ahead log/);
+    expect(title.endsWith("…")).toBe(true);
+    s.addUserMessage({ conversationId: c.id, clientMessageId: "c2", content: "second" });
+    expect(s.getConversation(c.id)!.title).toBe(title);
+  });
+
+  it("does not store a resent clientMessageId twice", () => {
+    const s = memory();
+    const c = s.createConversation("t");
+    const a = s.addUserMessage({ conversationId: c.id, clientMessageId: "same", content: "hi" });
+    const b = s.addUserMessage({ conversationId: c.id, clientMessageId: "same", content: "hi" });
+    expect(a.duplicate).toBe(false);
+    expect(b).toEqual({ message: a.message, duplicate: true });
+    expect(s.listMessages(c.id)).toHaveLength(1);
+    expect(s.findUserMessageByClientId("same")?.id).toBe(a.message.id);
+    expect(s.findUserMessageByClientId("other")).toBeNull();
+  });
+
+  it("refuses messages for a missing conversation", () => {
+    const s = memory();
+    expect(() => s.addUserMessage({ conversationId: "nope", clientMessageId: "c", content: "x" })).toThrow(StoreError);
+  });
+
+  it("stores every assistant field, JSON included, and keeps partial updates", () => {
+    const s = memory();
+    const c = s.createConversation("t");
+    const a = s.addAssistantMessage({ conversationId: c.id, runId: "r1", taskType: "conversational" });
+    expect(a.status).toBe("streaming");
+    s.updateAssistantMessage(a.id, { content: "par" });
+    s.updateAssistantMessage(a.id, {
+      content: "partial answer",
+      status: "complete",
+      finishReason: "stop",
+      usage: { promptTokens: 7, completionTokens: 3, reported: true },
+      metrics,
+      steps: [{ id: "s1", title: "T", agent: "w", dependsOn: [], text: "x", status: "complete" }],
+    });
+    const m = s.getMessage(a.id)!;
+    expect(m).toMatchObject({
+      content: "partial answer",
+      status: "complete",
+      runId: "r1",
+      taskType: "conversational",
+      usage: { promptTokens: 7, completionTokens: 3, reported: true },
+      metrics,
+      error: null,
+    });
+    expect(m.steps?.[0]?.id).toBe("s1");
+    s.updateAssistantMessage(a.id, { error: { code: "internal", message: "x" }, steps: null, runId: "r2" });
+    expect(s.getMessage(a.id)).toMatchObject({ error: { code: "internal", message: "x" }, steps: null, content: "partial answer", runId: "r2" });
+  });
+
+  it("truncates after a message, inclusive or not, in insertion order", () => {
+    const s = memory();
+    const c = s.createConversation("t");
+    const u1 = s.addUserMessage({ conversationId: c.id, clientMessageId: "1", content: "one" }).message;
+    const a1 = s.addAssistantMessage({ conversationId: c.id, runId: "r", taskType: null });
+    s.addUserMessage({ conversationId: c.id, clientMessageId: "2", content: "two" });
+    s.addAssistantMessage({ conversationId: c.id, runId: "r2", taskType: null });
+    expect(s.truncateAfter(c.id, a1.id, false)).toBe(2);
+    expect(s.listMessages(c.id).map((m) => m.id)).toEqual([u1.id, a1.id]);
+    expect(s.truncateAfter(c.id, u1.id, true)).toBe(2);
+    expect(s.listMessages(c.id)).toEqual([]);
+    // the freed clientMessageId can be used again after an edit removed it
+    expect(s.addUserMessage({ conversationId: c.id, clientMessageId: "1", content: "one again" }).duplicate).toBe(false);
+  });
+
+  it("marks streaming answers interrupted", () => {
+    const s = memory();
+    const c = s.createConversation("t");
+    const a = s.addAssistantMessage({ conversationId: c.id, runId: "r", taskType: null });
+    s.updateAssistantMessage(a.id, { content: "half" });
+    expect(s.markStreamingInterrupted()).toBe(1);
+    expect(s.getMessage(a.id)).toMatchObject({ status: "interrupted", content: "half", finishReason: "interrupted" });
+    expect(s.markStreamingInterrupted()).toBe(0);
+  });
+
+  it("lists newest first and searches titles and content with a snippet", () => {
+    let t = 1000;
+    const s = memory({ now: () => t++ });
+    const a = s.createConversation("Rust lifetimes");
+    const b = s.createConversation("Cooking");
+    s.addUserMessage({ conversationId: b.id, clientMessageId: "x", content: "How long should I boil an egg for a soft yolk?" });
+    const list = s.listConversations();
+    expect(list.map((c) => c.id)).toEqual([b.id, a.id]);
+    expect(list[0]!.snippet).toContain("boil an egg");
+    expect(s.listConversations("rust").map((c) => c.id)).toEqual([a.id]);
+    const hit = s.listConversations("SOFT yolk");
+    expect(hit.map((c) => c.id)).toEqual([b.id]);
+    expect(hit[0]!.snippet).toContain("soft yolk");
+    expect(s.listConversations("100%")).toEqual([]);
+    expect(s.listConversations("_")).toEqual([]);
+  });
+
+  it("soft-deletes with an undo window, then purges", () => {
+    let t = 10_000;
+    const s = memory({ now: () => t, undoWindowMs: 5000 });
+    const c = s.createConversation("keep me");
+    s.addUserMessage({ conversationId: c.id, clientMessageId: "m", content: "hello" });
+    expect(s.deleteConversation(c.id)).toEqual({ restorableUntil: 15_000 });
+    expect(s.getConversation(c.id)).toBeNull();
+    expect(s.listConversations()).toEqual([]);
+    expect(s.deleteConversation(c.id)).toBeNull();
+    expect(s.restoreConversation(c.id)?.title).toBe("keep me");
+    expect(s.listMessages(c.id)).toHaveLength(1);
+    s.deleteConversation(c.id);
+    t = 15_001;
+    expect(s.restoreConversation(c.id)).toBeNull();
+    expect(s.purgeDeleted()).toBe(1);
+    expect(s.listMessages(c.id)).toEqual([]);
+  });
+
+  it("renames, keeps summaries and pins facts", () => {
+    const s = memory();
+    const c = s.createConversation("a");
+    expect(s.renameConversation(c.id, "b")?.title).toBe("b");
+    expect(s.renameConversation("missing", "b")).toBeNull();
+    s.updateSummary(c.id, "they talked", 4);
+    expect(s.getConversation(c.id)).toMatchObject({ summary: "they talked", summarizedCount: 4 });
+    const m = s.addUserMessage({ conversationId: c.id, clientMessageId: "m", content: "my name is Ada" }).message;
+    const f1 = s.pinFact({ conversationId: c.id, text: "name: Ada", messageId: m.id });
+    const f2 = s.pinFact({ conversationId: c.id, text: "likes tea", messageId: null });
+    expect(s.getMessage(m.id)?.pinned).toBe(true);
+    expect(s.listPinnedFacts(c.id).map((f) => f.id)).toEqual([f1.id, f2.id]);
+    expect(s.unpinFact(c.id, f1.id)).toBe(true);
+    expect(s.unpinFact(c.id, f1.id)).toBe(false);
+    expect(s.getMessage(m.id)?.pinned).toBe(false);
+    expect(s.listPinnedFacts(c.id)).toHaveLength(1);
+  });
+
+  describe("on a file", () => {
+    let dir: string;
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("creates folders, uses WAL, and keeps everything across a restart", () => {
+      dir = mkdtempSync(join(tmpdir(), "alma-store-"));
+      const path = join(dir, "nested", "data", "alma.db");
+      const s1 = new SqliteConversationStore({ path });
+      expect(s1.db.pragma("journal_mode", { simple: true })).toBe("wal");
+      const c = s1.createConversation("");
+      s1.addUserMessage({ conversationId: c.id, clientMessageId: "u", content: "persist me" });
+      const a = s1.addAssistantMessage({ conversationId: c.id, runId: "r", taskType: null });
+      s1.updateAssistantMessage(a.id, { content: "answer", status: "complete", finishReason: "stop", metrics });
+      s1.pinFact({ conversationId: c.id, text: "fact", messageId: null });
+      s1.close();
+      expect(existsSync(path)).toBe(true);
+
+      const s2 = new SqliteConversationStore({ path });
+      stores.push(s2);
+      expect(s2.getConversation(c.id)?.title).toBe("persist me");
+      expect(s2.listMessages(c.id).map((m) => [m.role, m.content, m.status])).toEqual([
+        ["user", "persist me", "complete"],
+        ["assistant", "answer", "complete"],
+      ]);
+      expect(s2.getMessage(a.id)?.metrics).toEqual(metrics);
+      expect(s2.listPinnedFacts(c.id)).toHaveLength(1);
+      expect(s2.db.prepare("SELECT COUNT(*) AS n FROM schema_migrations").get()).toEqual({ n: 1 });
+    });
+  });
+});
