@@ -95,7 +95,7 @@ export async function runRelayBench({ quick = false, paths: only }: { quick?: bo
     const almaVsAiSdk = ratio("alma", "aisdk");
     const bareTps = perPath.get("bare")?.tps ?? [];
     const table: BenchTable = {
-      title: `Relay overhead per token (${formatNumber(tokens)} tokens as fast as possible; ${formatNumber(pacedTokens)} paced at ${pacedRate}/s; ${rounds} rounds, median (min–max))`,
+      title: `Relay overhead per token (${formatNumber(tokens, 0)} tokens as fast as possible; ${formatNumber(pacedTokens, 0)} paced at ${pacedRate}/s; ${rounds} rounds, median (min–max))`,
       columns: ["path", "tokens/s", "vs bare", "emit→recv p50 ms (paced)", "p99 ms (paced)", "p50 ms (saturated)", "p99 ms (saturated)"],
       rows: figures.map((f) => [
         f.label,

@@ -32,7 +32,7 @@ export function summarize(values: readonly number[]): Summary {
 
 export function formatNumber(value: number, digits = 2): string {
   if (!Number.isFinite(value)) return "n/a";
-  if (Math.abs(value) >= 1000 || Number.isInteger(value)) return Math.round(value).toLocaleString("en-US");
+  if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString("en-US");
   return value.toFixed(digits);
 }
 

@@ -32,7 +32,8 @@ export async function startAlmaServer(opts: AlmaServerOptions): Promise<BenchChi
       BENCH_PROVIDER: opts.provider ?? "openai",
       ...opts.env,
     },
-    execArgv: opts.execArgv,
+    // BENCH_CPU_PROF=<dir> profiles the alma server (node --cpu-prof); read it with `tsx lib/top-functions.ts <file>`
+    execArgv: [...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), ...(opts.execArgv ?? [])],
   });
 }
 

@@ -1,6 +1,6 @@
 import type { AlmaClient } from "@alma/client";
 import type { ModelStatus } from "@alma/protocol";
-import { EXIT_ERROR, EXIT_OK, type CliIo } from "./cli-io.js";
+import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, type CliIo } from "./cli-io.js";
 import { modelSetupHints } from "./describe-failure.js";
 import type { AskCommand } from "./parse-cli-args.js";
 
@@ -34,62 +34,76 @@ export async function askCommand(
     options: { taskType: command.taskType, bypassCache: command.bypassCache },
   });
 
-  const stepNumbers = new Map<string, number>();
-  let planned = false;
-  let answerHeading = false;
-  let tokens = 0;
-  for await (const event of handle) {
-    switch (event.type) {
-      case "run.started":
-        note(`· ${event.taskType} · ${event.provider}/${event.model} · conversation ${event.conversationId}`);
-        break;
-      case "run.progress":
-        note(`· ${event.label}`);
-        break;
-      case "run.plan":
-        planned = true;
-        event.steps.forEach((step, i) => stepNumbers.set(step.id, i + 1));
-        out(`Plan:\n${event.steps.map((step, i) => `  ${i + 1}. ${step.title}`).join("\n")}\n`);
-        break;
-      case "run.step.started":
-        newline();
-        out(`\n## Step ${stepNumbers.get(event.stepId) ?? "?"}: ${event.title}\n`);
-        break;
-      case "run.step.completed":
-        if (event.status !== "complete") {
-          newline();
-          out(`(step ${event.status}${event.note ? `: ${event.note}` : ""})\n`);
-        }
-        break;
-      case "run.token":
-        tokens += 1;
-        // the server stops within a token or so; print exactly the N the user asked for
-        if (command.stopAfter !== undefined && tokens > command.stopAfter) break;
-        if (event.stepId === null && planned && !answerHeading) {
-          answerHeading = true;
-          newline();
-          out("\n## Answer\n");
-        }
-        out(event.text);
-        if (tokens === command.stopAfter) handle.stop();
-        break;
-      default:
-        break;
-    }
+  const interrupt = () => handle.stop();
+  io.signal?.addEventListener("abort", interrupt, { once: true });
+  try {
+    return await follow();
+  } finally {
+    io.signal?.removeEventListener("abort", interrupt);
   }
 
-  const done = await handle.done;
-  newline();
-  if (done.type === "run.error") {
-    const kept = done.partial ? ` The partial answer is kept in conversation ${done.conversationId}.` : "";
-    io.stderr.write(`alma: ${done.message}${kept}\n`);
-    if (done.code === "model_not_ready") io.stderr.write(`${modelSetupHints(model)}\n`);
-    return EXIT_ERROR;
+  async function follow(): Promise<number> {
+    const stepNumbers = new Map<string, number>();
+    let planned = false;
+    let answerHeading = false;
+    let tokens = 0;
+    for await (const event of handle) {
+      switch (event.type) {
+        case "run.started":
+          note(`· ${event.taskType} · ${event.provider}/${event.model} · conversation ${event.conversationId}`);
+          break;
+        case "run.progress":
+          note(`· ${event.label}`);
+          break;
+        case "run.plan":
+          planned = true;
+          event.steps.forEach((step, i) => stepNumbers.set(step.id, i + 1));
+          out(`Plan:\n${event.steps.map((step, i) => `  ${i + 1}. ${step.title}`).join("\n")}\n`);
+          break;
+        case "run.step.started":
+          newline();
+          out(`\n## Step ${stepNumbers.get(event.stepId) ?? "?"}: ${event.title}\n`);
+          break;
+        case "run.step.completed":
+          if (event.status !== "complete") {
+            newline();
+            out(`(step ${event.status}${event.note ? `: ${event.note}` : ""})\n`);
+          }
+          break;
+        case "run.token":
+          tokens += 1;
+          // the server stops within a token or so; print exactly the N the user asked for
+          if (command.stopAfter !== undefined && tokens > command.stopAfter) break;
+          if (event.stepId === null && planned && !answerHeading) {
+            answerHeading = true;
+            newline();
+            out("\n## Answer\n");
+          }
+          out(event.text);
+          if (tokens === command.stopAfter) handle.stop();
+          break;
+        default:
+          break;
+      }
+    }
+
+    const done = await handle.done;
+    newline();
+    if (done.type === "run.error") {
+      const kept = done.partial ? ` The partial answer is kept in conversation ${done.conversationId}.` : "";
+      io.stderr.write(`alma: ${done.message}${kept}\n`);
+      if (done.code === "model_not_ready") io.stderr.write(`${modelSetupHints(model)}\n`);
+      return EXIT_ERROR;
+    }
+    const m = done.metrics;
+    const speed = m.tokensPerSecond === null ? "" : `, ${m.tokensPerSecond.toFixed(1)} tok/s`;
+    const ttft = m.firstTokenMs === null ? "" : `, first token ${Math.round(m.firstTokenMs)} ms`;
+    note(`· ${done.finishReason} · ${done.usage.completionTokens} tokens in ${Math.round(m.totalMs)} ms${ttft}${speed}${done.cacheHit ? " · cached" : ""}`);
+    note(`· continue with --conversation ${done.conversationId}`);
+    if (io.signal?.aborted) {
+      io.stderr.write(`alma: stopped; the partial answer is kept in conversation ${done.conversationId}.\n`);
+      return EXIT_INTERRUPTED;
+    }
+    return EXIT_OK;
   }
-  const m = done.metrics;
-  const speed = m.tokensPerSecond === null ? "" : `, ${m.tokensPerSecond.toFixed(1)} tok/s`;
-  const ttft = m.firstTokenMs === null ? "" : `, first token ${Math.round(m.firstTokenMs)} ms`;
-  note(`· ${done.finishReason} · ${done.usage.completionTokens} tokens in ${Math.round(m.totalMs)} ms${ttft}${speed}${done.cacheHit ? " · cached" : ""}`);
-  note(`· continue with --conversation ${done.conversationId}`);
-  return EXIT_OK;
 }

@@ -14,9 +14,12 @@ export interface CliIo {
   /** defaults to the `ws` package's WebSocket */
   WebSocket?: WebSocketConstructor;
   now?: () => number;
+  /** aborted on Ctrl-C: a running ask stops its run (the partial answer is kept) and exits 130 */
+  signal?: AbortSignal;
 }
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_UNREACHABLE = 3;
+export const EXIT_INTERRUPTED = 130;

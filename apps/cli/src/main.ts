@@ -6,5 +6,18 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-const code = await runCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
+// the first Ctrl-C stops the run as the stop button does; a second one quits at once
+const interrupted = new AbortController();
+process.on("SIGINT", () => {
+  if (interrupted.signal.aborted) process.exit(130);
+  interrupted.abort();
+});
+
+const code = await runCli(process.argv.slice(2), {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  signal: interrupted.signal,
+});
 process.exitCode = code;

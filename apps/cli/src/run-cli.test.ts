@@ -112,6 +112,28 @@ describe("runCli ask", () => {
     expect(result).toMatchObject({ code: 0, stdout: "12\n" });
   });
 
+  it("Ctrl-C stops the run, keeps what was printed and exits 130", async () => {
+    const events = scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["par", "tial"], finishReason: "stopped" });
+    const interrupted = new AbortController();
+    const server = await serverAnswering(() => events.slice(0, 2), {
+      onFrame(frame, connection) {
+        if (frame.type === "run.stop") connection.send({ ...events.at(-1)!, index: 2 } as RunEvent);
+      },
+    });
+    const stdout = capture();
+    const stderr = capture();
+    const running = runCli(["ask", "q", "--server", server.url], {
+      stdin: Readable.from([""]),
+      stdout: { write: (c: string) => (stdout.write(c), c === "par" && interrupted.abort()) },
+      stderr,
+      env: {},
+      signal: interrupted.signal,
+    });
+    expect(await running).toBe(130);
+    expect(stdout.text).toBe("par\n");
+    expect(stderr.text).toBe("alma: stopped; the partial answer is kept in conversation c1.\n");
+  });
+
   it("exits 1 with the run.error message", async () => {
     const server = await serverAnswering(() =>
       scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["part"], error: { code: "stream_interrupted", message: "The provider cut the stream; retry." } }),

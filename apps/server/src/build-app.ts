@@ -72,7 +72,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } },
     bodyLimit: config.maxFrameBytes,
-    disableRequestLogging: false,
   });
 
   const ownsModel = options.model === undefined;

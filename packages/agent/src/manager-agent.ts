@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ChatModel } from "@alma/llm";
-import { errorCodeSchema, type Classification, type TaskType } from "@alma/protocol";
+import { errorCodeSchema, type Classification, type FinishReason, type TaskType } from "@alma/protocol";
 import type { AgentRunInput, AgentRunResult } from "./agent-run.js";
 import { AnalystAgent } from "./analyst-agent.js";
 import { cacheKey } from "./cache-key.js";
@@ -131,7 +131,7 @@ export class ManagerAgent {
             completionTokens: out.synthesisTokens,
           });
         }
-        if (!out.error) scope.progress("done", "Done");
+        if (!out.error) scope.progress("done", doneLabel(out.finishReason));
         return {
           ...base,
           finishReason: out.finishReason,
@@ -156,7 +156,7 @@ export class ManagerAgent {
           completionTokens: single.outcome.completionTokens,
         });
       }
-      if (!single.outcome.error) scope.progress("done", "Done");
+      if (!single.outcome.error) scope.progress("done", doneLabel(single.finishReason));
       return {
         ...base,
         finishReason: single.finishReason,
@@ -216,6 +216,16 @@ export class ManagerAgent {
       templateVersion: templateVersionTag(template),
     };
   }
+}
+
+function doneLabel(finish: FinishReason): string {
+  const labels: Partial<Record<FinishReason, string>> = {
+    stopped: "Stopped",
+    deadline: "Cut at the run's deadline",
+    length: "Stopped at the output budget",
+    content_filter: "Stopped by the provider's content filter",
+  };
+  return labels[finish] ?? "Done";
 }
 
 /** buildContext failures (a message too long for the model, say) carry their own code when memory gives one. */

@@ -253,6 +253,69 @@ describe("AlmaClient reconnect", () => {
     expect((await collect(handle)).map((e) => e.index)).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it("stays gap-free and duplicate-free when the connection drops at random points many times", async () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const tokens = Array.from({ length: 500 }, (_, i) => `t${i} `);
+    const events = scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens });
+    let drops = 0;
+    const serve = (connection: { send: (f: RunEvent) => void; terminate: () => void }, from: number) => {
+      // replay a little more than asked now and then: the client must drop what it has
+      const start = Math.max(0, from - Math.floor(random() * 3));
+      const cut = drops < 40 ? start + 1 + Math.floor(random() * 12) : events.length;
+      for (const event of events.slice(start, cut)) connection.send(event);
+      if (cut < events.length) {
+        drops++;
+        connection.terminate();
+      }
+    };
+    const { server, client } = await setup(
+      {
+        onFrame(frame, connection) {
+          if (frame.type === "message.send") {
+            connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r1", duplicate: false });
+            serve(connection, 0);
+          }
+          if (frame.type === "run.resume") serve(connection, frame.afterIndex + 1);
+        },
+      },
+      { reconnect: { initialDelayMs: 1, maxDelayMs: 4 } },
+    );
+    await client.connect(server.url);
+    const all = await collect(client.send("go"));
+    expect(drops).toBe(40);
+    expect(all.map((e) => e.index)).toEqual(events.map((e) => e.index));
+    expect(assembleRunText(all)).toMatchObject({ answer: tokens.join(""), problems: [] });
+  });
+
+  it("fails a followed run with the server's message when it ended while the connection was down", async () => {
+    const { server, client } = await setup();
+    await client.connect(server.url);
+    const handle = client.resume("r3", 4);
+    const first = await server.nextFrame("run.resume");
+    expect(first.frame.afterIndex).toBe(4);
+    first.connection.terminate();
+    const again = await server.nextFrame("run.resume");
+    expect(again.connection.id).toBe(2);
+    again.connection.send({ type: "error", code: "not_found", message: "That run has ended; load the history.", retryable: false, frameType: "run.resume" });
+    await expect(handle.done).rejects.toMatchObject({ code: "not_found", message: "That run has ended; load the history." });
+  });
+
+  it("resumes from its last index when the server reports that the connection fell behind", async () => {
+    const { server, client } = await setup();
+    await client.connect(server.url);
+    const handle = client.resume("r4", -1);
+    const { connection } = await server.nextFrame("run.resume");
+    const events = scriptedRunEvents({ runId: "r4", conversationId: "c1", tokens: ["a", "b", "c"] });
+    connection.send(events[0]!);
+    connection.send(events[1]!);
+    connection.send({ type: "error", code: "stream_interrupted", message: "This connection fell too far behind run r4.", retryable: true });
+    const catchUp = await server.nextFrame("run.resume");
+    expect(catchUp.frame).toEqual({ type: "run.resume", runId: "r4", afterIndex: 1 });
+    for (const event of events.slice(2)) connection.send(event);
+    expect(assembleRunText(await collect(handle))).toMatchObject({ answer: "abc", problems: [] });
+  });
+
   it("without reconnect, a dropped connection fails the run with connection_lost", async () => {
     const { server, client } = await setup({}, { reconnect: false });
     await client.connect(server.url);

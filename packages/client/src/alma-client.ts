@@ -389,14 +389,9 @@ export class AlmaClient {
   private onSessionOpen(welcome: WelcomeFrame): void {
     this.setState({ status: "open", welcome });
     for (const pending of this.pendingSends.values()) pending.sent = this.write(pending.frame) || pending.sent;
+    for (const tracker of this.trackers.values()) this.resumeFollowed(tracker);
     for (const pending of this.pendingRuns) {
       if (!pending.sent) pending.sent = this.write(pending.frame);
-    }
-    for (const tracker of this.trackers.values()) {
-      if (tracker.handle && !tracker.handle.finished && !this.pendingRuns.some((p) => p.runId === tracker.runId && p.kind === "run.resume")) {
-        tracker.resumedAfter = tracker.lastIndex;
-        this.write({ type: "run.resume", runId: tracker.runId, afterIndex: tracker.lastIndex });
-      }
     }
     if (this.metricsEnabled) this.write({ type: "metrics.subscribe", enabled: true });
     for (const request of this.requests.values()) {
@@ -585,6 +580,11 @@ export class AlmaClient {
       }
       return;
     }
+    if (frame.frameType === undefined && frame.code === "stream_interrupted") {
+      // the server dropped events for a slow connection: catch up from what each followed run has
+      for (const tracker of this.trackers.values()) this.resumeFollowed(tracker);
+      return;
+    }
     if (frame.frameType === "run.regenerate" || frame.frameType === "run.continue" || frame.frameType === "run.resume") {
       const index = this.pendingRuns.findIndex((p) => p.sent && p.kind === frame.frameType);
       if (index < 0) return;
@@ -618,10 +618,7 @@ export class AlmaClient {
     if (event.index > tracker.lastIndex + 1) {
       tracker.ahead.set(event.index, received);
       // ask for the missing events once per gap; repeats that come back are dropped above
-      if (tracker.resumedAfter !== tracker.lastIndex) {
-        tracker.resumedAfter = tracker.lastIndex;
-        this.write({ type: "run.resume", runId: tracker.runId, afterIndex: tracker.lastIndex });
-      }
+      if (tracker.resumedAfter !== tracker.lastIndex) this.resumeFollowed(tracker);
       return;
     }
     let next: ReceivedFrame | undefined = received;
@@ -657,6 +654,24 @@ export class AlmaClient {
         if (oldest !== undefined) this.finishedRuns.delete(oldest);
       }
     }
+  }
+
+  /**
+   * Asks the server to replay a followed run after the last index the client has. The pending entry lets
+   * an error answer (the run ended meanwhile) fail the handle instead of leaving it waiting.
+   */
+  private resumeFollowed(tracker: RunTracker): void {
+    const handle = tracker.handle;
+    if (!handle || handle.finished) return;
+    const frame: ClientFrame = { type: "run.resume", runId: tracker.runId, afterIndex: tracker.lastIndex };
+    tracker.resumedAfter = tracker.lastIndex;
+    const existing = this.pendingRuns.find((p) => p.kind === "run.resume" && p.runId === tracker.runId);
+    if (existing) {
+      existing.frame = frame;
+      existing.sent = this.write(frame);
+      return;
+    }
+    this.pendingRuns.push({ kind: "run.resume", conversationId: null, runId: tracker.runId, handle, frame, sent: this.write(frame) });
   }
 
   private tracker(runId: string, lastIndex: number): RunTracker {

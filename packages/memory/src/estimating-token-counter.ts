@@ -17,8 +17,10 @@ const utf8 = new TextEncoder();
 /**
  * A conservative count for OpenAI-compatible servers whose tokenizer alma does not know.
  * A text counts `max(ceil(o200k × (1 + margin)), ceil(utf8Bytes / bytesPerToken))`: the first
- * term covers vocabularies close to o200k, the byte floor covers smaller vocabularies (32k-50k
- * BPE and SentencePiece tokenizers split non-English text into more pieces). Each message adds
+ * term covers vocabularies close to o200k, the byte floor covers vocabularies of 100k+ tokens
+ * (cl100k, Llama 3, Qwen) on non-English text. Servers with 32k-50k vocabularies (Llama 2,
+ * Mistral, GPT-2-era BPE) split CJK text into ~2 bytes per token: set bytesPerToken 1.5 for them
+ * (tested against p50k on a multilingual sample). Each message adds
  * OpenAI's framing plus `extraPerMessage` for longer chat templates (Llama 3's header tokens).
  * It over-counts on purpose; if a server still refuses, the agent re-trims with `shrinkBudget`.
  */

@@ -17,6 +17,7 @@ export const errorCodeSchema = z.enum([
   "too_many_runs",
   "too_many_connections",
   "message_too_long",
+  "system_too_long",
   "model_not_ready",
   "shutting_down",
   // provider level

@@ -1,11 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { cleanup, render } from "@testing-library/react";
+import { TooltipProvider } from "@/components/ui/tooltip";
 import { Markdown } from "./markdown";
 
 afterEach(cleanup);
 
 function html(text: string, streaming = false): HTMLElement {
-  return render(<Markdown text={text} streaming={streaming} />).container;
+  return render(
+    <TooltipProvider>
+      <Markdown text={text} streaming={streaming} />
+    </TooltipProvider>,
+  ).container;
 }
 
 describe("Markdown safety", () => {

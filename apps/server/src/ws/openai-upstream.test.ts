@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { OpenAIChatModel } from "@alma/llm";
+import { startFakeOpenAI, type FakeOpenAIServer } from "@alma/testing";
+import { buildApp } from "../build-app.js";
+import { testConfig } from "../testing/test-config.js";
+import { WsTestClient } from "../testing/ws-test-client.js";
+
+let fake: FakeOpenAIServer | null = null;
+const apps: FastifyInstance[] = [];
+const clients: WsTestClient[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.terminate();
+  for (const a of apps.splice(0)) await a.close();
+  await fake?.close();
+  fake = null;
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function serve(env: Record<string, string> = {}) {
+  const model = new OpenAIChatModel({ baseURL: fake!.url, apiKey: "sk-test", model: "gpt-4o-mini" });
+  const app = await buildApp({ config: testConfig({ ALMA_PROVIDER: "openai", ...env }), model });
+  apps.push(app);
+  const address = await app.listen({ host: "127.0.0.1", port: 0 });
+  const c = await WsTestClient.connect(`${address.replace("http", "ws")}/ws`);
+  clients.push(c);
+  return { app, c };
+}
+
+const convo = { taskType: "conversational" } as const;
+
+describe("runs against an OpenAI-compatible upstream (fake server, real SSE)", () => {
+  it("streams every upstream token in order, with the provider's usage", async () => {
+    const words = Array.from({ length: 60 }, (_, i) => ` w${i}`);
+    fake = await startFakeOpenAI({ handler: () => ({ tokens: words }) });
+    const { c } = await serve();
+    c.send({ type: "message.send", clientMessageId: "o1", content: "count", options: convo });
+    const { runId } = await c.waitFor("message.accepted");
+    const done = await c.waitFor("run.completed", (f) => f.runId === runId);
+    const tokens = c.tokens(runId!);
+    expect(tokens.map((t) => t.seq)).toEqual(tokens.map((_, i) => i));
+    expect(tokens.map((t) => t.text).join("")).toBe(words.join(""));
+    expect(done.usage.reported).toBe(true);
+    expect(done.usage.completionTokens).toBe(60);
+    expect(done.metrics.provider).toBe("openai");
+    expect(fake.chatRequests()[0]!.chat!.includeUsage).toBe(true);
+  });
+
+  it("stop closes the upstream request (seen by the fake server)", async () => {
+    fake = await startFakeOpenAI({ handler: () => ({ tokens: Array.from({ length: 500 }, (_, i) => ` t${i}`), tokensPerSecond: 100 }) });
+    const { app, c } = await serve();
+    c.send({ type: "message.send", clientMessageId: "o2", content: "long please", options: convo });
+    const { runId, conversationId } = await c.waitFor("message.accepted");
+    await c.waitFor("run.token", (t) => t.runId === runId && t.seq === 2);
+    c.send({ type: "run.stop", runId: runId! });
+    const index = fake.chatRequests().at(-1)!.index;
+    const aborted = await fake.waitForAbort(index, 3000);
+    expect(aborted.clientAborted).toBe(true);
+    expect(aborted.tokensSent).toBeLessThan(500);
+    await c.waitFor("run.completed", (f) => f.runId === runId && f.finishReason === "stopped");
+    expect(app.alma.store.listMessages(conversationId).at(-1)!.status).toBe("stopped");
+  });
+
+  it("a stream cut after tokens ends the run with a typed error and keeps the partial answer", async () => {
+    fake = await startFakeOpenAI({ handler: () => ({ tokens: Array.from({ length: 20 }, (_, i) => ` p${i}`), cutAfterTokens: 5 }) });
+    const { app, c } = await serve();
+    c.send({ type: "message.send", clientMessageId: "o3", content: "cut", options: convo });
+    const { runId, conversationId } = await c.waitFor("message.accepted");
+    const err = await c.waitFor("run.error", (f) => f.runId === runId);
+    expect(err.code).toBe("stream_interrupted");
+    expect(err.partial).toBe(true);
+    const answer = app.alma.store.listMessages(conversationId).at(-1)!;
+    expect(answer).toMatchObject({ status: "failed", error: { code: "stream_interrupted" } });
+    expect(answer.content).toBe(" p0 p1 p2 p3 p4");
+  });
+
+  it("a message longer than the model can ever take gets message_too_long naming the limit", async () => {
+    fake = await startFakeOpenAI();
+    const { c } = await serve({ ALMA_CONTEXT_WINDOW: "1024", ALMA_MAX_OUTPUT_TOKENS: "256" });
+    c.send({ type: "message.send", clientMessageId: "o4", content: "lorem ipsum ".repeat(2000), options: convo });
+    const { runId } = await c.waitFor("message.accepted");
+    const err = await c.waitFor("run.error", (f) => f.runId === runId);
+    expect(err.code).toBe("message_too_long");
+    expect(err.message).toMatch(/\d+ tokens/);
+    expect(fake.chatRequests()).toHaveLength(0);
+  });
+
+  it("keeps conversations across a restart on a database file, and marks crashed answers interrupted", async () => {
+    fake = await startFakeOpenAI({ handler: () => "persisted answer" });
+    const dir = mkdtempSync(join(tmpdir(), "alma-server-"));
+    dirs.push(dir);
+    const env = { ALMA_DB_PATH: join(dir, "data", "alma.db") };
+    const first = await serve(env);
+    first.c.send({ type: "message.send", clientMessageId: "p1", content: "remember me", options: convo });
+    const { runId, conversationId } = await first.c.waitFor("message.accepted");
+    await first.c.waitForRunEnd(runId!);
+    // as if the process died mid-answer: a streaming message left behind
+    first.app.alma.store.addAssistantMessage({ conversationId, runId: "crashed", taskType: null });
+    first.c.terminate();
+    await first.app.close();
+    apps.splice(apps.indexOf(first.app), 1);
+
+    const second = await serve(env);
+    second.c.send({ type: "conversation.history", requestId: "h", conversationId });
+    const history = await second.c.waitFor("conversation.history.result");
+    expect(history.messages.map((m) => [m.role, m.content, m.status])).toEqual([
+      ["user", "remember me", "complete"],
+      ["assistant", "persisted answer", "complete"],
+      ["assistant", "", "interrupted"],
+    ]);
+  });
+});

@@ -1,0 +1,97 @@
+import type { FakeChatRequest, FakeHandler, FakeReply } from "@alma/testing";
+
+/**
+ * The fake upstream's behaviour, chosen by what the request says, so every browser test can pick its
+ * scenario through the message it types. Marker strings are the agent's prompt markers
+ * (PLAN_MARKER, STEP_MARKER, SYNTHESIS_MARKER, CLASSIFY_MARKER in @alma/agent's prompts).
+ */
+export const SCENARIOS = {
+  slow: "please answer slowly",
+  fast: "stream fast",
+  failOnce: "fail once",
+  badKey: "bad key",
+  xss: "show xss",
+  markdown: "show markdown",
+} as const;
+
+export const XSS_ANSWER = [
+  "Payloads follow.",
+  "",
+  "<script>window.__almaXss = 'script'</script>",
+  "",
+  '<img src=x onerror="window.__almaXss=\'img\'">',
+  "",
+  "[click me](javascript:window.__almaXss='link')",
+  "",
+  '<a href="javascript:window.__almaXss=\'a\'" onclick="window.__almaXss=\'onclick\'">html link</a>',
+  "",
+  "<iframe src=\"javascript:window.__almaXss='iframe'\"></iframe>",
+  "",
+  "End of payloads.",
+].join("\n");
+
+export const MARKDOWN_ANSWER = [
+  "## Result",
+  "",
+  "| metric | value |",
+  "|---|---|",
+  "| ttft | 42 ms |",
+  "",
+  "- [x] streamed",
+  "- [ ] cached",
+  "",
+  "```ts",
+  "const answer: number = 42;",
+  "```",
+  "",
+  "Done.",
+].join("\n");
+
+function allText(req: FakeChatRequest): string {
+  return req.messages.map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content))).join("\n");
+}
+
+function lastUser(req: FakeChatRequest): string {
+  const m = [...req.messages].reverse().find((x) => x.role === "user");
+  return typeof m?.content === "string" ? m.content : "";
+}
+
+function numbered(n: number, word = "token"): string[] {
+  return Array.from({ length: n }, (_, i) => `${word}${i + 1} `);
+}
+
+export function createFakeModelHandler(): FakeHandler {
+  const failedOnce = new Set<string>();
+  return (req): FakeReply => {
+    const all = allText(req);
+    const user = lastUser(req);
+    if (all.includes("Classify the user's message")) return { text: '{"type":"conversational","confidence":0.9}' };
+    if (all.includes("Return the plan as JSON")) {
+      return {
+        text: JSON.stringify({
+          steps: [
+            { id: "s1", title: "Gather the facts", instruction: "List the relevant facts.", dependsOn: [] },
+            { id: "s2", title: "Compare the options", instruction: "Compare them.", dependsOn: ["s1"] },
+          ],
+        }),
+        tokensPerSecond: 400,
+      };
+    }
+    if (all.includes("Carry out step")) {
+      const which = /Carry out step (\d+) of/.exec(all)?.[1] ?? "?";
+      return { tokens: [`Step ${which} result: `, ...numbered(12, `finding${which}.`)], tokensPerSecond: 40 };
+    }
+    if (all.includes("Write the final answer")) return { tokens: ["Synthesis: ", ...numbered(15, "conclusion")], tokensPerSecond: 40 };
+
+    if (user.includes(SCENARIOS.xss)) return { text: XSS_ANSWER, tokensPerSecond: 200 };
+    if (user.includes(SCENARIOS.markdown)) return { text: MARKDOWN_ANSWER, tokensPerSecond: 200 };
+    if (user.includes(SCENARIOS.fast)) return { tokens: numbered(2500, "w"), tokensPerSecond: 500 };
+    if (user.includes(SCENARIOS.slow)) return { tokens: numbered(400, "slow"), tokensPerSecond: 15 };
+    if (user.includes(SCENARIOS.badKey)) return { error: { status: 401, message: "Incorrect API key provided: sk-test****." } };
+    if (user.includes(SCENARIOS.failOnce) && !failedOnce.has(user)) {
+      failedOnce.add(user);
+      return { error: { status: 503, message: "The upstream model is overloaded (fake 503)." } };
+    }
+    return { tokens: ["You ", "said: ", ...user.split(/(?<=\s)/), " — ", ...numbered(30)], tokensPerSecond: 30 };
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Starts everything the browser tests need, on 127.0.0.1: a fake OpenAI-compatible upstream, the real
+ * alma server over it, and the web app (next start, or next dev with ALMA_E2E_DEV=1) pointed at that server.
+ * Also a tiny control endpoint the tests use to drop every WebSocket (to see the banner and the reconnect).
+ * Playwright runs this as its webServer and stops it when the tests end.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { startFakeOpenAI } from "@alma/testing";
+import { buildApp } from "@alma/server/build-app";
+import { loadConfig } from "@alma/server";
+import { createFakeModelHandler } from "./fake-model";
+import { E2E_CONTROL_PORT, E2E_WEB_PORT } from "./ports";
+
+const webDir = fileURLToPath(new URL("..", import.meta.url));
+
+async function main() {
+  const upstream = await startFakeOpenAI({ handler: createFakeModelHandler(), apiKey: "sk-e2e-test-key", contextWindow: 8192 });
+  const webOrigin = `http://127.0.0.1:${E2E_WEB_PORT}`;
+  const config = loadConfig(
+    {
+      HOST: "127.0.0.1",
+      PORT: "0",
+      LOG_LEVEL: process.env.ALMA_E2E_LOG_LEVEL ?? "warn",
+      ALMA_PROVIDER: "openai",
+      OPENAI_BASE_URL: upstream.url,
+      OPENAI_API_KEY: "sk-e2e-test-key",
+      OPENAI_MODEL: "fake-model",
+      ALMA_CONTEXT_WINDOW: "8192",
+      ALMA_PROVIDER_MAX_RETRIES: "0",
+      ALMA_DB_PATH: ":memory:",
+      ALMA_ALLOWED_ORIGINS: `${webOrigin},http://localhost:${E2E_WEB_PORT}`,
+      ALMA_MESSAGES_PER_MINUTE: "10000",
+      ALMA_HTTP_REQUESTS_PER_MINUTE: "100000",
+      ALMA_MAX_RUNS_PER_CONNECTION: "4",
+      ALMA_RESUME_GRACE_MS: "20000",
+    },
+    webDir,
+  );
+  const app = await buildApp({ config });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const serverPort = (app.server.address() as AddressInfo).port;
+  const serverUrl = `ws://127.0.0.1:${serverPort}/ws`;
+
+  const control: Server = createServer((req, res) => {
+    if (req.method === "POST" && req.url === "/drop-sockets") {
+      const wss = (app as unknown as { websocketServer: { clients: Set<{ terminate(): void }> } }).websocketServer;
+      let n = 0;
+      for (const c of wss.clients) {
+        c.terminate();
+        n++;
+      }
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ dropped: n }));
+      return;
+    }
+    if (req.url === "/info") {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ serverUrl, upstream: upstream.url, requests: upstream.requests.length }));
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve, reject) => control.once("error", reject).listen(E2E_CONTROL_PORT, "127.0.0.1", () => resolve()));
+
+  const dev = process.env.ALMA_E2E_DEV === "1";
+  const nextBin = fileURLToPath(new URL("../node_modules/next/dist/bin/next", import.meta.url));
+  const web: ChildProcess = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "--hostname", "127.0.0.1", "--port", String(E2E_WEB_PORT)], {
+    cwd: webDir,
+    env: { ...process.env, NEXT_PUBLIC_ALMA_SERVER_URL: serverUrl, NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  console.log(`[e2e] upstream ${upstream.url}, server ${serverUrl}, web ${webOrigin} (${dev ? "dev" : "start"})`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    web.kill("SIGTERM");
+    control.close();
+    await app.close().catch(() => undefined);
+    await upstream.close().catch(() => undefined);
+    process.exit(0);
+  };
+  web.on("exit", (code) => {
+    if (!stopping) {
+      console.error(`[e2e] the web app exited (code ${code})`);
+      void stop();
+    }
+  });
+  process.on("SIGTERM", () => void stop());
+  process.on("SIGINT", () => void stop());
+}
+
+main().catch((err: unknown) => {
+  console.error("[e2e] could not start the stack:", err);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import type { AgentEvent } from "../run-scope.js";
+
+/**
+ * Checks the order rules a client relies on and returns the violations (empty when valid): run.started first,
+ * classified before any work, the plan before steps, each step's tokens between its start and end, the
+ * answer's tokens after every step ended, "done" last.
+ */
+export function checkRunEventOrder(events: AgentEvent[]): string[] {
+  const problems: string[] = [];
+  if (events[0]?.type !== "run.started") problems.push("run.started is not first");
+  const classified = events.findIndex((e) => e.type === "run.classified");
+  if (classified < 0) problems.push("no run.classified");
+  const plan = events.findIndex((e) => e.type === "run.plan");
+  const planned = new Set(plan >= 0 ? (events[plan] as Extract<AgentEvent, { type: "run.plan" }>).steps.map((s) => s.id) : []);
+  const open = new Set<string>();
+  const ended = new Set<string>();
+  events.forEach((e, i) => {
+    if (i > 0 && e.type === "run.started") problems.push(`run.started again at ${i}`);
+    if (classified >= 0 && i < classified && !(e.type === "run.started" || (e.type === "run.progress" && e.phase === "classifying")))
+      problems.push(`${e.type} at ${i} before run.classified`);
+    if (e.type === "run.step.started") {
+      if (plan < 0 || i < plan) problems.push(`step ${e.stepId} started before the plan`);
+      if (!planned.has(e.stepId)) problems.push(`step ${e.stepId} is not in the plan`);
+      if (open.has(e.stepId) || ended.has(e.stepId)) problems.push(`step ${e.stepId} started twice`);
+      open.add(e.stepId);
+    }
+    if (e.type === "run.step.completed") {
+      if (!open.delete(e.stepId)) problems.push(`step ${e.stepId} completed without starting`);
+      ended.add(e.stepId);
+    }
+    if (e.type === "run.token") {
+      if (e.stepId !== null && !open.has(e.stepId)) problems.push(`token for step ${e.stepId} outside its start/end at ${i}`);
+      if (e.stepId === null && open.size > 0) problems.push(`answer token at ${i} while steps run`);
+      if (e.stepId === null && plan >= 0 && ended.size < planned.size) problems.push(`answer token at ${i} before every step ended`);
+    }
+    if (e.type === "run.progress" && e.phase === "done" && i !== events.length - 1) problems.push(`done at ${i} is not last`);
+  });
+  if (open.size > 0) problems.push(`steps never completed: ${[...open].join(", ")}`);
+  return problems;
+}
