@@ -13,7 +13,8 @@ const nextConfig: NextConfig = {
   transpilePackages: ["@alma/client", "@alma/protocol"],
   poweredByHeader: false,
   reactStrictMode: true,
-  // The workspace packages are TypeScript sources that import siblings as "./x.js" (Node ESM style).
+  // The workspace packages are TypeScript sources that import siblings as "./x.js" (Node ESM style);
+  // webpack maps those to the .ts files (Turbopack does not read this option yet, hence `--webpack`).
   experimental: { extensionAlias: { ".js": [".ts", ".tsx", ".js"] } },
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];

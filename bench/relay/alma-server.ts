@@ -2,53 +2,44 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildApp, type BuildAppOptions } from "@alma/server/build-app";
+import { buildApp } from "@alma/server/build-app";
+import { loadConfig } from "@alma/server";
 
 /**
- * alma's whole server path (socket, agent, memory accounting, SQLite persistence, metrics) as a benchmark child:
- * configured as main.ts would from the environment, with every limit raised so the benchmarks
- * measure speed rather than the rate limiter, and a fresh database file (WAL, like production) per process.
+ * alma's whole server path (socket, agent, memory accounting, SQLite persistence, metrics) as a benchmark child,
+ * configured through the same environment settings main.ts reads, with every limit raised so the benchmarks
+ * measure speed rather than the rate limiter, and a fresh database file (WAL, as in production) per process.
  */
 const dataDir = mkdtempSync(join(tmpdir(), "alma-bench-"));
-export const benchModelPath = fileURLToPath(new URL("../../../shared/models/stories260K.gguf", import.meta.url));
-
+const benchModelPath = fileURLToPath(new URL("../../../shared/models/stories260K.gguf", import.meta.url));
 const provider = process.env.BENCH_PROVIDER === "local" ? "local" : "openai";
-const overrides = JSON.parse(process.env.BENCH_ALMA_CONFIG ?? "{}") as Partial<BuildAppOptions["config"]>;
 
-const config: BuildAppOptions["config"] = {
-  host: "127.0.0.1",
-  port: 0,
-  logLevel: "warn",
-  provider,
-  openai: { apiKey: "bench-key", baseUrl: process.env.UPSTREAM_URL ?? null, model: "scripted" },
-  local: { model: process.env.BENCH_MODEL ?? benchModelPath, cacheDir: join(dataDir, "models"), threads: 1, contextSize: null },
-  contextWindow: provider === "openai" ? 128_000 : null,
-  maxOutputTokens: 32_768,
-  providerMaxRetries: 0,
-  firstTokenTimeoutMs: 120_000,
-  idleTimeoutMs: 120_000,
-  dbPath: join(dataDir, "alma.db"),
-  undoWindowMs: 30_000,
-  allowedOrigins: ["http://127.0.0.1:3000"],
-  authToken: null,
-  maxFrameBytes: 4 * 1024 * 1024,
-  runDeadlineMs: 600_000,
-  limits: {
-    maxRunsPerConnection: 100,
-    maxRunsPerServer: 10_000,
-    messagesPerMinute: 100_000,
-    maxConnections: 100_000,
-    httpRequestsPerMinute: 1_000_000,
-  },
-  resumeGraceMs: 15_000,
-  replayBufferEvents: 8192,
-  flushIntervalMs: 500,
-  shutdownDeadlineMs: 1000,
-  handshakeTimeoutMs: 60_000,
-  ...overrides,
+const env: Record<string, string | undefined> = {
+  HOST: "127.0.0.1",
+  PORT: "0",
+  LOG_LEVEL: "warn",
+  ALMA_PROVIDER: provider,
+  ...(provider === "openai"
+    ? { OPENAI_BASE_URL: process.env.UPSTREAM_URL, OPENAI_API_KEY: "bench-key", OPENAI_MODEL: "scripted", ALMA_CONTEXT_WINDOW: "128000" }
+    : { ALMA_MODEL: process.env.BENCH_MODEL ?? benchModelPath, ALMA_THREADS: "1" }),
+  ALMA_DB_PATH: join(dataDir, "alma.db"),
+  ALMA_PROVIDER_MAX_RETRIES: "0",
+  ALMA_MAX_OUTPUT_TOKENS: "32768",
+  ALMA_RUN_DEADLINE_MS: "600000",
+  ALMA_FIRST_TOKEN_TIMEOUT_MS: "120000",
+  ALMA_IDLE_TIMEOUT_MS: "120000",
+  ALMA_MAX_RUNS_PER_CONNECTION: "100",
+  ALMA_MAX_RUNS_PER_SERVER: "10000",
+  ALMA_MESSAGES_PER_MINUTE: "100000",
+  ALMA_MAX_CONNECTIONS: "100000",
+  ALMA_HTTP_REQUESTS_PER_MINUTE: "1000000",
+  ALMA_HANDSHAKE_TIMEOUT_MS: "60000",
+  ALMA_SHUTDOWN_DEADLINE_MS: "1000",
+  // per-benchmark overrides, e.g. {"ALMA_FLUSH_INTERVAL_MS":"50"}
+  ...(JSON.parse(process.env.BENCH_ALMA_ENV ?? "{}") as Record<string, string>),
 };
 
-const app = await buildApp({ config });
+const app = await buildApp({ config: loadConfig(env, dataDir) });
 const address = await app.listen({ host: "127.0.0.1", port: 0 });
 process.send?.({ url: `${address.replace(/^http/, "ws")}/ws` });
 

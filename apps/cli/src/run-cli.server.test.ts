@@ -1,6 +1,5 @@
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FastifyInstance } from "fastify";
 import { buildApp, loadConfig } from "@alma/server";
 import { startFakeOpenAI, type FakeOpenAIServer } from "@alma/testing";
 import { runCli } from "./run-cli.js";
@@ -9,7 +8,7 @@ import { runCli } from "./run-cli.js";
 const TOKENS = ["One", " two", " three", " four", " five", " six", " seven", " eight", " nine", " ten"];
 
 let upstream: FakeOpenAIServer;
-let app: FastifyInstance;
+let app: Awaited<ReturnType<typeof buildApp>>;
 let server: string;
 
 beforeAll(async () => {
@@ -87,6 +86,9 @@ describe("alma CLI against the real server", () => {
     const completed = frames.find((f) => f.type === "run.completed");
     expect(completed?.finishReason).toBe("stopped");
     expect(frames.filter((f) => f.type === "run.token").length).toBeLessThan(TOKENS.length);
+    // the stop reached the provider: the upstream HTTP request was closed before its answer finished
+    const upstreamRequest = upstream.chatRequests().at(-1)!;
+    expect((await upstream.waitForEnd(upstreamRequest.index)).clientAborted).toBe(true);
     const history = await cli(["history", completed!.conversationId!]);
     expect(history.stdout).toMatch(/assistant \[stopped\]:\nOne two three/);
   });
@@ -94,7 +96,8 @@ describe("alma CLI against the real server", () => {
   it("exits non-zero with the run's error message when the provider fails", async () => {
     const result = await cli(["ask", "please fail", "--type", "conversational"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^alma: .+/);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^alma: .*(API key|OPENAI_API_KEY)/i);
   });
 
   it("list shows the conversations the asks created", async () => {

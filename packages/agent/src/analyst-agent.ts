@@ -28,7 +28,11 @@ export class AnalystAgent implements Agent {
       dependencies: input.dependencies,
       budget: ctx.budget,
     });
-    const messages: ChatMessage[] = [...withSystemPrompt(input.context, rendered.system, input.contextSystem), { role: "user", content: rendered.instruction ?? input.step.instruction }];
+    const build = (context: ChatMessage[]): ChatMessage[] => [
+      ...withSystemPrompt(context, rendered.system, input.contextSystem),
+      { role: "user", content: rendered.instruction ?? input.step.instruction },
+    ];
+    const messages = build(input.context);
     const out = await generateWithRetry(this.opts.model, messages, {
       maxOutputTokens: ctx.budget,
       temperature: this.opts.temperature ?? analyticalStepPrompt.temperature,
@@ -37,6 +41,12 @@ export class AnalystAgent implements Agent {
       countTokens: this.opts.countTokens ?? countOnePerDelta,
       retry: this.opts.retry ?? { maxRetries: 2, baseMs: 500, maxMs: 8000 },
       onRetry: ctx.onRetry,
+      onContextLength: ctx.shrinkContext
+        ? async () => {
+            const smaller = await ctx.shrinkContext!();
+            return smaller ? build(smaller) : null;
+          }
+        : undefined,
     });
     if (out.finishReason === "error" && out.error) throw out.error;
     return {

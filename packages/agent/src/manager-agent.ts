@@ -69,12 +69,13 @@ export class ManagerAgent {
       model: this.model.model,
     });
     input.emit({ type: "run.progress", phase: "classifying", label: "Classifying the task" });
-    const classification = await this.refineClassification(input, initial);
+    const { classification, usage: classifyUsage } = await this.refineClassification(input, initial);
     const taskType = classification.type;
     input.emit({ type: "run.classified", taskType, classification, durationMs: Math.max(0, performance.now() - classifyStart) });
 
     const params = this.parametersFor(taskType, input);
     const scope = new RunScope(input, this.model, this.settings, this.countTokens, this.retryPolicy(), params.system, params.outputBudget);
+    if (classifyUsage) scope.addUsage(classifyUsage);
     const base = { taskType, classification, cacheHit: false };
     try {
       scope.progress("recalling_memory", "Recalling the conversation");
@@ -175,18 +176,22 @@ export class ManagerAgent {
   }
 
   /** ambiguous rule decisions go to the model (remembered per message text when a cache is present) */
-  private async refineClassification(input: AgentRunInput, initial: Classification): Promise<Classification> {
-    if (!isAmbiguous(initial, this.settings.ambiguousBelow)) return initial;
+  private async refineClassification(
+    input: AgentRunInput,
+    initial: Classification,
+  ): Promise<{ classification: Classification; usage: { promptTokens: number; completionTokens: number; reported: boolean } | null }> {
+    const rulesOnly = { classification: initial, usage: null };
+    if (!isAmbiguous(initial, this.settings.ambiguousBelow)) return rulesOnly;
     const memoKey = createHash("sha256")
       .update(`classify\u0000${PROMPT_VERSION}\u0000${this.model.provider}\u0000${this.model.model}\u0000${input.userText}`)
       .digest("hex");
     const remembered = this.cache?.getClassification(memoKey);
-    if (remembered) return remembered;
+    if (remembered) return { classification: remembered, usage: null };
     const r = await classifyWithModel(this.model, input.userText, { timeoutMs: this.settings.classifyTimeoutMs, signal: input.signal });
-    if (!r.ok) return initial;
+    if (!r.ok) return rulesOnly;
     const decided: Classification = { type: r.classification.type, source: "model", confidence: r.classification.confidence };
     this.cache?.setClassification(memoKey, decided);
-    return decided;
+    return { classification: decided, usage: { promptTokens: r.promptTokens, completionTokens: r.completionTokens, reported: r.promptTokens > 0 } };
   }
 
   private parametersFor(taskType: TaskType, input: AgentRunInput) {
@@ -202,7 +207,7 @@ export class ManagerAgent {
         maxOutputTokens,
         templateVersion: [analyticalPlanPrompt, analyticalStepPrompt, analyticalSynthesisPrompt]
           .map(templateVersionTag)
-          .concat(`steps ${this.settings.minSteps}-${this.settings.maxSteps} budget ${this.settings.stepMaxOutputTokens}`)
+          .concat(`steps ${this.settings.minSteps}-${this.settings.maxSteps} budget ${this.settings.stepMaxOutputTokens} worker ${this.worker.name}`)
           .join(" "),
       };
     }

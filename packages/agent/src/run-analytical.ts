@@ -1,4 +1,4 @@
-import { isLlmError, type ChatMessage, type LlmError } from "@alma/llm";
+import type { ChatMessage, LlmError } from "@alma/llm";
 import type { FinishReason, PlanStep, StepRecord } from "@alma/protocol";
 import { fallbackPlan, parsePlan, type AnalysisPlan, type AnalysisStep } from "./analysis-plan.js";
 import { generateWithRetry } from "./generate-with-retry.js";
@@ -216,7 +216,7 @@ async function runStep(
         context: scope.messages,
         contextSystem: scope.system,
       },
-      { emitToken, signal, budget, onRetry: scope.onRetry },
+      { emitToken, signal, budget, onRetry: scope.onRetry, shrinkContext: () => scope.shrink() },
     );
     workerFinish = r.finishReason;
     scope.addUsage({ promptTokens: r.promptTokens ?? 0, completionTokens: r.completionTokens, reported: r.reported ?? false });
@@ -231,14 +231,15 @@ async function runStep(
   let status: StepRecord["status"];
   let finishReason: FinishReason;
   let note: string | null = null;
-  if (input.signal.aborted) {
-    [status, finishReason, note] = ["stopped", "stopped", "stopped by the user"];
-  } else if (budgetCtrl.signal.aborted || workerFinish === "length") {
+  const cut = workerFinish === "aborted" || (failure !== null && signal.aborted);
+  if (budgetCtrl.signal.aborted || workerFinish === "length") {
     [status, finishReason, note] = ["truncated", "length", `stopped at its budget of ${budget} tokens`];
-  } else if (stepsDeadline.aborted) {
+  } else if (cut && input.signal.aborted) {
+    [status, finishReason, note] = ["stopped", "stopped", "stopped by the user"];
+  } else if (cut && stepsDeadline.aborted) {
     [status, finishReason, note] = ["truncated", "deadline", `stopped after ${secs} s: the run's deadline`];
-  } else if (failure !== null) {
-    const msg = isLlmError(failure) || failure instanceof Error ? failure.message : String(failure);
+  } else if (failure !== null || cut) {
+    const msg = failure instanceof Error ? failure.message : failure !== null ? String(failure) : "the worker ended without finishing";
     [status, finishReason, note] = ["failed", "error", `failed: ${msg}`];
   } else if (workerFinish === "content_filter") {
     [status, finishReason, note] = ["truncated", "content_filter", "stopped by the provider's content filter"];

@@ -25,6 +25,11 @@ export interface WorkerContext {
   budget: number;
   /** report a retry before the first token, so the client sees it */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+  /**
+   * after the provider refused the request as too long (before any token): the conversation re-trimmed to a
+   * smaller budget (once per run, shared by every step), or null when that is not possible
+   */
+  shrinkContext?: () => Promise<ChatMessage[] | null>;
 }
 
 export interface WorkerResult {

@@ -47,7 +47,11 @@ describe("AlmaClient handshake", () => {
     expect(error).toBeInstanceOf(AlmaClientError);
     expect((error as AlmaClientError).code).toBe("unsupported_version");
     expect((error as AlmaClientError).message).toMatch(/version 99/);
+    const states: string[] = [];
+    client.on("state", (s) => states.push(s.status));
+    await new Promise((r) => setTimeout(r, 100));
     expect(client.state).toMatchObject({ status: "closed" });
+    expect(states).toEqual([]);
   });
 
   it("rejects with unauthorized when the token is wrong", async () => {
@@ -61,6 +65,25 @@ describe("AlmaClient handshake", () => {
     await server.close();
     servers.length = 0;
     await expect(client.connect(url)).rejects.toMatchObject({ code: "connection_failed", message: expect.stringContaining(url) });
+  });
+});
+
+describe("AlmaClient handshake timeout", () => {
+  it("gives up on a server that never answers hello, without reconnecting", async () => {
+    const { WebSocketServer } = await import("ws");
+    const silent = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise((r) => silent.once("listening", r));
+    const { port } = silent.address() as { port: number };
+    const client = new AlmaClient({ WebSocket, handshakeTimeoutMs: 50 });
+    clients.push(client);
+    try {
+      await expect(client.connect(`ws://127.0.0.1:${port}/ws`)).rejects.toMatchObject({ code: "handshake_timeout" });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(client.state.status).toBe("closed");
+    } finally {
+      for (const c of silent.clients) c.terminate();
+      await new Promise((r) => silent.close(r));
+    }
   });
 });
 
@@ -113,6 +136,31 @@ describe("AlmaClient runs", () => {
     const { server, client } = await setup();
     await client.connect(server.url);
     expect(() => client.send("   ")).toThrow(/the message is empty/);
+  });
+
+  it("edits a message: message.edit with its own clientMessageId, followed through the ack", async () => {
+    const { server, client } = await setup();
+    await client.connect(server.url);
+    const handle = client.edit("c1", "u1", "better question", { options: { taskType: "analytical" } });
+    const { frame, connection } = await server.nextFrame("message.edit");
+    expect(frame).toMatchObject({ conversationId: "c1", messageId: "u1", content: "better question", options: { taskType: "analytical" } });
+    expect(handle.clientMessageId).toBe(frame.clientMessageId);
+    connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u2", runId: "r2", duplicate: false });
+    for (const event of scriptedRunEvents({ runId: "r2", conversationId: "c1", tokens: ["ok"] })) connection.send(event);
+    expect((await handle.done).type).toBe("run.completed");
+  });
+
+  it("hands events that arrived before the ack to the handle", async () => {
+    const { server, client } = await setup();
+    await client.connect(server.url);
+    const handle = client.send("hi");
+    const { frame, connection } = await server.nextFrame("message.send");
+    const events = scriptedRunEvents({ runId: "r3", conversationId: "c1", tokens: ["early", " late"] });
+    connection.send(events[0]!);
+    connection.send(events[1]!);
+    connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r3", duplicate: false });
+    for (const event of events.slice(2)) connection.send(event);
+    expect(assembleRunText(await collect(handle)).answer).toBe("early late");
   });
 
   it("binds a regenerate to the next run.started of its conversation", async () => {

@@ -342,11 +342,11 @@ export class AlmaClient {
     this.socket = socket;
     return new Promise<WelcomeFrame>((resolve, reject) => {
       let lastError: string | null = null;
+      const stale = () => generation !== this.generation;
       const timer = setTimeout(() => {
-        if (!this.handshake) return;
-        this.handshake = null;
-        reject(new AlmaClientError({ code: "handshake_timeout", message: `The server at ${this.url} did not answer the handshake within ${this.handshakeTimeoutMs} ms.`, retryable: true }));
-        socket.close(1000, "handshake timeout");
+        this.handshake?.reject(
+          new AlmaClientError({ code: "handshake_timeout", message: `The server at ${this.url} did not answer the handshake within ${this.handshakeTimeoutMs} ms.`, retryable: true }),
+        );
       }, this.handshakeTimeoutMs);
       this.handshake = {
         resolve: (welcome) => {
@@ -357,10 +357,15 @@ export class AlmaClient {
         reject: (error) => {
           clearTimeout(timer);
           this.handshake = null;
+          // this socket is done: its late close event must not start a reconnect of its own
+          if (!stale()) {
+            this.generation++;
+            this.socket = null;
+          }
+          socket.close(1000, "handshake failed");
           reject(error);
         },
       };
-      const stale = () => generation !== this.generation;
       socket.addEventListener("open", () => {
         if (stale()) return;
         const hello: ClientFrameInput = { type: "hello", protocolVersion: PROTOCOL_VERSION, client: this.clientName };

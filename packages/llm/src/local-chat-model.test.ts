@@ -48,6 +48,7 @@ describe("LocalChatModel with stories260K", () => {
     expect(states.at(-1)).toBe("ready");
     expect(model.status()).toMatchObject({ ready: true, state: "ready", contextWindow: 2048, problem: null });
     expect(model.contextWindow()).toBe(2048);
+    expect(model.chatWrapperName()).toBe("General");
   });
 
   it("streams real tokens in order and stops at maxTokens with finish length", async () => {
@@ -107,11 +108,12 @@ describe("LocalChatModel with stories260K", () => {
   });
 
   it("refuses a conversation longer than the context", async () => {
-    const small = new LocalChatModel({ model: STORIES, contextSize: 64, progressBar: false });
+    // llama.cpp rounds small contexts up to 256 tokens
+    const small = new LocalChatModel({ model: STORIES, contextSize: 256, progressBar: false });
     try {
-      const long: ChatMessage[] = [{ role: "user", content: "the cat sat on the mat. ".repeat(40) }];
+      const long: ChatMessage[] = [{ role: "user", content: "the cat sat on the mat. ".repeat(100) }];
       await expect(generate(small, long)).rejects.toMatchObject({ code: "provider_context_length" });
-      expect(small.contextWindow()).toBe(64);
+      expect(small.contextWindow()).toBe(256);
     } finally {
       await small.close();
     }
@@ -158,6 +160,7 @@ describe("LocalChatModel failures", () => {
     const status = await model.load();
     expect(status).toMatchObject({ ready: false, state: "unavailable" });
     expect(status.problem).toContain("Could not download the model hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF");
+    expect(status.problem).toContain("cannot be reached");
     expect(status.setup).toHaveLength(3);
     await model.close();
   });
@@ -190,11 +193,46 @@ describe("LocalChatModel download", () => {
     model.onStatus((s) => seen.push(s));
     const status = await model.load();
     expect(status).toMatchObject({ ready: true, state: "ready" });
+    expect(statSync(join(dir, "stories260K.gguf")).size).toBe(statSync(STORIES).size);
     const downloading = seen.filter((s) => s.state === "downloading");
     expect(downloading.length).toBeGreaterThan(0);
     expect(downloading.at(-1)!.download).toMatchObject({ totalBytes: statSync(STORIES).size, file: url });
     const { done } = await generate(model, once, { maxOutputTokens: 4 });
     expect(done.usage.completionTokens).toBe(4);
     await model.close();
+  });
+
+  it("loads an already downloaded model from the cache without the network", async () => {
+    const port = (server.address() as AddressInfo).port;
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    const model = new LocalChatModel({ model: `http://127.0.0.1:${port}/stories260K.gguf`, modelsDir: dir, progressBar: false });
+    const seen: string[] = [];
+    model.onStatus((s) => seen.push(s.state));
+    expect((await model.load()).state).toBe("ready");
+    expect(seen).not.toContain("downloading");
+    await model.close();
+    server.listen(0, "127.0.0.1");
+  });
+
+  it("gives up a download that makes no progress, in words", async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    try {
+      const model = new LocalChatModel({
+        model: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/other.gguf`,
+        modelsDir: dir,
+        progressBar: false,
+        connectTimeoutMs: 200,
+        downloadStallTimeoutMs: 300,
+      });
+      const status = await model.load();
+      expect(status.state).toBe("unavailable");
+      expect(status.problem).toMatch(/cannot be reached|no progress/);
+      await model.close();
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
   });
 });

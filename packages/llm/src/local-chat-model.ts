@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import {
+  GeneralChatWrapper,
   getLlama,
   LlamaChat,
   LlamaLogLevel,
@@ -37,6 +38,10 @@ export interface LocalChatModelOptions {
   progressBar?: boolean;
   /** where `hf:` URIs are fetched from (tests point this at a local server) */
   endpoints?: ModelDownloadEndpoints;
+  /** how long to wait for the download server to answer at all; default 10 s */
+  connectTimeoutMs?: number;
+  /** give up a download that makes no progress for this long; default 60 s */
+  downloadStallTimeoutMs?: number;
 }
 
 export const DEFAULT_LOCAL_MAX_CONTEXT_SIZE = 4096;
@@ -54,6 +59,32 @@ function loadLlama(): Promise<Llama> {
 
 function isRemote(model: string): boolean {
   return /^(hf:|huggingface:|https?:\/\/)/i.test(model);
+}
+
+function downloadOrigin(spec: string, endpoints: ModelDownloadEndpoints | undefined): string {
+  if (/^https?:\/\//i.test(spec)) return new URL(spec).origin;
+  return endpoints?.huggingFace ?? "https://huggingface.co/";
+}
+
+/** The file a plain URL was downloaded to earlier (the downloader names it after the URL's last path segment). */
+async function cachedUrlFile(url: string, directory: string): Promise<string | null> {
+  const name = basename(decodeURIComponent(new URL(url).pathname));
+  if (!name) return null;
+  const path = join(directory, name);
+  const info = await stat(path).catch(() => null);
+  return info?.isFile() && info.size > 0 ? path : null;
+}
+
+/** null when `url` answers at all (any HTTP status), else why not. */
+async function checkReachable(url: string, timeoutMs: number): Promise<string | null> {
+  try {
+    const res = await fetch(url, { method: "HEAD", signal: AbortSignal.timeout(timeoutMs) });
+    await res.body?.cancel();
+    return null;
+  } catch (e) {
+    const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : errorText(e);
+    return `${new URL(url).host} cannot be reached (${cause})`;
+  }
 }
 
 function toHistory(messages: ChatMessage[]): ChatHistoryItem[] {
@@ -126,6 +157,11 @@ export class LocalChatModel implements ChatModel {
     return this.#loaded?.context.contextSize ?? null;
   }
 
+  /** the chat format used to render messages (from the model's template, or "General" without one); null until loaded */
+  chatWrapperName(): string | null {
+    return this.#loaded?.chat.chatWrapper.wrapperName ?? null;
+  }
+
   /** Loads (downloading first when needed) once; resolves to the final status and never throws. */
   async load(): Promise<ModelStatus> {
     this.#loading ??= this.#load();
@@ -147,26 +183,54 @@ export class LocalChatModel implements ChatModel {
       return path;
     }
     const directory = this.#options.modelsDir ?? join(homedir(), ".cache", "alma", "models");
+    const endpoints = this.#options.endpoints ? { endpoints: this.#options.endpoints } : {};
+    // a model downloaded earlier must load offline, so look in the cache before touching the network
+    const cached = /^https?:\/\//i.test(spec)
+      ? await cachedUrlFile(spec, directory)
+      : await resolveModelFile(spec, { directory, cli: false, download: false, ...endpoints }).catch(() => null);
+    if (cached) return cached;
+    const unreachable = await checkReachable(downloadOrigin(spec, this.#options.endpoints), this.#options.connectTimeoutMs ?? 10_000);
+    if (unreachable) {
+      return this.#unavailable(`Could not download the model ${spec}: ${unreachable}. No network connection, so no local model can be fetched.`);
+    }
     const bar = this.#options.progressBar === false ? null : new DownloadProgressBar(`Downloading ${spec}`);
     let lastNotice = 0;
+    const stallMs = this.#options.downloadStallTimeoutMs ?? 60_000;
+    let stallTimer: NodeJS.Timeout | undefined;
+    let rearm = () => {};
+    // the downloader retries quietly for a long time; a download without progress must end in words, not hang
+    const stalled = new Promise<never>((_, reject) => {
+      const arm = () => {
+        clearTimeout(stallTimer);
+        stallTimer = setTimeout(() => reject(new Error(`no progress for ${Math.round(stallMs / 1000)} s`)), stallMs);
+      };
+      arm();
+      rearm = arm;
+    });
     try {
-      const path = await resolveModelFile(spec, {
-        directory,
-        cli: false,
-        ...(this.#options.endpoints ? { endpoints: this.#options.endpoints } : {}),
-        onProgress: ({ totalSize, downloadedSize }) => {
-          bar?.update(downloadedSize, totalSize || null);
-          const now = Date.now();
-          if (now - lastNotice < 200 && downloadedSize !== totalSize) return;
-          lastNotice = now;
-          this.#status.update({ state: "downloading", download: { receivedBytes: downloadedSize, totalBytes: totalSize || null, file: spec } });
-        },
-      });
+      const path = await Promise.race([
+        stalled,
+        resolveModelFile(spec, {
+          directory,
+          cli: false,
+          ...endpoints,
+          onProgress: ({ totalSize, downloadedSize }) => {
+            rearm();
+            bar?.update(downloadedSize, totalSize || null);
+            const now = Date.now();
+            if (now - lastNotice < 200 && downloadedSize !== totalSize) return;
+            lastNotice = now;
+            this.#status.update({ state: "downloading", download: { receivedBytes: downloadedSize, totalBytes: totalSize || null, file: spec } });
+          },
+        }),
+      ]);
       if (this.#status.get().state === "downloading") bar?.finish();
       return path;
     } catch (e) {
       if (this.#status.get().state === "downloading") bar?.finish();
-      return this.#unavailable(`Could not download the model ${spec} into ${directory}: ${errorText(e)}. Without a network connection no local model can be fetched.`);
+      return this.#unavailable(`Could not download the model ${spec} into ${directory}: ${errorText(e)}.`);
+    } finally {
+      clearTimeout(stallTimer);
     }
   }
 
@@ -189,7 +253,9 @@ export class LocalChatModel implements ChatModel {
     try {
       const contextSize = this.#options.contextSize ?? Math.min(model.trainContextSize, this.#options.maxContextSize ?? DEFAULT_LOCAL_MAX_CONTEXT_SIZE);
       const context = await model.createContext({ contextSize, threads: this.#options.threads ?? 1, sequences: 1 });
-      const chat = new LlamaChat({ contextSequence: context.getSequence() });
+      // "auto" would guess a wrapper from the architecture name; without a template in the file a plain one is safer
+      const hasTemplate = typeof model.fileInfo.metadata?.tokenizer?.chat_template === "string";
+      const chat = new LlamaChat({ contextSequence: context.getSequence(), chatWrapper: hasTemplate ? "auto" : new GeneralChatWrapper() });
       if (this.#closed) {
         await context.dispose();
         await model.dispose();

@@ -89,6 +89,11 @@ export class OpenAIChatModel implements ChatModel {
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     this.#status = new StatusHolder(this.#readyStatus());
+    if (isOpenAI && !options.apiKey) {
+      this.#markUnavailable(
+        new LlmError("provider_auth", "OpenAI was chosen but OPENAI_API_KEY is not set: set it, or set OPENAI_BASE_URL to a compatible server"),
+      );
+    }
   }
 
   #readyStatus(): ModelStatus {

@@ -17,11 +17,14 @@ afterAll(async () => {
 
 describe("the local model through the server", () => {
   it("streams a bounded answer from stories260K token by token", async () => {
-    const model = new LocalChatModel({ model: MODEL_PATH, threads: 1, progressBar: false });
+    const model = new LocalChatModel({ model: MODEL_PATH, threads: 1, progressBar: false, autoLoad: false });
     app = await buildApp({ config: testConfig({ ALMA_PROVIDER: "local", ALMA_MAX_OUTPUT_TOKENS: "24" }), model });
     const address = await app.listen({ host: "127.0.0.1", port: 0 });
-    await expect.poll(() => model.status().state, { timeout: 20_000 }).toBe("ready");
     client = await WsTestClient.connect(`${address.replace("http", "ws")}/ws`);
+    expect(client.of("welcome")[0]!.model.ready).toBe(false);
+    void model.load();
+    // the status change is pushed to connected clients
+    await client.waitFor("model.status", (f) => f.model.ready, 20_000);
     client.send({ type: "message.send", clientMessageId: "l1", content: "Once upon a time", options: { taskType: "creative", maxOutputTokens: 24 } });
     const { runId, conversationId } = await client.waitFor("message.accepted");
     const done = await client.waitFor("run.completed", (f) => f.runId === runId, 30_000);

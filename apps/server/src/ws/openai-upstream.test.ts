@@ -21,9 +21,11 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function serve(env: Record<string, string> = {}) {
-  const model = new OpenAIChatModel({ baseURL: fake!.url, apiKey: "sk-test", model: "gpt-4o-mini" });
-  const app = await buildApp({ config: testConfig({ ALMA_PROVIDER: "openai", ...env }), model });
+async function serve(env: Record<string, string> = {}, opts: { configuredModel?: boolean } = {}) {
+  const config = testConfig({ ALMA_PROVIDER: "openai", OPENAI_BASE_URL: fake!.url, OPENAI_API_KEY: "sk-test", ...env });
+  // configuredModel: let the app build the model from the settings, as main.ts does
+  const model = opts.configuredModel ? undefined : new OpenAIChatModel({ baseURL: fake!.url, apiKey: "sk-test", model: "gpt-4o-mini" });
+  const app = await buildApp({ config, ...(model ? { model } : {}) });
   apps.push(app);
   const address = await app.listen({ host: "127.0.0.1", port: 0 });
   const c = await WsTestClient.connect(`${address.replace("http", "ws")}/ws`);
@@ -112,5 +114,48 @@ describe("runs against an OpenAI-compatible upstream (fake server, real SSE)", (
       ["assistant", "persisted answer", "complete"],
       ["assistant", "", "interrupted"],
     ]);
+  });
+
+  it("retries a 429 before the first token, visibly, honouring Retry-After, then answers", async () => {
+    fake = await startFakeOpenAI({
+      handler: (req) => (req.attempt === 1 ? { error: { status: 429, message: "slow down", retryAfterMs: 50 } } : "after retry"),
+    });
+    const { c } = await serve({}, { configuredModel: true });
+    c.send({ type: "message.send", clientMessageId: "o5", content: "retry me", options: convo });
+    const { runId } = await c.waitFor("message.accepted");
+    const done = await c.waitFor("run.completed", (f) => f.runId === runId);
+    expect(c.of("run.progress").some((p) => p.runId === runId && p.phase === "retrying")).toBe(true);
+    expect(done.metrics.retries).toBe(1);
+    expect(c.tokens(runId!).map((t) => t.text).join("")).toBe("after retry");
+  });
+
+  it("does not retry a 401 and says what to fix", async () => {
+    fake = await startFakeOpenAI({ apiKey: "sk-right" });
+    const { c } = await serve();
+    c.send({ type: "message.send", clientMessageId: "o6", content: "hi", options: convo });
+    const { runId } = await c.waitFor("message.accepted");
+    const err = await c.waitFor("run.error", (f) => f.runId === runId);
+    expect(err.code).toBe("provider_auth");
+    expect(err.retryable).toBe(false);
+    expect(fake.chatRequests()).toHaveLength(1);
+  });
+
+  it("a refused key found at start-up makes messages fail fast with model_not_ready", async () => {
+    fake = await startFakeOpenAI({ apiKey: "sk-right" });
+    const { app, c } = await serve({}, { configuredModel: true });
+    await expect.poll(() => app.alma.model.status().state).toBe("unavailable");
+    c.send({ type: "message.send", clientMessageId: "o8", content: "hi", options: convo });
+    const err = await c.waitFor("error", (e) => e.code === "model_not_ready");
+    expect(err.message).toContain("OPENAI_API_KEY");
+    expect(app.alma.store.listConversations()).toHaveLength(0);
+  });
+
+  it("ends a run whose upstream never sends a first token with provider_timeout", async () => {
+    fake = await startFakeOpenAI({ handler: () => ({ hang: "after-headers" }) });
+    const { c } = await serve({ ALMA_FIRST_TOKEN_TIMEOUT_MS: "300", ALMA_PROVIDER_MAX_RETRIES: "0" }, { configuredModel: true });
+    c.send({ type: "message.send", clientMessageId: "o7", content: "hang", options: convo });
+    const { runId } = await c.waitFor("message.accepted");
+    const err = await c.waitFor("run.error", (f) => f.runId === runId, 10_000);
+    expect(err.code).toBe("provider_timeout");
   });
 });

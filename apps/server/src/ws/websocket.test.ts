@@ -71,7 +71,7 @@ describe("WebSocket /ws", () => {
     c.send({ type: "launch.rockets", requestId: "r1" });
     const unknown = await c.waitFor("error", (e) => e.requestId === "r1");
     expect(unknown.code).toBe("invalid_frame");
-    c.send({ type: "message.send", clientMessageId: "m", content: 42 });
+    c.send({ type: "message.send", clientMessageId: "m", content: 42 } as Record<string, unknown>);
     const wrong = await c.waitFor("error", (e) => e.frameType === "message.send");
     expect(wrong.issues?.[0]?.path).toBe("content");
     c.send({ type: "conversation.history", requestId: "h1", conversationId: "missing" });

@@ -197,7 +197,7 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
             <PanelLeft />
           </Button>
           <h1 className="min-w-0 flex-1 truncate text-sm font-semibold" data-testid="conversation-title">
-            {state.title ?? "alma"}
+            {state.title ?? conversations.items.find((c) => c.id === state.conversationId)?.title ?? "alma"}
           </h1>
           <ContextMeter context={state.context} summarizedCount={state.summarizedCount} />
           {model && (

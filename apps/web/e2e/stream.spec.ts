@@ -1,0 +1,46 @@
+import { expect, test } from "@playwright/test";
+import { fileURLToPath } from "node:url";
+import { lastAssistant, openChat, recordFrames, send, shot } from "./helpers";
+
+test("a sent message's answer streams in token by token and completes", async ({ page }) => {
+  const frames = recordFrames(page);
+  await openChat(page);
+  // Count distinct renders of the answer's text while it streams.
+  await page.evaluate(() => {
+    const w = window as unknown as { __almaTexts: string[] };
+    w.__almaTexts = [];
+    new MutationObserver(() => {
+      const el = document.querySelectorAll('[data-testid="message"][data-role="assistant"] [data-testid="message-content"]');
+      const last = el[el.length - 1];
+      const text = last?.textContent ?? "";
+      if (text && w.__almaTexts.at(-1) !== text) w.__almaTexts.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await send(page, "Hello alma, how are you?");
+
+  const user = page.locator('[data-testid="message"][data-role="user"]').last();
+  await expect(user).toContainText("Hello alma, how are you?");
+  const answer = lastAssistant(page);
+  await expect(answer).toHaveAttribute("data-status", "streaming");
+  await expect(page.getByTestId("stop")).toBeVisible();
+  await expect(answer).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
+  await expect(answer.getByTestId("message-content")).toContainText("You said: Hello alma, how are you?");
+  await expect(answer.getByTestId("message-content")).toContainText("token30");
+
+  const texts = await page.evaluate(() => (window as unknown as { __almaTexts: string[] }).__almaTexts);
+  expect(texts.length).toBeGreaterThanOrEqual(5);
+  // each render extends the previous one: the answer grows, it is not replaced
+  for (let i = 1; i < texts.length; i++) expect(texts[i]!.startsWith(texts[i - 1]!.replace(/\s+$/, "").slice(0, 10))).toBe(true);
+
+  const tokens = frames.filter((f) => f.type === "run.token");
+  expect(tokens.length).toBeGreaterThan(10);
+  expect(frames.some((f) => f.type === "run.completed")).toBe(true);
+
+  // the URL names the conversation, and a reload keeps it
+  await expect(page).toHaveURL(/\/c\/[A-Za-z0-9_-]+$/);
+  await shot(page, "01-streamed-answer");
+  await page.screenshot({ path: fileURLToPath(new URL("../../../docs/screenshot.png", import.meta.url)) });
+  await page.reload();
+  await expect(page.locator('[data-testid="message"][data-role="assistant"]').last()).toContainText("token30");
+  await expect(page.getByTestId("conversation-title")).not.toHaveText("");
+});

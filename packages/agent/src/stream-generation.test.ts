@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { LlmError } from "@alma/llm";
+import { streamGeneration } from "./stream-generation.js";
+import { generateWithRetry } from "./generate-with-retry.js";
+import { FakeChatModel } from "./testing/fake-chat-model.js";
+
+const msgs = [{ role: "user" as const, content: "hi" }];
+
+describe("streamGeneration", () => {
+  it("counts with the given counter and stops at the budget with finish length", async () => {
+    const model = new FakeChatModel(() => ({ deltas: ["ab", "cd", "ef", "gh"] }));
+    const seen: string[] = [];
+    const out = await streamGeneration(model, msgs, { maxOutputTokens: 100, budget: 4, countTokens: (d) => d.length, onDelta: (d) => seen.push(d) });
+    expect(out).toMatchObject({ text: "abcd", finishReason: "length", completionTokens: 4, reported: false, error: null });
+    expect(seen).toEqual(["ab", "cd"]);
+  });
+  it("uses the provider's usage when the stream ends normally", async () => {
+    const model = new FakeChatModel(() => ({ deltas: ["a", "b"] }));
+    const out = await streamGeneration(model, msgs, { maxOutputTokens: 10, countTokens: () => 3 });
+    expect(out).toMatchObject({ finishReason: "stop", completionTokens: 2, promptTokens: 10, reported: true });
+  });
+  it("returns a provider error with the partial text instead of throwing", async () => {
+    const err = new LlmError("stream_interrupted", "cut", { afterFirstToken: true });
+    const model = new FakeChatModel(() => ({ deltas: ["a", "b", "c"], failAfter: { deltas: 1, error: err } }));
+    const out = await streamGeneration(model, msgs, { maxOutputTokens: 10 });
+    expect(out).toMatchObject({ text: "a", finishReason: "error", completionTokens: 1 });
+    expect(out.error).toBe(err);
+  });
+  it("reports an abort as aborted, not as an error", async () => {
+    const ctrl = new AbortController();
+    const model = new FakeChatModel(() => ({ deltas: ["a", "b", "c"], delayMs: 5 }));
+    const out = await streamGeneration(model, msgs, { maxOutputTokens: 10, signal: ctrl.signal, onDelta: () => ctrl.abort() });
+    expect(out).toMatchObject({ text: "a", finishReason: "aborted", error: null });
+  });
+});
+
+describe("generateWithRetry", () => {
+  const retry = { maxRetries: 2, baseMs: 1, maxMs: 10, random: () => 0 };
+  it("does not retry 401s or 400s", async () => {
+    for (const code of ["provider_auth", "provider_bad_request"] as const) {
+      const model = new FakeChatModel(() => ({ deltas: [], error: new LlmError(code, "no") }));
+      const out = await generateWithRetry(model, msgs, { maxOutputTokens: 5, retry });
+      expect(out.error?.code).toBe(code);
+      expect(model.calls).toHaveLength(1);
+    }
+  });
+  it("honours Retry-After and stops waiting when aborted", async () => {
+    const ctrl = new AbortController();
+    const model = new FakeChatModel(() => ({ deltas: [], error: new LlmError("provider_rate_limit", "slow", { retryAfterMs: 10_000 }) }));
+    const delays: number[] = [];
+    setTimeout(() => ctrl.abort(), 30);
+    const t0 = performance.now();
+    const out = await generateWithRetry(model, msgs, { maxOutputTokens: 5, retry, signal: ctrl.signal, onRetry: (i) => delays.push(i.delayMs) });
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect(delays).toEqual([10_000]);
+    expect(out.finishReason).toBe("aborted");
+  });
+  it("re-trims only once on a context-length refusal", async () => {
+    const model = new FakeChatModel(() => ({ deltas: [], error: new LlmError("provider_context_length", "too long") }));
+    let shrinks = 0;
+    const out = await generateWithRetry(model, msgs, {
+      maxOutputTokens: 5,
+      retry,
+      onContextLength: async () => {
+        shrinks++;
+        return msgs;
+      },
+    });
+    expect(shrinks).toBe(1);
+    expect(model.calls).toHaveLength(2);
+    expect(out.error?.code).toBe("provider_context_length");
+  });
+});
