@@ -72,8 +72,9 @@ function num(value: string | undefined): number | undefined {
 
 /**
  * Maps environment variables to an LlmConfig input (validate it with parseLlmConfig):
- * ALMA_PROVIDER, OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, OPENAI_CONTEXT_WINDOW, ALMA_MODEL,
- * ALMA_MODELS_DIR, ALMA_THREADS, ALMA_CONTEXT_SIZE, HF_ENDPOINT, ALMA_SCRIPTED_TPS.
+ * ALMA_PROVIDER, OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, ALMA_CONTEXT_WINDOW, ALMA_FIRST_TOKEN_TIMEOUT_MS,
+ * ALMA_IDLE_TIMEOUT_MS, ALMA_MODEL, ALMA_MODEL_CACHE_DIR, ALMA_THREADS, ALMA_CONTEXT_SIZE, HF_ENDPOINT, ALMA_SCRIPTED_TPS
+ * (the same names apps/server reads).
  */
 export function llmConfigFromEnv(env: Record<string, string | undefined>): LlmConfigInput {
   const drop = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
@@ -83,11 +84,13 @@ export function llmConfigFromEnv(env: Record<string, string | undefined>): LlmCo
       apiKey: text(env.OPENAI_API_KEY),
       baseURL: text(env.OPENAI_BASE_URL),
       model: text(env.OPENAI_MODEL),
-      contextWindow: num(env.OPENAI_CONTEXT_WINDOW),
+      contextWindow: num(env.ALMA_CONTEXT_WINDOW),
+      ttftTimeoutMs: num(env.ALMA_FIRST_TOKEN_TIMEOUT_MS),
+      idleTimeoutMs: num(env.ALMA_IDLE_TIMEOUT_MS),
     }),
     local: drop({
       model: text(env.ALMA_MODEL),
-      modelsDir: text(env.ALMA_MODELS_DIR),
+      modelsDir: text(env.ALMA_MODEL_CACHE_DIR),
       threads: num(env.ALMA_THREADS),
       contextSize: num(env.ALMA_CONTEXT_SIZE),
       hfEndpoint: text(env.HF_ENDPOINT),

@@ -173,6 +173,8 @@ export const errorFrameSchema = z.object({
   message: z.string(),
   retryable: z.boolean(),
   requestId,
+  clientMessageId: z.string().optional().describe("the message.send / message.edit this error answers"),
+  runId: z.string().optional().describe("the run this error concerns (run.resume, run.stop, a fell-behind notice)"),
   /** the client frame's type, when it could be read */
   frameType: z.string().optional(),
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
