@@ -13,7 +13,7 @@ import { RunHub } from "./runs/run-hub.js";
 import type { ConversationMemory, RunAgent } from "./runs/run-services.js";
 import { StoreBackedMemory } from "./runs/store-backed-memory.js";
 import { createRunAgent } from "./runs/create-run-agent.js";
-import { createChatModel } from "./create-chat-model.js";
+import { createModelFromConfig } from "./create-model-from-config.js";
 import type { ServerFrame } from "@alma/protocol";
 import type { ClientConnection } from "./ws/client-connection.js";
 import { SERVER_VERSION } from "./server-version.js";
@@ -75,7 +75,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   const ownsModel = options.model === undefined;
-  const model = options.model ?? createChatModel(config, app.log);
+  const model = options.model ?? createModelFromConfig(config, app.log);
   const ownsStore = options.store === undefined;
   const store = options.store ?? new SqliteConversationStore({ path: config.dbPath, undoWindowMs: config.undoWindowMs, now });
   const interrupted = store.markStreamingInterrupted();

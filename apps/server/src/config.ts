@@ -17,6 +17,8 @@ export const envSchema = z.object({
   ALMA_MODEL: z.string().min(1).optional(),
   ALMA_MODEL_CACHE_DIR: z.string().min(1).optional(),
   ALMA_THREADS: int(1, 256).default(1),
+  HF_ENDPOINT: z.url().optional(),
+  ALMA_SCRIPTED_TPS: z.coerce.number().min(0).default(50),
   ALMA_CONTEXT_SIZE: optionalInt(256),
   ALMA_CONTEXT_WINDOW: optionalInt(256),
   ALMA_MAX_OUTPUT_TOKENS: int(1, 32_768).default(1024),
@@ -57,7 +59,9 @@ export interface AppConfig {
   /** resolved: the explicit ALMA_PROVIDER, else openai when an OpenAI key or URL is set, else local */
   provider: "openai" | "local" | "scripted";
   openai: { apiKey: string | null; baseUrl: string | null; model: string };
-  local: { model: string | null; cacheDir: string | null; threads: number; contextSize: number | null };
+  local: { model: string | null; cacheDir: string | null; threads: number; contextSize: number | null; hfEndpoint: string | null };
+  /** tokens per second of the scripted provider (tests and benchmarks) */
+  scriptedTokensPerSecond: number;
   /** overrides the model's reported context window */
   contextWindow: number | null;
   maxOutputTokens: number;
@@ -126,7 +130,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cacheDir: e.ALMA_MODEL_CACHE_DIR ? resolve(cwd, e.ALMA_MODEL_CACHE_DIR) : null,
       threads: e.ALMA_THREADS,
       contextSize: e.ALMA_CONTEXT_SIZE ?? null,
+      hfEndpoint: e.HF_ENDPOINT ?? null,
     },
+    scriptedTokensPerSecond: e.ALMA_SCRIPTED_TPS,
     contextWindow: e.ALMA_CONTEXT_WINDOW ?? null,
     maxOutputTokens: e.ALMA_MAX_OUTPUT_TOKENS,
     providerMaxRetries: e.ALMA_PROVIDER_MAX_RETRIES,

@@ -1,6 +1,6 @@
 export * from "./config.js";
 export * from "./build-app.js";
-export * from "./create-chat-model.js";
+export * from "./create-model-from-config.js";
 export * from "./metrics/app-metrics.js";
 export * from "./runs/run-hub.js";
 export * from "./runs/live-run.js";
