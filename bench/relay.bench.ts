@@ -49,7 +49,7 @@ export async function runRelayBench({ quick = false, paths: only }: { quick?: bo
   try {
     for (const name of names) paths.push(await startPath(name, upstream.ready.url));
     const perPath = new Map<PathName, { tps: number[]; sat50: number[]; sat99: number[]; p50: number[]; p99: number[] }>();
-    const clients = await Promise.all(paths.map((p) => p.connect()));
+    const clients = await Promise.all(paths.map((p) => p.connect({ fresh: true })));
     // Warm-up: JIT, keep-alive sockets, the alma conversation's first write.
     for (const client of clients) {
       await client.stream(`n=${tokens} rate=0`);

@@ -8,7 +8,8 @@ export interface PathUnderTest {
   name: PathName;
   label: string;
   child: BenchChild<{ url: string }>;
-  connect(): Promise<StreamClient>;
+  /** `fresh`: every answer in a new conversation (no history carried) */
+  connect(opts?: { fresh?: boolean }): Promise<StreamClient>;
 }
 
 export const pathLabels: Record<PathName, string> = {
@@ -45,8 +46,8 @@ export async function startPath(name: PathName, upstreamUrl: string, alma: Omit<
   }
   if (name === "aisdk") {
     const child = await startChild<{ url: string }>(new URL("./ai-sdk-server.ts", import.meta.url), { env });
-    return { name, label: pathLabels[name], child, connect: async () => aiSdkClient(child.ready.url) };
+    return { name, label: pathLabels[name], child, connect: async (o) => aiSdkClient(child.ready.url, { newConversationEachTime: o?.fresh }) };
   }
   const child = await startAlmaServer({ ...alma, upstreamUrl });
-  return { name, label: pathLabels[name], child, connect: () => almaClient(child.ready.url) };
+  return { name, label: pathLabels[name], child, connect: (o) => almaClient(child.ready.url, { newConversationEachTime: o?.fresh }) };
 }

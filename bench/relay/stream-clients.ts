@@ -101,9 +101,13 @@ export async function bareRelayClient(url: string): Promise<StreamClient> {
 
 /**
  * alma over its WebSocket protocol, with nothing more than a browser client does per frame (JSON.parse).
- * Each client keeps one conversation, so a TTFT run sends into a conversation that grows.
+ * A client keeps one conversation (a TTFT run sends into a conversation that grows) unless told to start a
+ * new one per answer (the relay benchmark, so a long history's memory work does not enter a per-token figure).
  */
-export async function almaClient(url: string, opts: { conversationId?: string | null } = {}): Promise<StreamClient & { conversationId: string | null }> {
+export async function almaClient(
+  url: string,
+  opts: { conversationId?: string | null; newConversationEachTime?: boolean } = {},
+): Promise<StreamClient & { conversationId: string | null }> {
   const ws = await openSocket(url);
   const welcome = new Promise<void>((resolve, reject) => {
     ws.once("message", (data: Buffer) => {
@@ -126,7 +130,7 @@ export async function almaClient(url: string, opts: { conversationId?: string | 
           if (frame.type === "run.token") {
             sample.take(frame.text ?? "", receivedAt);
           } else if (frame.type === "message.accepted") {
-            client.conversationId = frame.conversationId ?? null;
+            if (!opts.newConversationEachTime) client.conversationId = frame.conversationId ?? null;
           } else if (frame.type === "run.completed") {
             ws.off("message", onMessage);
             try {
@@ -169,7 +173,7 @@ interface UiMessage {
  * The AI SDK path as `useChat` drives it: POST the whole UI message history, read the UI message stream (SSE).
  * The client keeps the history it sends, like useChat does.
  */
-export function aiSdkClient(url: string, opts: { history?: UiMessage[] } = {}): StreamClient & { history: UiMessage[] } {
+export function aiSdkClient(url: string, opts: { history?: UiMessage[]; newConversationEachTime?: boolean } = {}): StreamClient & { history: UiMessage[] } {
   const agent = new Agent({ keepAlive: true });
   const target = new URL("/api/chat", url);
   const client = {
@@ -197,7 +201,7 @@ export function aiSdkClient(url: string, opts: { history?: UiMessage[] } = {}): 
             res.on("end", () => {
               try {
                 const done = sample.finish();
-                client.history = [...messages, { id: randomUUID(), role: "assistant", parts: [{ type: "text", text: `answer of ${done.tokens} tokens` }] }];
+                if (!opts.newConversationEachTime) client.history = [...messages, { id: randomUUID(), role: "assistant", parts: [{ type: "text", text: `answer of ${done.tokens} tokens` }] }];
                 resolve(done);
               } catch (e) {
                 reject(e);

@@ -32,6 +32,8 @@ export interface BuildAppOptions {
   now?: () => number;
   /** Fastify's logger options; default pino at config.logLevel with secrets redacted */
   logger?: FastifyServerOptions["logger"];
+  /** where the default logger writes (default stdout) */
+  logStream?: { write(line: string): void };
 }
 
 /** Log paths that may carry secrets: never written, whatever the level. */
@@ -70,7 +72,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const { config } = options;
   const now = options.now ?? Date.now;
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } },
+    logger: options.logger ?? {
+      level: config.logLevel,
+      redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" },
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
     bodyLimit: config.maxFrameBytes,
   });
 
@@ -125,10 +131,23 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     connections,
     serverVersion: SERVER_VERSION,
     now,
+    heartbeatMs: config.heartbeatMs,
     beforeSocketsClose: () => drain(),
   });
 
+  // deleted conversations leave for good once their undo window has passed
+  const purgeTimer = setInterval(() => {
+    try {
+      const purged = store.purgeDeleted(now());
+      if (purged > 0) app.log.info({ purged }, "purged deleted conversations");
+    } catch (err) {
+      app.log.error({ err }, "could not purge deleted conversations");
+    }
+  }, Math.max(1000, Math.min(60_000, config.undoWindowMs)));
+  purgeTimer.unref();
+
   app.addHook("onClose", async () => {
+    clearInterval(purgeTimer);
     await drain(0);
     await memory.close();
     if (options.agent === undefined) await agent.close?.();

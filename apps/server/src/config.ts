@@ -21,7 +21,7 @@ export const envSchema = z.object({
   ALMA_SCRIPTED_TPS: z.coerce.number().min(0).default(50),
   ALMA_CONTEXT_SIZE: optionalInt(256),
   ALMA_CONTEXT_WINDOW: optionalInt(256),
-  ALMA_MAX_OUTPUT_TOKENS: int(1, 32_768).default(1024),
+  ALMA_MAX_OUTPUT_TOKENS: optionalInt(1),
   ALMA_PROVIDER_MAX_RETRIES: int(0, 10).default(3),
   ALMA_FIRST_TOKEN_TIMEOUT_MS: int(100).default(30_000),
   ALMA_IDLE_TIMEOUT_MS: int(100).default(20_000),
@@ -48,6 +48,7 @@ export const envSchema = z.object({
   ALMA_FLUSH_INTERVAL_MS: int(50).default(500),
   ALMA_SHUTDOWN_DEADLINE_MS: int(0).default(10_000),
   ALMA_HANDSHAKE_TIMEOUT_MS: int(100).default(10_000),
+  ALMA_HEARTBEAT_MS: int(100).default(30_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -64,7 +65,8 @@ export interface AppConfig {
   scriptedTokensPerSecond: number;
   /** overrides the model's reported context window */
   contextWindow: number | null;
-  maxOutputTokens: number;
+  /** caps every answer's output tokens; null: each task type's own default */
+  maxOutputTokens: number | null;
   providerMaxRetries: number;
   firstTokenTimeoutMs: number;
   idleTimeoutMs: number;
@@ -87,6 +89,7 @@ export interface AppConfig {
   flushIntervalMs: number;
   shutdownDeadlineMs: number;
   handshakeTimeoutMs: number;
+  heartbeatMs: number;
 }
 
 /** Names every bad setting with what was expected, so the fix is obvious from the first line of the log. */
@@ -134,7 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     scriptedTokensPerSecond: e.ALMA_SCRIPTED_TPS,
     contextWindow: e.ALMA_CONTEXT_WINDOW ?? null,
-    maxOutputTokens: e.ALMA_MAX_OUTPUT_TOKENS,
+    maxOutputTokens: e.ALMA_MAX_OUTPUT_TOKENS ?? null,
     providerMaxRetries: e.ALMA_PROVIDER_MAX_RETRIES,
     firstTokenTimeoutMs: e.ALMA_FIRST_TOKEN_TIMEOUT_MS,
     idleTimeoutMs: e.ALMA_IDLE_TIMEOUT_MS,
@@ -156,5 +159,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     flushIntervalMs: e.ALMA_FLUSH_INTERVAL_MS,
     shutdownDeadlineMs: e.ALMA_SHUTDOWN_DEADLINE_MS,
     handshakeTimeoutMs: e.ALMA_HANDSHAKE_TIMEOUT_MS,
+    heartbeatMs: e.ALMA_HEARTBEAT_MS,
   };
 }

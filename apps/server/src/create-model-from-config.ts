@@ -33,7 +33,7 @@ export function createModelFromConfig(config: AppConfig, log: FastifyBaseLogger)
   let last = status.state;
   const report = (s: ReturnType<ChatModel["status"]>) => {
     if (s.ready) log.info({ model: s.model, contextWindow: s.contextWindow }, "model ready");
-    else if (s.state === "unavailable") log.warn({ problem: s.problem, setup: s.setup }, `no model is ready: ${s.problem} Ways to fix it: ${s.setup.join(" ")}`);
+    else if (s.state === "unavailable") log.warn({ problem: s.problem, setup: s.setup }, `no model is ready: ${s.problem} (to fix it: ${s.setup.join(" ")})`);
   };
   if (status.state === "unavailable") report(status);
   model.onStatus((s) => {

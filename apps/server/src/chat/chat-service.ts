@@ -324,11 +324,13 @@ export class ChatService {
       });
     }
     run.subscribe(client, -1);
+    const cap = this.deps.config.maxOutputTokens;
+    const options = cap === null ? args.options : { ...args.options, maxOutputTokens: Math.min(args.options.maxOutputTokens ?? cap, cap) };
     const done = executeRun(this.executorDeps, {
       run,
       receivedAt: args.receivedAt,
       userText: args.userMessage.content,
-      options: args.options,
+      options,
       ...(args.continueMessage ? { continueFrom: args.continueMessage.content } : {}),
     }).catch((err: unknown) => this.deps.log.error({ err, runId }, "run executor crashed"));
     this.running.add(done);

@@ -17,6 +17,8 @@ export interface WebsocketPluginOptions {
   connections: Set<ClientConnection>;
   serverVersion: string;
   now: () => number;
+  /** how often sockets are pinged; one missed pong terminates the socket */
+  heartbeatMs: number;
   /** runs before sockets close on shutdown: lets running answers finish and reach their viewers */
   beforeSocketsClose: () => Promise<void>;
 }
@@ -47,6 +49,21 @@ export const websocketPlugin: FastifyPluginAsync<WebsocketPluginOptions> = async
       metricsTimer = null;
     }
   };
+
+  // A socket whose peer vanished without a close (a dropped network) is found by its missing pong and
+  // terminated, so its runs start their resume grace period instead of waiting on a dead socket.
+  const alive = new WeakMap<object, boolean>();
+  const heartbeat = setInterval(() => {
+    for (const ws of app.websocketServer.clients) {
+      if (alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, o.heartbeatMs);
+  heartbeat.unref();
 
   await app.register(websocket, {
     options: { maxPayload: o.config.maxFrameBytes },
@@ -85,6 +102,8 @@ export const websocketPlugin: FastifyPluginAsync<WebsocketPluginOptions> = async
         socket.close(1013, "too many connections");
         return;
       }
+      alive.set(socket, true);
+      socket.on("pong", () => alive.set(socket, true));
       const connection = new ClientConnection({
         socket,
         address: request.ip,
@@ -115,6 +134,7 @@ export const websocketPlugin: FastifyPluginAsync<WebsocketPluginOptions> = async
   );
 
   app.addHook("onClose", async () => {
+    clearInterval(heartbeat);
     unsubscribeStatus();
     if (metricsTimer) clearInterval(metricsTimer);
   });

@@ -50,6 +50,7 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
   let dirty = false;
   const steps = new Map<string, StepRecord>();
   const stepStarted = new Map<string, number>();
+  const stepFirstToken = new Map<string, number>();
   metrics.runStarted();
 
   const flush = () => {
@@ -70,12 +71,17 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
     if (!event) return;
     switch (event.type) {
       case "run.started":
-        store.updateAssistantMessage(run.assistantMessageId, { taskType: event.taskType });
+        try {
+          store.updateAssistantMessage(run.assistantMessageId, { taskType: event.taskType });
+        } catch (err) {
+          deps.log.error({ err, runId: run.id }, "could not store the task type");
+        }
         break;
       case "run.token":
         meter.token();
         if (event.stepId === null) answer += event.text;
         else {
+          if (!stepFirstToken.has(event.stepId)) stepFirstToken.set(event.stepId, event.at);
           const step = steps.get(event.stepId);
           if (step) step.text += event.text;
         }
@@ -103,7 +109,7 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
           stepId: event.stepId,
           title: step?.title ?? event.stepId,
           startMs: meter.offset(startedAt),
-          firstTokenMs: null,
+          firstTokenMs: stepFirstToken.has(event.stepId) ? meter.offset(stepFirstToken.get(event.stepId)!) : null,
           endMs: meter.offset(event.at),
           completionTokens: event.completionTokens,
           finishReason: event.finishReason,

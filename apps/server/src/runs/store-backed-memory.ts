@@ -43,9 +43,10 @@ export class StoreBackedMemory implements ConversationMemory {
       model: o.model.model,
       ...(o.localCounter ? { localCounter: o.localCounter } : {}),
     });
-    const maxSummaryTokens = o.maxSummaryTokens ?? 400;
     this.scheduler = new SummaryScheduler({
       summarize: ({ previousSummary, evicted, signal }) => {
+        // a summary may take an eighth of the window, so it never crowds out the conversation itself
+        const maxSummaryTokens = o.maxSummaryTokens ?? Math.max(32, Math.min(400, Math.floor((this.window() ?? 8192) / 8)));
         const budget = computeBudget({ contextWindow: this.window(), outputBudget: maxSummaryTokens });
         return summarizeEvicted({
           model: o.model,
