@@ -3,6 +3,7 @@ import { startChild } from "./lib/child.js";
 import { percentile, summarize, formatSummary, formatNumber, type Summary } from "./lib/stats.js";
 import { renderTable, type BenchTable } from "./lib/print-table.js";
 import { startPath, type PathName, type PathUnderTest } from "./relay/start-paths.js";
+import { readProcessUsage } from "./concurrency/process-usage.js";
 import type { StreamSample } from "./relay/stream-clients.js";
 
 /**
@@ -21,6 +22,8 @@ export interface RelayPathFigures {
   /** emit→receive when the upstream is paced at `pacedRate` tokens/s */
   pacedP50Ms: Summary;
   pacedP99Ms: Summary;
+  /** the server process's CPU time (user + system) per token at full speed: all rounds' CPU over all their tokens */
+  serverCpuUsPerToken: number;
 }
 
 export interface RelayBenchResult {
@@ -48,7 +51,7 @@ export async function runRelayBench({ quick = false, paths: only }: { quick?: bo
   const paths: PathUnderTest[] = [];
   try {
     for (const name of names) paths.push(await startPath(name, upstream.ready.url));
-    const perPath = new Map<PathName, { tps: number[]; sat50: number[]; sat99: number[]; p50: number[]; p99: number[] }>();
+    const perPath = new Map<PathName, { tps: number[]; sat50: number[]; sat99: number[]; p50: number[]; p99: number[]; cpuMs: number }>();
     const clients = await Promise.all(paths.map((p) => p.connect({ fresh: true })));
     // Warm-up: JIT, keep-alive sockets, the alma conversation's first write.
     for (const client of clients) {
@@ -59,11 +62,14 @@ export async function runRelayBench({ quick = false, paths: only }: { quick?: bo
       for (let i = 0; i < paths.length; i++) {
         const path = paths[i]!;
         const client = clients[i]!;
+        const cpuBefore = readProcessUsage(path.child.process.pid!).cpuMs;
         const fast = await client.stream(`n=${tokens} rate=0`);
+        const cpuMs = readProcessUsage(path.child.process.pid!).cpuMs - cpuBefore;
         if (fast.tokens !== tokens) throw new Error(`${path.label} delivered ${fast.tokens} of ${tokens} tokens`);
         const paced = await client.stream(`n=${pacedTokens} rate=${pacedRate}`);
         if (paced.tokens !== pacedTokens) throw new Error(`${path.label} delivered ${paced.tokens} of ${pacedTokens} tokens`);
-        const f = perPath.get(path.name) ?? { tps: [], sat50: [], sat99: [], p50: [], p99: [] };
+        const f = perPath.get(path.name) ?? { tps: [], sat50: [], sat99: [], p50: [], p99: [], cpuMs: 0 };
+        f.cpuMs += cpuMs;
         f.tps.push(throughputOf(fast));
         f.sat50.push(percentile(fast.latencies, 50));
         f.sat99.push(percentile(fast.latencies, 99));
@@ -84,6 +90,7 @@ export async function runRelayBench({ quick = false, paths: only }: { quick?: bo
         saturatedP99Ms: summarize(f.sat99),
         pacedP50Ms: summarize(f.p50),
         pacedP99Ms: summarize(f.p99),
+        serverCpuUsPerToken: (f.cpuMs * 1000) / (tokens * rounds),
       };
     });
     const ratio = (a: PathName, b: PathName): Summary | null => {
@@ -96,11 +103,12 @@ export async function runRelayBench({ quick = false, paths: only }: { quick?: bo
     const bareTps = perPath.get("bare")?.tps ?? [];
     const table: BenchTable = {
       title: `Relay overhead per token (${formatNumber(tokens, 0)} tokens as fast as possible; ${formatNumber(pacedTokens, 0)} paced at ${pacedRate}/s; ${rounds} rounds, median (min–max))`,
-      columns: ["path", "tokens/s", "vs bare", "emit→recv p50 ms (paced)", "p99 ms (paced)", "p50 ms (saturated)", "p99 ms (saturated)"],
+      columns: ["path", "tokens/s", "vs bare", "server CPU µs/token", "emit→recv p50 ms (paced)", "p99 ms (paced)", "p50 ms (saturated)", "p99 ms (saturated)"],
       rows: figures.map((f) => [
         f.label,
         formatSummary(f.tokensPerSecond, 0),
         formatSummary(summarize(perPath.get(f.name)!.tps.map((v, i) => v / bareTps[i]!)), 2),
+        formatNumber(f.serverCpuUsPerToken, 1),
         formatSummary(f.pacedP50Ms, 3),
         formatSummary(f.pacedP99Ms, 3),
         formatSummary(f.saturatedP50Ms, 1),

@@ -20,6 +20,8 @@ export interface TtftPathFigures {
   /** spread of the per-round p50s */
   roundP50Ms: Summary;
   clientTtftP50Ms: number;
+  /** alma only: medians of the run's own marks, ms after the server received the message */
+  serverMarks: { requestBuiltMs: number; upstreamStartedMs: number; firstTokenMs: number } | null;
 }
 
 export interface TtftBenchResult {
@@ -46,6 +48,7 @@ export async function runTtftBench({ quick = false, paths: only }: { quick?: boo
     const overheads = new Map<PathName, number[]>();
     const roundP50s = new Map<PathName, number[]>();
     const clientTtfts = new Map<PathName, number[]>();
+    const marks = new Map<PathName, { built: number[]; started: number[]; first: number[] }>();
     for (let round = 0; round < rounds; round++) {
       for (const path of paths) {
         const client: StreamClient = await path.connect();
@@ -57,6 +60,13 @@ export async function runTtftBench({ quick = false, paths: only }: { quick?: boo
           if (!Number.isFinite(overhead)) throw new Error(`${path.label}: the first token carried no upstream arrival stamp`);
           roundOverheads.push(overhead);
           clientTtfts.set(path.name, [...(clientTtfts.get(path.name) ?? []), s.firstReceivedAt - s.sentAt]);
+          if (s.serverMarks) {
+            const m = marks.get(path.name) ?? { built: [], started: [], first: [] };
+            m.built.push(s.serverMarks.requestBuiltMs ?? Number.NaN);
+            m.started.push(s.serverMarks.upstreamStartedMs ?? Number.NaN);
+            m.first.push(s.serverMarks.firstTokenMs ?? Number.NaN);
+            marks.set(path.name, m);
+          }
         }
         await client.close();
         overheads.set(path.name, [...(overheads.get(path.name) ?? []), ...roundOverheads]);
@@ -73,6 +83,13 @@ export async function runTtftBench({ quick = false, paths: only }: { quick?: boo
         overheadP99Ms: percentile(all, 99),
         roundP50Ms: summarize(roundP50s.get(p.name)!),
         clientTtftP50Ms: percentile(clientTtfts.get(p.name)!, 50),
+        serverMarks: marks.has(p.name)
+          ? {
+              requestBuiltMs: percentile(marks.get(p.name)!.built, 50),
+              upstreamStartedMs: percentile(marks.get(p.name)!.started, 50),
+              firstTokenMs: percentile(marks.get(p.name)!.first, 50),
+            }
+          : null,
       };
     });
     const alma = figures.find((f) => f.name === "alma");
@@ -94,6 +111,12 @@ export async function runTtftBench({ quick = false, paths: only }: { quick?: boo
           ]
         : ["alma not measured"],
     };
+    if (alma?.serverMarks) {
+      const m = alma.serverMarks;
+      table.notes!.push(
+        `alma's own marks (median ms after receipt): request built ${formatNumber(m.requestBuiltMs, 2)}, upstream request sent ${formatNumber(m.upstreamStartedMs, 2)}, first token ${formatNumber(m.firstTokenMs, 2)}`,
+      );
+    }
     return { conversationMessages: exchanges * 2, rounds, paths: figures, table };
   } finally {
     await Promise.all(paths.map((p) => p.child.stop()));

@@ -14,6 +14,8 @@ export interface StreamSample {
   tokens: number;
   /** receive time minus emit time, per token */
   latencies: number[];
+  /** alma only: the run's own timing marks from run.completed (ms since the server received the message) */
+  serverMarks?: { requestBuiltMs: number | null; upstreamStartedMs: number | null; firstTokenMs: number | null };
 }
 
 /** A client of one path under test; `history` is the conversation so far for paths where the client carries it. */
@@ -100,7 +102,8 @@ export async function bareRelayClient(url: string): Promise<StreamClient> {
 }
 
 /**
- * alma over its WebSocket protocol, with nothing more than a browser client does per frame (JSON.parse).
+ * alma over its WebSocket protocol. Token frames are scanned for their stamps without a full parse, as the
+ * other paths' clients do, so the client's own cost is alike on every path.
  * A client keeps one conversation (a TTFT run sends into a conversation that grows) unless told to start a
  * new one per answer (the relay benchmark, so a long history's memory work does not enter a per-token figure).
  */
@@ -126,21 +129,31 @@ export async function almaClient(
       return new Promise((resolve, reject) => {
         const onMessage = (data: Buffer) => {
           const receivedAt = nowMs();
-          const frame = JSON.parse(data.toString()) as { type: string; text?: string; conversationId?: string; message?: string };
+          const text = data.toString();
+          // token frames are read like the other paths' (the stamps straight from the text); the rest is parsed
+          if (text.startsWith('{"type":"run.token"')) {
+            sample.take(text, receivedAt);
+            return;
+          }
+          const frame = JSON.parse(text) as { type: string; conversationId?: string; metrics?: StreamSample["serverMarks"] };
           if (frame.type === "run.token") {
-            sample.take(frame.text ?? "", receivedAt);
+            sample.take(text, receivedAt);
           } else if (frame.type === "message.accepted") {
             if (!opts.newConversationEachTime) client.conversationId = frame.conversationId ?? null;
           } else if (frame.type === "run.completed") {
             ws.off("message", onMessage);
             try {
-              resolve(sample.finish());
+              const m = frame.metrics;
+              resolve({
+                ...sample.finish(),
+                ...(m ? { serverMarks: { requestBuiltMs: m.requestBuiltMs, upstreamStartedMs: m.upstreamStartedMs, firstTokenMs: m.firstTokenMs } } : {}),
+              });
             } catch (e) {
               reject(e);
             }
           } else if (frame.type === "run.error" || frame.type === "error") {
             ws.off("message", onMessage);
-            reject(new Error(`alma answered ${frame.type}: ${data.toString().slice(0, 500)}`));
+            reject(new Error(`alma answered ${frame.type}: ${text.slice(0, 500)}`));
           }
         };
         ws.on("message", onMessage);

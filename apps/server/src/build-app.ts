@@ -57,6 +57,8 @@ export interface AlmaApp {
   model: ChatModel;
   service: ChatService;
   memory: ConversationMemory;
+  /** the open WebSocket connections */
+  connections: ReadonlySet<ClientConnection>;
   /** stop taking runs, let running ones finish up to the shutdown deadline, then store the rest as interrupted */
   drain(deadlineMs?: number): Promise<void>;
 }
@@ -111,7 +113,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     })();
     return drained;
   };
-  app.decorate("alma", { store, hub, metrics, model, service, memory, drain });
+  app.decorate("alma", { store, hub, metrics, model, service, memory, connections, drain });
 
   await app.register(cors, { origin: config.allowedOrigins, methods: ["GET", "HEAD", "OPTIONS"] });
   await app.register(healthPlugin, { model, serverVersion: SERVER_VERSION, startedAt: now(), now });

@@ -56,8 +56,8 @@ function lastUser(req: FakeChatRequest): string {
   return typeof m?.content === "string" ? m.content : "";
 }
 
-function numbered(n: number, word = "token"): string[] {
-  return Array.from({ length: n }, (_, i) => `${word}${i + 1} `);
+function numbered(n: number, word = "token", paragraph = 0): string[] {
+  return Array.from({ length: n }, (_, i) => `${word}${i + 1}${paragraph > 0 && (i + 1) % paragraph === 0 ? "\n\n" : " "}`);
 }
 
 export function createFakeModelHandler(): FakeHandler {
@@ -85,7 +85,12 @@ export function createFakeModelHandler(): FakeHandler {
 
     if (user.includes(SCENARIOS.xss)) return { text: XSS_ANSWER, tokensPerSecond: 200 };
     if (user.includes(SCENARIOS.markdown)) return { text: MARKDOWN_ANSWER, tokensPerSecond: 200 };
-    if (user.includes(SCENARIOS.fast)) return { tokens: numbered(2500, "w"), tokensPerSecond: 500 };
+    if (user.includes(SCENARIOS.fast)) {
+      // paragraphs of 50 words, with a code block in the middle, like a long real answer
+      const words = numbered(1000, "w", 50);
+      words.splice(500, 0, "```ts\n", "const x = 1;\n", "```\n\n");
+      return { tokens: words, tokensPerSecond: 500 };
+    }
     if (user.includes(SCENARIOS.slow)) return { tokens: numbered(400, "slow"), tokensPerSecond: 15 };
     if (user.includes(SCENARIOS.badKey)) return { error: { status: 401, message: "Incorrect API key provided: sk-test****." } };
     if (user.includes(SCENARIOS.failOnce) && !failedOnce.has(user)) {

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { startFakeOpenAI } from "@alma/testing";
 import { buildApp } from "@alma/server/build-app";
@@ -40,18 +40,20 @@ async function main() {
     webDir,
   );
   const app = await buildApp({ config });
+  // Every TCP connection to the server, so the tests can cut them all as a network failure would.
+  const sockets = new Set<Socket>();
+  app.server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const serverPort = (app.server.address() as AddressInfo).port;
   const serverUrl = `ws://127.0.0.1:${serverPort}/ws`;
 
   const control: Server = createServer((req, res) => {
     if (req.method === "POST" && req.url === "/drop-sockets") {
-      const wss = (app as unknown as { websocketServer: { clients: Set<{ terminate(): void }> } }).websocketServer;
-      let n = 0;
-      for (const c of wss.clients) {
-        c.terminate();
-        n++;
-      }
+      const n = sockets.size;
+      for (const s of sockets) s.destroy();
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ dropped: n }));
       return;
     }

@@ -93,3 +93,21 @@ describe("ResponseCache", () => {
     expect(c.stats().entries).toBe(0);
   });
 });
+
+describe("ResponseCache classifications", () => {
+  it("remembers a classification until the TTL and keeps only the newest maxEntries", () => {
+    let now = 1_000;
+    const c = open({ maxEntries: 2, ttlMs: 100, now: () => now });
+    const decided = { type: "analytical" as const, source: "model" as const, confidence: 0.8 };
+    c.setClassification("a", decided);
+    now++;
+    c.setClassification("b", decided);
+    now++;
+    c.setClassification("c", decided);
+    expect(c.getClassification("a")).toBeNull();
+    expect(c.getClassification("b")).toEqual(decided);
+    expect(c.getClassification("c")).toEqual(decided);
+    now += 100;
+    expect(c.getClassification("c")).toBeNull();
+  });
+});

@@ -71,6 +71,9 @@ export class ResponseCache {
       getClass: this.db.prepare<[string], { value: string; created_at: number }>("SELECT value, created_at FROM classification_cache WHERE key = ?"),
       putClass: this.db.prepare("INSERT OR REPLACE INTO classification_cache (key, value, created_at) VALUES (?, ?, ?)"),
       expireClass: this.db.prepare("DELETE FROM classification_cache WHERE created_at <= ?"),
+      trimClass: this.db.prepare(
+        "DELETE FROM classification_cache WHERE key IN (SELECT key FROM classification_cache ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)",
+      ),
     };
     this.useSeq = (this.db.prepare<[], { m: number | null }>("SELECT MAX(used_seq) AS m FROM response_cache").get()?.m ?? 0) + 1;
   }
@@ -129,8 +132,12 @@ export class ResponseCache {
   }
 
   setClassification(key: string, classification: z.infer<typeof classificationSchema>): void {
-    this.stmts.putClass.run(key, JSON.stringify(classification), this.now());
-    this.stmts.expireClass.run(this.now() - this.ttlMs);
+    this.db.transaction(() => {
+      this.stmts.putClass.run(key, JSON.stringify(classification), this.now());
+      this.stmts.expireClass.run(this.now() - this.ttlMs);
+      // bounded like the answers, newest kept: every ambiguous message would otherwise add a row forever
+      this.stmts.trimClass.run(this.maxEntries);
+    })();
   }
 
   clear(): void {

@@ -1,12 +1,11 @@
 import type { ChatMessage, LlmError } from "@alma/llm";
 import type { FinishReason, PlanStep, StepRecord } from "@alma/protocol";
 import { fallbackPlan, parsePlan, type AnalysisPlan, type AnalysisStep } from "./analysis-plan.js";
-import { generateWithRetry } from "./generate-with-retry.js";
 import { analyticalPlanPrompt } from "./prompts/analytical-plan-prompt.js";
 import { analyticalSynthesisPrompt } from "./prompts/analytical-synthesis-prompt.js";
 import { runStepGraph } from "./run-step-graph.js";
 import type { RunScope } from "./run-scope.js";
-import { deadlineNote, finishOf } from "./finish-of.js";
+import { finishOf } from "./finish-of.js";
 import { withSystemPrompt } from "./with-system-prompt.js";
 import type { Agent } from "./worker-agent.js";
 
@@ -87,29 +86,12 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
     ...withSystemPrompt(base, rendered.system, scope.system),
     { role: "user", content: rendered.instruction! },
   ];
-  const signal = AbortSignal.any([input.signal, scope.deadline]);
-  const out = await generateWithRetry(scope.model, build(scope.messages), {
+  const out = await scope.generate(build, {
     maxOutputTokens: opts.synthesisMaxTokens,
     temperature: opts.synthesisTemperature,
-    signal,
-    countTokens: scope.countTokens,
     onDelta: (t) => scope.token(t, "manager", null),
-    retry: scope.retry,
-    onRetry: scope.onRetry,
-    onRequest: scope.onRequest,
-    onContextLength: async () => {
-      const smaller = await scope.shrink();
-      return smaller ? build(smaller) : null;
-    },
   });
-  scope.addUsage(out);
-  const finishReason = finishOf(out.finishReason, input.signal, scope.deadline);
-  let text = out.text;
-  if (finishReason === "deadline") {
-    const note = deadlineNote(settings.deadlineMs);
-    scope.token(note, "manager", null);
-    text += note;
-  }
+  const { finishReason, text } = scope.endAnswer(out);
   return {
     plan: planSteps,
     steps,
@@ -129,35 +111,21 @@ async function makePlan(scope: RunScope, task: string): Promise<AnalysisPlan | {
     ...withSystemPrompt(base, rendered.system, scope.system),
     { role: "user", content: rendered.instruction! },
   ];
-  const signal = AbortSignal.any([input.signal, scope.deadline]);
-  let request = build(scope.messages);
+  // after an unusable plan: the model's answer and what was wrong with it, for one repair attempt
+  let repair: ChatMessage[] = [];
   for (let attempt = 0; attempt < 2; attempt++) {
-    const out = await generateWithRetry(scope.model, request, {
+    const out = await scope.generate((base) => [...build(base), ...repair], {
       maxOutputTokens: analyticalPlanPrompt.maxOutputTokens,
       temperature: analyticalPlanPrompt.temperature,
       json: true,
-      signal,
-      countTokens: scope.countTokens,
-      retry: scope.retry,
-      onRetry: scope.onRetry,
-      onRequest: scope.onRequest,
-      onContextLength: async () => {
-        const smaller = await scope.shrink();
-        if (!smaller) return null;
-        request = build(smaller);
-        return request;
-      },
     });
-    scope.addUsage(out);
     if (out.finishReason === "aborted") return { finishReason: finishOf("aborted", input.signal, scope.deadline), error: null };
     if (out.finishReason === "error" && out.error) return { finishReason: "error", error: out.error };
     const parsed = parsePlan(out.text, settings.minSteps, settings.maxSteps);
     if (parsed.ok) return parsed.plan;
     if (attempt === 0) {
-      // one repair attempt: show the model its answer and what was wrong with it
       scope.progress("planning", "The plan was not valid JSON; asking once more");
-      request = [
-        ...request,
+      repair = [
         { role: "assistant", content: out.text },
         {
           role: "user",

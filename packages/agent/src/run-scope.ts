@@ -1,8 +1,9 @@
 import type { ChatMessage, ChatModel } from "@alma/llm";
-import type { ContextStats, ProgressPhase } from "@alma/protocol";
+import type { ContextStats, FinishReason, ProgressPhase } from "@alma/protocol";
 import type { AgentRunInput } from "./agent-run.js";
+import { deadlineNote, finishOf } from "./finish-of.js";
 import type { GenerationOutcome } from "./stream-generation.js";
-import type { RetryPolicy } from "./generate-with-retry.js";
+import { generateWithRetry, type RetryPolicy } from "./generate-with-retry.js";
 import type { ManagerAgentSettings } from "./manager-agent-config.js";
 import type { TokenCounter } from "./token-counter.js";
 
@@ -91,6 +92,39 @@ export class RunScope {
       attempt: info.attempt,
     });
   };
+
+  /**
+   * One manager-side generation over the run's context (`build` wraps it into the request): bounded by stop
+   * and the deadline, retried and re-trimmed once on overflow; the usage is added to the run's totals.
+   */
+  async generate(
+    build: (context: ChatMessage[]) => ChatMessage[],
+    opts: { maxOutputTokens: number; temperature: number; json?: boolean; onDelta?: (text: string) => void },
+  ): Promise<GenerationOutcome> {
+    const out = await generateWithRetry(this.model, build(this.messages), {
+      ...opts,
+      signal: AbortSignal.any([this.input.signal, this.deadline]),
+      countTokens: this.countTokens,
+      retry: this.retry,
+      onRetry: this.onRetry,
+      onRequest: this.onRequest,
+      onContextLength: async () => {
+        const smaller = await this.shrink();
+        return smaller ? build(smaller) : null;
+      },
+    });
+    this.addUsage(out);
+    return out;
+  }
+
+  /** the run's finish reason for the manager's answer; an answer cut by the deadline says so in its text */
+  endAnswer(out: GenerationOutcome): { finishReason: FinishReason; text: string } {
+    const finishReason = finishOf(out.finishReason, this.input.signal, this.deadline);
+    if (finishReason !== "deadline") return { finishReason, text: out.text };
+    const note = deadlineNote(this.settings.deadlineMs);
+    this.token(note, "manager", null);
+    return { finishReason, text: out.text + note };
+  }
 
   addUsage(u: Pick<GenerationOutcome, "promptTokens" | "completionTokens" | "reported">): void {
     this.promptTokens += u.promptTokens;

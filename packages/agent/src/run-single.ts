@@ -1,10 +1,8 @@
 import type { ChatMessage } from "@alma/llm";
 import type { FinishReason } from "@alma/protocol";
-import { generateWithRetry } from "./generate-with-retry.js";
 import { continuePrompt } from "./prompts/continue-prompt.js";
 import type { RunScope } from "./run-scope.js";
 import type { GenerationOutcome } from "./stream-generation.js";
-import { deadlineNote, finishOf } from "./finish-of.js";
 
 export interface SingleRunOptions {
   temperature: number;
@@ -28,28 +26,10 @@ export async function runSingle(scope: RunScope, opts: SingleRunOptions): Promis
     return [...base, { role: "assistant", content: opts.continueFrom }, { role: "user", content: instruction }];
   };
   scope.progress("generating", opts.continueFrom === undefined ? "Writing the answer" : "Continuing the answer");
-  const signal = AbortSignal.any([scope.input.signal, scope.deadline]);
-  const outcome = await generateWithRetry(scope.model, build(scope.messages), {
+  const outcome = await scope.generate(build, {
     maxOutputTokens: opts.maxOutputTokens,
     temperature: opts.temperature,
-    signal,
-    countTokens: scope.countTokens,
     onDelta: (t) => scope.token(t, "manager", null),
-    retry: scope.retry,
-    onRetry: scope.onRetry,
-    onRequest: scope.onRequest,
-    onContextLength: async () => {
-      const smaller = await scope.shrink();
-      return smaller ? build(smaller) : null;
-    },
   });
-  scope.addUsage(outcome);
-  const finishReason = finishOf(outcome.finishReason, scope.input.signal, scope.deadline);
-  let text = outcome.text;
-  if (finishReason === "deadline") {
-    const note = deadlineNote(scope.settings.deadlineMs);
-    scope.token(note, "manager", null);
-    text += note;
-  }
-  return { outcome, finishReason, text };
+  return { outcome, ...scope.endAnswer(outcome) };
 }

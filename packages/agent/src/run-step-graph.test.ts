@@ -61,3 +61,33 @@ describe("runStepGraph", () => {
     expect((await runStepGraph([], { concurrency: 1, canStart: () => true, skip: () => 0, run: async () => 1 })).size).toBe(0);
   });
 });
+
+describe("runStepGraph with a bad graph", () => {
+  it("breaks a dependency cycle in plan order instead of waiting forever", async () => {
+    const order: string[] = [];
+    const out = await runStepGraph(
+      [
+        { id: "a", dependsOn: ["b"] },
+        { id: "b", dependsOn: ["a"] },
+        { id: "c", dependsOn: ["b"] },
+      ],
+      {
+        concurrency: 2,
+        canStart: () => true,
+        skip: () => "skipped",
+        run: async (s) => {
+          order.push(s.id);
+          await tick(1);
+          return s.id;
+        },
+      },
+    );
+    expect(order).toEqual(["a", "b", "c"]);
+    expect([...out.keys()].sort()).toEqual(["a", "b", "c"]);
+  });
+
+  it("treats a concurrency below 1 as 1", async () => {
+    const out = await runStepGraph([{ id: "a", dependsOn: [] }], { concurrency: 0, canStart: () => true, skip: () => 0, run: async () => 1 });
+    expect(out.get("a")).toBe(1);
+  });
+});

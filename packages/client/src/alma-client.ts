@@ -789,7 +789,8 @@ export class AlmaClient {
 
   private emit<K extends ClientEventType>(type: K, value: ClientEventMap[K]): void {
     const set = this.listeners.get(type);
-    if (!set) return;
+    if (!set || set.size === 0) return;
+    // a snapshot, so listeners added or removed mid-emit do not change who gets this value
     for (const listener of [...set]) {
       try {
         (listener as (value: ClientEventMap[K]) => void)(value);

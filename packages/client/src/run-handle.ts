@@ -115,6 +115,7 @@ export class RunHandle implements AsyncIterable<RunEvent> {
   }
 
   private wake(): void {
+    if (this.wakers.size === 0) return;
     const wakers = [...this.wakers];
     this.wakers.clear();
     for (const wake of wakers) wake();

@@ -262,16 +262,7 @@ export class LocalChatModel implements ChatModel {
         return null;
       }
       this.#loaded = { llama, model, context, chat };
-      this.#status.set({
-        ready: true,
-        provider: this.provider,
-        model: this.model,
-        contextWindow: context.contextSize,
-        state: "ready",
-        download: null,
-        problem: null,
-        setup: [],
-      });
+      this.#status.set(StatusHolder.ready(this.provider, this.model, context.contextSize));
       return this.#loaded;
     } catch (e) {
       await model.dispose().catch(() => undefined);

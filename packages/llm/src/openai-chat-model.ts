@@ -68,6 +68,8 @@ export class OpenAIChatModel implements ChatModel {
   readonly #contextWindow: number | null;
   readonly #ttftTimeoutMs: number;
   readonly #idleTimeoutMs: number;
+  readonly #ttftMessage: string;
+  readonly #idleMessage: string;
   readonly #maxTokensParam: "max_tokens" | "max_completion_tokens";
   readonly #status: StatusHolder;
 
@@ -77,6 +79,8 @@ export class OpenAIChatModel implements ChatModel {
     this.#contextWindow = options.contextWindow !== undefined ? options.contextWindow : knownContextWindow(this.model);
     this.#ttftTimeoutMs = options.ttftTimeoutMs ?? 120_000;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
+    this.#ttftMessage = `no answer arrived from model "${this.model}" within ${this.#ttftTimeoutMs} ms; the server may be overloaded or still loading the model — try again`;
+    this.#idleMessage = `the answer from model "${this.model}" stalled for ${this.#idleTimeoutMs} ms mid-stream; try again`;
     const isOpenAI = this.baseURL === OPENAI_DEFAULT_BASE_URL;
     this.#maxTokensParam = options.maxTokensParam ?? (isOpenAI ? "max_completion_tokens" : "max_tokens");
     this.#client = new OpenAI({
@@ -97,7 +101,7 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   #readyStatus(): ModelStatus {
-    return { ready: true, provider: this.provider, model: this.model, contextWindow: this.#contextWindow, state: "ready", download: null, problem: null, setup: [] };
+    return StatusHolder.ready(this.provider, this.model, this.#contextWindow);
   }
 
   status(): ModelStatus {
@@ -138,16 +142,14 @@ export class OpenAIChatModel implements ChatModel {
     const controller = new AbortController();
     const onAbort = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener("abort", onAbort, { once: true });
+    // one timer for the whole stream: armed for the first token, then refreshed per chunk (no allocation per token)
     let timedOut: string | null = null;
-    let timer: NodeJS.Timeout | undefined;
-    const arm = (ms: number, why: string) => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        timedOut = why;
-        controller.abort();
-      }, ms);
+    let timeoutReason = this.#ttftMessage;
+    const onTimeout = () => {
+      timedOut = timeoutReason;
+      controller.abort();
     };
-    arm(this.#ttftTimeoutMs, `no answer arrived from model "${this.model}" within ${this.#ttftTimeoutMs} ms; the server may be overloaded or still loading the model — try again`);
+    let timer = setTimeout(onTimeout, this.#ttftTimeoutMs);
 
     let text = "";
     let finishReason: ModelFinishReason | null = null;
@@ -166,9 +168,7 @@ export class OpenAIChatModel implements ChatModel {
       const stream = await this.#client.chat.completions.create(body, { signal: controller.signal });
       ctx.streamStarted = true;
       for await (const chunk of stream) {
-        if (ctx.afterFirstToken) {
-          arm(this.#idleTimeoutMs, `the answer from model "${this.model}" stalled for ${this.#idleTimeoutMs} ms mid-stream; try again`);
-        }
+        if (ctx.afterFirstToken) timer.refresh();
         if (chunk.usage) usage = chunk.usage;
         const choice = chunk.choices[0];
         if (!choice) continue;
@@ -176,7 +176,10 @@ export class OpenAIChatModel implements ChatModel {
         if (delta) {
           if (!ctx.afterFirstToken) {
             ctx.afterFirstToken = true;
-            arm(this.#idleTimeoutMs, `the answer from model "${this.model}" stalled for ${this.#idleTimeoutMs} ms mid-stream; try again`);
+            // from here on the timer guards the gap between chunks
+            clearTimeout(timer);
+            timeoutReason = this.#idleMessage;
+            timer = setTimeout(onTimeout, this.#idleTimeoutMs);
           }
           text += delta;
           yield { type: "delta", text: delta };
@@ -190,6 +193,7 @@ export class OpenAIChatModel implements ChatModel {
         });
       }
       finished = true;
+      clearTimeout(timer);
       if (this.#status.get().state !== "ready") this.#status.set(this.#readyStatus());
       yield {
         type: "done",

@@ -66,16 +66,7 @@ export class ScriptedChatModel implements ChatModel {
     const reply = options.reply;
     this.#reply = typeof reply === "string" ? () => reply : (reply ?? defaultReply);
     this.#contextWindow = options.contextWindow === undefined ? 8192 : options.contextWindow;
-    this.#status = new StatusHolder({
-      ready: true,
-      provider: this.provider,
-      model: this.model,
-      contextWindow: this.#contextWindow,
-      state: "ready",
-      download: null,
-      problem: null,
-      setup: [],
-    });
+    this.#status = new StatusHolder(StatusHolder.ready(this.provider, this.model, this.#contextWindow));
   }
 
   /** requests served so far */

@@ -5,6 +5,11 @@ export class StatusHolder {
   #status: ModelStatus;
   readonly #listeners = new Set<(status: ModelStatus) => void>();
 
+  /** the status of a provider that can answer now */
+  static ready(provider: string, model: string, contextWindow: number | null): ModelStatus {
+    return { ready: true, provider, model, contextWindow, state: "ready", download: null, problem: null, setup: [] };
+  }
+
   constructor(initial: ModelStatus) {
     this.#status = initial;
   }

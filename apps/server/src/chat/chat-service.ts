@@ -36,6 +36,8 @@ export class ChatService {
   private readonly messageLimiter: SlidingWindowLimiter;
   private readonly executorDeps: RunExecutorDeps;
   private readonly running = new Set<Promise<void>>();
+  /** the conversation each client has open (its latest history request or message): it sees that conversation's new runs live */
+  private readonly watching = new Map<ChatClient, string>();
   private accepting = true;
 
   constructor(private readonly deps: ChatServiceDeps) {
@@ -151,9 +153,15 @@ export class ChatService {
     return { type: "conversation.list.result", requestId: frame.requestId, conversations: this.deps.store.listConversations(frame.query) };
   }
 
-  history(frame: Frame<"conversation.history">): ServerFrameOf<"conversation.history.result"> {
+  /** the client's socket closed */
+  forget(client: ChatClient): void {
+    this.watching.delete(client);
+  }
+
+  history(client: ChatClient, frame: Frame<"conversation.history">): ServerFrameOf<"conversation.history.result"> {
     const { store, hub } = this.deps;
     const conversation = this.requireConversation(frame.conversationId);
+    this.watching.set(client, conversation.id);
     const messages = store.listMessages(conversation.id);
     const run = hub.activeForConversation(conversation.id);
     const lastContext = messages.findLast((m) => m.role === "assistant" && m.metrics?.context)?.metrics?.context ?? null;
@@ -324,6 +332,11 @@ export class ChatService {
       });
     }
     run.subscribe(client, -1);
+    this.watching.set(client, run.conversationId);
+    // other tabs with this conversation open see the answer live too
+    for (const [other, conversationId] of this.watching) {
+      if (other !== client && conversationId === run.conversationId) run.subscribe(other, -1);
+    }
     const cap = this.deps.config.maxOutputTokens;
     const options = cap === null ? args.options : { ...args.options, maxOutputTokens: Math.min(args.options.maxOutputTokens ?? cap, cap) };
     const done = executeRun(this.executorDeps, {

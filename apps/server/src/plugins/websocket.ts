@@ -128,6 +128,7 @@ export const websocketPlugin: FastifyPluginAsync<WebsocketPluginOptions> = async
           metricsTimer = null;
         }
         o.hub.detach(connection);
+        o.service.forget(connection);
         o.metrics.socketClosed();
       });
     },

@@ -158,7 +158,7 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
   const ended: { status: MessageStatus; finishReason: FinishReason; outcome: RunOutcome } =
     cause === "user" || cause === "abandoned"
       ? { status: "stopped", finishReason: "stopped", outcome: "stopped" }
-      : cause === "deadline"
+      : cause === "deadline" || (!failure && result?.finishReason === "deadline")
         ? { status: "stopped", finishReason: "deadline", outcome: "deadline" }
         : cause === "shutdown"
           ? { status: "interrupted", finishReason: "interrupted", outcome: "interrupted" }

@@ -27,12 +27,13 @@ export class WsTestClient {
 
   static async connect(url: string, opts: { origin?: string; hello?: boolean; token?: string } = {}): Promise<WsTestClient> {
     const socket = new WebSocket(url, opts.origin ? { origin: opts.origin } : {});
+    // listen before the socket opens: the server may send in the same packet as the upgrade response
+    const client = new WsTestClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once("open", () => resolve());
       socket.once("error", reject);
       socket.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     });
-    const client = new WsTestClient(socket);
     if (opts.hello !== false) {
       client.send({ type: "hello", protocolVersion: PROTOCOL_VERSION, ...(opts.token ? { token: opts.token } : {}) });
       await client.waitFor("welcome");

@@ -56,6 +56,11 @@ export class ClientConnection implements ChatClient {
     return this.welcomed;
   }
 
+  /** bytes queued on the socket, not yet handed to the network */
+  get bufferedAmount(): number {
+    return this.o.socket.bufferedAmount;
+  }
+
   ready(): boolean {
     return this.o.socket.bufferedAmount < SEND_HIGH_WATER_BYTES;
   }
@@ -141,7 +146,7 @@ export class ClientConnection implements ChatClient {
       case "conversation.list":
         return this.send(s.list(frame));
       case "conversation.history":
-        return this.send(s.history(frame));
+        return this.send(s.history(this, frame));
       case "conversation.rename":
         return s.rename(frame);
       case "conversation.delete":

@@ -109,7 +109,7 @@ describe("WebSocket /ws", () => {
     expect(ok.of("welcome")[0]!.limits.maxFrameBytes).toBe(1024 * 1024);
   });
 
-  it("closes on binary frames (1003) and oversized frames (1009)", async () => {
+  it("closes on binary frames (1003), invalid UTF-8 (1007) and oversized frames (1009)", async () => {
     const { connect } = await start({ env: { ALMA_MAX_FRAME_BYTES: "2048" } });
     const bin = await connect();
     bin.sendRaw(Buffer.from([1, 2, 3]), true);
@@ -117,6 +117,9 @@ describe("WebSocket /ws", () => {
     const big = await connect();
     big.sendRaw(JSON.stringify({ type: "ping", pad: "x".repeat(5000) }));
     expect(await big.waitClosed()).toBe(1009);
+    const badText = await connect();
+    badText.sendRaw(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), false);
+    expect(await badText.waitClosed()).toBe(1007);
   });
 
   it("does not store a resent clientMessageId twice", async () => {
@@ -293,5 +296,62 @@ describe("WebSocket /ws", () => {
     c.send({ type: "message.send", clientMessageId: "x", content: "hi", options: convo });
     const err = await c.waitFor("error", (e) => e.code === "model_not_ready");
     expect(err.message).toContain("OPENAI_API_KEY");
+  });
+
+  it("refuses connections past the maximum with a typed error and close 1013", async () => {
+    const { url, connect } = await start({ env: { ALMA_MAX_CONNECTIONS: "1" } });
+    await connect();
+    const second = await WsTestClient.connect(url, { hello: false });
+    clients.push(second);
+    expect((await second.waitFor("error")).code).toBe("too_many_connections");
+    expect(await second.waitClosed()).toBe(1013);
+  });
+
+  it("closes a socket that sends no hello in time (1008)", async () => {
+    const { connect } = await start({ env: { ALMA_HANDSHAKE_TIMEOUT_MS: "150" } });
+    const c = await connect({ hello: false });
+    expect(await c.waitClosed()).toBe(1008);
+  });
+
+  it("terminates a socket that stops answering pings, so its runs wait for a resume", async () => {
+    const { app, connect } = await start({ env: { ALMA_HEARTBEAT_MS: "100" } });
+    const c = await connect();
+    expect(app.alma.metrics.connections).toBe(1);
+    // a vanished peer: it neither reads nor answers pings
+    (c.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    await expect.poll(() => app.alma.metrics.connections, { timeout: 3000 }).toBe(0);
+  });
+
+  it("shows a new run to another tab that has the conversation open", async () => {
+    const { connect } = await start({ model: new ScriptedChatModel({ reply: "shared answer" }) });
+    const a = await connect();
+    const b = await connect();
+    a.send({ type: "message.send", clientMessageId: "t1", content: "first", options: convo });
+    const first = await a.waitFor("message.accepted");
+    await a.waitForRunEnd(first.runId!);
+    b.send({ type: "conversation.history", requestId: "open", conversationId: first.conversationId });
+    await b.waitFor("conversation.history.result");
+    a.send({ type: "message.send", clientMessageId: "t2", conversationId: first.conversationId, content: "second", options: convo });
+    const second = await a.waitFor("message.accepted", (f) => f.clientMessageId === "t2");
+    await b.waitFor("run.completed", (f) => f.runId === second.runId);
+    expect(b.of("run.started").map((f) => f.userMessageId)).toEqual([second.userMessageId]);
+    expect(b.tokens(second.runId!).map((t) => t.text).join("")).toBe("shared answer");
+  });
+
+  it("ends a run at its deadline, keeping the partial answer", async () => {
+    const { app, connect } = await start({
+      model: new ScriptedChatModel({ reply: LONG, tokensPerSecond: 40 }),
+      env: { ALMA_RUN_DEADLINE_MS: "1000" },
+    });
+    const c = await connect();
+    c.send({ type: "message.send", clientMessageId: "dl", content: "go", options: convo });
+    const { runId, conversationId } = await c.waitFor("message.accepted");
+    const done = await c.waitFor("run.completed", (f) => f.runId === runId, 10_000);
+    expect(done.finishReason).toBe("deadline");
+    expect(done.metrics.totalMs).toBeLessThan(7000);
+    const answer = app.alma.store.listMessages(conversationId).at(-1)!;
+    expect(answer).toMatchObject({ status: "stopped", finishReason: "deadline" });
+    expect(answer.content).toBe(c.tokens(runId!).map((t) => t.text).join(""));
+    expect(answer.content.length).toBeGreaterThan(0);
   });
 });

@@ -109,18 +109,24 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
           : "No model is ready: see the setup steps above."
       : null;
 
-  const openConversation = (id: string | null) => {
-    chat.open(id);
-    setSidebarOpen(false);
-  };
+  const openConversation = React.useCallback(
+    (id: string | null) => {
+      open(id);
+      setSidebarOpen(false);
+    },
+    [open],
+  );
+  const newConversation = React.useCallback(() => openConversation(null), [openConversation]);
+  const { removeLocal, renameLocal, refresh } = conversations;
+  const activeId = state.conversationId;
 
-  const onDelete = (id: string, title: string) => {
+  const onDelete = React.useCallback((id: string, title: string) => {
     if (!client) return;
     client
       .delete(id)
       .then(() => {
-        conversations.removeLocal(id);
-        if (id === state.conversationId) chat.open(null);
+        removeLocal(id);
+        if (id === activeId) open(null);
         toast({
           message: `Deleted “${title}”.`,
           durationMs: 10_000,
@@ -129,23 +135,26 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
             onClick: () => {
               client
                 .restore(id)
-                .then(() => conversations.refresh())
+                .then(() => refresh())
                 .catch((e: unknown) => toast({ message: `Could not restore: ${e instanceof Error ? e.message : "unknown error"}` }));
             },
           },
         });
       })
       .catch((e: unknown) => toast({ message: `Could not delete: ${e instanceof Error ? e.message : "unknown error"}` }));
-  };
+  }, [client, removeLocal, activeId, open, toast, refresh]);
 
-  const onRename = (id: string, title: string) => {
+  const onRename = React.useCallback((id: string, title: string) => {
     if (!client) return;
-    conversations.renameLocal(id, title);
+    renameLocal(id, title);
     client.rename(id, title).catch((e: unknown) => {
       toast({ message: `Could not rename: ${e instanceof Error ? e.message : "unknown error"}` });
-      conversations.refresh();
+      refresh();
     });
-  };
+  }, [client, renameLocal, toast, refresh]);
+
+  const { send } = chat;
+  const onSend = React.useCallback((text: string) => send(text, taskType), [send, taskType]);
 
   const sidebar = (
     <Sidebar
@@ -155,7 +164,7 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
       query={query}
       onQuery={setQuery}
       onOpen={openConversation}
-      onNew={() => openConversation(null)}
+      onNew={newConversation}
       onRename={onRename}
       onDelete={onDelete}
     />
@@ -241,7 +250,7 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
               maxChars={chat.limits?.maxMessageChars ?? null}
               taskType={taskType}
               onTaskTypeChange={setTaskType}
-              onSend={(text) => chat.send(text, taskType)}
+              onSend={onSend}
               onStop={stop}
             />
           </div>

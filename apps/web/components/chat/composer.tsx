@@ -27,7 +27,7 @@ interface Props {
 }
 
 /** Enter sends, Shift+Enter breaks the line; the draft is saved per conversation as it is typed. */
-export function Composer({ conversationId, streaming, disabledReason, maxChars, taskType, onTaskTypeChange, onSend, onStop }: Props) {
+export const Composer = React.memo(function Composer({ conversationId, streaming, disabledReason, maxChars, taskType, onTaskTypeChange, onSend, onStop }: Props) {
   const [text, setText] = React.useState("");
   const ref = React.useRef<HTMLTextAreaElement>(null);
 
@@ -107,4 +107,4 @@ export function Composer({ conversationId, streaming, disabledReason, maxChars, 
       </div>
     </form>
   );
-}
+});

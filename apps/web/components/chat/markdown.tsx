@@ -65,12 +65,17 @@ const MarkdownBlock = React.memo(function MarkdownBlock({ text, highlight }: { t
   );
 });
 
+const FENCE = /^\s{0,3}(```|~~~)/m;
+// Reference definitions and footnotes point across blocks: such answers render whole once finished.
+const CROSS_BLOCK = /^\s{0,3}\[[^\]]+\]:/m;
+
 /**
- * While streaming, each finished block is memoized and only the growing last block re-parses,
- * and highlighting waits for the end, so a fast stream stays cheap.
+ * Renders Markdown block by block (split at blank lines outside code fences): each block is memoized, so
+ * while an answer streams only its growing last block re-parses, and finishing it re-renders that block
+ * alone. Code is highlighted once its block is complete.
  */
 export const Markdown = React.memo(function Markdown({ text, streaming = false }: { text: string; streaming?: boolean }) {
-  if (!streaming) {
+  if (!streaming && CROSS_BLOCK.test(text)) {
     return (
       <div className="prose-chat">
         <MarkdownBlock text={text} highlight />
@@ -78,10 +83,11 @@ export const Markdown = React.memo(function Markdown({ text, streaming = false }
     );
   }
   const blocks = splitMarkdownBlocks(text);
+  const last = blocks.length - 1;
   return (
     <div className="prose-chat">
       {blocks.map((b, i) => (
-        <MarkdownBlock key={i} text={b} highlight={false} />
+        <MarkdownBlock key={i} text={b} highlight={FENCE.test(b) && (!streaming || i < last)} />
       ))}
     </div>
   );

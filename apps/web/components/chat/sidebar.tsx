@@ -90,7 +90,7 @@ function Item({ c, active, onOpen, onRename, onDelete }: { c: ConversationSummar
   );
 }
 
-export function Sidebar({ items, error, activeId, query, onQuery, onOpen, onNew, onRename, onDelete }: Props) {
+export const Sidebar = React.memo(function Sidebar({ items, error, activeId, query, onQuery, onOpen, onNew, onRename, onDelete }: Props) {
   return (
     <nav aria-label="Conversations" className="flex h-full flex-col gap-2 p-2" data-testid="sidebar">
       <Button variant="outline" className="justify-start" onClick={onNew} data-testid="new-chat">
@@ -117,4 +117,4 @@ export function Sidebar({ items, error, activeId, query, onQuery, onOpen, onNew,
       </ul>
     </nav>
   );
-}
+});
