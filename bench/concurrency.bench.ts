@@ -89,10 +89,11 @@ export async function runConcurrencyBench({ quick = false, search = !quick }: { 
       const first = await measure(upstream, alma, "alma", target, tokens, rate);
       main.push(first);
       if (search) {
-        // Grow by half until a step fails, then bisect twice between the last pass and the first failure.
+        // Grow by half until a step fails (or halve until one passes), then bisect twice between the last pass and the first failure.
         let pass = first.passed ? target : 0;
         let fail = first.passed ? 0 : target;
         const ceiling = 8000;
+        const floor = 25;
         while (fail === 0 && pass < ceiling) {
           const next = Math.min(ceiling, Math.round(pass * 1.5));
           const step = await measure(upstream, alma, "alma", next, searchTokens, rate);
@@ -100,8 +101,15 @@ export async function runConcurrencyBench({ quick = false, search = !quick }: { 
           if (step.passed) pass = next;
           else fail = next;
         }
-        for (let i = 0; i < 2 && fail > 0 && fail - pass > 100; i++) {
-          const mid = Math.round((pass + fail) / 2 / 50) * 50;
+        while (pass === 0 && fail > floor) {
+          const next = Math.max(floor, Math.round(fail / 2));
+          const step = await measure(upstream, alma, "alma", next, searchTokens, rate);
+          steps.push(step);
+          if (step.passed) pass = next;
+          else fail = next;
+        }
+        for (let i = 0; i < 2 && pass > 0 && fail - pass > Math.max(25, pass / 5); i++) {
+          const mid = Math.round((pass + fail) / 2 / 25) * 25;
           const step = await measure(upstream, alma, "alma", mid, searchTokens, rate);
           steps.push(step);
           if (step.passed) pass = mid;
@@ -139,7 +147,7 @@ export async function runConcurrencyBench({ quick = false, search = !quick }: { 
     ],
     notes: [
       almaMain ? `goal 0 tokens lost at ${target} sessions: ${almaMain.lostTokens} lost, ${almaMain.brokenSessions} broken → ${almaMain.lostTokens === 0 && almaMain.brokenSessions === 0 ? "met" : "MISSED"}` : "",
-      maxPassing !== null ? `highest session count with p99 added delay < ${P99_LIMIT_MS} ms: ${maxPassing === 0 ? `below ${target}` : formatNumber(maxPassing, 0)}` : "",
+      maxPassing !== null ? `highest session count with p99 added delay < ${P99_LIMIT_MS} ms and nothing lost: ${maxPassing === 0 ? "none down to 25 sessions" : formatNumber(maxPassing, 0)}` : "",
       ...main.flatMap((s) => s.errors.map((e) => `${s.server} error: ${e}`)),
       ...steps.flatMap((s) => s.errors.slice(0, 2).map((e) => `${s.server} ${s.sessions} sessions error: ${e}`)),
     ].filter(Boolean),

@@ -147,7 +147,7 @@ async function waitUntilReady(url: string, timeoutMs = 60_000) {
 
 export async function runEmbeddedBench({ quick = false }: { quick?: boolean } = {}): Promise<EmbeddedBenchResult> {
   const maxTokens = quick ? 100 : 400;
-  const rounds = quick ? 2 : 7;
+  const rounds = quick ? 2 : 15;
   const system = creativePrompt.render({ today: new Date().toISOString().slice(0, 10) }).system;
   const server = await startAlmaServer({ provider: "local", env: { BENCH_MODEL: modelPath } });
   const direct = await directEngine(system);

@@ -91,7 +91,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   store.purgeDeleted(now());
 
   const metrics = new AppMetrics(now);
-  const hub = new RunHub({ replayBufferEvents: config.replayBufferEvents, graceMs: config.resumeGraceMs, now });
+  const hub = new RunHub({
+    replayBufferEvents: config.replayBufferEvents,
+    replayBufferBytes: config.replayBufferBytes,
+    graceMs: config.resumeGraceMs, now });
   const memory = options.memory ?? new StoreBackedMemory({ store, model, contextWindow: config.contextWindow, log: app.log });
   const agent = options.agent ?? createRunAgent(model, config);
   const connections = new Set<ClientConnection>();

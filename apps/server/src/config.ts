@@ -45,6 +45,7 @@ export const envSchema = z.object({
   ALMA_HTTP_REQUESTS_PER_MINUTE: int(1, 1_000_000).default(600),
   ALMA_RESUME_GRACE_MS: int(0).default(15_000),
   ALMA_REPLAY_BUFFER_EVENTS: int(16, 1_000_000).default(8192),
+  ALMA_REPLAY_BUFFER_BYTES: int(64 * 1024).default(8 * 1024 * 1024),
   ALMA_FLUSH_INTERVAL_MS: int(50).default(500),
   ALMA_SHUTDOWN_DEADLINE_MS: int(0).default(10_000),
   ALMA_HANDSHAKE_TIMEOUT_MS: int(100).default(10_000),
@@ -86,6 +87,7 @@ export interface AppConfig {
   };
   resumeGraceMs: number;
   replayBufferEvents: number;
+  replayBufferBytes: number;
   flushIntervalMs: number;
   shutdownDeadlineMs: number;
   handshakeTimeoutMs: number;
@@ -156,6 +158,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     resumeGraceMs: e.ALMA_RESUME_GRACE_MS,
     replayBufferEvents: e.ALMA_REPLAY_BUFFER_EVENTS,
+    replayBufferBytes: e.ALMA_REPLAY_BUFFER_BYTES,
     flushIntervalMs: e.ALMA_FLUSH_INTERVAL_MS,
     shutdownDeadlineMs: e.ALMA_SHUTDOWN_DEADLINE_MS,
     handshakeTimeoutMs: e.ALMA_HANDSHAKE_TIMEOUT_MS,

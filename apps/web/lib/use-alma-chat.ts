@@ -49,7 +49,9 @@ export function useAlmaChat(serverUrl: string, initialConversationId: string | n
 
   React.useEffect(() => {
     const c = new AlmaClient({ clientName: "@alma/web" });
-    const batcher = createFrameBatcher<{ frame: ServerFrame; at: number }>((items) => dispatch({ type: "frames", items }));
+    // A transition lets React yield to the browser every few milliseconds while it renders a batch,
+    // so a large render (an answer finishing, a long block) never becomes one long task.
+    const batcher = createFrameBatcher<{ frame: ServerFrame; at: number }>((items) => React.startTransition(() => dispatch({ type: "frames", items })));
     let disposed = false;
     let retryTimer: ReturnType<typeof setTimeout> | null = null;
     let attempt = 0;

@@ -3,6 +3,7 @@ import type { ContextStats, FinishReason, ProgressPhase } from "@alma/protocol";
 import type { AgentRunInput } from "./agent-run.js";
 import { deadlineNote, finishOf } from "./finish-of.js";
 import type { GenerationOutcome } from "./stream-generation.js";
+import { estimatePromptTokens } from "./estimate-prompt-tokens.js";
 import { generateWithRetry, type RetryPolicy } from "./generate-with-retry.js";
 import type { ManagerAgentSettings } from "./manager-agent-config.js";
 import type { TokenCounter } from "./token-counter.js";
@@ -105,6 +106,7 @@ export class RunScope {
       ...opts,
       signal: AbortSignal.any([this.input.signal, this.deadline]),
       countTokens: this.countTokens,
+      countPrompt: (sent) => this.promptTokensOf(sent),
       retry: this.retry,
       onRetry: this.onRetry,
       onRequest: this.onRequest,
@@ -115,6 +117,16 @@ export class RunScope {
     });
     this.addUsage(out);
     return out;
+  }
+
+  /**
+   * The size of a request over the run's context when the provider did not report it: memory's exact count of
+   * the context plus an estimate of what `build` added around it.
+   */
+  promptTokensOf(sent: ChatMessage[]): number {
+    if (!this.stats) return estimatePromptTokens(sent);
+    const added = estimatePromptTokens(sent) - estimatePromptTokens(this.messages);
+    return this.stats.promptTokens + Math.max(0, added);
   }
 
   /** the run's finish reason for the manager's answer; an answer cut by the deadline says so in its text */

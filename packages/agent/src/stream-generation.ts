@@ -1,4 +1,5 @@
 import { isLlmError, LlmError, type ChatMessage, type ChatModel } from "@alma/llm";
+import { estimatePromptTokens } from "./estimate-prompt-tokens.js";
 import { countOnePerDelta, type TokenCounter } from "./token-counter.js";
 
 export interface StreamGenerationOptions {
@@ -11,6 +12,11 @@ export interface StreamGenerationOptions {
   countTokens?: TokenCounter;
   /** stop cleanly (finish "length") once this many output tokens were counted; defaults to maxOutputTokens */
   budget?: number;
+  /**
+   * the prompt's size when the provider's usage never arrives (a stop at the budget, an abort or a failure after
+   * the first token); defaults to the model's own tokenizer, else an estimate
+   */
+  countPrompt?: (messages: ChatMessage[]) => number | Promise<number>;
 }
 
 export type GenerationFinish = "stop" | "length" | "content_filter" | "aborted" | "error";
@@ -22,6 +28,7 @@ export interface GenerationOutcome {
   finishReason: GenerationFinish;
   /** provider-reported when available, else the running count */
   completionTokens: number;
+  /** provider-reported when available; else counted once the model produced output, since the prompt was consumed */
   promptTokens: number;
   reported: boolean;
   /** set when finishReason is "error" */
@@ -78,13 +85,30 @@ export async function streamGeneration(
           });
     }
   }
+  let promptTokens = usage?.promptTokens ?? 0;
+  if (!usage && deltas.length > 0) promptTokens = await countPromptSafely(model, messages, opts.countPrompt);
   return {
     text: deltas.join(""),
     deltas,
     finishReason,
     completionTokens: usage?.reported ? usage.completionTokens : counted,
-    promptTokens: usage?.promptTokens ?? 0,
+    promptTokens,
     reported: usage?.reported ?? false,
     error,
   };
+}
+
+/** Never throws: a failing tokenizer falls back to the estimate, so the outcome still arrives. */
+async function countPromptSafely(
+  model: ChatModel,
+  messages: ChatMessage[],
+  countPrompt: StreamGenerationOptions["countPrompt"],
+): Promise<number> {
+  try {
+    if (countPrompt) return await countPrompt(messages);
+    if (model.countPromptTokens) return await model.countPromptTokens(messages);
+  } catch {
+    // the estimate below is the fallback
+  }
+  return estimatePromptTokens(messages);
 }

@@ -10,7 +10,7 @@ function subscriber(id: string, ready = () => true) {
   return { sub, got, overflows };
 }
 
-function run(opts: { buffer?: number; graceMs?: number; onAbandoned?: (r: LiveRun) => void } = {}) {
+function run(opts: { buffer?: number; bytes?: number; graceMs?: number; onAbandoned?: (r: LiveRun) => void } = {}) {
   return new LiveRun({
     id: "r1",
     conversationId: "c",
@@ -18,6 +18,7 @@ function run(opts: { buffer?: number; graceMs?: number; onAbandoned?: (r: LiveRu
     assistantMessageId: "a",
     ownerConnectionId: "conn",
     replayBufferEvents: opts.buffer ?? 100,
+    replayBufferBytes: opts.bytes ?? 1_000_000,
     graceMs: opts.graceMs ?? 1000,
     now: () => 42,
     onAbandoned: opts.onAbandoned ?? ((r) => r.stop("abandoned")),
@@ -61,6 +62,13 @@ describe("LiveRun", () => {
     expect(r.bufferedEvents).toBe(4);
     expect(r.subscribe(subscriber("s").sub, 2)).toEqual({ ok: false, reason: "too_far_behind", oldestIndex: 6 });
     expect(r.subscribe(subscriber("t").sub, 5).ok).toBe(true);
+  });
+
+  it("bounds the replay buffer in bytes too", () => {
+    const r = run({ bytes: 10_000 });
+    for (let i = 0; i < 10; i++) r.emit(token("y".repeat(3000)));
+    expect(r.bufferedEvents).toBe(3);
+    expect(r.subscribe(subscriber("s").sub, 6).ok).toBe(true);
   });
 
   it("holds events back from a congested subscriber and catches it up from the buffer", () => {

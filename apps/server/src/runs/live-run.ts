@@ -1,6 +1,13 @@
 import type { RunEvent, RunEventDraft } from "@alma/protocol";
 import type { RunSubscriber } from "./run-subscriber.js";
 
+const EVENT_OVERHEAD = 256;
+
+/** a cheap size estimate: tokens dominate, and their text is the variable part */
+function eventSize(event: RunEvent): number {
+  return EVENT_OVERHEAD + (event.type === "run.token" ? event.text.length : 0);
+}
+
 /** Why a run was asked to stop; decides the stored status and finish reason. */
 export type StopCause = "user" | "abandoned" | "shutdown" | "deadline";
 
@@ -11,6 +18,8 @@ export interface LiveRunInit {
   assistantMessageId: string;
   ownerConnectionId: string;
   replayBufferEvents: number;
+  /** bound on the replay buffer's size (token text counted in UTF-16 units plus a per-event overhead) */
+  replayBufferBytes: number;
   /** how long the run keeps going with no subscriber before it stops itself */
   graceMs: number;
   now: () => number;
@@ -35,6 +44,7 @@ export class LiveRun {
   readonly ownerConnectionId: string;
   readonly controller = new AbortController();
   private readonly buffer: RunEvent[] = [];
+  private bufferBytes = 0;
   private oldestIndex = 0;
   private nextIndex = 0;
   private nextSeq = 0;
@@ -86,8 +96,9 @@ export class LiveRun {
     const stamped = { ...draft, runId: this.id, index: this.nextIndex++, at: this.init.now() } as RunEvent;
     if (stamped.type === "run.token") stamped.seq = this.nextSeq++;
     this.buffer.push(stamped);
-    if (this.buffer.length > this.init.replayBufferEvents) {
-      this.buffer.shift();
+    this.bufferBytes += eventSize(stamped);
+    while (this.buffer.length > 1 && (this.buffer.length > this.init.replayBufferEvents || this.bufferBytes > this.init.replayBufferBytes)) {
+      this.bufferBytes -= eventSize(this.buffer.shift()!);
       this.oldestIndex++;
     }
     for (const sub of this.subscribers.keys()) this.deliver(sub);
@@ -141,6 +152,7 @@ export class LiveRun {
       this.pumpTimer = null;
       this.subscribers.clear();
       this.buffer.length = 0;
+      this.bufferBytes = 0;
       release();
     };
     if (this.allCaughtUp()) return done();

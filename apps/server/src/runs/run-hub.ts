@@ -4,6 +4,7 @@ import { LiveRun } from "./live-run.js";
 
 export interface RunHubOptions {
   replayBufferEvents: number;
+  replayBufferBytes: number;
   graceMs: number;
   now: () => number;
 }
@@ -20,6 +21,7 @@ export class RunHub {
       ...init,
       id: init.id ?? randomUUID(),
       replayBufferEvents: this.options.replayBufferEvents,
+      replayBufferBytes: this.options.replayBufferBytes,
       graceMs: this.options.graceMs,
       now: this.options.now,
       onAbandoned: (r) => r.stop("abandoned"),

@@ -5,6 +5,7 @@ import { MAX_MESSAGE_CHARS, PROTOCOL_VERSION, parseClientFrame, type ClientFrame
 import type { ChatClient } from "../chat/chat-client.js";
 import type { ChatService } from "../chat/chat-service.js";
 import { RequestError } from "../chat/request-error.js";
+import { StoreError } from "@alma/store";
 
 /** Above this many unsent bytes a socket counts as slow: runs hold its events back instead of queueing them. */
 const SEND_HIGH_WATER_BYTES = 1024 * 1024;
@@ -98,8 +99,10 @@ export class ClientConnection implements ChatClient {
     }
     try {
       this.dispatch(parsed.frame, receivedAt);
-    } catch (err) {
+    } catch (caught) {
       const requestId = "requestId" in parsed.frame ? parsed.frame.requestId : undefined;
+      // the store refuses what a concurrent request changed (a conversation deleted meanwhile)
+      const err = caught instanceof StoreError ? new RequestError(caught.code, `${caught.message} Reload and try again.`) : caught;
       if (err instanceof RequestError) {
         this.send({
           type: "error",

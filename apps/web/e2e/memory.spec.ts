@@ -1,0 +1,30 @@
+import { expect, test } from "@playwright/test";
+import { SCENARIOS } from "./fake-model";
+import { lastAssistant, openChat, send } from "./helpers";
+
+test("an answer cut at the length limit can be continued", async ({ page }) => {
+  await openChat(page);
+  await send(page, `Write a lot, ${SCENARIOS.cut}`);
+  const answer = lastAssistant(page);
+  await expect(answer).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
+  await expect(answer).toContainText("Cut at the length limit");
+  const before = ((await answer.getByTestId("message-content").textContent()) ?? "").length;
+  await answer.getByTestId("continue").click();
+  await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
+  await expect.poll(async () => ((await lastAssistant(page).getByTestId("message-content").textContent()) ?? "").length).toBeGreaterThan(before);
+  await expect(page.locator('[data-testid="message"][data-role="assistant"]')).toHaveCount(1);
+});
+
+test("pin a message to memory, and the context meter shows the window's fill", async ({ page }) => {
+  await openChat(page);
+  await send(page, "Remember that my favourite colour is teal");
+  const answer = lastAssistant(page);
+  await expect(answer).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
+  await expect(page.getByTestId("context-meter")).toBeVisible();
+  expect(Number(await page.getByTestId("context-meter").getAttribute("data-fill"))).toBeGreaterThanOrEqual(0);
+  const user = page.locator('[data-testid="message"][data-role="user"]').first();
+  await user.hover();
+  await user.getByTestId("pin-message").click();
+  await expect(page.getByTestId("toast")).toContainText("Pinned");
+  await expect(user.getByTestId("pin-message")).toHaveAttribute("aria-pressed", "true");
+});

@@ -1,0 +1,11 @@
+import type { ChatMessage } from "@alma/llm";
+
+/**
+ * A rough prompt size for when neither the provider nor a tokenizer gave one: about four characters per
+ * token plus OpenAI's per-message framing. Only a fallback, so usage is not reported as zero.
+ */
+export function estimatePromptTokens(messages: readonly ChatMessage[]): number {
+  let total = 3;
+  for (const m of messages) total += 4 + Math.ceil(m.content.length / 4);
+  return total;
+}
