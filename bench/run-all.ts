@@ -5,6 +5,7 @@ import { runRelayBench } from "./relay.bench.js";
 import { runTtftBench } from "./ttft.bench.js";
 import { runConcurrencyBench } from "./concurrency.bench.js";
 import { runEmbeddedBench } from "./embedded.bench.js";
+import { MissingPrerequisite, runBrowserBench } from "./browser.bench.js";
 
 /**
  * Runs every benchmark in turn and prints one table each. Exits non-zero only when a benchmark crashes:
@@ -30,6 +31,7 @@ const benches: Bench[] = [
     },
   },
   { name: "embedded", run: runEmbeddedBench },
+  { name: "browser", run: runBrowserBench },
 ];
 
 function isTable(value: unknown): value is BenchTable {
@@ -57,6 +59,10 @@ for (const bench of benches) {
     const result = await bench.run({ quick });
     print(bench.name, result);
   } catch (error) {
+    if (error instanceof MissingPrerequisite) {
+      console.log(`### ${bench.name}\n\nnot run: ${error.message}\n`);
+      continue;
+    }
     crashed.push(bench.name);
     console.error(`benchmark "${bench.name}" crashed:`, error);
   }

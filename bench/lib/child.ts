@@ -25,11 +25,16 @@ export async function startChild<Ready>(
   });
   exited.catch(() => undefined);
   const [ready] = (await Promise.race([once(child, "message"), exited])) as [Ready];
+  const exitedAfterReady = once(child, "exit").then(([code, signal]) => {
+    throw new Error(`${fileURLToPath(file)} exited (code ${code}, signal ${signal}) while a request was pending`);
+  });
+  exitedAfterReady.catch(() => undefined);
   return {
     process: child,
     ready,
     request<T>(message: unknown) {
-      const reply = once(child, "message").then(([m]) => m as T);
+      // a child that dies mid-request must fail the benchmark, not hang it
+      const reply = Promise.race([once(child, "message").then(([m]) => m as T), exitedAfterReady]);
       child.send(message as object);
       return reply;
     },
@@ -37,7 +42,10 @@ export async function startChild<Ready>(
       if (child.exitCode !== null || child.signalCode !== null) return;
       const gone = once(child, "exit");
       child.kill("SIGTERM");
+      // a server that cannot drain in time must not hold the benchmark up
+      const kill = setTimeout(() => child.kill("SIGKILL"), 10_000);
       await gone;
+      clearTimeout(kill);
     },
   };
 }

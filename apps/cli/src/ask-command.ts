@@ -29,6 +29,13 @@ export async function askCommand(
     if (progress) io.stderr.write(`${line}\n`);
   };
 
+  // an abort listener added to a signal that already fired never runs: a Ctrl-C while the question was read
+  // or the connection opened must not start a run nobody can stop
+  if (io.signal?.aborted) {
+    io.stderr.write("alma: interrupted before the question was sent; nothing was asked.\n");
+    return EXIT_INTERRUPTED;
+  }
+
   const handle = client.send(command.question, {
     conversationId: command.conversationId ?? null,
     options: { taskType: command.taskType, bypassCache: command.bypassCache },

@@ -134,6 +134,24 @@ describe("runCli ask", () => {
     expect(stderr.text).toBe("alma: stopped; the partial answer is kept in conversation c1.\n");
   });
 
+  it("Ctrl-C before the question was sent asks nothing and exits 130", async () => {
+    const sends: string[] = [];
+    const server = await serverAnswering((frame) => {
+      sends.push(frame.content);
+      return scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["never"] });
+    });
+    const interrupted = new AbortController();
+    interrupted.abort();
+    const stdout = capture();
+    const stderr = capture();
+    const code = await runCli(["ask", "q", "--server", server.url], { stdin: Readable.from([""]), stdout, stderr, env: {}, signal: interrupted.signal });
+    expect(code).toBe(130);
+    expect(stdout.text).toBe("");
+    expect(stderr.text).toBe("alma: interrupted before the question was sent; nothing was asked.\n");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sends).toEqual([]);
+  });
+
   it("exits 1 with the run.error message", async () => {
     const server = await serverAnswering(() =>
       scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["part"], error: { code: "stream_interrupted", message: "The provider cut the stream; retry." } }),

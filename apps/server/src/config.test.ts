@@ -31,6 +31,14 @@ describe("loadConfig", () => {
     expect(c.local.threads).toBe(4);
   });
 
+  it("reads the provider timeouts (ALMA_TTFT_TIMEOUT_MS, its earlier name, ALMA_IDLE_TIMEOUT_MS)", () => {
+    expect(loadConfig({})).toMatchObject({ firstTokenTimeoutMs: 30_000, idleTimeoutMs: 20_000 });
+    expect(loadConfig({ ALMA_TTFT_TIMEOUT_MS: "1500", ALMA_IDLE_TIMEOUT_MS: "700" })).toMatchObject({ firstTokenTimeoutMs: 1500, idleTimeoutMs: 700 });
+    expect(loadConfig({ ALMA_FIRST_TOKEN_TIMEOUT_MS: "900" }).firstTokenTimeoutMs).toBe(900);
+    expect(loadConfig({ ALMA_TTFT_TIMEOUT_MS: "1200", ALMA_FIRST_TOKEN_TIMEOUT_MS: "900" }).firstTokenTimeoutMs).toBe(1200);
+    expect(() => loadConfig({ ALMA_IDLE_TIMEOUT_MS: "5" })).toThrow(/ALMA_IDLE_TIMEOUT_MS/);
+  });
+
   it("names every bad setting and never echoes secrets", () => {
     try {
       loadConfig({ PORT: "eighty", ALMA_PROVIDER: "magic", ALMA_AUTH_TOKEN: "short-secret" });

@@ -23,7 +23,9 @@ export const envSchema = z.object({
   ALMA_CONTEXT_WINDOW: optionalInt(256),
   ALMA_MAX_OUTPUT_TOKENS: optionalInt(1),
   ALMA_PROVIDER_MAX_RETRIES: int(0, 10).default(3),
-  ALMA_FIRST_TOKEN_TIMEOUT_MS: int(100).default(30_000),
+  ALMA_TTFT_TIMEOUT_MS: int(100).optional(),
+  /** the earlier name of ALMA_TTFT_TIMEOUT_MS, still read when that one is unset */
+  ALMA_FIRST_TOKEN_TIMEOUT_MS: int(100).optional(),
   ALMA_IDLE_TIMEOUT_MS: int(100).default(20_000),
 
   ALMA_DB_PATH: z.string().min(1).default("data/alma.db"),
@@ -69,7 +71,9 @@ export interface AppConfig {
   /** caps every answer's output tokens; null: each task type's own default */
   maxOutputTokens: number | null;
   providerMaxRetries: number;
+  /** a run fails with provider_timeout when the first token takes longer (ALMA_TTFT_TIMEOUT_MS) */
   firstTokenTimeoutMs: number;
+  /** a run fails with provider_timeout when the model sends nothing for this long between tokens */
   idleTimeoutMs: number;
   /** absolute path, or ":memory:" */
   dbPath: string;
@@ -141,7 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     contextWindow: e.ALMA_CONTEXT_WINDOW ?? null,
     maxOutputTokens: e.ALMA_MAX_OUTPUT_TOKENS ?? null,
     providerMaxRetries: e.ALMA_PROVIDER_MAX_RETRIES,
-    firstTokenTimeoutMs: e.ALMA_FIRST_TOKEN_TIMEOUT_MS,
+    firstTokenTimeoutMs: e.ALMA_TTFT_TIMEOUT_MS ?? e.ALMA_FIRST_TOKEN_TIMEOUT_MS ?? 30_000,
     idleTimeoutMs: e.ALMA_IDLE_TIMEOUT_MS,
     dbPath: e.ALMA_DB_PATH === ":memory:" ? ":memory:" : resolve(cwd, e.ALMA_DB_PATH),
     undoWindowMs: e.ALMA_UNDO_WINDOW_MS,

@@ -12,7 +12,6 @@ export const SCENARIOS = {
   badKey: "bad key",
   xss: "show xss",
   markdown: "show markdown",
-  cut: "cut me short",
 } as const;
 
 export const XSS_ANSWER = [
@@ -92,7 +91,6 @@ export function createFakeModelHandler(): FakeHandler {
       words.splice(500, 0, "```ts\n", "const x = 1;\n", "```\n\n");
       return { tokens: words, tokensPerSecond: 500 };
     }
-    if (user.includes(SCENARIOS.cut)) return { tokens: numbered(300, "cut"), tokensPerSecond: 400 };
     if (user.includes(SCENARIOS.slow)) return { tokens: numbered(400, "slow"), tokensPerSecond: 15 };
     if (user.includes(SCENARIOS.badKey)) return { error: { status: 401, message: "Incorrect API key provided: sk-test****." } };
     if (user.includes(SCENARIOS.failOnce) && !failedOnce.has(user)) {

@@ -2,16 +2,21 @@ import { expect, test } from "@playwright/test";
 import { SCENARIOS } from "./fake-model";
 import { lastAssistant, openChat, send } from "./helpers";
 
-test("an answer cut at the length limit can be continued", async ({ page }) => {
+test("a stopped answer can be continued: new text is appended to the same message", async ({ page }) => {
   await openChat(page);
-  await send(page, `Write a lot, ${SCENARIOS.cut}`);
+  await send(page, `Write a lot, ${SCENARIOS.slow}`);
   const answer = lastAssistant(page);
-  await expect(answer).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
-  await expect(answer).toContainText("Cut at the length limit");
+  await expect(answer.getByTestId("message-content")).toContainText("slow3");
+  await page.getByTestId("stop").click();
+  await expect(answer).toHaveAttribute("data-status", "stopped");
+  const id = await answer.getAttribute("data-message-id");
   const before = ((await answer.getByTestId("message-content").textContent()) ?? "").length;
   await answer.getByTestId("continue").click();
-  await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
-  await expect.poll(async () => ((await lastAssistant(page).getByTestId("message-content").textContent()) ?? "").length).toBeGreaterThan(before);
+  await expect(lastAssistant(page)).toHaveAttribute("data-status", "streaming");
+  await expect.poll(async () => ((await lastAssistant(page).getByTestId("message-content").textContent()) ?? "").length).toBeGreaterThan(before + 10);
+  await page.getByTestId("stop").click();
+  await expect(lastAssistant(page)).toHaveAttribute("data-status", "stopped");
+  await expect(lastAssistant(page)).toHaveAttribute("data-message-id", id ?? "");
   await expect(page.locator('[data-testid="message"][data-role="assistant"]')).toHaveCount(1);
 });
 

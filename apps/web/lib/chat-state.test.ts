@@ -163,6 +163,7 @@ describe("chatReducer", () => {
     let s = frames(sent(), started(), token(1, 0, "cut"), completed(2, "length"));
     expect(s.messages[1]!.finishReason).toBe("length");
     s = chatReducer(s, { type: "continue", messageId: "a-r1", now: 7000 });
+    expect(s.messages[1]!.status).toBe("complete");
     s = frames(s, { ...started("r2"), assistantMessageId: "a-r1" } as RunEvent, token(1, 0, " short", "r2"));
     expect(s.messages).toHaveLength(2);
     expect(s.messages[1]).toMatchObject({ id: "a-r1", content: "cut short", status: "streaming" });
@@ -223,5 +224,22 @@ describe("chatReducer", () => {
     let s = chatReducer(initialChatState, { type: "send", clientMessageId: "cm1", content: "hi", taskType: "auto", now: 1 });
     s = chatReducer(s, { type: "sendFailed", clientMessageId: "cm1", error: { code: "model_not_ready", message: "No model is ready.", retryable: true } });
     expect(s.messages[0]).toMatchObject({ pending: false, error: { code: "model_not_ready" } });
+  });
+
+  it("a run the client lost is marked failed with the reason; a reload asks for the history again", () => {
+    let s = frames(sent(), started(), token(1, 0, "half"));
+    s = chatReducer(s, { type: "runFailed", runId: "r1", error: { code: "connection_lost", message: "The connection was lost.", retryable: true } });
+    expect(s.messages[1]).toMatchObject({ status: "failed", content: "half", error: { code: "connection_lost" } });
+    expect(streamingRunId(s)).toBeNull();
+    s = chatReducer(s, { type: "reload" });
+    expect(s.loadingHistory).toBe(true);
+    expect(s.messages).toHaveLength(2);
+  });
+
+  it("a resume refused because the run ended reloads the history instead of showing an error", () => {
+    let s = frames(sent(), started(), token(1, 0, "half"));
+    s = frames(s, { type: "error", code: "not_found", message: "That run has ended and its answer is stored.", retryable: false, frameType: "run.resume" });
+    expect(s.notice).toBeNull();
+    expect(s.loadingHistory).toBe(true);
   });
 });

@@ -121,6 +121,10 @@ export type ChatAction =
   | { type: "stop"; runId: string }
   | { type: "sendFailed"; clientMessageId: string | null; error: MessageError }
   | { type: "historyFailed"; error: MessageError }
+  /** the client could not follow a started run to its end */
+  | { type: "runFailed"; runId: string; error: MessageError }
+  /** reload the open conversation's history, keeping what is shown until it arrives */
+  | { type: "reload" }
   | { type: "drop"; messageId: string }
   | { type: "dismissNotice" };
 
@@ -381,6 +385,8 @@ function applyFrame(state: ChatState, frame: ServerFrame, now: number): ChatStat
       // errors about a send/edit/regenerate reach the message through its RunHandle instead
       if (frame.frameType && /^(message\.(send|edit)|run\.(regenerate|continue))$/.test(frame.frameType)) return state;
       if (frame.requestId !== undefined) return state;
+      // A resume after a reconnect found the run over: its answer is stored, so load the history.
+      if (frame.frameType === "run.resume") return state.conversationId === null ? state : { ...state, loadingHistory: true };
       return { ...state, notice: { code: frame.code, message: frame.message, retryable: frame.retryable }, loadingHistory: false };
     default:
       return state;
@@ -440,7 +446,8 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return { ...state, notice: null, messages };
     }
     case "continue":
-      return updateMessage({ ...state, notice: null }, action.messageId, (m) => ({ ...m, error: null, status: "streaming" }));
+      // the message turns "streaming" when the server starts the run; a refusal leaves it as it was
+      return updateMessage({ ...state, notice: null }, action.messageId, (m) => ({ ...m, error: null }));
     case "stop": {
       const run = state.runs[action.runId];
       if (!run) return state;
@@ -453,6 +460,16 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       if (i < 0) return { ...state, notice: action.error };
       return updateMessage(state, state.messages[i]!.id, (m) => ({ ...m, pending: false, error: action.error }));
     }
+    case "runFailed": {
+      const run = state.runs[action.runId];
+      if (!run) return state;
+      const next = updateMessage(state, run.assistantMessageId, (m) =>
+        m.status === "streaming" ? { ...m, status: "failed", error: action.error, progress: null } : m,
+      );
+      return { ...next, activeRunId: next.activeRunId === action.runId ? null : next.activeRunId };
+    }
+    case "reload":
+      return state.conversationId === null ? state : { ...state, loadingHistory: true };
     case "historyFailed":
       return { ...state, loadingHistory: false, notice: action.error };
     case "drop":

@@ -120,7 +120,17 @@ export function useAlmaChat(serverUrl: string, initialConversationId: string | n
   }, [client, state.gap, isOpen]);
 
   const follow = React.useCallback((handle: RunHandle) => {
-    handle.done.catch((e: unknown) => dispatch({ type: "sendFailed", clientMessageId: handle.clientMessageId, error: toMessageError(e) }));
+    handle.done.catch((e: unknown) => {
+      const error = toMessageError(e);
+      // The run ended while we were away (its answer is stored): show the stored history.
+      if (error.code === "not_found" || error.code === "run_unavailable") {
+        dispatch({ type: "reload" });
+        return;
+      }
+      const runId = handle.currentRunId;
+      if (runId !== null) dispatch({ type: "runFailed", runId, error });
+      else dispatch({ type: "sendFailed", clientMessageId: handle.clientMessageId, error });
+    });
   }, []);
 
   const send = React.useCallback(

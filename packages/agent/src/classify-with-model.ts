@@ -29,7 +29,10 @@ export async function classifyWithModel(
   { timeoutMs = 1500, signal }: ClassifyWithModelOptions = {},
 ): Promise<ModelClassificationResult> {
   const rendered = classifyPrompt.render({ text });
-  const timeout = AbortSignal.timeout(timeoutMs);
+  // a cleared timer rather than AbortSignal.timeout, whose timer lives on after the answer came
+  const timeoutCtrl = new AbortController();
+  const timer = setTimeout(() => timeoutCtrl.abort(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+  const timeout = timeoutCtrl.signal;
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   let out = "";
   let promptTokens = 0;
@@ -48,6 +51,8 @@ export async function classifyWithModel(
   } catch (e) {
     if (timeout.aborted) return { ok: false, reason: `the model did not answer within ${timeoutMs} ms` };
     return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+  } finally {
+    clearTimeout(timer);
   }
   const json = extractJsonObject(out);
   const parsed = modelClassificationSchema.safeParse(json);

@@ -102,6 +102,18 @@ describe("ManagerAgent: creative and conversational", () => {
     expect(r.finishReason).toBe("length");
     expect(r.text).toBe("xxxxxxx");
   });
+
+  it("still counts the prompt when the stop at the budget comes before the provider's usage", async () => {
+    const model = new FakeChatModel(() => ({ deltas: Array.from({ length: 50 }, () => "x") }));
+    const agent = new ManagerAgent({ model, config: { today } });
+    const h = harness({ userText: "Write a poem", options: { maxOutputTokens: 7 } });
+    const r = await agent.run(h.input);
+    const context = h.events.find((e) => e.type === "run.context");
+    expect(context?.type === "run.context" && context.context.promptTokens).toBe(20);
+    expect(r.usage.completionTokens).toBe(7);
+    expect(r.usage.promptTokens).toBeGreaterThanOrEqual(20);
+    expect(r.usage.reported).toBe(false);
+  });
 });
 
 describe("ManagerAgent: analytical plans", () => {

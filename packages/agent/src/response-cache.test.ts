@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ResponseCache, type CachedAnswer } from "./response-cache.js";
 
 const answer = (text: string): CachedAnswer => ({
@@ -84,6 +85,51 @@ describe("ResponseCache", () => {
     second.set("c", answer("ccc"));
     expect(second.get("b")).toBeNull();
     expect(second.get("a")).not.toBeNull();
+  });
+
+  it("keeps its totals in memory: no write or stats call rescans the table, and the totals stay exact", () => {
+    // every statement runs through the shared Statement prototype, so recording its sources shows what set() asks SQLite
+    const probe = new Database(":memory:");
+    const proto = Object.getPrototypeOf(probe.prepare("SELECT 1")) as Record<"get" | "all" | "run", (...a: unknown[]) => unknown>;
+    probe.close();
+    const sources: string[] = [];
+    const spies = (["get", "all", "run"] as const).map((m) => {
+      const original = proto[m]!;
+      return vi.spyOn(proto, m).mockImplementation(function (this: { source: string }, ...args: unknown[]) {
+        sources.push(this.source);
+        return original.apply(this, args);
+      });
+    });
+    try {
+      const c = open({ maxEntries: 3 });
+      sources.length = 0; // the one count at open is expected
+      for (let i = 0; i < 20; i++) c.set(`k${i}`, answer(`value ${i}`));
+      c.set("k19", answer("replaced, longer than before"));
+      expect(c.get("k0")).toBeNull();
+      const totals = c.stats();
+      expect(sources.filter((sql) => /COUNT\(|SUM\(/i.test(sql))).toEqual([]);
+      const bytes = ["k17", "k18"].map((k) => Buffer.byteLength(JSON.stringify(answer(`value ${k.slice(1)}`))));
+      expect(totals).toEqual({ entries: 3, bytes: bytes[0]! + bytes[1]! + Buffer.byteLength(JSON.stringify(answer("replaced, longer than before"))) });
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+  });
+
+  it("loads its totals when it opens a file written before", () => {
+    const dir = mkdtempSync(join(tmpdir(), "alma-cache-"));
+    dirs.push(dir);
+    const path = join(dir, "cache.db");
+    const first = new ResponseCache({ path });
+    first.set("a", answer("aaa"));
+    first.set("b", answer("bbb"));
+    const before = first.stats();
+    first.close();
+    const second = open({ path, maxEntries: 2 });
+    expect(second.stats()).toEqual(before);
+    second.set("c", answer("ccc"));
+    expect(second.stats().entries).toBe(2);
+    second.clear();
+    expect(second.stats()).toEqual({ entries: 0, bytes: 0 });
   });
 
   it("drops a stored row that no longer matches the schema", () => {

@@ -45,6 +45,9 @@ export class ResponseCache {
   private readonly now: () => number;
   private useSeq: number;
   private readonly stmts;
+  /** the answer rows' count and bytes, loaded at open and kept in step with every write, so eviction never rescans */
+  private entries: number;
+  private bytes: number;
 
   constructor(opts: ResponseCacheOptions = {}) {
     this.maxEntries = opts.maxEntries ?? 1000;
@@ -56,18 +59,23 @@ export class ResponseCache {
     this.db.exec(`CREATE TABLE IF NOT EXISTS response_cache (
       key TEXT PRIMARY KEY, value TEXT NOT NULL, bytes INTEGER NOT NULL, created_at INTEGER NOT NULL, used_seq INTEGER NOT NULL)`);
     this.db.exec(`CREATE INDEX IF NOT EXISTS response_cache_used ON response_cache(used_seq)`);
+    // expiry runs on every write: without the index it would scan the whole table each time
+    this.db.exec(`CREATE INDEX IF NOT EXISTS response_cache_created ON response_cache(created_at)`);
     this.db.exec(`CREATE TABLE IF NOT EXISTS classification_cache (
       key TEXT PRIMARY KEY, value TEXT NOT NULL, created_at INTEGER NOT NULL)`);
     this.stmts = {
       get: this.db.prepare<[string], { value: string; created_at: number }>("SELECT value, created_at FROM response_cache WHERE key = ?"),
       touch: this.db.prepare("UPDATE response_cache SET used_seq = ? WHERE key = ?"),
-      del: this.db.prepare("DELETE FROM response_cache WHERE key = ?"),
+      del: this.db.prepare<[string], { bytes: number }>("DELETE FROM response_cache WHERE key = ? RETURNING bytes"),
+      sizeOf: this.db.prepare<[string], { bytes: number }>("SELECT bytes FROM response_cache WHERE key = ?"),
       put: this.db.prepare(
         "INSERT OR REPLACE INTO response_cache (key, value, bytes, created_at, used_seq) VALUES (?, ?, ?, ?, ?)",
       ),
       totals: this.db.prepare<[], { n: number; bytes: number | null }>("SELECT COUNT(*) AS n, SUM(bytes) AS bytes FROM response_cache"),
-      oldest: this.db.prepare<[], { key: string }>("SELECT key FROM response_cache ORDER BY used_seq ASC LIMIT 1"),
-      expire: this.db.prepare("DELETE FROM response_cache WHERE created_at <= ?"),
+      evictOldest: this.db.prepare<[], { bytes: number }>(
+        "DELETE FROM response_cache WHERE key = (SELECT key FROM response_cache ORDER BY used_seq ASC LIMIT 1) RETURNING bytes",
+      ),
+      expire: this.db.prepare<[number], { bytes: number }>("DELETE FROM response_cache WHERE created_at <= ? RETURNING bytes"),
       getClass: this.db.prepare<[string], { value: string; created_at: number }>("SELECT value, created_at FROM classification_cache WHERE key = ?"),
       putClass: this.db.prepare("INSERT OR REPLACE INTO classification_cache (key, value, created_at) VALUES (?, ?, ?)"),
       expireClass: this.db.prepare("DELETE FROM classification_cache WHERE created_at <= ?"),
@@ -75,6 +83,9 @@ export class ResponseCache {
         "DELETE FROM classification_cache WHERE key IN (SELECT key FROM classification_cache ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)",
       ),
     };
+    const t = this.stmts.totals.get()!;
+    this.entries = t.n;
+    this.bytes = t.bytes ?? 0;
     this.useSeq = (this.db.prepare<[], { m: number | null }>("SELECT MAX(used_seq) AS m FROM response_cache").get()?.m ?? 0) + 1;
   }
 
@@ -82,13 +93,13 @@ export class ResponseCache {
     const row = this.stmts.get.get(key);
     if (!row) return null;
     if (this.now() - row.created_at >= this.ttlMs) {
-      this.stmts.del.run(key);
+      this.delete(key);
       return null;
     }
     const parsed = cachedAnswerSchema.safeParse(JSON.parse(row.value));
     if (!parsed.success) {
       // a row written by an older, incompatible version: drop it rather than replay something wrong
-      this.stmts.del.run(key);
+      this.delete(key);
       return null;
     }
     this.stmts.touch.run(this.useSeq++, key);
@@ -99,17 +110,39 @@ export class ResponseCache {
     const value = JSON.stringify(answer);
     const bytes = Buffer.byteLength(value);
     if (bytes > this.maxBytes) return;
-    this.db.transaction(() => {
-      this.stmts.put.run(key, value, bytes, this.now(), this.useSeq++);
-      this.stmts.expire.run(this.now() - this.ttlMs);
-      for (;;) {
-        const t = this.stmts.totals.get()!;
-        if (t.n <= this.maxEntries && (t.bytes ?? 0) <= this.maxBytes) break;
-        const victim = this.stmts.oldest.get();
-        if (!victim) break;
-        this.stmts.del.run(victim.key);
+    // totals change only once the transaction committed, so a failed write leaves them true
+    const totals = this.db.transaction(() => {
+      let entries = this.entries;
+      let held = this.bytes;
+      const replaced = this.stmts.sizeOf.get(key);
+      if (replaced) {
+        entries--;
+        held -= replaced.bytes;
       }
+      this.stmts.put.run(key, value, bytes, this.now(), this.useSeq++);
+      entries++;
+      held += bytes;
+      for (const gone of this.stmts.expire.all(this.now() - this.ttlMs)) {
+        entries--;
+        held -= gone.bytes;
+      }
+      while (entries > this.maxEntries || held > this.maxBytes) {
+        const gone = this.stmts.evictOldest.get();
+        if (!gone) break;
+        entries--;
+        held -= gone.bytes;
+      }
+      return { entries, held };
     })();
+    this.entries = totals.entries;
+    this.bytes = totals.held;
+  }
+
+  private delete(key: string): void {
+    const gone = this.stmts.del.get(key);
+    if (!gone) return;
+    this.entries--;
+    this.bytes -= gone.bytes;
   }
 
   has(key: string): boolean {
@@ -119,8 +152,7 @@ export class ResponseCache {
 
   /** entries and bytes held now */
   stats(): { entries: number; bytes: number } {
-    const t = this.stmts.totals.get()!;
-    return { entries: t.n, bytes: t.bytes ?? 0 };
+    return { entries: this.entries, bytes: this.bytes };
   }
 
   /** a model's classification of an ambiguous message, kept so a repeated question needs no model call */
@@ -142,6 +174,8 @@ export class ResponseCache {
 
   clear(): void {
     this.db.exec("DELETE FROM response_cache; DELETE FROM classification_cache;");
+    this.entries = 0;
+    this.bytes = 0;
   }
 
   close(): void {

@@ -14,6 +14,29 @@ describe("streamGeneration", () => {
     expect(out).toMatchObject({ text: "abcd", finishReason: "length", completionTokens: 4, reported: false, error: null });
     expect(seen).toEqual(["ab", "cd"]);
   });
+  it("counts the prompt when the stop at the budget comes before the provider's usage", async () => {
+    const model = new FakeChatModel(() => ({ deltas: ["a", "b", "c", "d"] }));
+    const out = await streamGeneration(model, msgs, { maxOutputTokens: 100, budget: 2, countPrompt: (m) => m.length * 100 });
+    expect(out).toMatchObject({ finishReason: "length", completionTokens: 2, promptTokens: 100, reported: false });
+  });
+  it("falls back to the model's tokenizer, then to an estimate, for the prompt of a cut generation", async () => {
+    const counting = Object.assign(new FakeChatModel(() => ({ deltas: ["a", "b", "c"] })), { countPromptTokens: async () => 42 });
+    expect((await streamGeneration(counting, msgs, { maxOutputTokens: 100, budget: 1 })).promptTokens).toBe(42);
+    const plain = new FakeChatModel(() => ({ deltas: ["a", "b", "c"] }));
+    const long = [{ role: "user" as const, content: "x".repeat(400) }];
+    expect((await streamGeneration(plain, long, { maxOutputTokens: 100, budget: 1 })).promptTokens).toBeGreaterThanOrEqual(100);
+    const failing = Object.assign(new FakeChatModel(() => ({ deltas: ["a", "b"] })), {
+      countPromptTokens: async () => {
+        throw new Error("tokenizer gone");
+      },
+    });
+    expect((await streamGeneration(failing, long, { maxOutputTokens: 100, budget: 1 })).promptTokens).toBeGreaterThanOrEqual(100);
+  });
+  it("counts no prompt for a request refused before any output", async () => {
+    const model = new FakeChatModel(() => ({ deltas: [], error: new LlmError("provider_auth", "no") }));
+    const out = await streamGeneration(model, msgs, { maxOutputTokens: 10, countPrompt: () => 99 });
+    expect(out).toMatchObject({ finishReason: "error", promptTokens: 0 });
+  });
   it("uses the provider's usage when the stream ends normally", async () => {
     const model = new FakeChatModel(() => ({ deltas: ["a", "b"] }));
     const out = await streamGeneration(model, msgs, { maxOutputTokens: 10, countTokens: () => 3 });

@@ -163,6 +163,47 @@ describe("AlmaClient runs", () => {
     expect(assembleRunText(await collect(handle)).answer).toBe("early late");
   });
 
+  it("hands a whole run that ended before the ack to the handle", async () => {
+    const { server, client } = await setup();
+    await client.connect(server.url);
+    const handle = client.send("hi");
+    const { frame, connection } = await server.nextFrame("message.send");
+    for (const event of scriptedRunEvents({ runId: "r4", conversationId: "c1", tokens: ["all", " early"] })) connection.send(event);
+    connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r4", duplicate: false });
+    expect((await handle.done).type).toBe("run.completed");
+    expect(assembleRunText(await collect(handle)).answer).toBe("all early");
+  });
+
+  it("past the early-event cap, resumes the run from the last event held instead of leaving a gap", async () => {
+    const { server, client } = await setup({}, { maxEarlyRunEvents: 3 });
+    await client.connect(server.url);
+    const handle = client.send("hi");
+    const { frame, connection } = await server.nextFrame("message.send");
+    const tokens = Array.from({ length: 8 }, (_, i) => `t${i} `);
+    const events = scriptedRunEvents({ runId: "r5", conversationId: "c1", tokens });
+    // the whole run, past the cap, before the ack
+    for (const event of events) connection.send(event);
+    connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r5", duplicate: false });
+    const resume = await server.nextFrame("run.resume");
+    expect(resume.frame).toEqual({ type: "run.resume", runId: "r5", afterIndex: 2 });
+    for (const event of events.slice(resume.frame.afterIndex + 1)) resume.connection.send(event);
+    const seen = await collect(handle);
+    expect(seen.map((e) => e.index)).toEqual(events.map((e) => e.index));
+    expect(assembleRunText(seen).answer).toBe(tokens.join(""));
+  });
+
+  it("fails the handle with the server's reason when the run cannot be resumed past the cap", async () => {
+    const { server, client } = await setup({}, { maxEarlyRunEvents: 2 });
+    await client.connect(server.url);
+    const handle = client.send("hi");
+    const { frame, connection } = await server.nextFrame("message.send");
+    for (const event of scriptedRunEvents({ runId: "r6", conversationId: "c1", tokens: ["a", "b", "c"] })) connection.send(event);
+    connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r6", duplicate: false });
+    const resume = await server.nextFrame("run.resume");
+    resume.connection.send({ type: "error", code: "not_found", message: "That run has ended; load the history.", retryable: false, frameType: "run.resume" });
+    await expect(handle.done).rejects.toMatchObject({ code: "not_found", message: "That run has ended; load the history." });
+  });
+
   it("binds a regenerate to the next run.started of its conversation", async () => {
     const { server, client } = await setup();
     await client.connect(server.url);

@@ -32,6 +32,11 @@ export interface AlmaClientOptions {
   random?: () => number;
   createId?: () => string;
   now?: () => number;
+  /**
+   * run events held for a run whose handle is not bound yet (its ack has not arrived); past this the client
+   * stops holding them and, once the ack binds the handle, resumes the run from the last one held. Default 10,000.
+   */
+  maxEarlyRunEvents?: number;
 }
 
 export interface ConnectOptions {
@@ -107,6 +112,8 @@ interface RunTracker {
   handle: RunHandle | null;
   /** events delivered before a handle was bound (message.accepted can trail the first events) */
   early: RunEvent[];
+  /** the index of the last early event held once the cap was reached; later ones are fetched again with run.resume */
+  overflowAfter: number | null;
   resumedAfter: number | null;
 }
 
@@ -133,6 +140,7 @@ export class AlmaClient {
   private readonly random: () => number;
   private readonly newId: () => string;
   private readonly now: () => number;
+  private readonly maxEarlyRunEvents: number;
 
   private url = "";
   private token: string | undefined;
@@ -161,6 +169,7 @@ export class AlmaClient {
     this.random = options.random ?? Math.random;
     this.newId = options.createId ?? createId;
     this.now = options.now ?? Date.now;
+    this.maxEarlyRunEvents = options.maxEarlyRunEvents ?? MAX_EARLY_EVENTS;
   }
 
   get state(): ConnectionState {
@@ -649,14 +658,22 @@ export class AlmaClient {
       }
     }
     if (tracker.handle) tracker.handle.push(event);
-    else if (tracker.early.length < MAX_EARLY_EVENTS) tracker.early.push(event);
+    else if (tracker.overflowAfter === null) {
+      if (tracker.early.length < this.maxEarlyRunEvents) tracker.early.push(event);
+      // past the cap nothing more is held: attach resumes from here, so the handle still gets every event
+      else tracker.overflowAfter = event.index - 1;
+    }
     this.emitFrame(received);
     if (event.type === "run.completed" || event.type === "run.error") {
-      this.trackers.delete(event.runId);
+      // a run that ended before its ack stays tracked while a send awaits one, so the ack still finds its events
+      if (tracker.handle || this.pendingSends.size === 0) this.trackers.delete(event.runId);
       this.finishedRuns.add(event.runId);
       if (this.finishedRuns.size > MAX_FINISHED_RUNS) {
         const oldest = this.finishedRuns.values().next().value;
-        if (oldest !== undefined) this.finishedRuns.delete(oldest);
+        if (oldest !== undefined) {
+          this.finishedRuns.delete(oldest);
+          if (this.trackers.get(oldest)?.handle === null) this.trackers.delete(oldest);
+        }
       }
     }
   }
@@ -682,7 +699,7 @@ export class AlmaClient {
   private tracker(runId: string, lastIndex: number): RunTracker {
     let tracker = this.trackers.get(runId);
     if (!tracker) {
-      tracker = { runId, lastIndex, ahead: new Map(), handle: null, early: [], resumedAfter: null };
+      tracker = { runId, lastIndex, ahead: new Map(), handle: null, early: [], overflowAfter: null, resumedAfter: null };
       this.trackers.set(runId, tracker);
     }
     return tracker;
@@ -691,10 +708,21 @@ export class AlmaClient {
   /** Binds a handle to a run, handing it any events that arrived before the binding. */
   private attach(runId: string, handle: RunHandle, lastIndex: number): void {
     handle.bind(runId);
-    if (this.finishedRuns.has(runId)) return;
-    const tracker = this.tracker(runId, lastIndex);
+    const held = this.trackers.get(runId);
+    if (this.finishedRuns.has(runId) && !held) return;
+    const tracker = held ?? this.tracker(runId, lastIndex);
     tracker.handle = handle;
     for (const event of tracker.early.splice(0)) handle.push(event);
+    if (tracker.overflowAfter !== null) {
+      // events past the cap were not held: fetch them again, whether or not the run has ended meanwhile
+      tracker.lastIndex = tracker.overflowAfter;
+      tracker.overflowAfter = null;
+      tracker.ahead.clear();
+      this.finishedRuns.delete(runId);
+      this.resumeFollowed(tracker);
+    } else if (this.finishedRuns.has(runId)) {
+      this.trackers.delete(runId);
+    }
   }
 
   // ---- outgoing -----------------------------------------------------------------------------------

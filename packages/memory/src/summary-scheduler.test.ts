@@ -36,6 +36,31 @@ describe("SummaryScheduler", () => {
     expect(s.pendingCount).toBe(0);
   });
 
+  it("keeps retrying and finishes when the error reporter itself throws", async () => {
+    const state: SummaryState = { summary: null, summarizedCount: 0, messages: msgs(4) };
+    let calls = 0;
+    const s = new SummaryScheduler({
+      summarize: async () => {
+        if (++calls === 1) throw new Error("model down");
+        return "ok";
+      },
+      load: () => state,
+      save: (_id, summary, count) => {
+        state.summary = summary;
+        state.summarizedCount = count;
+      },
+      retry: { baseMs: 1, maxMs: 1 },
+      onError: () => {
+        throw new Error("logger broke");
+      },
+    });
+    s.schedule("c", 2);
+    await s.idle("c");
+    expect(calls).toBe(2);
+    expect(state).toMatchObject({ summary: "ok", summarizedCount: 2 });
+    expect(s.isPending("c")).toBe(false);
+  });
+
   it("retries with backoff after a failure, and trimming state is untouched meanwhile", async () => {
     const state: SummaryState = { summary: null, summarizedCount: 0, messages: msgs(4) };
     let calls = 0;

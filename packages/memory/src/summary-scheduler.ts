@@ -127,7 +127,11 @@ export class SummaryScheduler {
     } catch (error) {
       if (signal.aborted) return;
       job.attempt++;
-      this.options.onError?.(conversationId, error, job.attempt);
+      try {
+        this.options.onError?.(conversationId, error, job.attempt);
+      } catch {
+        // a failing error reporter must not leave the job stuck: it would never finish nor retry
+      }
       if (job.attempt >= this.maxAttempts || this.closed) {
         this.finish(conversationId, job);
         return;

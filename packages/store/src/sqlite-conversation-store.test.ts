@@ -33,7 +33,25 @@ afterEach(() => {
   for (const s of stores.splice(0)) s.close();
 });
 
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 describe("SqliteConversationStore", () => {
+  it("gives every conversation, message and pinned fact an unguessable id (UUID v4)", () => {
+    const s = memory();
+    const ids = new Set<string>();
+    for (let i = 0; i < 50; i++) {
+      const c = s.createConversation("");
+      const { message } = s.addUserMessage({ conversationId: c.id, clientMessageId: `c${i}`, content: "hi" });
+      const answer = s.addAssistantMessage({ conversationId: c.id, runId: `r${i}`, taskType: null });
+      const fact = s.pinFact({ conversationId: c.id, text: "a fact", messageId: null });
+      for (const id of [c.id, message.id, answer.id, fact.id]) {
+        expect(id).toMatch(UUID_V4);
+        ids.add(id);
+      }
+    }
+    expect(ids.size).toBe(200);
+  });
+
   it("sets WAL-capable pragmas and records the migrations", () => {
     const s = memory();
     expect(s.db.pragma("synchronous", { simple: true })).toBe(1); // NORMAL

@@ -49,6 +49,7 @@ describe("a slow client", () => {
     raw.resume();
     const err = await client.waitFor("error", (e) => e.code === "stream_interrupted", 10_000);
     expect(err.retryable).toBe(true);
+    expect(err.runId).toBe(accepted.runId);
     const tokens = client.tokens(accepted.runId!);
     expect(tokens.map((t) => t.seq)).toEqual(tokens.map((_, i) => i));
     expect(tokens.length).toBeLessThan(TOKENS);

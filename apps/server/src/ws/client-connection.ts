@@ -32,6 +32,38 @@ function tokenMatches(expected: string, given: string | undefined): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+type Correlation = { clientMessageId?: string; runId?: string };
+
+/** What an error about this frame names, so a client can tell which message or run it concerns. */
+function correlationOf(frame: ClientFrame): Correlation {
+  switch (frame.type) {
+    case "message.send":
+    case "message.edit":
+      return { clientMessageId: frame.clientMessageId };
+    case "run.stop":
+    case "run.resume":
+      return { runId: frame.runId };
+    default:
+      return {};
+  }
+}
+
+/** The same for a frame that failed validation: its ids are echoed when they are readable strings of sane length. */
+function correlationOfRaw(text: string): Correlation {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (typeof json !== "object" || json === null) return {};
+  const { type, clientMessageId, runId } = json as Record<string, unknown>;
+  const ok = (v: unknown): v is string => typeof v === "string" && v.length > 0 && v.length <= 128;
+  if ((type === "message.send" || type === "message.edit") && ok(clientMessageId)) return { clientMessageId };
+  if ((type === "run.stop" || type === "run.resume") && ok(runId)) return { runId };
+  return {};
+}
+
 /** One WebSocket: the handshake, frame validation and dispatch to the chat service. */
 export class ClientConnection implements ChatClient {
   readonly id = randomUUID();
@@ -75,6 +107,7 @@ export class ClientConnection implements ChatClient {
     this.send({
       type: "error",
       code: "stream_interrupted",
+      runId,
       message: `This connection fell too far behind run ${runId} (from event ${missedFromIndex}). Load the conversation's history; the answer is stored when it ends.`,
       retryable: true,
     });
@@ -94,13 +127,14 @@ export class ClientConnection implements ChatClient {
     const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8");
     const parsed = parseClientFrame(text);
     if (!parsed.ok) {
-      this.send(parsed.error);
+      this.send({ ...parsed.error, ...correlationOfRaw(text) });
       return;
     }
     try {
       this.dispatch(parsed.frame, receivedAt);
     } catch (caught) {
       const requestId = "requestId" in parsed.frame ? parsed.frame.requestId : undefined;
+      const correlation = correlationOf(parsed.frame);
       // the store refuses what a concurrent request changed (a conversation deleted meanwhile)
       const err = caught instanceof StoreError ? new RequestError(caught.code, `${caught.message} Reload and try again.`) : caught;
       if (err instanceof RequestError) {
@@ -111,6 +145,7 @@ export class ClientConnection implements ChatClient {
           retryable: err.retryable,
           frameType: parsed.frame.type,
           ...(requestId !== undefined ? { requestId } : {}),
+          ...correlation,
           ...(err.retryAfterMs !== undefined ? { retryAfterMs: Math.ceil(err.retryAfterMs) } : {}),
         });
         return;
@@ -123,6 +158,7 @@ export class ClientConnection implements ChatClient {
         retryable: true,
         frameType: parsed.frame.type,
         ...(requestId !== undefined ? { requestId } : {}),
+        ...correlation,
       });
     }
   }

@@ -152,7 +152,7 @@ describe("runs against an OpenAI-compatible upstream (fake server, real SSE)", (
 
   it("ends a run whose upstream never sends a first token with provider_timeout", async () => {
     fake = await startFakeOpenAI({ handler: () => ({ hang: "after-headers" }) });
-    const { c } = await serve({ ALMA_FIRST_TOKEN_TIMEOUT_MS: "300", ALMA_PROVIDER_MAX_RETRIES: "0" }, { configuredModel: true });
+    const { c } = await serve({ ALMA_TTFT_TIMEOUT_MS: "300", ALMA_PROVIDER_MAX_RETRIES: "0" }, { configuredModel: true });
     c.send({ type: "message.send", clientMessageId: "o7", content: "hang", options: convo });
     const { runId } = await c.waitFor("message.accepted");
     const err = await c.waitFor("run.error", (f) => f.runId === runId, 10_000);

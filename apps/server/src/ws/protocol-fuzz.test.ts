@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { ScriptedChatModel } from "@alma/llm";
@@ -10,6 +12,17 @@ import { WsTestClient } from "../testing/ws-test-client.js";
 const FRAMES = Number(process.env.ALMA_FUZZ_FRAMES ?? 2000);
 const SEED = Number(process.env.ALMA_FUZZ_SEED ?? 7);
 const BATCH = 50;
+
+/** Heap growth allowed between the warmed-up server and the end of the run, measured after full collections. */
+const HEAP_GROWTH_BOUND = 16 * 1024 * 1024;
+
+/** A full garbage collection, so heap figures measure what is retained (the flag is set only for this lookup). */
+function collectGarbage(): void {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  gc();
+  gc();
+}
 
 let app: FastifyInstance;
 afterAll(() => app?.close());
@@ -118,6 +131,7 @@ describe("protocol fuzzer", () => {
     const r = rng(SEED);
     const ids: string[] = [];
     const rssBefore = process.memoryUsage().rss;
+    let heapWarm: number | null = null;
     let sent = 0;
     let invalidSent = 0;
 
@@ -148,6 +162,11 @@ describe("protocol fuzzer", () => {
       expect(c.closeCode).toBeNull();
       // keep the client's own record small
       if (c.frames.length > 5000) c.frames.splice(0, c.frames.length);
+      if (batch === 3) {
+        // measured once the server's code paths have all run (JIT, caches, prepared statements)
+        collectGarbage();
+        heapWarm = process.memoryUsage().heapUsed;
+      }
     }
 
     expect(c.invalid).toEqual([]);
@@ -155,6 +174,10 @@ describe("protocol fuzzer", () => {
     await expect.poll(() => app.alma.hub.active, { timeout: 10_000 }).toBe(0);
     const res = await app.inject({ method: "GET", url: "/health" });
     expect(res.statusCode).toBe(200);
+    c.frames.splice(0, c.frames.length);
+    collectGarbage();
+    const heapGrowth = process.memoryUsage().heapUsed - heapWarm!;
+    expect(heapGrowth, `heap grew by ${Math.round(heapGrowth / 1024)} KiB`).toBeLessThan(HEAP_GROWTH_BOUND);
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(300 * 1024 * 1024);
   }, 60_000);
 });
