@@ -1,5 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
-import { E2E_BASE_URL } from "./e2e/ports";
+import { webUrl } from "./e2e/ports";
 
 // `pnpm test:e2e` runs after `next build` (turbo's dependsOn); ALMA_E2E_DEV=1 uses `next dev` instead.
 export default defineConfig({
@@ -12,7 +12,6 @@ export default defineConfig({
   expect: { timeout: 15_000 },
   reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
   use: {
-    baseURL: E2E_BASE_URL,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: {
@@ -21,14 +20,19 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "desktop", use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 } } },
+    {
+      name: "desktop",
+      testIgnore: /local-model\.spec\.ts/,
+      use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 }, baseURL: webUrl("fake") },
+    },
+    {
+      name: "local-model",
+      testMatch: /local-model\.spec\.ts/,
+      use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 }, baseURL: webUrl("local") },
+    },
   ],
-  webServer: {
-    command: "tsx e2e/start-stack.ts",
-    url: E2E_BASE_URL,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    stderr: "pipe",
-  },
+  webServer: [
+    { command: "tsx e2e/start-stack.ts", url: webUrl("fake"), timeout: 120_000, reuseExistingServer: false, stdout: "pipe", stderr: "pipe" },
+    { command: "tsx e2e/start-stack.ts --local", url: webUrl("local"), timeout: 120_000, reuseExistingServer: false, stdout: "pipe", stderr: "pipe" },
+  ],
 });

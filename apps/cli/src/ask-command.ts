@@ -45,6 +45,10 @@ export async function askCommand(
   io.signal?.addEventListener("abort", interrupt, { once: true });
   try {
     return await follow();
+  } catch (error) {
+    // the error message goes to stderr, often the same terminal: it must not continue the answer's last line
+    newline();
+    throw error;
   } finally {
     io.signal?.removeEventListener("abort", interrupt);
   }

@@ -152,6 +152,24 @@ describe("runCli ask", () => {
     expect(sends).toEqual([]);
   });
 
+  it("exits 1 saying the connection was lost when it drops mid-answer, ending the printed line", async () => {
+    const events = scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["par", "tial"] });
+    const server = await startFakeAlmaServer({
+      onFrame(frame, connection) {
+        if (frame.type !== "message.send") return;
+        connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r1", duplicate: false });
+        connection.send(events[0]!);
+        connection.send(events[1]!);
+        setTimeout(() => connection.terminate(), 20);
+      },
+    });
+    servers.push(server);
+    const result = await cli(["ask", "q", "--server", server.url]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("par\n");
+    expect(result.stderr).toMatch(/^alma: The connection to ws:\/\/127\.0\.0\.1:\d+\/ws was lost/);
+  });
+
   it("exits 1 with the run.error message", async () => {
     const server = await serverAnswering(() =>
       scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["part"], error: { code: "stream_interrupted", message: "The provider cut the stream; retry." } }),

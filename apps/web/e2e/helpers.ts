@@ -1,9 +1,9 @@
 import { expect, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { E2E_CONTROL_URL } from "./ports";
+import { controlUrl } from "./ports";
 
-export const screenshotDir = fileURLToPath(new URL("./screenshots/", import.meta.url));
+export const screenshotDir = fileURLToPath(new URL("../test-results/screenshots/", import.meta.url));
 mkdirSync(screenshotDir, { recursive: true });
 
 export async function shot(page: Page, name: string): Promise<void> {
@@ -28,7 +28,7 @@ export function lastAssistant(page: Page) {
 }
 
 export async function dropSockets(): Promise<number> {
-  const res = await fetch(`${E2E_CONTROL_URL}/drop-sockets`, { method: "POST" });
+  const res = await fetch(`${controlUrl("fake")}/drop-sockets`, { method: "POST" });
   const body = (await res.json()) as { dropped: number };
   return body.dropped;
 }

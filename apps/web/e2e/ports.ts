@@ -1,5 +1,14 @@
-/** Fixed so the Playwright config, the stack and the tests agree; override when they are taken. */
-export const E2E_WEB_PORT = Number(process.env.ALMA_E2E_WEB_PORT ?? 3107);
-export const E2E_CONTROL_PORT = Number(process.env.ALMA_E2E_CONTROL_PORT ?? 3108);
-export const E2E_BASE_URL = `http://127.0.0.1:${E2E_WEB_PORT}`;
-export const E2E_CONTROL_URL = `http://127.0.0.1:${E2E_CONTROL_PORT}`;
+/** Fixed so the Playwright config, the stacks and the tests agree; override when they are taken. */
+export type StackName = "fake" | "local";
+
+const base = Number(process.env.ALMA_E2E_BASE_PORT ?? 3107);
+
+export const STACKS: Record<StackName, { webPort: number; controlPort: number }> = {
+  // the real server over a fake OpenAI-compatible upstream
+  fake: { webPort: base, controlPort: base + 1 },
+  // the real server over the embedded local model (node-llama-cpp, a tiny GGUF)
+  local: { webPort: base + 2, controlPort: base + 3 },
+};
+
+export const webUrl = (stack: StackName) => `http://127.0.0.1:${STACKS[stack].webPort}`;
+export const controlUrl = (stack: StackName) => `http://127.0.0.1:${STACKS[stack].controlPort}`;

@@ -12,23 +12,27 @@ import { startFakeOpenAI } from "@alma/testing";
 import { buildApp } from "@alma/server/build-app";
 import { loadConfig } from "@alma/server";
 import { createFakeModelHandler } from "./fake-model";
-import { E2E_CONTROL_PORT, E2E_WEB_PORT } from "./ports";
+import { STACKS, type StackName } from "./ports";
 
 const webDir = fileURLToPath(new URL("..", import.meta.url));
 
+const stack: StackName = process.argv.includes("--local") ? "local" : "fake";
+const { webPort: E2E_WEB_PORT, controlPort: E2E_CONTROL_PORT } = STACKS[stack];
+// resolved from the repository, as CI clones it with shared/ beside it
+const localModel = fileURLToPath(new URL("../../../../shared/models/stories260K.gguf", import.meta.url));
+
 async function main() {
-  const upstream = await startFakeOpenAI({ handler: createFakeModelHandler(), apiKey: "sk-e2e-test-key", contextWindow: 8192 });
+  const upstream = stack === "fake" ? await startFakeOpenAI({ handler: createFakeModelHandler(), apiKey: "sk-e2e-test-key", contextWindow: 8192 }) : null;
   const webOrigin = `http://127.0.0.1:${E2E_WEB_PORT}`;
+  const provider: Record<string, string> = upstream
+    ? { ALMA_PROVIDER: "openai", OPENAI_BASE_URL: upstream.url, OPENAI_API_KEY: "sk-e2e-test-key", OPENAI_MODEL: "fake-model", ALMA_CONTEXT_WINDOW: "8192" }
+    : { ALMA_PROVIDER: "local", ALMA_MODEL: localModel, ALMA_THREADS: "1", ALMA_CONTEXT_SIZE: "512", ALMA_MAX_OUTPUT_TOKENS: "64" };
   const config = loadConfig(
     {
       HOST: "127.0.0.1",
       PORT: "0",
       LOG_LEVEL: process.env.ALMA_E2E_LOG_LEVEL ?? "warn",
-      ALMA_PROVIDER: "openai",
-      OPENAI_BASE_URL: upstream.url,
-      OPENAI_API_KEY: "sk-e2e-test-key",
-      OPENAI_MODEL: "fake-model",
-      ALMA_CONTEXT_WINDOW: "8192",
+      ...provider,
       ALMA_PROVIDER_MAX_RETRIES: "0",
       ALMA_DB_PATH: ":memory:",
       ALMA_ALLOWED_ORIGINS: `${webOrigin},http://localhost:${E2E_WEB_PORT}`,
@@ -58,7 +62,7 @@ async function main() {
       return;
     }
     if (req.url === "/info") {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ serverUrl, upstream: upstream.url, requests: upstream.requests.length }));
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ stack, serverUrl, upstream: upstream?.url ?? null }));
       return;
     }
     res.writeHead(404).end();
@@ -72,7 +76,7 @@ async function main() {
     env: { ...process.env, NEXT_PUBLIC_ALMA_SERVER_URL: serverUrl, NEXT_TELEMETRY_DISABLED: "1" },
     stdio: ["ignore", "inherit", "inherit"],
   });
-  console.log(`[e2e] upstream ${upstream.url}, server ${serverUrl}, web ${webOrigin} (${dev ? "dev" : "start"})`);
+  console.log(`[e2e:${stack}] upstream ${upstream?.url ?? "none (local model)"}, server ${serverUrl}, web ${webOrigin} (${dev ? "dev" : "start"})`);
 
   let stopping = false;
   const stop = async () => {
@@ -81,12 +85,12 @@ async function main() {
     web.kill("SIGTERM");
     control.close();
     await app.close().catch(() => undefined);
-    await upstream.close().catch(() => undefined);
+    await upstream?.close().catch(() => undefined);
     process.exit(0);
   };
   web.on("exit", (code) => {
     if (!stopping) {
-      console.error(`[e2e] the web app exited (code ${code})`);
+      console.error(`[e2e:${stack}] the web app exited (code ${code})`);
       void stop();
     }
   });

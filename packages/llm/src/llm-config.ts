@@ -72,7 +72,7 @@ function num(value: string | undefined): number | undefined {
 
 /**
  * Maps environment variables to an LlmConfig input (validate it with parseLlmConfig):
- * ALMA_PROVIDER, OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, ALMA_CONTEXT_WINDOW, ALMA_FIRST_TOKEN_TIMEOUT_MS,
+ * ALMA_PROVIDER, OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, ALMA_CONTEXT_WINDOW, ALMA_TTFT_TIMEOUT_MS (or the older ALMA_FIRST_TOKEN_TIMEOUT_MS),
  * ALMA_IDLE_TIMEOUT_MS, ALMA_MODEL, ALMA_MODEL_CACHE_DIR, ALMA_THREADS, ALMA_CONTEXT_SIZE, HF_ENDPOINT, ALMA_SCRIPTED_TPS
  * (the same names apps/server reads).
  */
@@ -85,7 +85,7 @@ export function llmConfigFromEnv(env: Record<string, string | undefined>): LlmCo
       baseURL: text(env.OPENAI_BASE_URL),
       model: text(env.OPENAI_MODEL),
       contextWindow: num(env.ALMA_CONTEXT_WINDOW),
-      ttftTimeoutMs: num(env.ALMA_FIRST_TOKEN_TIMEOUT_MS),
+      ttftTimeoutMs: num(env.ALMA_TTFT_TIMEOUT_MS ?? env.ALMA_FIRST_TOKEN_TIMEOUT_MS),
       idleTimeoutMs: num(env.ALMA_IDLE_TIMEOUT_MS),
     }),
     local: drop({

@@ -125,6 +125,23 @@ describe("buildContext", () => {
     expect(last!.stats.messagesTrimmed).toBeGreaterThan(300);
   });
 
+  it("drops older whole turns until the model's exact template count fits, and reports that count", async () => {
+    const messages: ContextMessage[] = [];
+    for (let t = 0; t < 4; t++) {
+      messages.push({ id: `u${t}`, role: "user", content: `question ${t}` }, { id: `a${t}`, role: "assistant", content: `answer ${t}` });
+    }
+    messages.push({ id: "u4", role: "user", content: "newest" });
+    // a template that costs 30 tokens per message: only the system prompt, one turn and the newest message fit in 100
+    const exactCount = async (sent: ChatMessage[]) => sent.length * 30;
+    const r = await buildContext({ system, messages, budget: budgetOf(130), counter, exactCount });
+    expect(r.messages.map((m) => m.content)).toEqual([system, "question 3", "answer 3", "newest"]);
+    expect(r.tokens).toBe(120);
+    expect(r.stats.promptTokens).toBe(120);
+    expect(r.evicted).toEqual(["u0", "a0", "u1", "a1", "u2", "a2"]);
+    expect(r.evictedUpTo).toBe(6);
+    await expect(buildContext({ system, messages, budget: budgetOf(50), counter, exactCount })).rejects.toMatchObject({ code: "message_too_long" });
+  });
+
   it("excludes summarized messages and reports them", async () => {
     const messages: ContextMessage[] = [
       { id: "1", role: "user", content: "old" },

@@ -88,19 +88,24 @@ describe("SummaryScheduler", () => {
 
   it("gives up after maxAttempts and cancels on clearConversation", async () => {
     const state: SummaryState = { summary: null, summarizedCount: 0, messages: msgs(4) };
+    const tried: string[] = [];
     const s = new SummaryScheduler({
-      summarize: async () => {
+      summarize: async ({ evicted }) => {
+        tried.push(evicted[0]!.content);
         throw new Error("always");
       },
-      load: () => state,
+      load: (id) => (id === "d" ? { ...state, messages: [{ role: "user", content: "d0" }, ...state.messages] } : state),
       save: () => {},
       retry: { baseMs: 1, maxAttempts: 2 },
     });
     s.schedule("c", 4);
     await s.idle("c");
     expect(s.isPending("c")).toBe(false);
+    expect(tried).toEqual(["m0", "m0"]);
     s.schedule("d", 4);
     s.clearConversation("d");
     expect(s.isPending("d")).toBe(false);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(tried).toEqual(["m0", "m0"]);
   });
 });
