@@ -28,8 +28,8 @@ export interface BrowserBenchResult {
 
 const webDir = fileURLToPath(new URL("../apps/web/", import.meta.url));
 const chromiumPath = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium";
+// the e2e stack's ports are ALMA_E2E_BASE_PORT (web) and the next one (its control endpoint); away from the tests' own
 const port = Number(process.env.BENCH_WEB_PORT ?? 3127);
-const controlPort = port + 1;
 
 /** A benchmark that cannot run on this machine as it is: run-all reports it, without counting it as a crash. */
 export class MissingPrerequisite extends Error {
@@ -45,7 +45,7 @@ async function startStack(): Promise<ChildProcess> {
   }
   const stack = spawn(process.execPath, ["--import", "tsx", "e2e/start-stack.ts"], {
     cwd: webDir,
-    env: { ...process.env, ALMA_E2E_WEB_PORT: String(port), ALMA_E2E_CONTROL_PORT: String(controlPort), ALMA_E2E_LOG_LEVEL: "error" },
+    env: { ...process.env, ALMA_E2E_BASE_PORT: String(port), ALMA_E2E_LOG_LEVEL: "error" },
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,
   });

@@ -18,7 +18,7 @@ export interface StreamSample {
   serverMarks?: { requestBuiltMs: number | null; upstreamStartedMs: number | null; firstTokenMs: number | null };
 }
 
-/** A client of one path under test; `history` is the conversation so far for paths where the client carries it. */
+/** A client of one path under test. */
 export interface StreamClient {
   readonly name: string;
   stream(content: string): Promise<StreamSample>;
@@ -176,6 +176,8 @@ export async function almaClient(
   return client;
 }
 
+const textDeltaPattern = /"type":"text-delta","id":"[^"]*","delta":"([^"]*)"/g;
+
 interface UiMessage {
   id: string;
   role: "user" | "assistant";
@@ -207,14 +209,17 @@ export function aiSdkClient(url: string, opts: { history?: UiMessage[]; newConve
               return;
             }
             res.setEncoding("utf8");
+            let answer = "";
             res.on("data", (chunk: string) => {
               const receivedAt = nowMs();
               sample.take(chunk, receivedAt);
+              // keep the answer's text for the history, as useChat does (stamps need no JSON unescaping)
+              if (!opts.newConversationEachTime) for (const m of chunk.matchAll(textDeltaPattern)) answer += m[1];
             });
             res.on("end", () => {
               try {
                 const done = sample.finish();
-                if (!opts.newConversationEachTime) client.history = [...messages, { id: randomUUID(), role: "assistant", parts: [{ type: "text", text: `answer of ${done.tokens} tokens` }] }];
+                if (!opts.newConversationEachTime) client.history = [...messages, { id: randomUUID(), role: "assistant", parts: [{ type: "text", text: answer }] }];
                 resolve(done);
               } catch (e) {
                 reject(e);

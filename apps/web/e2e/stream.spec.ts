@@ -4,6 +4,16 @@ import { lastAssistant, openChat, recordFrames, send, shot } from "./helpers";
 
 test("a sent message's answer streams in token by token and completes", async ({ page }) => {
   const frames = recordFrames(page);
+  const consoleErrors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(m.text());
+  });
+  const response = await page.goto("/");
+  // the page is served with a nonce CSP whose connect-src allows only itself and the alma server
+  const csp = response?.headers()["content-security-policy"] ?? "";
+  expect(csp).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
+  expect(csp).toMatch(/connect-src 'self' ws:\/\/127\.0\.0\.1:\d+(;|$)/);
+  expect(response?.headers()["x-powered-by"]).toBeUndefined();
   await openChat(page);
   // Count distinct renders of the answer's text while it streams.
   await page.evaluate(() => {
@@ -43,4 +53,5 @@ test("a sent message's answer streams in token by token and completes", async ({
   await page.reload();
   await expect(page.locator('[data-testid="message"][data-role="assistant"]').last()).toContainText("token30");
   await expect(page.getByTestId("conversation-title")).not.toHaveText("");
+  expect(consoleErrors.filter((e) => /Content Security Policy|Hydration|hydrat/i.test(e))).toEqual([]);
 });

@@ -180,6 +180,9 @@ describe("ManagerAgent: analytical plans", () => {
     expect(r.steps!.find((s) => s.id === "s2")).toMatchObject({ status: "failed", text: "half " });
     const synth = model.calls.find((c) => roleOf(c.messages).role === "synthesis")!;
     expect(lastUserText(synth.messages)).toMatch(/"Reliability" \(failed: The connection to the model broke mid-answer\.\).*partial answer/s);
+    // every other call reports 10 prompt tokens; the failed step still counts the context it consumed (20)
+    expect(r.usage.promptTokens).toBe((model.calls.length - 1) * 10 + 20);
+    expect(r.usage.reported).toBe(false);
   });
 
   it("cuts steps at the deadline, says so, and still synthesizes within the deadline", async () => {

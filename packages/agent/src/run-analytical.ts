@@ -191,7 +191,8 @@ async function runStep(
     if (r.reported) reportedTokens = r.completionTokens;
   } catch (e) {
     failure = e;
-    scope.addUsage({ promptTokens: 0, completionTokens: counted, reported: false });
+    // a worker that failed after streaming had its prompt consumed: count the context it was given
+    scope.addUsage({ promptTokens: counted > 0 ? scope.promptTokensOf(scope.messages) : 0, completionTokens: counted, reported: false });
   }
   closed = true;
 

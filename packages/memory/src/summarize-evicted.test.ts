@@ -44,6 +44,20 @@ describe("summarizeEvicted", () => {
     expect(counter.countText(summary)).toBeLessThanOrEqual(30);
   });
 
+  it("keeps each request within maxInputTokens even when the stored summary is over the bound", async () => {
+    const sizes: number[] = [];
+    const model = new ScriptedChatModel({
+      reply: (messages) => {
+        sizes.push(counter.replyPriming + messages.reduce((n, m) => n + (counter.countMessage(m) as number), 0));
+        return "short";
+      },
+    });
+    const stored = "an old and very long summary ".repeat(100);
+    await summarizeEvicted({ model, counter, previousSummary: stored, evicted: turns(6), maxSummaryTokens: 50, maxInputTokens: 400 });
+    expect(sizes.length).toBeGreaterThan(0);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(400);
+  });
+
   it("rejects an empty model answer, a budget with no room, and stops when aborted", async () => {
     const empty = new ScriptedChatModel({ reply: () => ({ tokens: [] }) });
     await expect(summarizeEvicted({ model: empty, counter, previousSummary: null, evicted: turns(2), maxSummaryTokens: 30, maxInputTokens: 300 })).rejects.toThrow(/empty summary/);

@@ -65,8 +65,10 @@ export async function summarizeEvicted(input: SummarizeEvictedInput): Promise<st
   if (!Number.isInteger(input.maxSummaryTokens) || input.maxSummaryTokens < 1) {
     throw new RangeError("summarizeEvicted: maxSummaryTokens must be an integer >= 1.");
   }
-  let summary = input.previousSummary;
-  if (input.evicted.length === 0) return summary ?? "";
+  if (input.evicted.length === 0) return input.previousSummary ?? "";
+  // the room below assumes the previous summary is within the bound; one stored under a larger bound
+  // would overflow every request, so the summary could never advance
+  let summary = input.previousSummary === null ? null : await truncateToTokens(input.counter, input.previousSummary, input.maxSummaryTokens);
   // room for the previous summary (at most maxSummaryTokens) and the instructions
   const fixed = (await countRequest(input.counter, request("", []))) + input.maxSummaryTokens;
   const room = input.maxInputTokens - fixed;
