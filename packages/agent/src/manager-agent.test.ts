@@ -86,11 +86,11 @@ describe("ManagerAgent: creative and conversational", () => {
     const model = new FakeChatModel(() => ({ deltas: Array.from({ length: 100 }, (_, i) => `w${i} `), delayMs: 5 }));
     const agent = new ManagerAgent({ model, config: { today } });
     const h = harness({ userText: "Write a long story about a cat", signal: ctrl.signal, onEvent: (e) => e.type === "run.token" && e.text === "w3 " && ctrl.abort() });
-    const t0 = performance.now();
     const r = await agent.run(h.input);
-    expect(performance.now() - t0).toBeLessThan(200);
+    // promptness is asserted by content, not time: nothing after the token that triggered the stop is kept
     expect(r.finishReason).toBe("stopped");
     expect(r.text).toBe("w0 w1 w2 w3 ");
+    expect(model.calls).toHaveLength(1);
     expect(r.error).toBeNull();
   });
 
