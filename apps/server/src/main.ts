@@ -1,8 +1,10 @@
 import { ConfigError, loadConfig } from "./config.js";
 import { buildApp } from "./build-app.js";
+import { loadEnvFile } from "./load-env-file.js";
 
 /** `pnpm start:server`: load the config, listen, and shut down gracefully on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
+  loadEnvFile();
   let config;
   try {
     config = loadConfig();
