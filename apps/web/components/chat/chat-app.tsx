@@ -11,6 +11,7 @@ import { useAlmaChat } from "@/lib/use-alma-chat";
 import { useConversations } from "@/lib/use-conversations";
 import { cn } from "@/lib/utils";
 import { Composer } from "./composer";
+import { warmUpHighlighting } from "./markdown";
 import { ConnectionBanner } from "./connection-banner";
 import { ContextMeter } from "./context-meter";
 import type { MessageActions } from "./message-item";
@@ -60,6 +61,8 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
     window.addEventListener("popstate", onPop);
     return () => window.removeEventListener("popstate", onPop);
   }, [open]);
+
+  React.useEffect(() => warmUpHighlighting(), []);
 
   React.useEffect(() => {
     document.title = state.title ? `${state.title} · alma` : "alma";

@@ -66,4 +66,12 @@ describe("Markdown safety", () => {
     expect(pre).toHaveLength(1);
     expect(pre[0]!.textContent).toContain("y = 2");
   });
+
+  it("warms highlighting up at idle without rendering anything", async () => {
+    const { warmUpHighlighting } = await import("./markdown");
+    expect(() => warmUpHighlighting(["ts"])).not.toThrow();
+    await new Promise((r) => setTimeout(r, 300));
+    const c = html("```ts\nconst y = 2;\n```");
+    expect(c.querySelector(".hljs-keyword")?.textContent).toBe("const");
+  });
 });

@@ -57,6 +57,29 @@ const components: Components = {
 const remarkPlugins = [remarkGfm, remarkHtmlAsText];
 const highlighted = [[rehypeHighlight, { detect: false, ignoreMissing: true }]] as never;
 
+const WARM_LANGUAGES = ["ts", "js", "python", "bash", "json", "html", "css", "sql", "go", "rust", "java", "cpp"];
+let warmed = false;
+
+/**
+ * highlight.js compiles a language's grammar the first time it is used, which can take tens of
+ * milliseconds: do it for the common languages while the page is idle, one per idle period, so the
+ * first code block of a streaming answer does not become a long task.
+ */
+export function warmUpHighlighting(languages: string[] = WARM_LANGUAGES): void {
+  if (warmed || typeof window === "undefined") return;
+  warmed = true;
+  const idle = (cb: () => void) => ("requestIdleCallback" in window ? window.requestIdleCallback(cb, { timeout: 5000 }) : setTimeout(cb, 200));
+  const next = (i: number) => {
+    if (i >= languages.length) return;
+    idle(() => {
+      // The synchronous Markdown component runs the whole pipeline when called; its output is discarded.
+      ReactMarkdown({ children: "```" + languages[i] + "\nx\n```", rehypePlugins: highlighted });
+      next(i + 1);
+    });
+  };
+  next(0);
+}
+
 const MarkdownBlock = React.memo(function MarkdownBlock({ text, highlight }: { text: string; highlight: boolean }) {
   return (
     <ReactMarkdown remarkPlugins={remarkPlugins} rehypePlugins={highlight ? highlighted : []} components={components} urlTransform={safeUrl}>
