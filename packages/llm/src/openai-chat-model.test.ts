@@ -248,3 +248,49 @@ describe("OpenAIChatModel probe", () => {
     expect(seen).toEqual(["ready"]);
   });
 });
+
+describe("OpenAIChatModel reading the event stream", () => {
+  /** a model whose upstream answers with these bytes, one network read each */
+  function modelAnswering(reads: Uint8Array[]) {
+    const fetch = async () => {
+      const pending = [...reads];
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const next = pending.shift();
+          if (next) controller.enqueue(next);
+          else controller.close();
+        },
+      });
+      return new Response(body, { status: 200, headers: { "content-type": "text/event-stream" } });
+    };
+    return new OpenAIChatModel({ baseURL: "http://127.0.0.1:1/v1", apiKey: "sk-test", model: "gpt-4o-mini", fetch: fetch as typeof globalThis.fetch });
+  }
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const data = (content: string | null, finish: string | null = null) =>
+    `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", choices: [{ index: 0, delta: content === null ? {} : { content }, finish_reason: finish }] })}`;
+
+  it("yields the deltas of a stream with CRLF endings, keep-alives and reads that split events and characters", async () => {
+    const whole = encode(
+      `: keep-alive\r\n\r\n${data("Grüß")}\r\n\r\n${data(" 🌍")}\r\n\r\n${data(null, "stop")}\r\n\r\n` +
+        `data: ${JSON.stringify({ id: "c", choices: [], usage: { prompt_tokens: 9, completion_tokens: 2 } })}\r\n\r\ndata: [DONE]\r\n\r\n`,
+    );
+    for (const size of [1, 5, 7, 64]) {
+      // reads of `size` bytes cut CRLFs, "ü", "ß" and the emoji in the middle
+      const reads: Uint8Array[] = [];
+      for (let i = 0; i < whole.length; i += size) reads.push(whole.subarray(i, i + size));
+      const { deltas, done } = await run(modelAnswering(reads).stream(question, { maxOutputTokens: 10 }));
+      expect(deltas.join("")).toBe("Grüß 🌍");
+      expect(done).toEqual({ type: "done", finishReason: "stop", usage: { promptTokens: 9, completionTokens: 2, reported: true } });
+    }
+  });
+
+  it("ends with stream_interrupted when the server sends an error event mid-answer", async () => {
+    const deltas: string[] = [];
+    const error = { error: { message: "upstream worker died", type: "server_error" } };
+    const model = modelAnswering([encode(`${data("a")}\n\n${data(" b")}\n\nda`), encode(`ta: ${JSON.stringify(error)}\n\n`)]);
+    const thrown = await failure(model.stream(question, { maxOutputTokens: 10 }), deltas);
+    expect(deltas).toEqual(["a", " b"]);
+    expect(thrown).toMatchObject({ code: "stream_interrupted", retryable: true, afterFirstToken: true });
+    expect(thrown.message).toContain("upstream worker died");
+  });
+});

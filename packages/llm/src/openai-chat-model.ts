@@ -8,6 +8,7 @@ import { knownContextWindow } from "./known-context-windows.js";
 import { LlmError } from "./llm-error.js";
 import { mapOpenAIError } from "./map-openai-error.js";
 import { MODEL_SETUP_STEPS } from "./model-setup-steps.js";
+import { SseChatChunkDecoder } from "./sse-chat-chunk-decoder.js";
 import { StatusHolder } from "./status-holder.js";
 
 export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
@@ -165,26 +166,35 @@ export class OpenAIChatModel implements ChatModel {
         ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
         ...(options.json ? { response_format: { type: "json_object" as const } } : {}),
       };
-      const stream = await this.#client.chat.completions.create(body, { signal: controller.signal });
+      // the SDK still makes the request (auth, headers, HTTP errors); the body is decoded here, which costs far less per token
+      const response = await this.#client.chat.completions.create(body, { signal: controller.signal }).asResponse();
       ctx.streamStarted = true;
-      for await (const chunk of stream) {
+      if (!response.body) throw new Error("the response has no body");
+      const decoder = new SseChatChunkDecoder(response.headers);
+      const reader = response.body.getReader();
+      for (;;) {
+        const read = await reader.read();
+        const chunks = read.done ? decoder.end() : decoder.push(read.value);
         if (ctx.afterFirstToken) timer.refresh();
-        if (chunk.usage) usage = chunk.usage;
-        const choice = chunk.choices[0];
-        if (!choice) continue;
-        const delta = choice.delta?.content;
-        if (delta) {
-          if (!ctx.afterFirstToken) {
-            ctx.afterFirstToken = true;
-            // from here on the timer guards the gap between chunks
-            clearTimeout(timer);
-            timeoutReason = this.#idleMessage;
-            timer = setTimeout(onTimeout, this.#idleTimeoutMs);
+        for (const chunk of chunks) {
+          if (chunk.usage) usage = chunk.usage;
+          const choice = chunk.choices?.[0];
+          if (!choice) continue;
+          const delta = choice.delta?.content;
+          if (delta) {
+            if (!ctx.afterFirstToken) {
+              ctx.afterFirstToken = true;
+              // from here on the timer guards the gap between chunks
+              clearTimeout(timer);
+              timeoutReason = this.#idleMessage;
+              timer = setTimeout(onTimeout, this.#idleTimeoutMs);
+            }
+            text += delta;
+            yield { type: "delta", text: delta };
           }
-          text += delta;
-          yield { type: "delta", text: delta };
+          if (choice.finish_reason) finishReason = toFinishReason(choice.finish_reason);
         }
-        if (choice.finish_reason) finishReason = toFinishReason(choice.finish_reason);
+        if (read.done) break;
       }
       if (finishReason === null) {
         throw new LlmError("stream_interrupted", `the answer stream from ${this.baseURL} ended before the model finished; try again`, {

@@ -1,6 +1,6 @@
 import type { ChatMessage } from "@alma/llm";
 import { describe, expect, it } from "vitest";
-import { MessageCountCache, messageKey } from "./message-count-cache.js";
+import { MessageCountCache, messageKey, type KeyedChatMessage } from "./message-count-cache.js";
 import { createOpenAITokenCounter } from "./openai-token-counter.js";
 import type { TokenCounter } from "./token-counter.js";
 
@@ -51,6 +51,27 @@ describe("MessageCountCache", () => {
     expect(await cache.count(slow, user("x"))).toBe(5);
     expect(cache.count(slow, user("x"))).toBe(5);
     expect(() => new MessageCountCache({ maxEntries: 0 })).toThrow(RangeError);
+  });
+
+  it("looks up a message with a countKey by that key alone: new objects of a stored message are not counted or hashed again", () => {
+    const cache = new MessageCountCache();
+    let counted = 0;
+    const counting: TokenCounter = { ...counter, id: "counting", countMessage: (m) => (counted++, counter.countMessage(m) as number) };
+    const long = "a stored message long enough to be hashed when it has no key. ".repeat(4);
+    const stored = (): KeyedChatMessage => ({ role: "user", content: long, countKey: "m1:256" });
+    const first = cache.count(counting, stored(), "c1");
+    // each request rebuilds its objects from storage: the key finds them
+    for (let i = 0; i < 5; i++) expect(cache.count(counting, stored(), "c1")).toBe(first);
+    expect(counted).toBe(1);
+    expect(cache.stats()).toMatchObject({ hits: 5, misses: 1, size: 1 });
+    // the key is trusted: the caller changes it when the message changes
+    expect(cache.count(counting, { role: "user", content: long, countKey: "m1:257" }, "c1")).toBe(first);
+    expect(counted).toBe(2);
+    // a message without a key is still keyed by its content, apart from keyed entries
+    expect(cache.count(counting, user(long))).toBe(first);
+    expect(counted).toBe(3);
+    cache.clearConversation("c1");
+    expect(cache.stats().size).toBe(1);
   });
 
   it("keys long messages by hash and tells roles, names and tool calls apart", () => {

@@ -27,6 +27,13 @@ interface IdentityEntry {
   count: number;
 }
 
+/**
+ * A message with a key its caller guarantees stable: the same key always means the same role, name, content and
+ * tool calls (a stored message's id plus its content length, say). The cache then uses it instead of hashing the
+ * content, which matters when each request rebuilds its message objects from storage.
+ */
+export type KeyedChatMessage = ChatMessage & { countKey?: string };
+
 // short messages are their own key; longer ones are hashed so keys stay small
 const INLINE_KEY_LIMIT = 96;
 
@@ -53,7 +60,8 @@ export function messageKey(m: ChatMessage): string {
 /**
  * Token counts of messages, keyed by counter id + content key, bounded in entries (least recently
  * used first out). A second, weak map by message object skips even the hashing when the caller
- * passes the same objects again; it re-checks the fields, so a mutated message is recounted.
+ * passes the same objects again; it re-checks the fields, so a mutated message is recounted. A message
+ * with a `countKey` (see `KeyedChatMessage`) is looked up by that key, with no hashing at all.
  */
 export class MessageCountCache {
   readonly maxEntries: number;
@@ -71,8 +79,8 @@ export class MessageCountCache {
   }
 
   /** The message's count with this counter: cached, or computed once and remembered. */
-  count(counter: TokenCounter, message: ChatMessage, conversationId: string | null = null): MaybePromise<number> {
-    const known = this.byObject.get(message);
+  count(counter: TokenCounter, message: KeyedChatMessage, conversationId: string | null = null): MaybePromise<number> {
+    const known = message.countKey === undefined ? this.byObject.get(message) : undefined;
     if (known && known.counterId === counter.id && sameFields(known, message)) {
       this.hits++;
       return known.count;
@@ -118,7 +126,9 @@ export class MessageCountCache {
     return { hits: this.hits, misses: this.misses, evictions: this.evictions, size: this.entries.size, maxEntries: this.maxEntries };
   }
 
-  private keyOf(counter: TokenCounter, m: ChatMessage): string {
+  private keyOf(counter: TokenCounter, m: KeyedChatMessage): string {
+    // \u0002 keeps caller keys apart from content keys
+    if (m.countKey !== undefined) return `${counter.id}\u0002${m.countKey}`;
     const known = this.byObject.get(m);
     if (known && sameFields(known, m)) return `${counter.id}\u0001${known.key}`;
     const key = messageKey(m);
@@ -126,7 +136,8 @@ export class MessageCountCache {
     return `${counter.id}\u0001${key}`;
   }
 
-  private remember(m: ChatMessage, counterId: string, count: number): void {
+  private remember(m: KeyedChatMessage, counterId: string, count: number): void {
+    if (m.countKey !== undefined) return;
     const known = this.byObject.get(m);
     if (known && sameFields(known, m)) {
       known.counterId = counterId;

@@ -19,6 +19,14 @@ export interface AssistantUpdate {
   error?: { code: string; message: string } | null;
 }
 
+/** A stored message as far as building a model request needs it. */
+export interface ContextMessageRow {
+  id: string;
+  role: Message["role"];
+  content: string;
+  status: MessageStatus;
+}
+
 /**
  * The persistence boundary: SQLite today, a server database later. Every method is synchronous
  * because SQLite (better-sqlite3) is; an async backend would wrap it.
@@ -43,6 +51,8 @@ export interface ConversationStore {
   updateAssistantMessage(id: string, update: AssistantUpdate): void;
   getMessage(id: string): Message | null;
   listMessages(conversationId: string): Message[];
+  /** the fields a model request is built from, oldest first: cheaper than `listMessages` (no JSON columns) */
+  listContextMessages(conversationId: string): ContextMessageRow[];
   /** removes every message after (and including, when `inclusive`) the given one: for edit and regenerate */
   truncateAfter(conversationId: string, messageId: string, inclusive: boolean): number;
   /** on startup: messages left `streaming` by a crash become `interrupted` */

@@ -118,6 +118,29 @@ describe("SqliteConversationStore", () => {
     expect(s.getMessage(a.id)).toMatchObject({ error: { code: "internal", message: "x" }, steps: null, content: "partial answer", runId: "r2" });
   });
 
+  it("lists a conversation's messages for a model request: id, role, content and status only, in order", () => {
+    const s = memory();
+    const c = s.createConversation("t");
+    const other = s.createConversation("other");
+    const u1 = s.addUserMessage({ conversationId: c.id, clientMessageId: "1", content: "first question" }).message;
+    s.addUserMessage({ conversationId: other.id, clientMessageId: "x", content: "elsewhere" });
+    const a1 = s.addAssistantMessage({ conversationId: c.id, runId: "r1", taskType: "conversational" });
+    s.updateAssistantMessage(a1.id, { content: "an answer", status: "complete", metrics, usage: { promptTokens: 7, completionTokens: 3, reported: true } });
+    const u2 = s.addUserMessage({ conversationId: c.id, clientMessageId: "2", content: "second question" }).message;
+    const a2 = s.addAssistantMessage({ conversationId: c.id, runId: "r2", taskType: null });
+
+    const rows = s.listContextMessages(c.id);
+    expect(rows).toEqual([
+      { id: u1.id, role: "user", content: "first question", status: "complete" },
+      { id: a1.id, role: "assistant", content: "an answer", status: "complete" },
+      { id: u2.id, role: "user", content: "second question", status: "complete" },
+      { id: a2.id, role: "assistant", content: "", status: "streaming" },
+    ]);
+    // the same messages, in the same order, as the full listing
+    expect(rows.map((r) => r.id)).toEqual(s.listMessages(c.id).map((m) => m.id));
+    expect(s.listContextMessages("no-such-conversation")).toEqual([]);
+  });
+
   it("truncates after a message, inclusive or not, in insertion order", () => {
     const s = memory();
     const c = s.createConversation("t");

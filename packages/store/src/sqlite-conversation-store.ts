@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Conversation, Message, PinnedFact, TaskType } from "@alma/protocol";
-import type { AssistantUpdate, ConversationStore, NewUserMessage } from "./conversation-store.js";
+import type { AssistantUpdate, ContextMessageRow, ConversationStore, NewUserMessage } from "./conversation-store.js";
 import { migrate } from "./migrations.js";
 import { StoreError } from "./store-error.js";
 import { titleFromMessage } from "./title-from-message.js";
@@ -166,6 +166,9 @@ export class SqliteConversationStore implements ConversationStore {
       getMessage: db.prepare<[string], MessageRow>("SELECT * FROM messages WHERE id = ?"),
       getMessageSeq: db.prepare<[string, string], { seq: number }>("SELECT seq FROM messages WHERE id = ? AND conversation_id = ?"),
       listMessages: db.prepare<[string], MessageRow>("SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq"),
+      listContextMessages: db.prepare<[string], ContextMessageRow>(
+        "SELECT id, role, content, status FROM messages WHERE conversation_id = ? ORDER BY seq",
+      ),
       updateMessage: db.prepare(
         `UPDATE messages SET run_id = @runId, content = @content, status = @status, steps = @steps, task_type = @taskType,
          finish_reason = @finishReason, usage = @usage, metrics = @metrics, error = @error WHERE id = @id`,
@@ -326,6 +329,10 @@ export class SqliteConversationStore implements ConversationStore {
 
   listMessages(conversationId: string): Message[] {
     return this.stmt.listMessages.all(conversationId).map(toMessage);
+  }
+
+  listContextMessages(conversationId: string): ContextMessageRow[] {
+    return this.stmt.listContextMessages.all(conversationId);
   }
 
   truncateAfter(conversationId: string, messageId: string, inclusive: boolean): number {
