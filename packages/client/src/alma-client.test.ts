@@ -204,6 +204,26 @@ describe("AlmaClient runs", () => {
     await expect(handle.done).rejects.toMatchObject({ code: "not_found", message: "That run has ended; load the history." });
   });
 
+  it("fails exactly the run an error names by runId when two resumes are pending", async () => {
+    const { server, client } = await setup({}, { maxEarlyRunEvents: 1 });
+    await client.connect(server.url);
+    const first = client.send("one");
+    const second = client.send("two");
+    const a = await server.nextFrame("message.send");
+    const b = await server.nextFrame("message.send");
+    for (const event of scriptedRunEvents({ runId: "ra", conversationId: "c1", tokens: ["a", "b"] })) a.connection.send(event);
+    for (const event of scriptedRunEvents({ runId: "rb", conversationId: "c2", tokens: ["c", "d"] })) b.connection.send(event);
+    a.connection.send({ type: "message.accepted", clientMessageId: a.frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "ra", duplicate: false });
+    b.connection.send({ type: "message.accepted", clientMessageId: b.frame.clientMessageId, conversationId: "c2", userMessageId: "u2", runId: "rb", duplicate: false });
+    await server.nextFrame("run.resume");
+    await server.nextFrame("run.resume");
+    // the refusal of the second run's resume arrives first and names its run
+    b.connection.send({ type: "error", code: "not_found", message: "Run rb has ended.", retryable: false, frameType: "run.resume", runId: "rb" });
+    await expect(second.done).rejects.toMatchObject({ code: "not_found", message: "Run rb has ended." });
+    a.connection.send({ type: "error", code: "not_found", message: "Run ra has ended.", retryable: false, frameType: "run.resume", runId: "ra" });
+    await expect(first.done).rejects.toMatchObject({ message: "Run ra has ended." });
+  });
+
   it("binds a regenerate to the next run.started of its conversation", async () => {
     const { server, client } = await setup();
     await client.connect(server.url);

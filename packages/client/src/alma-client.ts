@@ -599,8 +599,10 @@ export class AlmaClient {
       for (const tracker of this.trackers.values()) this.resumeFollowed(tracker);
       return;
     }
-    if (frame.frameType === "run.regenerate" || frame.frameType === "run.continue" || frame.frameType === "run.resume") {
-      const index = this.pendingRuns.findIndex((p) => p.sent && p.kind === frame.frameType);
+    // an error naming a run (a refused resume: the run ended or left the replay buffer) fails exactly that run's handle
+    const byRun = frame.runId === undefined ? -1 : this.pendingRuns.findIndex((p) => p.kind === "run.resume" && p.runId === frame.runId);
+    if (byRun >= 0 || frame.frameType === "run.regenerate" || frame.frameType === "run.continue" || frame.frameType === "run.resume") {
+      const index = byRun >= 0 ? byRun : this.pendingRuns.findIndex((p) => p.sent && p.kind === frame.frameType);
       if (index < 0) return;
       const [pending] = this.pendingRuns.splice(index, 1);
       if (pending!.runId !== null) this.trackers.delete(pending!.runId);

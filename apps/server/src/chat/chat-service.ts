@@ -114,8 +114,10 @@ export class ChatService {
     if (!target || target.role !== "assistant") {
       throw new RequestError("not_found", "That answer is not in this conversation. Reload the conversation and try again.");
     }
-    if (at !== messages.length - 1 || !["stopped", "failed", "interrupted"].includes(target.status)) {
-      throw new RequestError("conflict", "Only the last answer, when it was stopped, failed or interrupted, can be continued. Regenerate it instead.");
+    // A complete answer that ran out of output budget (finish "length") is cut too, so it can be continued.
+    const cut = ["stopped", "failed", "interrupted"].includes(target.status) || target.finishReason === "length";
+    if (at !== messages.length - 1 || !cut) {
+      throw new RequestError("conflict", "Only the last answer, when it was stopped, failed, interrupted or cut at its length limit, can be continued. Regenerate it instead.");
     }
     const userMessage = messages.slice(0, at).findLast((m) => m.role === "user");
     if (!userMessage) throw new RequestError("not_found", "The question this answer belongs to is gone. Send a new message.");

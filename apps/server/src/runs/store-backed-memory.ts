@@ -9,6 +9,7 @@ import {
   selectTokenCounter,
   summarizeEvicted,
   type ContextMessage,
+  type KeyedChatMessage,
   type TokenCounter,
 } from "@alma/memory";
 import type { ConversationStore } from "@alma/store";
@@ -120,13 +121,23 @@ export class StoreBackedMemory implements ConversationMemory {
     return this.o.contextWindow ?? this.o.model.contextWindow();
   }
 
-  /** the stored conversation as chat messages; answers with no text (failed before a token) carry nothing and are left out */
+  /**
+   * The stored conversation as chat messages; answers with no text (failed before a token) carry nothing and are left
+   * out. Reads only the columns a request needs, and keys each message for the count cache by id, status and length:
+   * the objects are new on every run, and hashing every long message again was a visible share of the time to first token.
+   */
   private history(conversationId: string, exclude: string | null): ContextMessage[] {
     const out: ContextMessage[] = [];
-    for (const m of this.o.store.listMessages(conversationId)) {
+    for (const m of this.o.store.listContextMessages(conversationId)) {
       if (m.id === exclude || m.role === "system") continue;
       if (m.role === "assistant" && m.content.length === 0) continue;
-      out.push({ id: m.id, role: m.role, content: m.content });
+      const message: ContextMessage & KeyedChatMessage = {
+        id: m.id,
+        role: m.role,
+        content: m.content,
+        countKey: `${m.id}:${m.status}:${m.content.length}`,
+      };
+      out.push(message);
     }
     return out;
   }

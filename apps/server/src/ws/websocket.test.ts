@@ -232,6 +232,18 @@ describe("WebSocket /ws", () => {
     expect(continued.status).toBe("complete");
     expect(continued.content.startsWith("partial")).toBe(true);
     expect(continued.runId).toBe(cont.runId);
+
+    // a complete answer is continued only when it was cut at its length limit
+    app.alma.store.updateAssistantMessage(after[1]!.id, { status: "complete", finishReason: "stop" });
+    mark = c.frames.length;
+    c.send({ type: "run.continue", conversationId: cid, messageId: after[1]!.id });
+    expect((await c.waitFor("error", () => true, 5000, mark)).code).toBe("conflict");
+    app.alma.store.updateAssistantMessage(after[1]!.id, { status: "complete", finishReason: "length", content: "cut" });
+    mark = c.frames.length;
+    c.send({ type: "run.continue", conversationId: cid, messageId: after[1]!.id });
+    const lengthCont = await c.waitFor("run.started", () => true, 5000, mark);
+    await c.waitForRunEnd(lengthCont.runId);
+    expect(app.alma.store.getMessage(after[1]!.id)!.content.startsWith("cut")).toBe(true);
   });
 
   it("lists, renames, deletes and restores conversations and pins facts", async () => {
