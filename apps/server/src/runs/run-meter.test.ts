@@ -41,3 +41,34 @@ describe("RunMeter", () => {
     expect(r).toMatchObject({ completionTokens: 1, tokensPerSecond: null, requestBuiltMs: null, cacheHit: true, promptTokens: 0 });
   });
 });
+
+describe("RunMeter on the wall clock", () => {
+  it("reads the phases from performance.now(): sub-millisecond offsets, anchored at receivedAt", () => {
+    const receivedAt = Date.now();
+    const m = new RunMeter(receivedAt, Date.now);
+    m.requestBuilt();
+    m.upstreamStarted();
+    m.token();
+    const r = m.finish({ usage: null, cacheHit: false, provider: "p", model: "m" });
+    expect(r.receivedAt).toBe(receivedAt);
+    const phases = [r.requestBuiltMs!, r.upstreamStartedMs!, r.firstTokenMs!, r.totalMs];
+    // consecutive calls are microseconds apart: a whole-millisecond clock would give integers
+    expect(phases.some((ms) => !Number.isInteger(ms))).toBe(true);
+    expect([...phases].sort((a, b) => a - b)).toEqual(phases);
+    // the time between receipt and the meter's creation is carried over (Date.now has whole milliseconds)
+    expect(r.requestBuiltMs!).toBeLessThan(100);
+  });
+
+  it("counts the time between receipt and its creation", () => {
+    let wall = 5000;
+    let mono = 100;
+    const m = new RunMeter(4990, () => wall, () => mono);
+    mono = 100.25;
+    m.requestBuilt();
+    mono = 103.5;
+    wall = 5003;
+    m.token();
+    const r = m.finish({ usage: null, cacheHit: false, provider: "p", model: "m" });
+    expect(r).toMatchObject({ requestBuiltMs: 10.25, firstTokenMs: 13.5, totalMs: 13.5 });
+  });
+});
