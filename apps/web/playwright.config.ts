@@ -22,7 +22,7 @@ export default defineConfig({
   projects: [
     {
       name: "desktop",
-      testIgnore: /local-model\.spec\.ts/,
+      testIgnore: /(local-model|setup)\.spec\.ts/,
       use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 }, baseURL: webUrl("fake") },
     },
     {
@@ -30,9 +30,17 @@ export default defineConfig({
       testMatch: /local-model\.spec\.ts/,
       use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 }, baseURL: webUrl("local") },
     },
+    {
+      // two more stacks whose model is not ready: missing, and downloading (the spec names each one's URL)
+      name: "setup",
+      testMatch: /setup\.spec\.ts/,
+      use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 } },
+    },
   ],
   webServer: [
     { command: "tsx e2e/start-stack.ts", url: webUrl("fake"), timeout: 120_000, reuseExistingServer: false, stdout: "pipe", stderr: "pipe" },
     { command: "tsx e2e/start-stack.ts --local", url: webUrl("local"), timeout: 120_000, reuseExistingServer: false, stdout: "pipe", stderr: "pipe" },
+    { command: "tsx e2e/start-stack.ts --missing", url: webUrl("missing"), timeout: 120_000, reuseExistingServer: false, stdout: "pipe", stderr: "pipe" },
+    { command: "tsx e2e/start-stack.ts --download", url: webUrl("download"), timeout: 120_000, reuseExistingServer: false, stdout: "pipe", stderr: "pipe" },
   ],
 });

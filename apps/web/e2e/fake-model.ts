@@ -1,9 +1,10 @@
+import { CLASSIFY_MARKER, PLAN_MARKER, STEP_MARKER, SYNTHESIS_MARKER } from "@alma/agent";
 import type { FakeChatRequest, FakeHandler, FakeReply } from "@alma/testing";
 
 /**
  * The fake upstream's behaviour, chosen by what the request says, so every browser test can pick its
- * scenario through the message it types. Marker strings are the agent's prompt markers
- * (PLAN_MARKER, STEP_MARKER, SYNTHESIS_MARKER, CLASSIFY_MARKER in @alma/agent's prompts).
+ * scenario through the message it types. The agent's prompts are recognised by the markers @alma/agent
+ * exports, so a reworded prompt cannot silently turn an analytical run into a plain answer here.
  */
 export const SCENARIOS = {
   slow: "please answer slowly",
@@ -60,13 +61,17 @@ function numbered(n: number, word = "token", paragraph = 0): string[] {
   return Array.from({ length: n }, (_, i) => `${word}${i + 1}${paragraph > 0 && (i + 1) % paragraph === 0 ? "\n\n" : " "}`);
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+// the step prompt reads "<STEP_MARKER> <k> of <n>: <title>."
+const stepNumber = new RegExp(`${escapeRegExp(STEP_MARKER)} (\\d+) of`);
+
 export function createFakeModelHandler(): FakeHandler {
   const failedOnce = new Set<string>();
   return (req): FakeReply => {
     const all = allText(req);
     const user = lastUser(req);
-    if (all.includes("Classify the user's message")) return { text: '{"type":"conversational","confidence":0.9}' };
-    if (all.includes("Return the plan as JSON")) {
+    if (all.includes(CLASSIFY_MARKER)) return { text: '{"type":"conversational","confidence":0.9}' };
+    if (all.includes(PLAN_MARKER)) {
       return {
         text: JSON.stringify({
           steps: [
@@ -77,11 +82,11 @@ export function createFakeModelHandler(): FakeHandler {
         tokensPerSecond: 400,
       };
     }
-    if (all.includes("Carry out step")) {
-      const which = /Carry out step (\d+) of/.exec(all)?.[1] ?? "?";
+    if (all.includes(STEP_MARKER)) {
+      const which = stepNumber.exec(all)?.[1] ?? "?";
       return { tokens: [`Step ${which} result: `, ...numbered(12, `finding${which}.`)], tokensPerSecond: 40 };
     }
-    if (all.includes("Write the final answer")) return { tokens: ["Synthesis: ", ...numbered(15, "conclusion")], tokensPerSecond: 40 };
+    if (all.includes(SYNTHESIS_MARKER)) return { tokens: ["Synthesis: ", ...numbered(15, "conclusion")], tokensPerSecond: 40 };
 
     if (user.includes(SCENARIOS.xss)) return { text: XSS_ANSWER, tokensPerSecond: 200 };
     if (user.includes(SCENARIOS.markdown)) return { text: MARKDOWN_ANSWER, tokensPerSecond: 200 };

@@ -3,30 +3,51 @@
  * alma server over it, and the web app (next start, or next dev with ALMA_E2E_DEV=1) pointed at that server.
  * Also a tiny control endpoint the tests use to drop every WebSocket (to see the banner and the reconnect).
  * Playwright runs this as its webServer and stops it when the tests end.
+ *
+ * Variants: `--local` runs the embedded model; `--missing` a local model whose file does not exist (the
+ * setup screen); `--download` a local model given as a URL the stack serves and holds part-way until a
+ * test POSTs /release-download (the download progress, then ready).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { mkdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFakeOpenAI } from "@alma/testing";
 import { buildApp } from "@alma/server/build-app";
 import { loadConfig } from "@alma/server";
 import { createFakeModelHandler } from "./fake-model";
+import { startHeldDownloadServer } from "./held-download-server";
 import { STACKS, type StackName } from "./ports";
 
 const webDir = fileURLToPath(new URL("..", import.meta.url));
 
-const stack: StackName = process.argv.includes("--local") ? "local" : "fake";
+const stack: StackName = (["local", "missing", "download"] as const).find((s) => process.argv.includes(`--${s}`)) ?? "fake";
 const { webPort: E2E_WEB_PORT, controlPort: E2E_CONTROL_PORT } = STACKS[stack];
 // resolved from the repository, as CI clones it with shared/ beside it
 const localModel = fileURLToPath(new URL("../../../../shared/models/stories260K.gguf", import.meta.url));
 
 async function main() {
   const upstream = stack === "fake" ? await startFakeOpenAI({ handler: createFakeModelHandler(), apiKey: "sk-e2e-test-key", contextWindow: 8192 }) : null;
+  const held = stack === "download" ? await startHeldDownloadServer(localModel) : null;
+  // an emptied model cache, so the model is really downloaded (and a missing file really missing); named by
+  // port and emptied here, as Playwright may kill the stack before its own cleanup runs
+  const scratch = stack === "missing" || stack === "download" ? join(tmpdir(), `alma-e2e-${stack}-${E2E_WEB_PORT}`) : null;
+  if (scratch) {
+    await rm(scratch, { recursive: true, force: true });
+    await mkdir(scratch, { recursive: true });
+  }
   const webOrigin = `http://127.0.0.1:${E2E_WEB_PORT}`;
+  const local = { ALMA_PROVIDER: "local", ALMA_THREADS: "1", ALMA_CONTEXT_SIZE: "512", ALMA_MAX_OUTPUT_TOKENS: "64" };
   const provider: Record<string, string> = upstream
     ? { ALMA_PROVIDER: "openai", OPENAI_BASE_URL: upstream.url, OPENAI_API_KEY: "sk-e2e-test-key", OPENAI_MODEL: "fake-model", ALMA_CONTEXT_WINDOW: "8192" }
-    : { ALMA_PROVIDER: "local", ALMA_MODEL: localModel, ALMA_THREADS: "1", ALMA_CONTEXT_SIZE: "512", ALMA_MAX_OUTPUT_TOKENS: "64" };
+    : held && scratch
+      ? { ...local, ALMA_MODEL: held.url, ALMA_MODEL_CACHE_DIR: scratch }
+      : scratch
+        ? { ...local, ALMA_MODEL: join(scratch, "no-such-model.gguf") }
+        : { ...local, ALMA_MODEL: localModel };
   const config = loadConfig(
     {
       HOST: "127.0.0.1",
@@ -61,6 +82,11 @@ async function main() {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ dropped: n }));
       return;
     }
+    if (req.method === "POST" && req.url === "/release-download") {
+      held?.release();
+      res.writeHead(held ? 200 : 404, { "content-type": "application/json" }).end(JSON.stringify({ released: held !== null }));
+      return;
+    }
     if (req.url === "/info") {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ stack, serverUrl, upstream: upstream?.url ?? null }));
       return;
@@ -76,7 +102,7 @@ async function main() {
     env: { ...process.env, NEXT_PUBLIC_ALMA_SERVER_URL: serverUrl, NEXT_TELEMETRY_DISABLED: "1" },
     stdio: ["ignore", "inherit", "inherit"],
   });
-  console.log(`[e2e:${stack}] upstream ${upstream?.url ?? "none (local model)"}, server ${serverUrl}, web ${webOrigin} (${dev ? "dev" : "start"})`);
+  console.log(`[e2e:${stack}] model ${upstream?.url ?? provider.ALMA_MODEL}, server ${serverUrl}, web ${webOrigin} (${dev ? "dev" : "start"})`);
 
   let stopping = false;
   const stop = async () => {
@@ -86,6 +112,8 @@ async function main() {
     control.close();
     await app.close().catch(() => undefined);
     await upstream?.close().catch(() => undefined);
+    await held?.close().catch(() => undefined);
+    if (scratch) await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
     process.exit(0);
   };
   web.on("exit", (code) => {
