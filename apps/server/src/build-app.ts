@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import cors from "@fastify/cors";
-import type { ChatModel } from "@alma/llm";
+import { LocalChatModel, type ChatModel } from "@alma/llm";
 import { SqliteConversationStore, type ConversationStore } from "@alma/store";
 import type { AppConfig } from "./config.js";
 import { ChatService } from "./chat/chat-service.js";
@@ -95,7 +95,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     replayBufferEvents: config.replayBufferEvents,
     replayBufferBytes: config.replayBufferBytes,
     graceMs: config.resumeGraceMs, now });
-  const memory = options.memory ?? new StoreBackedMemory({ store, model, contextWindow: config.contextWindow, log: app.log });
+  const memory =
+    options.memory ??
+    new StoreBackedMemory({
+      store,
+      model,
+      contextWindow: config.contextWindow,
+      log: app.log,
+      // local models count with their own tokenizer once loaded (issue 4: exact counts per model family)
+      ...(model instanceof LocalChatModel ? { localTokenize: (text: string) => model.tokenize(text) } : {}),
+    });
   const agent = options.agent ?? createRunAgent(model, config);
   const connections = new Set<ClientConnection>();
   const broadcast = (frame: ServerFrame) => {

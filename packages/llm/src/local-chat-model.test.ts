@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ModelStatus } from "@alma/protocol";
+import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatMessage } from "./chat-message.js";
 import type { GenerateOptions, StreamChunk } from "./chat-model.js";
@@ -65,6 +66,22 @@ describe("LocalChatModel with stories260K", () => {
     const long = await model.countPromptTokens(once);
     expect(short).toBeGreaterThan(2);
     expect(long).toBeGreaterThan(short + 10);
+  });
+
+  it("tokenizes text with the loaded model's own tokenizer", async () => {
+    const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
+    const reference = await llama.loadModel({ modelPath: STORIES });
+    try {
+      const texts = ["Once upon a time there was a little cat.", "Hi", "  spaced   out\n\nlines ", "ünïcödé and emoji 🐈", "x".repeat(500)];
+      for (const text of texts) {
+        const n = await model.tokenize(text);
+        expect(n).toBeGreaterThan(0);
+        expect(n).toBe(reference.tokenize(text).length);
+      }
+      expect(await model.tokenize("")).toBe(0);
+    } finally {
+      await reference.dispose();
+    }
   });
 
   it("keeps one context uncorrupted across different prompts and concurrent calls", async () => {
@@ -137,7 +154,9 @@ describe("LocalChatModel failures", () => {
     expect(status.problem).toContain(missing);
     expect(status.setup.join("\n")).toMatch(/OPENAI_API_KEY[\s\S]*OPENAI_BASE_URL[\s\S]*ALMA_MODEL/);
     await expect(generate(model, once)).rejects.toMatchObject({ code: "local_model_error" });
+    await expect(model.tokenize("Hi")).rejects.toMatchObject({ name: "LlmError", code: "local_model_error", message: status.problem });
     await model.close();
+    await expect(model.tokenize("Hi")).rejects.toMatchObject({ code: "local_model_error", message: "the local model was closed" });
   });
 
   it("a corrupt file makes the status unavailable without crashing", async () => {

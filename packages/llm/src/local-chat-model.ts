@@ -285,6 +285,13 @@ export class LocalChatModel implements ChatModel {
     return this.#promptTokens(chat, model, messages);
   }
 
+  /** Tokens `text` takes in this model's own tokenizer (no special tokens); waits for the model to load. */
+  async tokenize(text: string): Promise<number> {
+    if (this.#closed) throw new LlmError("local_model_error", "the local model was closed");
+    const { model } = await this.#ready(undefined);
+    return model.tokenize(text).length;
+  }
+
   #promptTokens(chat: LlamaChat, model: LlamaModel, messages: ChatMessage[]): number {
     const { contextText } = chat.chatWrapper.generateContextState({ chatHistory: toHistory(messages) });
     return contextText.tokenize(model.tokenizer).length;

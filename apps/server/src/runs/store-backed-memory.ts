@@ -6,11 +6,14 @@ import {
   SummaryScheduler,
   buildContext,
   computeBudget,
+  createLocalTokenCounter,
+  measureTemplateOverhead,
   selectTokenCounter,
   summarizeEvicted,
   type ContextMessage,
   type KeyedChatMessage,
   type TokenCounter,
+  type Tokenize,
 } from "@alma/memory";
 import type { ConversationStore } from "@alma/store";
 import type { ConversationMemory } from "./run-services.js";
@@ -21,8 +24,13 @@ export interface StoreBackedMemoryOptions {
   /** ALMA_CONTEXT_WINDOW: overrides the model's own window */
   contextWindow: number | null;
   log: FastifyBaseLogger;
-  /** the local model's own tokenizer, when there is one */
+  /** a ready-made counter for the local model (wins over `localTokenize`) */
   localCounter?: TokenCounter;
+  /**
+   * the local model's own tokenizer (LocalChatModel.tokenize): with the model's `countPromptTokens` it builds the
+   * exact local counter on the first run after the model is ready
+   */
+  localTokenize?: Tokenize;
   maxSummaryTokens?: number;
 }
 
@@ -32,7 +40,9 @@ export interface StoreBackedMemoryOptions {
  * folded into the summary in the background.
  */
 export class StoreBackedMemory implements ConversationMemory {
-  private readonly counter: TokenCounter;
+  /** the counter for new runs: the selected one, replaced once by the local model's own when it can be built */
+  private counter: TokenCounter;
+  private localCounterBuild: Promise<TokenCounter | null> | null = null;
   private readonly cache = new MessageCountCache();
   private readonly scheduler: SummaryScheduler;
   /** per conversation: how far the last request's trimming evicted, for the summary after the run */
@@ -75,6 +85,7 @@ export class StoreBackedMemory implements ConversationMemory {
       const { store, model } = this.o;
       const conversation = store.getConversation(args.conversationId);
       if (!conversation) throw new Error(`Conversation ${args.conversationId} was deleted during the run.`);
+      const counter = await this.counterForRun();
       const messages = this.history(args.conversationId, args.assistantMessageId);
       let summary = conversation.summary;
       let summarizedCount = conversation.summarizedCount;
@@ -92,7 +103,8 @@ export class StoreBackedMemory implements ConversationMemory {
         messages,
         budget: computeBudget({ contextWindow: this.window(), outputBudget }),
         ...(shrink !== undefined ? { shrink } : {}),
-        counter: this.counter,
+        counter,
+        // keyed by counter id, so counts from the estimate never stand in for the local tokenizer's
         cache: this.cache,
         conversationId: conversation.id,
         ...(model.countPromptTokens ? { exactCount: (m) => model.countPromptTokens!(m) } : {}),
@@ -115,6 +127,28 @@ export class StoreBackedMemory implements ConversationMemory {
 
   async close(): Promise<void> {
     this.scheduler.close();
+  }
+
+  /** the current counter, after building the local model's own once that model is ready */
+  private async counterForRun(): Promise<TokenCounter> {
+    const { model, localTokenize, localCounter } = this.o;
+    if (localCounter || !localTokenize || !model.countPromptTokens || model.provider !== "local" || !model.status().ready) return this.counter;
+    const countPromptTokens = model.countPromptTokens.bind(model);
+    this.localCounterBuild ??= measureTemplateOverhead(countPromptTokens, localTokenize).then(
+      (overhead) => {
+        const counter = createLocalTokenCounter({ model: model.model, tokenize: localTokenize, overhead });
+        this.counter = counter;
+        this.o.log.info({ tokenizer: counter.id, overhead }, "token counts now use the local model's own tokenizer");
+        return counter;
+      },
+      (err: unknown) => {
+        // keep the current counter (exactCount still checks each request); try again on a later run
+        this.localCounterBuild = null;
+        this.o.log.warn({ err }, "could not measure the local model's chat template; token counts stay estimated for now");
+        return null;
+      },
+    );
+    return (await this.localCounterBuild) ?? this.counter;
   }
 
   private window(): number | null {

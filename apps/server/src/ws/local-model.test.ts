@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import { LocalChatModel } from "@alma/llm";
+import { LocalChatModel, type ChatMessage } from "@alma/llm";
 import { buildApp } from "../build-app.js";
 import { testConfig } from "../testing/test-config.js";
 import { WsTestClient } from "../testing/ws-test-client.js";
@@ -10,9 +10,11 @@ const MODEL_PATH = fileURLToPath(new URL("../../../../../shared/models/stories26
 
 let app: FastifyInstance | null = null;
 let client: WsTestClient | null = null;
-afterAll(async () => {
+afterEach(async () => {
   client?.terminate();
   await app?.close();
+  client = null;
+  app = null;
 });
 
 describe("the local model through the server", () => {
@@ -36,4 +38,35 @@ describe("the local model through the server", () => {
     const answer = app.alma.store.listMessages(conversationId).at(-1)!;
     expect(answer.content).toBe(tokens.map((t) => t.text).join(""));
   }, 40_000);
+
+  it("counts the request with the model's own tokenizer once it is ready, exactly as the model renders it", async () => {
+    const model = new LocalChatModel({ model: MODEL_PATH, threads: 1, progressBar: false, autoLoad: false });
+    await model.load();
+    // record what each generation was sent, then generate for real
+    const sent: ChatMessage[][] = [];
+    const stream = model.stream.bind(model);
+    model.stream = (messages, options) => {
+      sent.push(messages);
+      return stream(messages, options);
+    };
+    app = await buildApp({ config: testConfig({ ALMA_PROVIDER: "local", ALMA_MAX_OUTPUT_TOKENS: "16" }), model });
+    const address = await app.listen({ host: "127.0.0.1", port: 0 });
+    client = await WsTestClient.connect(`${address.replace("http", "ws")}/ws`);
+
+    let conversationId: string | null = null;
+    for (const [i, content] of ["Once upon a time", "The little dog ran to the park."].entries()) {
+      const mark = client.frames.length;
+      const calls = sent.length;
+      client.send({ type: "message.send", clientMessageId: `c${i}`, conversationId, content, options: { taskType: "creative" } });
+      const accepted = await client.waitFor("message.accepted", () => true, 5000, mark);
+      conversationId = accepted.conversationId;
+      await client.waitFor("run.completed", (f) => f.runId === accepted.runId, 30_000, mark);
+      const { context } = await client.waitFor("run.context", (f) => f.runId === accepted.runId, 1000, mark);
+      expect(context.tokenizer).toBe("local:stories260K.gguf");
+      expect(context.promptTokens).toBeGreaterThan(0);
+      expect(context.promptTokens).toBeLessThanOrEqual(context.promptBudget);
+      expect(sent.length).toBeGreaterThan(calls);
+      expect(context.promptTokens).toBe(await model.countPromptTokens(sent[calls]!));
+    }
+  }, 60_000);
 });
