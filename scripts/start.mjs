@@ -11,6 +11,7 @@ const dev = process.argv.includes("--dev");
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", TURBO_TELEMETRY_DISABLED: "1" };
 env.npm_config_nodedir ??= existsSync("/usr/include/node/node.h") ? "/usr" : undefined;
 if (!env.npm_config_nodedir) delete env.npm_config_nodedir;
+env.LOG_FORMAT ??= "pretty"; // a person is reading these logs
 
 function hasPnpm() {
   const r = spawnSync("pnpm", ["--version"], { encoding: "utf8", shell: process.platform === "win32" });

@@ -9,6 +9,7 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: int(0, 65_535).default(8787),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
 
   ALMA_PROVIDER: z.enum(["openai", "local", "scripted"]).optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
@@ -60,6 +61,8 @@ export interface AppConfig {
   host: string;
   port: number;
   logLevel: Env["LOG_LEVEL"];
+  /** json for machines (the default), pretty for a person at a terminal (`npm start` sets it) */
+  logFormat: Env["LOG_FORMAT"];
   /** resolved: the explicit ALMA_PROVIDER, else openai when an OpenAI key or URL is set, else local */
   provider: "openai" | "local" | "scripted";
   openai: { apiKey: string | null; baseUrl: string | null; model: string };
@@ -132,6 +135,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     provider: e.ALMA_PROVIDER ?? (e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? "openai" : "local"),
     openai: { apiKey: e.OPENAI_API_KEY ?? null, baseUrl: e.OPENAI_BASE_URL ?? null, model: e.OPENAI_MODEL },
     local: {

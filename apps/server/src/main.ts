@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from "./config.js";
 import { buildApp } from "./build-app.js";
 import { loadEnvFile } from "./load-env-file.js";
+import { createPrettyLogStream } from "./create-pretty-log-stream.js";
 
 /** `pnpm start:server`: load the config, listen, and shut down gracefully on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await buildApp({ config });
+  const app = await buildApp({ config, ...(config.logFormat === "pretty" ? { logStream: createPrettyLogStream() } : {}) });
   let closing = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (closing) return;
