@@ -128,8 +128,22 @@ export type ChatAction =
   | { type: "drop"; messageId: string }
   | { type: "dismissNotice" };
 
+/** The fields a message has before the server says anything about it. */
+const BLANK_MESSAGE = {
+  taskType: null,
+  pinned: false,
+  steps: null,
+  progress: null,
+  finishReason: null,
+  usage: null,
+  metrics: null,
+  cacheHit: false,
+  error: null,
+} as const satisfies Partial<UiMessage>;
+
 function emptyAssistant(id: string, runId: string, now: number): UiMessage {
   return {
+    ...BLANK_MESSAGE,
     id,
     role: "assistant",
     content: "",
@@ -137,15 +151,6 @@ function emptyAssistant(id: string, runId: string, now: number): UiMessage {
     pending: false,
     clientMessageId: null,
     runId,
-    taskType: null,
-    pinned: false,
-    steps: null,
-    progress: null,
-    finishReason: null,
-    usage: null,
-    metrics: null,
-    cacheHit: false,
-    error: null,
     live: { sentAt: null, startedAt: now, firstTokenAt: null, lastTokenAt: null, tokens: 0 },
     createdAt: now,
   };
@@ -395,6 +400,7 @@ function applyFrame(state: ChatState, frame: ServerFrame, now: number): ChatStat
 
 function newUserMessage(clientMessageId: string, content: string, now: number): UiMessage {
   return {
+    ...BLANK_MESSAGE,
     id: `local-${clientMessageId}`,
     role: "user",
     content,
@@ -402,15 +408,6 @@ function newUserMessage(clientMessageId: string, content: string, now: number): 
     pending: true,
     clientMessageId,
     runId: null,
-    taskType: null,
-    pinned: false,
-    steps: null,
-    progress: null,
-    finishReason: null,
-    usage: null,
-    metrics: null,
-    cacheHit: false,
-    error: null,
     live: null,
     createdAt: now,
   };

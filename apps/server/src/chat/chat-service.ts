@@ -1,29 +1,16 @@
 import { randomUUID } from "node:crypto";
-import type { FastifyBaseLogger } from "fastify";
-import type { ChatModel } from "@alma/llm";
 import type { ClientFrame, Message, RunOptions, ServerFrameOf } from "@alma/protocol";
-import type { ConversationStore } from "@alma/store";
 import type { AppConfig } from "../config.js";
-import type { AppMetrics } from "../metrics/app-metrics.js";
 import { SlidingWindowLimiter } from "../limits/sliding-window-limiter.js";
-import type { RunHub } from "../runs/run-hub.js";
 import { executeRun, type RunExecutorDeps } from "../runs/run-executor.js";
-import type { ConversationMemory, RunAgent } from "../runs/run-services.js";
+import type { RunServices } from "../runs/run-services.js";
 import type { ChatClient } from "./chat-client.js";
 import { RequestError } from "./request-error.js";
 
 type Frame<T extends ClientFrame["type"]> = Extract<ClientFrame, { type: T }>;
 
-export interface ChatServiceDeps {
+export interface ChatServiceDeps extends RunServices {
   config: AppConfig;
-  store: ConversationStore;
-  hub: RunHub;
-  metrics: AppMetrics;
-  model: ChatModel;
-  agent: RunAgent;
-  memory: ConversationMemory;
-  now: () => number;
-  log: FastifyBaseLogger;
   /** every handshaken client, for conversation updates seen by other tabs */
   broadcast: (frame: ServerFrameOf<"conversation.updated" | "conversation.deleted">) => void;
 }
@@ -43,14 +30,7 @@ export class ChatService {
   constructor(private readonly deps: ChatServiceDeps) {
     this.messageLimiter = new SlidingWindowLimiter(deps.config.limits.messagesPerMinute, 60_000, deps.now);
     this.executorDeps = {
-      store: deps.store,
-      hub: deps.hub,
-      metrics: deps.metrics,
-      model: deps.model,
-      agent: deps.agent,
-      memory: deps.memory,
-      now: deps.now,
-      log: deps.log,
+      ...deps,
       flushIntervalMs: deps.config.flushIntervalMs,
       runDeadlineMs: deps.config.runDeadlineMs,
     };

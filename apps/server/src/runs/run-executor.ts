@@ -1,24 +1,12 @@
-import type { FastifyBaseLogger } from "fastify";
-import type { ChatModel } from "@alma/llm";
 import type { AgentRunResult } from "@alma/agent";
 import type { ErrorCode, FinishReason, MessageStatus, RunEventDraft, RunOptions, StepRecord } from "@alma/protocol";
-import type { ConversationStore } from "@alma/store";
-import type { AppMetrics, RunOutcome } from "../metrics/app-metrics.js";
+import type { RunOutcome } from "../metrics/app-metrics.js";
 import type { LiveRun } from "./live-run.js";
-import type { RunHub } from "./run-hub.js";
 import { RunMeter } from "./run-meter.js";
-import type { ConversationMemory, RunAgent } from "./run-services.js";
+import type { RunServices } from "./run-services.js";
 import { describeRunFailure } from "./describe-run-failure.js";
 
-export interface RunExecutorDeps {
-  store: ConversationStore;
-  hub: RunHub;
-  metrics: AppMetrics;
-  model: ChatModel;
-  agent: RunAgent;
-  memory: ConversationMemory;
-  now: () => number;
-  log: FastifyBaseLogger;
+export interface RunExecutorDeps extends RunServices {
   flushIntervalMs: number;
   runDeadlineMs: number;
 }

@@ -1,4 +1,9 @@
+import type { FastifyBaseLogger } from "fastify";
 import type { AgentRunInput, AgentRunResult, BuildContext } from "@alma/agent";
+import type { ChatModel } from "@alma/llm";
+import type { ConversationStore } from "@alma/store";
+import type { AppMetrics } from "../metrics/app-metrics.js";
+import type { RunHub } from "./run-hub.js";
 
 /** Runs the Manager Agent for one run (ManagerAgent.run in production). */
 export interface RunAgent {
@@ -13,4 +18,16 @@ export interface ConversationMemory {
   /** after a run: summarize messages that no longer fit the window, in the background */
   afterRun(conversationId: string): void;
   close(): Promise<void>;
+}
+
+/** The parts a run works with; the chat service holds the same ones plus its own. */
+export interface RunServices {
+  store: ConversationStore;
+  hub: RunHub;
+  metrics: AppMetrics;
+  model: ChatModel;
+  agent: RunAgent;
+  memory: ConversationMemory;
+  now: () => number;
+  log: FastifyBaseLogger;
 }

@@ -1,16 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
-import type { FastifyInstance } from "fastify";
+import { describe, expect, it } from "vitest";
 import { ScriptedChatModel } from "@alma/llm";
 import { buildApp } from "../build-app.js";
 import { testConfig } from "../testing/test-config.js";
 import { WsTestClient } from "../testing/ws-test-client.js";
+import { useTestResources } from "../testing/use-test-resources.js";
 
-const apps: FastifyInstance[] = [];
-const clients: WsTestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.terminate();
-  for (const a of apps.splice(0)) await a.close();
-});
+const { apps, clients } = useTestResources();
 
 const LONG = Array.from({ length: 400 }, (_, i) => `word${i}`).join(" ");
 const convo = { taskType: "conversational" } as const;

@@ -1,24 +1,18 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FastifyInstance } from "fastify";
 import { OpenAIChatModel } from "@alma/llm";
 import { startFakeOpenAI, type FakeOpenAIServer } from "@alma/testing";
 import { buildApp } from "../build-app.js";
 import { testConfig } from "../testing/test-config.js";
 import { WsTestClient } from "../testing/ws-test-client.js";
+import { useTestResources } from "../testing/use-test-resources.js";
 
 let fake: FakeOpenAIServer | null = null;
-const apps: FastifyInstance[] = [];
-const clients: WsTestClient[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.terminate();
-  for (const a of apps.splice(0)) await a.close();
+const { apps, clients, dirs } = useTestResources(async () => {
   await fake?.close();
   fake = null;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 async function serve(env: Record<string, string> = {}, opts: { configuredModel?: boolean } = {}) {

@@ -1,25 +1,19 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import type { FastifyInstance } from "fastify";
+import { describe, expect, it } from "vitest";
 import { OpenAIChatModel } from "@alma/llm";
 import { startFakeOpenAI, type FakeOpenAIServer } from "@alma/testing";
 import { buildApp } from "../build-app.js";
 import { testConfig } from "../testing/test-config.js";
 import { WsTestClient } from "../testing/ws-test-client.js";
+import { useTestResources } from "../testing/use-test-resources.js";
 
 let fake: FakeOpenAIServer | null = null;
-const apps: FastifyInstance[] = [];
-const clients: WsTestClient[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.terminate();
-  for (const a of apps.splice(0)) await a.close();
+const { apps, clients, dirs } = useTestResources(async () => {
   await fake?.close();
   fake = null;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 /**

@@ -1,17 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { ScriptedChatModel } from "@alma/llm";
 import { startFakeOpenAI, type FakeOpenAIServer } from "@alma/testing";
 import { buildApp } from "../build-app.js";
 import { testConfig } from "../testing/test-config.js";
 import { WsTestClient } from "../testing/ws-test-client.js";
+import { useTestResources } from "../testing/use-test-resources.js";
 
 let fake: FakeOpenAIServer | null = null;
-const apps: FastifyInstance[] = [];
-const clients: WsTestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.terminate();
-  for (const a of apps.splice(0)) await a.close();
+const { apps, clients } = useTestResources(async () => {
   await fake?.close();
   fake = null;
 });
