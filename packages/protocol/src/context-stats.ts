@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { contextWindowSourceSchema } from "./context-window-source.js";
 
 /** What the memory module put into the model request: the context meter's data. */
 export const contextStatsSchema = z.object({
@@ -15,6 +16,7 @@ export const contextStatsSchema = z.object({
   /** promptTokens / contextWindow, 0..1 */
   fill: z.number().min(0),
   tokenizer: z.string(),
+  windowSource: contextWindowSourceSchema.optional().describe("where contextWindow came from (setting, error, server, engine, known, default)"),
   retrimmed: z.boolean().describe("true when the provider still refused for length and the run re-trimmed and retried"),
 });
 export type ContextStats = z.infer<typeof contextStatsSchema>;

@@ -2,6 +2,7 @@ export * from "./protocol-version.js";
 export * from "./task-type.js";
 export * from "./error-code.js";
 export * from "./usage.js";
+export * from "./context-window-source.js";
 export * from "./context-stats.js";
 export * from "./run-metrics.js";
 export * from "./conversation.js";

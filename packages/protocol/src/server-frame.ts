@@ -4,6 +4,7 @@ import { errorCodeSchema } from "./error-code.js";
 import { finishReasonSchema, usageSchema } from "./usage.js";
 import { runMetricsSchema } from "./run-metrics.js";
 import { contextStatsSchema } from "./context-stats.js";
+import { contextWindowInfoSchema } from "./context-window-source.js";
 import { conversationSchema, messageSchema, pinnedFactSchema, planStepSchema } from "./conversation.js";
 
 const requestId = z.string().optional();
@@ -62,7 +63,8 @@ export const runProgressEventSchema = z.object({
 export const runPlanEventSchema = z.object({
   type: z.literal("run.plan"),
   ...runEventBase,
-  steps: z.array(planStepSchema),
+  steps: z.array(planStepSchema).describe("every step planned so far; a later run.plan of the same run lists these again plus the new ones"),
+  final: z.boolean().optional().describe("false while the planner is still writing (more steps may follow); true or absent: the whole plan"),
 });
 
 export const runStepStartedEventSchema = z.object({
@@ -145,6 +147,7 @@ export const modelStatusSchema = z.object({
   provider: z.string(),
   model: z.string().nullable(),
   contextWindow: z.number().int().positive().nullable(),
+  window: contextWindowInfoSchema.nullable().optional().describe("the context window with where it came from; null until known"),
   state: z.enum(["ready", "loading", "downloading", "unavailable"]),
   download: z
     .object({ receivedBytes: z.number().nonnegative(), totalBytes: z.number().nonnegative().nullable(), file: z.string() })
