@@ -1,6 +1,8 @@
-import type { ChatMessage, ChatModel } from "@alma/llm";
+import type { ChatMessage } from "@alma/llm";
 import type {
   Classification,
+  ContextWindowInfo,
+  RequestMetrics,
   ErrorCode,
   ContextStats,
   FinishReason,
@@ -16,10 +18,30 @@ import type {
  * behind the given system prompt, leaving room for the output budget. `shrink` asks for a smaller
  * budget (used once after a provider still reports a context-length error).
  */
-export type BuildContext = (args: { system: string; outputBudget: number; shrink?: number }) => Promise<{
+export type BuildContext = (args: {
+  system: string;
+  outputBudget: number;
+  shrink?: number;
+  /** the window to build inside when the run knows a smaller one than memory does (a refusal stated it) */
+  contextWindow?: number;
+}) => Promise<{
   messages: ChatMessage[];
   stats: ContextStats;
 }>;
+
+/**
+ * The run's view of the model's window, with the counter memory trims by: every request is counted before it is
+ * sent, so its max_tokens is what the window leaves after its prompt.
+ */
+export interface RequestMeasure {
+  /** the window to stay inside now (it can shrink mid-run when the server states a smaller one) */
+  window(): ContextWindowInfo;
+  /** the tokens a whole request takes, counted the way memory counts */
+  countRequest(messages: ChatMessage[]): Promise<number>;
+  countText(text: string): Promise<number>;
+  /** the longest prefix of `text` within `maxTokens` */
+  truncate(text: string, maxTokens: number): Promise<string>;
+}
 
 export interface AgentRunInput {
   conversationId: string;
@@ -29,6 +51,8 @@ export interface AgentRunInput {
   userText: string;
   options: RunOptions;
   buildContext: BuildContext;
+  /** how requests are counted and what window they must fit; without it, an estimate and the model's own window */
+  measure?: RequestMeasure;
   /** aborted by stop, by the tab closing, or by the server shutting down */
   signal: AbortSignal;
   /**
@@ -51,6 +75,8 @@ export interface RunMeterMarks {
   upstreamStarted(): void;
   /** a retry of an upstream request (before any token) */
   retried(): void;
+  /** one model request ended (offsets from receivedAt), hidden ones included */
+  request?(metrics: RequestMetrics): void;
 }
 
 export interface AgentRunResult {
@@ -66,6 +92,3 @@ export interface AgentRunResult {
   error: { code: ErrorCode; message: string; retryable: boolean } | null;
 }
 
-export interface AgentDeps {
-  model: ChatModel;
-}

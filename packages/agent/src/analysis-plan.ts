@@ -3,7 +3,8 @@ import { formatZodIssues } from "@alma/protocol";
 import { extractJsonObject } from "./extract-json-object.js";
 
 export const planStepInputSchema = z.object({
-  id: z.coerce.string().trim().min(1).max(40),
+  /** optional: a plan that leaves ids out gets s1, s2, ... by position */
+  id: z.coerce.string().trim().min(1).max(40).optional(),
   title: z.string().trim().min(1).max(200),
   instruction: z.string().trim().min(1).max(4000),
   dependsOn: z.array(z.coerce.string()).default([]),
@@ -40,13 +41,20 @@ export function parsePlan(text: string, minSteps: number, maxSteps: number): Pla
     return { ok: false, problem: formatZodIssues(parsed.error).map((i) => `${i.path}: ${i.message}`).join("; ") };
   }
   const seen = new Set<string>();
-  const steps: AnalysisStep[] = parsed.data.steps.map((s, i) => {
-    const id = seen.has(s.id) ? `s${i + 1}_${i}` : s.id;
-    const dependsOn = [...new Set(s.dependsOn)].filter((d) => seen.has(d));
-    seen.add(id);
-    return { id, title: s.title, instruction: s.instruction, dependsOn };
-  });
+  const steps = parsed.data.steps.map((s, i) => normalizePlanStep(s, i, seen));
   return { ok: true, plan: { steps, fallback: false } };
+}
+
+/**
+ * One validated step with a unique id and dependencies only on earlier steps (so the graph can never cycle or wait
+ * on a step that does not exist); `seen` holds the ids so far and gains this one.
+ */
+export function normalizePlanStep(s: z.output<typeof planStepInputSchema>, index: number, seen: Set<string>): AnalysisStep {
+  const given = s.id ?? `s${index + 1}`;
+  const id = seen.has(given) ? `s${index + 1}_${index}` : given;
+  const dependsOn = [...new Set(s.dependsOn)].filter((d) => seen.has(d));
+  seen.add(id);
+  return { id, title: s.title, instruction: s.instruction, dependsOn };
 }
 
 /** The plan when the model cannot produce one: answer the whole request as a single step. */

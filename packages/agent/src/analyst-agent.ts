@@ -1,14 +1,9 @@
-import type { ChatMessage, ChatModel } from "@alma/llm";
-import { generateWithRetry, type RetryPolicy } from "./generate-with-retry.js";
+import type { ChatMessage } from "@alma/llm";
 import { analyticalStepPrompt } from "./prompts/analytical-step-prompt.js";
-import { countOnePerDelta, type TokenCounter } from "./token-counter.js";
 import type { Agent, StepInput, WorkerContext, WorkerResult } from "./worker-agent.js";
 import { withSystemPrompt } from "./with-system-prompt.js";
 
 export interface AnalystAgentOptions {
-  model: ChatModel;
-  retry?: RetryPolicy;
-  countTokens?: TokenCounter;
   temperature?: number;
 }
 
@@ -16,7 +11,7 @@ export interface AnalystAgentOptions {
 export class AnalystAgent implements Agent {
   readonly name = "analyst";
 
-  constructor(private readonly opts: AnalystAgentOptions) {}
+  constructor(private readonly opts: AnalystAgentOptions = {}) {}
 
   async run(input: StepInput, ctx: WorkerContext): Promise<WorkerResult> {
     const rendered = analyticalStepPrompt.render({
@@ -32,22 +27,7 @@ export class AnalystAgent implements Agent {
       ...withSystemPrompt(context, rendered.system, input.contextSystem),
       { role: "user", content: rendered.instruction ?? input.step.instruction },
     ];
-    const messages = build(input.context);
-    const out = await generateWithRetry(this.opts.model, messages, {
-      maxOutputTokens: ctx.budget,
-      temperature: this.opts.temperature ?? analyticalStepPrompt.temperature,
-      signal: ctx.signal,
-      onDelta: ctx.emitToken,
-      countTokens: this.opts.countTokens ?? countOnePerDelta,
-      retry: this.opts.retry ?? { maxRetries: 2, baseMs: 500, maxMs: 8000 },
-      onRetry: ctx.onRetry,
-      onContextLength: ctx.shrinkContext
-        ? async () => {
-            const smaller = await ctx.shrinkContext!();
-            return smaller ? build(smaller) : null;
-          }
-        : undefined,
-    });
+    const out = await ctx.generate(build, { temperature: this.opts.temperature ?? analyticalStepPrompt.temperature, onDelta: ctx.emitToken });
     if (out.finishReason === "error" && out.error) throw out.error;
     return {
       text: out.text,

@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatModel, LlmErrorCode } from "@alma/llm";
+import type { ChatMessage, ChatModel, LlmError, LlmErrorCode } from "@alma/llm";
 import { streamGeneration, type GenerationOutcome, type StreamGenerationOptions } from "./stream-generation.js";
 import { retryDelay } from "./retry-delay.js";
 
@@ -16,8 +16,11 @@ export interface GenerateWithRetryOptions extends StreamGenerationOptions {
   retry: RetryPolicy;
   /** before each retry: the 1-based retry number, the wait, and why */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
-  /** the request was refused for its length before any token: return smaller messages to try once more, or null */
-  onContextLength?: () => Promise<ChatMessage[] | null>;
+  /**
+   * the request was refused for its length before any token: the request rebuilt inside the window the refusal
+   * stated (or a smaller budget when it stated none), to try once more, or null
+   */
+  onContextLength?: (error: LlmError) => Promise<{ messages: ChatMessage[]; maxOutputTokens: number } | null>;
   /** just before each upstream request */
   onRequest?: () => void;
 }
@@ -25,18 +28,21 @@ export interface GenerateWithRetryOptions extends StreamGenerationOptions {
 /** One generation with retries for rate limits and outages before the first token, and one re-trim on overflow. */
 export async function generateWithRetry(model: ChatModel, messages: ChatMessage[], opts: GenerateWithRetryOptions): Promise<GenerationOutcome> {
   let current = messages;
+  let maxOutputTokens = opts.maxOutputTokens;
   let retries = 0;
   let retrimmed = false;
   for (;;) {
     opts.onRequest?.();
-    const out = await streamGeneration(model, current, opts);
+    const out = await streamGeneration(model, current, { ...opts, maxOutputTokens });
     const err = out.error;
     if (!err || out.deltas.length > 0) return out;
     if (err.code === "provider_context_length" && !retrimmed && opts.onContextLength) {
       retrimmed = true;
-      const smaller = await opts.onContextLength();
-      if (!smaller) return out;
-      current = smaller;
+      const rebuilt = await opts.onContextLength(err);
+      // the same over-long request is never sent twice
+      if (!rebuilt || (rebuilt.maxOutputTokens >= maxOutputTokens && sameMessages(rebuilt.messages, current))) return out;
+      current = rebuilt.messages;
+      maxOutputTokens = rebuilt.maxOutputTokens;
       continue;
     }
     if (!RETRYABLE.has(err.code) || retries >= opts.retry.maxRetries) return out;
@@ -45,6 +51,10 @@ export async function generateWithRetry(model: ChatModel, messages: ChatMessage[
     opts.onRetry?.({ attempt: retries, delayMs, reason: err.message });
     if (!(await sleep(delayMs, opts.signal))) return { ...out, finishReason: "aborted", error: null };
   }
+}
+
+function sameMessages(a: ChatMessage[], b: ChatMessage[]): boolean {
+  return a.length === b.length && a.every((m, i) => m.role === b[i]!.role && m.content === b[i]!.content);
 }
 
 /** Resolves true after ms, or false as soon as the signal aborts. */

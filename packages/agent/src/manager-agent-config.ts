@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ModelSpeedTracker } from "./model-speed.js";
 import type { TokenCounter } from "./token-counter.js";
 import type { Agent } from "./worker-agent.js";
 
@@ -8,18 +9,17 @@ export const managerAgentConfigSchema = z
     deadlineMs: z.number().int().positive().default(60_000),
     /** time kept for the synthesis: steps are cut this long before the deadline; default a quarter, at most 15 s */
     synthesisReserveMs: z.number().int().nonnegative().optional(),
+    /** a step's budget with time and room to spare; slow models and small windows get less */
     stepMaxOutputTokens: z.number().int().positive().default(500),
-    maxConcurrentSteps: z.number().int().positive().max(16).default(2),
+    maxConcurrentSteps: z.number().int().positive().max(16).default(3),
     minSteps: z.number().int().min(1).default(2),
-    maxSteps: z.number().int().min(1).max(10).default(5),
+    maxSteps: z.number().int().min(1).max(10).default(4),
     maxRetries: z.number().int().nonnegative().max(10).default(2),
     retryBaseMs: z.number().int().nonnegative().default(500),
     retryMaxMs: z.number().int().nonnegative().default(8_000),
     classifyTimeoutMs: z.number().int().positive().default(1_500),
     /** rule decisions under this confidence are checked by the model */
     ambiguousBelow: z.number().min(0).max(1).default(0.7),
-    /** room kept in the analytical request for the role instructions and step results, on top of the synthesis budget */
-    analyticalReserveTokens: z.number().int().nonnegative().default(1_024),
   })
   .strict();
 
@@ -34,4 +34,8 @@ export type ManagerAgentConfig = z.input<typeof managerAgentConfigSchema> & {
   random?: () => number;
   /** today's date for the prompts (tests) */
   today?: () => string;
+  /** the models' measured pace, kept across runs (and restarts, when it has a store) */
+  speed?: ModelSpeedTracker;
+  /** the model's identity for its speed estimate; default provider and model name */
+  modelKey?: string;
 };

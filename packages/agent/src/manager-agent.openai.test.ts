@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { OpenAIChatModel } from "@alma/llm";
 import { startFakeOpenAI, type FakeChatRequest, type FakeOpenAIServer, type FakeReply } from "@alma/testing";
 import { ManagerAgent } from "./manager-agent.js";
+import { knownModelSpeed } from "./testing/fast-model-speed.js";
 import { harness } from "./testing/run-harness.js";
 import { checkRunEventOrder } from "./testing/check-run-event-order.js";
 import { PLAN, stepTokens, SYNTHESIS_TOKENS } from "./testing/analytical-responder.js";
@@ -79,7 +80,7 @@ describe("ManagerAgent against a fake OpenAI-compatible server", () => {
 
   it("holds the deadline when a step stalls", async () => {
     server.setHandler((req) => answer(req, (id) => (id === "s1" ? { tokens: stepTokens("s1"), stallAfterTokens: 2 } : null)));
-    const agent = new ManagerAgent({ model, config: { deadlineMs: 1500, synthesisReserveMs: 500 } });
+    const agent = new ManagerAgent({ model, config: { deadlineMs: 1500, synthesisReserveMs: 500, speed: knownModelSpeed() } });
     const h = harness({ userText: TASK });
     const t0 = Date.now();
     const r = await agent.run(h.input);

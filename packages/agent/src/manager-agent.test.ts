@@ -5,6 +5,8 @@ import { FakeChatModel, lastUserText } from "./testing/fake-chat-model.js";
 import { harness } from "./testing/run-harness.js";
 import { analyticalResponder, PLAN, roleOf, stepTokens, SYNTHESIS_TOKENS } from "./testing/analytical-responder.js";
 import { checkRunEventOrder } from "./testing/check-run-event-order.js";
+import { knownModelSpeed } from "./testing/fast-model-speed.js";
+import { estimatePromptTokens } from "./estimate-prompt-tokens.js";
 import { ResponseCache } from "./response-cache.js";
 import type { AgentEvent } from "./run-scope.js";
 
@@ -18,7 +20,7 @@ function progress(events: AgentEvent[]) {
 describe("ManagerAgent: creative and conversational", () => {
   it("streams a creative task as one hot generation with the events in order", async () => {
     const model = new FakeChatModel(() => ({ deltas: ["Rain ", "on the ", "roof"] }));
-    const agent = new ManagerAgent({ model, config: { today } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
     const h = harness({ userText: "Write a haiku about rain" });
     const r = await agent.run(h.input);
     expect(r).toMatchObject({ taskType: "creative", finishReason: "stop", text: "Rain on the roof", steps: null, cacheHit: false, error: null });
@@ -47,7 +49,7 @@ describe("ManagerAgent: creative and conversational", () => {
 
   it("honours a user override and the option temperature", async () => {
     const model = new FakeChatModel(() => ({ deltas: ["ok"] }));
-    const agent = new ManagerAgent({ model, config: { today } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
     const h = harness({ userText: "Why is the sky blue?", options: { taskType: "conversational", temperature: 0.1 } });
     const r = await agent.run(h.input);
     expect(r.classification).toEqual({ type: "conversational", source: "user", confidence: 1 });
@@ -58,7 +60,7 @@ describe("ManagerAgent: creative and conversational", () => {
 
   it("asks the model about an ambiguous message and reports the change in run.classified", async () => {
     const model = new FakeChatModel((msgs, _o, i) => (i === 0 ? { deltas: ['{"type":"creative","confidence":0.85}'] } : { deltas: ["Waves."] }));
-    const agent = new ManagerAgent({ model, config: { today } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
     const h = harness({ userText: "the ocean at night, in a few lines" });
     const r = await agent.run(h.input);
     const started = h.events[0] as Extract<AgentEvent, { type: "run.started" }>;
@@ -71,7 +73,7 @@ describe("ManagerAgent: creative and conversational", () => {
 
   it("continues a partial answer without repeating it", async () => {
     const model = new FakeChatModel(() => ({ deltas: [" and then", " it rained."] }));
-    const agent = new ManagerAgent({ model, config: { today } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
     const h = harness({ userText: "Hello there", continueFrom: "It was cloudy" });
     const r = await agent.run(h.input);
     expect(r.text).toBe(" and then it rained.");
@@ -84,7 +86,7 @@ describe("ManagerAgent: creative and conversational", () => {
   it("stops promptly on abort, keeping the partial text", async () => {
     const ctrl = new AbortController();
     const model = new FakeChatModel(() => ({ deltas: Array.from({ length: 100 }, (_, i) => `w${i} `), delayMs: 5 }));
-    const agent = new ManagerAgent({ model, config: { today } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
     const h = harness({ userText: "Write a long story about a cat", signal: ctrl.signal, onEvent: (e) => e.type === "run.token" && e.text === "w3 " && ctrl.abort() });
     const r = await agent.run(h.input);
     // promptness is asserted by content, not time: nothing after the token that triggered the stop is kept
@@ -96,7 +98,7 @@ describe("ManagerAgent: creative and conversational", () => {
 
   it("stops cleanly at maxOutputTokens with finish reason length", async () => {
     const model = new FakeChatModel(() => ({ deltas: Array.from({ length: 50 }, () => "x") }));
-    const agent = new ManagerAgent({ model, config: { today } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
     const h = harness({ userText: "Write a poem", options: { maxOutputTokens: 7 } });
     const r = await agent.run(h.input);
     expect(r.finishReason).toBe("length");
@@ -105,7 +107,7 @@ describe("ManagerAgent: creative and conversational", () => {
 
   it("still counts the prompt when the stop at the budget comes before the provider's usage", async () => {
     const model = new FakeChatModel(() => ({ deltas: Array.from({ length: 50 }, () => "x") }));
-    const agent = new ManagerAgent({ model, config: { today } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
     const h = harness({ userText: "Write a poem", options: { maxOutputTokens: 7 } });
     const r = await agent.run(h.input);
     const context = h.events.find((e) => e.type === "run.context");
@@ -119,14 +121,15 @@ describe("ManagerAgent: creative and conversational", () => {
 describe("ManagerAgent: analytical plans", () => {
   it("plans, runs workers live and tagged, runs independent steps concurrently, then synthesizes", async () => {
     const model = new FakeChatModel(analyticalResponder());
-    const agent = new ManagerAgent({ model, config: { today, maxConcurrentSteps: 2 } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), maxConcurrentSteps: 2 } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);
     expect(checkRunEventOrder(h.events)).toEqual([]);
     expect(r.taskType).toBe("analytical");
     expect(r.finishReason).toBe("stop");
     expect(r.text).toBe(SYNTHESIS_TOKENS.join(""));
-    const plan = h.events.find((e) => e.type === "run.plan") as Extract<AgentEvent, { type: "run.plan" }>;
+    const plan = h.events.findLast((e) => e.type === "run.plan") as Extract<AgentEvent, { type: "run.plan" }>;
+    expect(plan.final).toBe(true);
     expect(plan.steps).toEqual(PLAN.steps.map((s) => ({ id: s.id, title: s.title, agent: "analyst", dependsOn: s.dependsOn })));
     const by = h.textBy();
     for (const id of ["s1", "s2", "s3"]) expect(by.get(id)).toBe(stepTokens(id).join(""));
@@ -146,7 +149,8 @@ describe("ManagerAgent: analytical plans", () => {
     const phases = progress(h.events).map((e) => e.phase);
     expect(phases).toEqual(["classifying", "recalling_memory", "planning", "step", "step", "step", "synthesizing", "done"]);
     const stepLabels = progress(h.events).filter((e) => e.phase === "step").map((e) => e.label);
-    expect(stepLabels).toEqual(["Step 1 of 3: Latency", "Step 2 of 3: Reliability", "Step 3 of 3: Recommendation"]);
+    // s1 and s2 start while the planner is still writing, before the plan's length is known
+    expect(stepLabels).toEqual(["Step 1: Latency", "Step 2: Reliability", "Step 3 of 3: Recommendation"]);
     const planCall = model.calls.find((c) => roleOf(c.messages).role === "plan")!;
     expect(planCall.options.json).toBe(true);
     expect(r.usage.completionTokens).toBe(1 + 18 + SYNTHESIS_TOKENS.length);
@@ -154,7 +158,7 @@ describe("ManagerAgent: analytical plans", () => {
 
   it("runs steps one at a time with concurrency 1, without interleaving", async () => {
     const model = new FakeChatModel(analyticalResponder());
-    const agent = new ManagerAgent({ model, config: { today, maxConcurrentSteps: 1 } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), maxConcurrentSteps: 1 } });
     const h = harness({ userText: TASK });
     await agent.run(h.input);
     const order = h.events.flatMap((e) => (e.type === "run.token" && e.stepId ? [e.stepId] : []));
@@ -169,7 +173,7 @@ describe("ManagerAgent: analytical plans", () => {
           : null,
       ),
     );
-    const agent = new ManagerAgent({ model, config: { today } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);
     expect(checkRunEventOrder(h.events)).toEqual([]);
@@ -180,8 +184,9 @@ describe("ManagerAgent: analytical plans", () => {
     expect(r.steps!.find((s) => s.id === "s2")).toMatchObject({ status: "failed", text: "half " });
     const synth = model.calls.find((c) => roleOf(c.messages).role === "synthesis")!;
     expect(lastUserText(synth.messages)).toMatch(/"Reliability" \(failed: The connection to the model broke mid-answer\.\).*partial answer/s);
-    // every other call reports 10 prompt tokens; the failed step still counts the context it consumed (20)
-    expect(r.usage.promptTokens).toBe((model.calls.length - 1) * 10 + 20);
+    // every other call reports 10 prompt tokens; the failed step still counts the request it sent, as counted before sending
+    const failedCall = model.calls.find((c) => roleOf(c.messages).stepTitle === "Reliability")!;
+    expect(r.usage.promptTokens).toBe((model.calls.length - 1) * 10 + estimatePromptTokens(failedCall.messages));
     expect(r.usage.reported).toBe(false);
   });
 
@@ -189,7 +194,7 @@ describe("ManagerAgent: analytical plans", () => {
     const model = new FakeChatModel(
       analyticalResponder((role, stepId) => (role === "step" && stepId === "s2" ? { deltas: stepTokens("s2", 1000), delayMs: 10 } : null)),
     );
-    const agent = new ManagerAgent({ model, config: { today, deadlineMs: 600, synthesisReserveMs: 250 } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), deadlineMs: 600, synthesisReserveMs: 250 } });
     const h = harness({ userText: TASK });
     const t0 = Date.now();
     const r = await agent.run(h.input);
@@ -214,7 +219,7 @@ describe("ManagerAgent: analytical plans", () => {
     const model = new FakeChatModel(
       analyticalResponder((role) => (role === "synthesis" ? { deltas: Array.from({ length: 500 }, () => "z"), delayMs: 10 } : null)),
     );
-    const agent = new ManagerAgent({ model, config: { today, deadlineMs: 400, synthesisReserveMs: 200 } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), deadlineMs: 400, synthesisReserveMs: 200 } });
     const h = harness({ userText: TASK });
     const t0 = Date.now();
     const r = await agent.run(h.input);
@@ -225,7 +230,7 @@ describe("ManagerAgent: analytical plans", () => {
 
   it("a step that reaches its budget stops cleanly as truncated with an exact count", async () => {
     const model = new FakeChatModel(analyticalResponder((role, stepId) => (role === "step" && stepId === "s1" ? { deltas: stepTokens("s1", 200) } : null)));
-    const agent = new ManagerAgent({ model, config: { today, stepMaxOutputTokens: 8 } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), stepMaxOutputTokens: 8 } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);
     const s1 = h.events.find((e) => e.type === "run.step.completed" && e.stepId === "s1") as Extract<AgentEvent, { type: "run.step.completed" }>;
@@ -237,7 +242,7 @@ describe("ManagerAgent: analytical plans", () => {
   it("stop mid-step ends every running step promptly and skips the synthesis", async () => {
     const ctrl = new AbortController();
     const model = new FakeChatModel(analyticalResponder((role, stepId) => (role === "step" ? { deltas: stepTokens(stepId!, 1000), delayMs: 5 } : null)));
-    const agent = new ManagerAgent({ model, config: { today } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
     const h = harness({ userText: TASK, signal: ctrl.signal, onEvent: (e) => e.type === "run.token" && e.text === "s2:3 " && ctrl.abort() });
     const t0 = performance.now();
     const r = await agent.run(h.input);
@@ -250,39 +255,56 @@ describe("ManagerAgent: analytical plans", () => {
     expect(h.events.at(-1)).toMatchObject({ type: "run.progress", phase: "done", label: "Stopped" });
   });
 
-  it("repairs a bad plan once", async () => {
-    let planCalls = 0;
+  it("answers directly at once when the planner writes prose instead of a plan, without a second plan request", async () => {
+    const prose = Array.from({ length: 200 }, (_, i) => `word${i} `);
+    let planDeltasAsked = 0;
     const model = new FakeChatModel(
-      analyticalResponder((role) => (role === "plan" ? (planCalls++ === 0 ? { deltas: ["I think we should first..."] } : null) : null)),
+      analyticalResponder((role) => {
+        if (role === "plan") {
+          planDeltasAsked++;
+          return { deltas: prose, delayMs: 1 };
+        }
+        return role === "other" ? { deltas: ["Direct ", "answer."] } : null;
+      }),
     );
-    const agent = new ManagerAgent({ model, config: { today } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);
-    expect(planCalls).toBe(2);
-    expect(r.steps).toHaveLength(3);
-    const repair = model.calls.filter((c) => roleOf(c.messages).role === "other" || c.messages.some((m) => m.content.startsWith("That plan could not be used")));
-    expect(repair.length).toBeGreaterThan(0);
+    expect(planDeltasAsked).toBe(1);
+    expect(r.error).toBeNull();
+    expect(r.steps).toBeNull();
+    expect(r.text).toBe("Direct answer.");
+    // the planner was cut off as soon as its output showed no JSON, long before its 200 words
+    const planTokens = h.events.filter((e) => e.type === "run.token").length;
+    expect(planTokens).toBe(2);
+    expect(model.calls.some((c) => roleOf(c.messages).role === "synthesis")).toBe(false);
+    expect(h.events.some((e) => e.type === "run.plan")).toBe(false);
+    const labels = progress(h.events).map((e) => e.label);
+    expect(labels).toContain("Answering directly: the model did not write a plan");
+    expect(labels.some((l) => /JSON|parse/i.test(l))).toBe(false);
+    const answerCall = model.calls.at(-1)!;
+    expect(answerCall.messages[0]!.content).toMatch(/^You are alma, a careful analyst/);
+    expect(checkRunEventOrder(h.events)).toEqual([]);
   });
 
-  it("falls back to a single-step plan when the model never gives JSON", async () => {
-    const model = new FakeChatModel((messages) => {
-      const text = lastUserText(messages);
-      if (text.startsWith("That plan could not be used") || roleOf(messages).role === "plan") return { deltas: ["Once upon a time..."] };
-      return analyticalResponder()(messages, { maxOutputTokens: 1 });
-    });
-    const agent = new ManagerAgent({ model, config: { today } });
+  it("a plan of one step is answered directly, never followed by a synthesis that repeats it", async () => {
+    const one = { steps: [{ id: "s1", title: "Answer", instruction: "Answer it.", dependsOn: [] }] };
+    const model = new FakeChatModel(
+      analyticalResponder((role) => (role === "plan" ? { deltas: [JSON.stringify(one)] } : role === "other" ? { deltas: ["The ", "answer."] } : null)),
+    );
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);
-    expect(r.error).toBeNull();
-    expect(r.steps).toHaveLength(1);
-    expect(r.steps![0]!.title).toBe("Answer the request");
-    expect(progress(h.events).some((e) => /single step/.test(e.label))).toBe(true);
-    expect(checkRunEventOrder(h.events)).toEqual([]);
+    expect(r.steps).toBeNull();
+    expect(r.text).toBe("The answer.");
+    expect(h.events.some((e) => e.type === "run.step.started" || e.type === "run.plan")).toBe(false);
+    expect(model.calls.some((c) => ["step", "synthesis"].includes(roleOf(c.messages).role))).toBe(false);
+    expect(progress(h.events).map((e) => e.label)).toContain("Answering directly: the request needs only one step");
   });
 
   it("returns a provider error from planning as the run's error, never throwing", async () => {
     const model = new FakeChatModel(() => ({ deltas: [], error: new LlmError("provider_auth", "The API key was rejected. Check OPENAI_API_KEY.", { status: 401 }) }));
-    const agent = new ManagerAgent({ model, config: { today, retryBaseMs: 1 } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), retryBaseMs: 1 } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);
     expect(r.finishReason).toBe("error");
@@ -297,7 +319,7 @@ describe("ManagerAgent: retries and overflow", () => {
     const model = new FakeChatModel((_m, _o, i) =>
       i < 2 ? { deltas: [], error: new LlmError("provider_rate_limit", "Rate limited by the provider.", { retryable: true, status: 429, retryAfterMs: 20 }) } : { deltas: ["Hi!"] },
     );
-    const agent = new ManagerAgent({ model, config: { today, retryBaseMs: 1, random: () => 0 } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), retryBaseMs: 1, random: () => 0 } });
     const h = harness({ userText: "hello" });
     const t0 = performance.now();
     const r = await agent.run(h.input);
@@ -312,7 +334,7 @@ describe("ManagerAgent: retries and overflow", () => {
 
   it("gives up after maxRetries with the provider's error", async () => {
     const model = new FakeChatModel(() => ({ deltas: [], error: new LlmError("provider_unavailable", "The provider is unavailable (503). Try again shortly.", { retryable: true, status: 503 }) }));
-    const agent = new ManagerAgent({ model, config: { today, retryBaseMs: 1, maxRetries: 1 } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), retryBaseMs: 1, maxRetries: 1 } });
     const h = harness({ userText: "hello" });
     const r = await agent.run(h.input);
     expect(model.calls).toHaveLength(2);
@@ -321,7 +343,7 @@ describe("ManagerAgent: retries and overflow", () => {
 
   it("keeps the partial text when the stream breaks after tokens, without retrying", async () => {
     const model = new FakeChatModel(() => ({ deltas: ["a", "b", "c"], failAfter: { deltas: 2, error: new LlmError("stream_interrupted", "The stream was cut.", { retryable: true, afterFirstToken: true }) } }));
-    const agent = new ManagerAgent({ model, config: { today } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
     const h = harness({ userText: "hello" });
     const r = await agent.run(h.input);
     expect(r).toMatchObject({ finishReason: "error", text: "ab", error: { code: "stream_interrupted", message: "The stream was cut.", retryable: true } });
@@ -332,7 +354,7 @@ describe("ManagerAgent: retries and overflow", () => {
     const model = new FakeChatModel((_m, _o, i) =>
       i === 0 ? { deltas: [], error: new LlmError("provider_context_length", "Too long.", { status: 400 }) } : { deltas: ["fits"] },
     );
-    const agent = new ManagerAgent({ model, config: { today } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
     const history: ChatMessage[] = [{ role: "user", content: "old" }, { role: "assistant", content: "older answer" }];
     const h = harness({ userText: "hello", history });
     const r = await agent.run(h.input);
@@ -348,7 +370,7 @@ describe("ManagerAgent: retries and overflow", () => {
 describe("ManagerAgent: memory failures", () => {
   it("returns the memory module's coded error when the message cannot fit, without a model call", async () => {
     const model = new FakeChatModel(() => ({ deltas: ["never"] }));
-    const agent = new ManagerAgent({ model, config: { today } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
     const h = harness({ userText: "hello" });
     h.input.buildContext = async () => {
       throw Object.assign(new Error("Your message is 9000 tokens; this model takes at most 4000. Shorten it."), { code: "message_too_long" });
@@ -360,7 +382,7 @@ describe("ManagerAgent: memory failures", () => {
   });
 
   it("wraps an unexpected memory failure in words", async () => {
-    const agent = new ManagerAgent({ model: new FakeChatModel(() => ({ deltas: [] })), config: { today } });
+    const agent = new ManagerAgent({ model: new FakeChatModel(() => ({ deltas: [] })), config: { today, speed: knownModelSpeed() } });
     const h = harness({ userText: "hello" });
     h.input.buildContext = async () => {
       throw new Error("disk I/O error");
@@ -383,7 +405,7 @@ describe("ManagerAgent: overflow in a step", () => {
         return null;
       }),
     );
-    const agent = new ManagerAgent({ model, config: { today } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
     const h = harness({ userText: TASK, history: [{ role: "user", content: "old" }, { role: "assistant", content: "older" }] });
     const r = await agent.run(h.input);
     expect(r.steps!.map((s) => s.status)).toEqual(["complete", "complete", "complete"]);
@@ -398,7 +420,7 @@ describe("ManagerAgent: response cache", () => {
   function setup(reply = () => ({ deltas: ["Hel", "lo ", "you!"] })) {
     const cache = new ResponseCache();
     const model = new FakeChatModel(reply);
-    return { cache, model, agent: new ManagerAgent({ model, cache, config: { today } }) };
+    return { cache, model, agent: new ManagerAgent({ model, cache, config: { today, speed: knownModelSpeed() } }) };
   }
 
   it("answers a repeated request from the cache through the same events, with no model call", async () => {
@@ -449,7 +471,7 @@ describe("ManagerAgent: response cache", () => {
   it("replays an analytical answer with its plan and steps", async () => {
     const cache = new ResponseCache();
     const model = new FakeChatModel(analyticalResponder());
-    const agent = new ManagerAgent({ model, cache, config: { today } });
+    const agent = new ManagerAgent({ model, cache, config: { today, speed: knownModelSpeed() } });
     const first = harness({ userText: TASK });
     const live = await agent.run(first.input);
     const calls = model.calls.length;
@@ -467,7 +489,7 @@ describe("ManagerAgent: response cache", () => {
   it("remembers a model classification so a repeated ambiguous question makes no model call", async () => {
     const cache = new ResponseCache();
     const model = new FakeChatModel((m) => (m[0]!.content.startsWith("Classify") ? { deltas: ['{"type":"conversational","confidence":0.8}'] } : { deltas: ["Sure."] }));
-    const agent = new ManagerAgent({ model, cache, config: { today } });
+    const agent = new ManagerAgent({ model, cache, config: { today, speed: knownModelSpeed() } });
     await agent.run(harness({ userText: "my day was long and kind of boring" }).input);
     const r = await agent.run(harness({ userText: "my day was long and kind of boring" }).input);
     expect(r.cacheHit).toBe(true);
@@ -487,7 +509,7 @@ describe("ManagerAgent: worker agents", () => {
         return { text: `critique of ${input.step.id}`, finishReason: "stop" as const, completionTokens: 1 };
       },
     };
-    const agent = new ManagerAgent({ model, config: { today, worker: critic } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), worker: critic } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);
     expect(checkRunEventOrder(h.events)).toEqual([]);

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ChatModel } from "@alma/llm";
+import { defaultSafetyMargin } from "@alma/memory";
 import { errorCodeSchema, type Classification, type FinishReason, type TaskType } from "@alma/protocol";
 import type { AgentRunInput, AgentRunResult } from "./agent-run.js";
 import { AnalystAgent } from "./analyst-agent.js";
@@ -16,8 +17,12 @@ import { creativePrompt } from "./prompts/creative-prompt.js";
 import { PROMPT_VERSION, templateVersionTag } from "./prompts/prompt-template.js";
 import { replayCachedAnswer } from "./replay-cached-answer.js";
 import type { ResponseCache } from "./response-cache.js";
-import { runAnalytical } from "./run-analytical.js";
-import { RunScope } from "./run-scope.js";
+import { ModelSpeedTracker, PRIOR_SPEED } from "./model-speed.js";
+import { planRunShape, type RunShape } from "./plan-run-shape.js";
+import { analyticalDirectPrompt } from "./prompts/analytical-direct-prompt.js";
+import { routeTask, type RouteDecision } from "./route-task.js";
+import { isDirectAnswer, runAnalytical, type Pace } from "./run-analytical.js";
+import { estimateMeasure, RunScope } from "./run-scope.js";
 import { runSingle } from "./run-single.js";
 import { countOnePerDelta, type TokenCounter } from "./token-counter.js";
 import type { Agent } from "./worker-agent.js";
@@ -41,9 +46,11 @@ export class ManagerAgent {
   private readonly worker: Agent;
   private readonly random: (() => number) | undefined;
   private readonly today: () => string;
+  readonly speed: ModelSpeedTracker;
+  private readonly modelKey: string;
 
   constructor({ model, cache = null, config = {} }: ManagerAgentOptions) {
-    const { countTokens, worker, random, today, ...rest } = config;
+    const { countTokens, worker, random, today, speed, modelKey, ...rest } = config;
     this.settings = managerAgentConfigSchema.parse(rest);
     if (this.settings.minSteps > this.settings.maxSteps) throw new Error("ManagerAgent config: minSteps must not exceed maxSteps");
     this.model = model;
@@ -51,7 +58,15 @@ export class ManagerAgent {
     this.countTokens = countTokens ?? countOnePerDelta;
     this.random = random;
     this.today = today ?? (() => new Date().toISOString().slice(0, 10));
-    this.worker = worker ?? new AnalystAgent({ model, retry: this.retryPolicy(), countTokens: this.countTokens });
+    this.worker = worker ?? new AnalystAgent();
+    this.speed = speed ?? new ModelSpeedTracker();
+    this.modelKey = modelKey ?? `${model.provider}:${model.model}`;
+  }
+
+  /** the model's pace as measured on its recent runs, or the prior when it has not answered yet */
+  pace(): Pace & { measured: boolean } {
+    const s = this.speed.get(this.modelKey);
+    return s ? { ttftMs: s.ttftMs, tokensPerSecond: s.tokensPerSecond, measured: true } : { ...PRIOR_SPEED, measured: false };
   }
 
   async run(input: AgentRunInput): Promise<AgentRunResult> {
@@ -69,12 +84,28 @@ export class ManagerAgent {
       model: this.model.model,
     });
     input.emit({ type: "run.progress", phase: "classifying", label: "Classifying the task" });
-    const { classification, usage: classifyUsage } = await this.refineClassification(input, initial);
+    // the window is learned from the server while the task is classified, so neither waits for the other
+    const [{ classification, usage: classifyUsage }] = await Promise.all([
+      this.refineClassification(input, initial),
+      this.model.resolveContextWindow?.(input.signal).catch(() => null),
+    ]);
     const taskType = classification.type;
     input.emit({ type: "run.classified", taskType, classification, durationMs: Math.max(0, performance.now() - classifyStart) });
 
-    const params = this.parametersFor(taskType, input);
-    const scope = new RunScope(input, this.model, this.settings, this.countTokens, this.retryPolicy(), params.system, params.outputBudget);
+    const route: RouteDecision | null =
+      taskType !== "analytical" || input.continueFrom !== undefined
+        ? null
+        : options.taskType === "analytical"
+          ? { route: "plan", confidence: 1, reason: "the user asked for an analysis" }
+          : routeTask(input.userText);
+    const measure = input.measure ?? estimateMeasure(this.model);
+    const taskTokens = await measure.countText(input.userText);
+    const desired = this.desiredTokens(taskType, input);
+    const shape = this.shape(input.receivedAt, measure.window().tokens, taskTokens, route, desired, this.pace());
+    const params = this.parametersFor(taskType, shape, input);
+    const scope = new RunScope({ ...input, measure }, this.model, this.settings, this.countTokens, this.retryPolicy(), params.system, shape.reserve, (sample) =>
+      this.speed.record(this.modelKey, sample),
+    );
     if (classifyUsage) scope.addUsage(classifyUsage);
     const base = { taskType, classification, cacheHit: false };
     try {
@@ -93,7 +124,7 @@ export class ManagerAgent {
             model: this.model.model,
             templateVersion: params.templateVersion,
             temperature: params.temperature,
-            maxOutputTokens: params.maxOutputTokens,
+            maxOutputTokens: options.maxOutputTokens ?? 0,
             taskType,
             messages: scope.messages,
           })
@@ -115,60 +146,104 @@ export class ManagerAgent {
         }
       }
 
-      if (taskType === "analytical" && input.continueFrom === undefined) {
+      let single: { maxTokens: number; label: string | undefined; system?: string } = {
+        maxTokens: shape.mode === "single" ? shape.maxTokens : desired.single,
+        label: shape.mode === "single" && taskType === "analytical" ? directLabel(shape, this.pace(), this.settings.deadlineMs) : undefined,
+      };
+      if (shape.mode === "plan") {
         const out = await runAnalytical(scope, {
           worker: this.worker,
+          shape,
           synthesisTemperature: params.temperature,
-          synthesisMaxTokens: params.maxOutputTokens,
+          synthesisMaxTokens: desired.synthesis,
+          pace: () => this.pace(),
+          reshape: (pace) => this.shape(input.receivedAt, scope.window(), taskTokens, route, desired, pace),
         });
-        if (key && out.complete && out.plan) {
-          this.cache!.set(key, {
-            kind: "analytical",
-            taskType: "analytical",
-            classification,
-            plan: out.plan,
-            steps: out.steps.map((s) => ({ id: s.record.id, deltas: s.deltas, completionTokens: s.completionTokens })),
-            synthesis: out.synthesisDeltas,
-            completionTokens: out.synthesisTokens,
-          });
+        if (isDirectAnswer(out)) {
+          // the context was built for the plan: the direct answer swaps in its own system prompt and budget
+          const again = this.shape(input.receivedAt, scope.window(), taskTokens, { route: "single", confidence: 1, reason: out.direct }, desired, this.pace());
+          const maxTokens = again.mode === "single" ? again.maxTokens : desired.single;
+          single = { maxTokens, label: out.direct, system: analyticalDirectPrompt.render({ today: this.today(), budget: maxTokens }).system };
+        } else {
+          if (key && out.complete) {
+            this.cache!.set(key, {
+              kind: "analytical",
+              taskType: "analytical",
+              classification,
+              plan: out.plan,
+              steps: out.steps.map((s) => ({ id: s.record.id, deltas: s.deltas, completionTokens: s.completionTokens })),
+              synthesis: out.synthesisDeltas,
+              completionTokens: out.synthesisTokens,
+            });
+          }
+          if (!out.error) scope.progress("done", doneLabel(out.finishReason));
+          return {
+            ...base,
+            finishReason: out.finishReason,
+            text: out.text,
+            steps: out.plan.length > 0 ? out.steps.map((s) => s.record) : null,
+            usage: scope.usage(),
+            error: out.error ? runErrorOf(out.error) : null,
+          };
         }
-        if (!out.error) scope.progress("done", doneLabel(out.finishReason));
-        return {
-          ...base,
-          finishReason: out.finishReason,
-          text: out.text,
-          steps: out.plan ? out.steps.map((s) => s.record) : null,
-          usage: scope.usage(),
-          error: out.error ? runErrorOf(out.error) : null,
-        };
       }
 
-      const single = await runSingle(scope, {
+      const answered = await runSingle(scope, {
         temperature: params.temperature,
-        maxOutputTokens: params.maxOutputTokens,
+        maxOutputTokens: single.maxTokens,
         continueFrom: input.continueFrom,
+        ...(single.system ? { system: single.system } : {}),
+        ...(single.label ? { label: single.label } : {}),
       });
-      if (key && single.finishReason === "stop") {
+      if (key && answered.finishReason === "stop") {
         this.cache!.set(key, {
           kind: "single",
           taskType,
           classification,
-          deltas: single.outcome.deltas,
-          completionTokens: single.outcome.completionTokens,
+          deltas: answered.outcome.deltas,
+          completionTokens: answered.outcome.completionTokens,
         });
       }
-      if (!single.outcome.error) scope.progress("done", doneLabel(single.finishReason));
+      if (!answered.outcome.error) scope.progress("done", doneLabel(answered.finishReason));
       return {
         ...base,
-        finishReason: single.finishReason,
-        text: single.text,
+        finishReason: answered.finishReason,
+        text: answered.text,
         steps: null,
         usage: scope.usage(),
-        error: single.outcome.error ? runErrorOf(single.outcome.error) : null,
+        error: answered.outcome.error ? runErrorOf(answered.outcome.error) : null,
       };
     } finally {
       scope.dispose();
     }
+  }
+
+  /** Sizes the run for the model's pace and window (see planRunShape). */
+  private shape(receivedAt: number, window: number, taskTokens: number, route: RouteDecision | null, desired: Desired, pace: Pace): RunShape {
+    const s = this.settings;
+    return planRunShape({
+      remainingMs: receivedAt + s.deadlineMs - Date.now(),
+      speed: pace,
+      window,
+      margin: defaultSafetyMargin(window),
+      taskTokens,
+      desired,
+      minSteps: s.minSteps,
+      maxSteps: s.maxSteps,
+      concurrency: Math.min(s.maxConcurrentSteps, this.model.parallelism ?? s.maxConcurrentSteps),
+      plan: route?.route === "plan",
+    });
+  }
+
+  /** what each role gets with time and room to spare: the user's cap, else the templates' */
+  private desiredTokens(taskType: TaskType, input: AgentRunInput): Desired {
+    const cap = input.options.maxOutputTokens;
+    const template = taskType === "creative" ? creativePrompt : taskType === "conversational" ? conversationalPrompt : analyticalDirectPrompt;
+    return {
+      step: Math.min(cap ?? Infinity, this.settings.stepMaxOutputTokens),
+      synthesis: cap ?? analyticalSynthesisPrompt.maxOutputTokens,
+      single: cap ?? template.maxOutputTokens,
+    };
   }
 
   private retryPolicy() {
@@ -194,33 +269,45 @@ export class ManagerAgent {
     return { classification: decided, usage: { promptTokens: r.promptTokens, completionTokens: r.completionTokens, reported: r.promptTokens > 0 } };
   }
 
-  private parametersFor(taskType: TaskType, input: AgentRunInput) {
+  private parametersFor(taskType: TaskType, shape: RunShape, input: AgentRunInput) {
     const { options } = input;
     const today = this.today();
     if (taskType === "analytical") {
-      const maxOutputTokens = options.maxOutputTokens ?? analyticalSynthesisPrompt.maxOutputTokens;
       return {
-        // the context is built once, with the planner's system prompt; each role swaps in its own
-        system: analyticalPlanPrompt.render({ task: "", minSteps: 1, maxSteps: 1 }).system,
-        outputBudget: maxOutputTokens + this.settings.analyticalReserveTokens,
+        // a planned run's context is built once, with the planner's system prompt; each role swaps in its own
+        system:
+          shape.mode === "plan"
+            ? analyticalPlanPrompt.render({ task: "", minSteps: 1, maxSteps: 1 }).system
+            : analyticalDirectPrompt.render({ today, budget: shape.maxTokens }).system,
         temperature: options.temperature ?? analyticalSynthesisPrompt.temperature,
-        maxOutputTokens,
-        templateVersion: [analyticalPlanPrompt, analyticalStepPrompt, analyticalSynthesisPrompt]
+        templateVersion: [analyticalPlanPrompt, analyticalStepPrompt, analyticalSynthesisPrompt, analyticalDirectPrompt]
           .map(templateVersionTag)
-          .concat(`steps ${this.settings.minSteps}-${this.settings.maxSteps} budget ${this.settings.stepMaxOutputTokens} worker ${this.worker.name}`)
+          .concat(`${shape.mode} worker ${this.worker.name}`)
           .join(" "),
       };
     }
     const template = taskType === "creative" ? creativePrompt : conversationalPrompt;
-    const maxOutputTokens = options.maxOutputTokens ?? template.maxOutputTokens;
     return {
       system: template.render({ today }).system,
-      outputBudget: maxOutputTokens,
       temperature: options.temperature ?? template.temperature,
-      maxOutputTokens,
       templateVersion: templateVersionTag(template),
     };
   }
+}
+
+interface Desired {
+  step: number;
+  synthesis: number;
+  single: number;
+}
+
+/** The progress line of a one-pass analytical answer: why there is no plan, in a user's words. */
+function directLabel(shape: Extract<RunShape, { mode: "single" }>, pace: Pace, deadlineMs: number): string {
+  if (shape.reason === "slow") {
+    return `Answering directly: the model writes about ${Math.round(pace.tokensPerSecond)} tokens/s, too slow to plan within ${Math.round(deadlineMs / 1000)} s`;
+  }
+  if (shape.reason === "window") return "Answering directly: the model's context window is too small for a plan";
+  return "Answering directly";
 }
 
 function doneLabel(finish: FinishReason): string {

@@ -1,23 +1,23 @@
 import type { ChatMessage, LlmError } from "@alma/llm";
 import type { FinishReason, PlanStep, StepRecord } from "@alma/protocol";
-import { fallbackPlan, parsePlan, type AnalysisPlan, type AnalysisStep } from "./analysis-plan.js";
+import type { AnalysisStep } from "./analysis-plan.js";
+import { finishOf } from "./finish-of.js";
+import { fitStepResults } from "./fit-step-results.js";
+import { PlanStreamParser } from "./plan-stream-parser.js";
+import { MIN_ANSWER_TOKENS, MIN_STEP_TOKENS, MIN_SYNTHESIS_TOKENS, TIME_SAFETY, type PlanShape, type RunShape } from "./plan-run-shape.js";
 import { analyticalPlanPrompt } from "./prompts/analytical-plan-prompt.js";
 import { analyticalSynthesisPrompt } from "./prompts/analytical-synthesis-prompt.js";
-import { runStepGraph } from "./run-step-graph.js";
 import type { RunScope } from "./run-scope.js";
-import { finishOf } from "./finish-of.js";
+import { runStep, skippedStep, type StepOutcome } from "./run-step.js";
+import { StepGraph } from "./run-step-graph.js";
+import { nowMs } from "./stream-generation.js";
 import { withSystemPrompt } from "./with-system-prompt.js";
 import type { Agent } from "./worker-agent.js";
 
-export interface StepOutcome {
-  record: StepRecord;
-  deltas: string[];
-  completionTokens: number;
-  note: string | null;
-}
+export type { StepOutcome } from "./run-step.js";
 
 export interface AnalyticalOutcome {
-  plan: PlanStep[] | null;
+  plan: PlanStep[];
   steps: StepOutcome[];
   /** the synthesis as streamed, including a deadline note */
   text: string;
@@ -29,71 +29,204 @@ export interface AnalyticalOutcome {
   complete: boolean;
 }
 
-export interface AnalyticalOptions {
-  worker: Agent;
-  synthesisTemperature: number;
-  synthesisMaxTokens: number;
+/** The planner gave no plan worth running: answer in one pass, saying why in the progress line. */
+export interface DirectAnswer {
+  direct: string;
 }
 
-/** Plan, delegate each step to the worker (live, tagged, concurrent where independent), then synthesize. */
-export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): Promise<AnalyticalOutcome> {
+export type Pace = { ttftMs: number; tokensPerSecond: number };
+
+export interface AnalyticalOptions {
+  worker: Agent;
+  shape: PlanShape;
+  synthesisTemperature: number;
+  /** the synthesis's budget with time and room to spare */
+  synthesisMaxTokens: number;
+  /** the model's pace as known now */
+  pace: () => Pace;
+  /** sizes the run again for a pace measured on the planner's own stream */
+  reshape: (pace: Pace) => RunShape;
+}
+
+// the planner's pace is read once it has written this much: enough to tell 5 tokens/s from 40
+const PACE_CHECK_TOKENS = 8;
+const PACE_CHECK_MS = 300;
+
+/**
+ * Plan, delegate each step to the worker as soon as the planner has written it (live, tagged, concurrent where
+ * independent, while the planner writes the next), then synthesize. A planner that writes no JSON, a plan of one
+ * step, or a model too slow for any plan ends in a DirectAnswer before any step ran.
+ */
+export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): Promise<AnalyticalOutcome | DirectAnswer> {
   const { input, settings } = scope;
   const task = input.userText;
-  const none = (finishReason: FinishReason, error: LlmError | null): AnalyticalOutcome => ({
-    plan: null,
-    steps: [],
-    text: "",
-    synthesisDeltas: [],
-    synthesisTokens: 0,
-    finishReason,
-    error,
-    complete: false,
-  });
+  let shape = opts.shape;
+  const deadlineAt = input.receivedAt + settings.deadlineMs;
+  // the steps end early enough to leave the synthesis its time: the estimate, or the setting
+  const synthesisMs = (pace: Pace, tokens: number) => pace.ttftMs + (tokens / Math.max(0.1, pace.tokensPerSecond)) * 1000;
+  const reserveMs = settings.synthesisReserveMs ?? Math.min(settings.deadlineMs / 2, synthesisMs(opts.pace(), shape.synthesisTokens) * 1.1 + 500);
+  const stepsDeadline = scope.signalAt(deadlineAt - reserveMs, "deadline");
 
-  scope.progress("planning", "Planning the steps");
-  const planned = await makePlan(scope, task);
-  if ("finishReason" in planned) return none(planned.finishReason, planned.error);
-  const plan = planned;
-  const planSteps: PlanStep[] = plan.steps.map((s) => ({ id: s.id, title: s.title, agent: opts.worker.name, dependsOn: s.dependsOn }));
-  scope.emit({ type: "run.plan", steps: planSteps });
-  if (plan.fallback) scope.progress("planning", "No usable plan came back; answering in a single step");
-
-  // steps end early enough to leave the synthesis time before the run's deadline
-  const reserve = settings.synthesisReserveMs ?? Math.min(15_000, Math.round(settings.deadlineMs / 4));
-  const stepsDeadline = scope.signalAt(input.receivedAt + settings.deadlineMs - reserve, "deadline");
-  const total = plan.steps.length;
-  const ended = new Map<string, StepOutcome>();
-  const results = await runStepGraph(plan.steps, {
-    concurrency: settings.maxConcurrentSteps,
+  scope.progress("planning", `Planning ${shape.steps} steps`);
+  const parser = new PlanStreamParser(shape.steps);
+  const planned: AnalysisStep[] = [];
+  let held: AnalysisStep | null = null;
+  const agent = opts.worker.name;
+  const toPlanStep = (s: AnalysisStep): PlanStep => ({ id: s.id, title: s.title, agent, dependsOn: s.dependsOn });
+  const graph: StepGraph<AnalysisStep, StepOutcome> = new StepGraph<AnalysisStep, StepOutcome>({
+    concurrency: shape.concurrency,
     canStart: () => !input.signal.aborted && !stepsDeadline.aborted,
-    skip: (step) => skippedStep(scope, step, opts.worker.name, input.signal.aborted),
-    run: async (step, index) => {
-      const r = await runStep(scope, opts.worker, step, index, total, stepsDeadline, (id) => ended.get(id));
-      ended.set(step.id, r);
-      return r;
-    },
+    skip: (step) => skippedStep(scope, step, agent, input.signal.aborted ? "stopped" : "deadline"),
+    run: (step, index) =>
+      runStep(scope, opts.worker, step, {
+        index,
+        total: () => planned.length,
+        final: () => planFinal,
+        stepsDeadline,
+        budget: () => stepBudget(scope, shape, opts.pace(), deadlineAt - reserveMs),
+        resultOf: (id) => graph.result(id),
+      }),
   });
-  const steps = plan.steps.map((s) => results.get(s.id)!);
+  let planFinal = false;
+  const admit = (steps: AnalysisStep[], final = false) => {
+    const fresh: AnalysisStep[] = [];
+    for (const step of steps) {
+      // the first step waits for a second: a plan of one step is answered directly, never synthesized from itself
+      if (planned.length === 0 && held === null) held = step;
+      else {
+        if (held) fresh.push(held);
+        held = null;
+        fresh.push(step);
+      }
+    }
+    planFinal = final;
+    if (fresh.length === 0 && !(final && planned.length >= 2)) return;
+    planned.push(...fresh);
+    scope.emit({ type: "run.plan", steps: planned.map(toPlanStep), final });
+    for (const s of fresh) graph.add(s);
+  };
 
-  if (input.signal.aborted) return { ...none("stopped", null), plan: planSteps, steps };
-
-  scope.progress("synthesizing", `Writing the answer from ${total} step${total === 1 ? "" : "s"}`);
-  const rendered = analyticalSynthesisPrompt.render({
-    task,
-    steps: steps.map((s) => ({ title: s.record.title, status: s.record.status, note: s.note, text: s.record.text })),
-  });
-  const build = (base: ChatMessage[]): ChatMessage[] => [
+  // the planner: streamed, read as it arrives, stopped as soon as it has said enough (or is not writing a plan)
+  const planner = new AbortController();
+  let ended: "full" | "not_json" | "slow" | null = null;
+  const stopPlanner = (why: NonNullable<typeof ended>) => {
+    ended ??= why;
+    planner.abort(why);
+  };
+  const rendered = analyticalPlanPrompt.render({ task, minSteps: Math.min(settings.minSteps, shape.steps), maxSteps: shape.steps });
+  const buildPlan = (base: ChatMessage[]): ChatMessage[] => [
     ...withSystemPrompt(base, rendered.system, scope.system),
     { role: "user", content: rendered.instruction! },
   ];
-  const out = await scope.generate(build, {
-    maxOutputTokens: opts.synthesisMaxTokens,
+  const startedAt = nowMs();
+  let firstAt: number | null = null;
+  let written = 0;
+  let paced = false;
+  const out = await scope.generate(buildPlan, {
+    role: "plan",
+    stepId: null,
+    agent: "manager",
+    budget: Math.ceil(shape.planTokens * 1.5) + 40,
+    temperature: analyticalPlanPrompt.temperature,
+    json: true,
+    signal: planner.signal,
+    onDelta: (t) => {
+      firstAt ??= nowMs();
+      written += scope.countTokens(t);
+      admit(parser.push(t));
+      if (parser.state === "not_json") return stopPlanner("not_json");
+      if (parser.full) return stopPlanner("full");
+      const elapsed = nowMs() - firstAt;
+      if (paced || written < PACE_CHECK_TOKENS || elapsed < PACE_CHECK_MS) return;
+      paced = true;
+      const next = opts.reshape({ ttftMs: firstAt - startedAt, tokensPerSecond: ((written - 1) * 1000) / elapsed });
+      if (next.mode === "single") {
+        if (planned.length === 0) stopPlanner("slow");
+      } else if (next.steps < shape.steps || next.stepTokens < shape.stepTokens) {
+        shape = { ...next, concurrency: shape.concurrency };
+        parser.limit(Math.max(next.steps, planned.length + (held ? 1 : 0), 2));
+        if (parser.full) stopPlanner("full");
+      }
+    },
+  });
+
+  const stopped = input.signal.aborted || scope.deadline.aborted;
+  if (!stopped && out.finishReason === "error" && planned.length === 0) {
+    graph.close();
+    await graph.done;
+    return failed(out, []);
+  }
+  // what the planner wrote last closes the plan; a first step held back alone is answered directly instead
+  if (!stopped) admit(ended === null ? parser.end() : [], true);
+  if (!stopped && planned.length < 2) {
+    graph.close();
+    await graph.done;
+    const why =
+      ended === "slow"
+        ? `the model writes about ${Math.round(opts.pace().tokensPerSecond)} tokens/s, too slow to plan within ${Math.round(settings.deadlineMs / 1000)} s`
+        : ended === "not_json" || parser.state === "not_json"
+          ? "the model did not write a plan"
+          : "the request needs only one step";
+    return { direct: `Answering directly: ${why}` };
+  }
+  graph.close();
+  const results = await graph.done;
+  const steps = planned.map((s) => results.get(s.id)!);
+  const plan = planned.map(toPlanStep);
+  if (stopped || input.signal.aborted) return { ...empty(plan, steps), finishReason: finishOf("aborted", input.signal, scope.deadline) };
+
+  return synthesize(scope, { task, plan, steps, opts, deadlineAt });
+}
+
+/** A step's budget when it starts: the plan's, or what the time until the synthesis leaves at the model's pace. */
+function stepBudget(scope: RunScope, shape: PlanShape, pace: Pace, stepsEndAt: number): number {
+  const leftMs = (stepsEndAt - Date.now()) * TIME_SAFETY - pace.ttftMs;
+  const byTime = Math.floor((leftMs / 1000) * pace.tokensPerSecond);
+  if (byTime < Math.min(shape.stepTokens, MIN_STEP_TOKENS / 2)) return 0;
+  return Math.min(shape.stepTokens, byTime);
+}
+
+async function synthesize(
+  scope: RunScope,
+  args: { task: string; plan: PlanStep[]; steps: StepOutcome[]; opts: AnalyticalOptions; deadlineAt: number },
+): Promise<AnalyticalOutcome> {
+  const { task, plan, steps, opts, deadlineAt } = args;
+  const pace = opts.pace();
+  const byTime = Math.floor(((((deadlineAt - Date.now()) * TIME_SAFETY - pace.ttftMs) / 1000) * pace.tokensPerSecond));
+  let budget = Math.max(MIN_ANSWER_TOKENS, Math.min(opts.synthesisMaxTokens, byTime));
+  const total = steps.length;
+  scope.progress("synthesizing", `Writing the answer from ${total} step${total === 1 ? "" : "s"}`);
+
+  const buildWith = (texts: string[], words: number) => {
+    const rendered = analyticalSynthesisPrompt.render({
+      task,
+      steps: steps.map((s, i) => ({ title: s.record.title, status: s.record.status, note: s.note, text: texts[i]! })),
+      budget: words,
+    });
+    return (base: ChatMessage[]): ChatMessage[] => [...withSystemPrompt(base, rendered.system, scope.system), { role: "user", content: rendered.instruction! }];
+  };
+  // the steps' results are cut to what the window leaves beside the context, the instructions and the answer
+  const bare = await scope.measure.countRequest(buildWith(steps.map(() => ""), budget)(scope.messages));
+  const free = scope.window() - scope.margin() - bare;
+  const minPerStep = 30;
+  if (free - budget < minPerStep * total) budget = Math.max(Math.min(budget, MIN_SYNTHESIS_TOKENS), free - minPerStep * total);
+  const texts = await fitStepResults(
+    steps.map((s) => s.record.text),
+    Math.max(0, free - budget),
+    scope.measure,
+  );
+  const out = await scope.generate(buildWith(texts, budget), {
+    role: "synthesis",
+    stepId: null,
+    agent: "manager",
+    budget,
+    minTokens: Math.min(budget, MIN_ANSWER_TOKENS),
     temperature: opts.synthesisTemperature,
     onDelta: (t) => scope.token(t, "manager", null),
   });
   const { finishReason, text } = scope.endAnswer(out);
   return {
-    plan: planSteps,
+    plan,
     steps,
     text,
     synthesisDeltas: out.deltas,
@@ -104,149 +237,16 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
   };
 }
 
-async function makePlan(scope: RunScope, task: string): Promise<AnalysisPlan | { finishReason: FinishReason; error: LlmError | null }> {
-  const { settings, input } = scope;
-  const rendered = analyticalPlanPrompt.render({ task, minSteps: settings.minSteps, maxSteps: settings.maxSteps });
-  const build = (base: ChatMessage[]): ChatMessage[] => [
-    ...withSystemPrompt(base, rendered.system, scope.system),
-    { role: "user", content: rendered.instruction! },
-  ];
-  // after an unusable plan: the model's answer and what was wrong with it, for one repair attempt
-  let repair: ChatMessage[] = [];
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const out = await scope.generate((base) => [...build(base), ...repair], {
-      maxOutputTokens: analyticalPlanPrompt.maxOutputTokens,
-      temperature: analyticalPlanPrompt.temperature,
-      json: true,
-    });
-    if (out.finishReason === "aborted") return { finishReason: finishOf("aborted", input.signal, scope.deadline), error: null };
-    if (out.finishReason === "error" && out.error) return { finishReason: "error", error: out.error };
-    const parsed = parsePlan(out.text, settings.minSteps, settings.maxSteps);
-    if (parsed.ok) return parsed.plan;
-    if (attempt === 0) {
-      scope.progress("planning", "The plan was not valid JSON; asking once more");
-      repair = [
-        { role: "assistant", content: out.text },
-        {
-          role: "user",
-          content: `That plan could not be used (${parsed.problem}). Reply with only the JSON object {"steps":[{"id","title","instruction","dependsOn"}]} with ${settings.minSteps} to ${settings.maxSteps} steps.`,
-        },
-      ];
-    }
-  }
-  return fallbackPlan(task);
+function empty(plan: PlanStep[], steps: StepOutcome[]): AnalyticalOutcome {
+  return { plan, steps, text: "", synthesisDeltas: [], synthesisTokens: 0, finishReason: "stopped", error: null, complete: false };
 }
 
-async function runStep(
-  scope: RunScope,
-  worker: Agent,
-  step: AnalysisStep,
-  index: number,
-  total: number,
-  stepsDeadline: AbortSignal,
-  resultOf: (id: string) => StepOutcome | undefined,
-): Promise<StepOutcome> {
-  const { input, settings } = scope;
-  const budget = settings.stepMaxOutputTokens;
-  const started = performance.now();
-  const budgetCtrl = new AbortController();
-  const signal = AbortSignal.any([input.signal, stepsDeadline, budgetCtrl.signal]);
-  const deltas: string[] = [];
-  let counted = 0;
-  let closed = false;
-
-  scope.progress("step", `Step ${index + 1} of ${total}: ${step.title}`, { step: { id: step.id, index, total } });
-  scope.emit({ type: "run.step.started", stepId: step.id, title: step.title, agent: worker.name });
-
-  const emitToken = (text: string) => {
-    // nothing reaches the wire after the step ended or hit its budget, so the count stays exact
-    if (closed || !text || signal.aborted) return;
-    deltas.push(text);
-    counted += scope.countTokens(text);
-    scope.token(text, worker.name, step.id);
-    if (counted >= budget) budgetCtrl.abort("budget");
-  };
-
-  let failure: unknown = null;
-  let workerFinish: string = "stop";
-  let reportedTokens: number | null = null;
-  try {
-    const r = await worker.run(
-      {
-        task: input.userText,
-        step: { id: step.id, title: step.title, instruction: step.instruction },
-        index: index + 1,
-        total,
-        dependencies: step.dependsOn.flatMap((id) => {
-          const dep = resultOf(id);
-          return dep ? [{ id, title: dep.record.title, text: dep.record.text }] : [];
-        }),
-        context: scope.messages,
-        contextSystem: scope.system,
-      },
-      { emitToken, signal, budget, onRetry: scope.onRetry, shrinkContext: () => scope.shrink() },
-    );
-    workerFinish = r.finishReason;
-    scope.addUsage({ promptTokens: r.promptTokens ?? 0, completionTokens: r.completionTokens, reported: r.reported ?? false });
-    if (r.reported) reportedTokens = r.completionTokens;
-  } catch (e) {
-    failure = e;
-    // a worker that failed after streaming had its prompt consumed: count the context it was given
-    scope.addUsage({ promptTokens: counted > 0 ? scope.promptTokensOf(scope.messages) : 0, completionTokens: counted, reported: false });
-  }
-  closed = true;
-
-  const secs = ((Date.now() - input.receivedAt) / 1000).toFixed(1);
-  let status: StepRecord["status"];
-  let finishReason: FinishReason;
-  let note: string | null = null;
-  const cut = workerFinish === "aborted" || (failure !== null && signal.aborted);
-  if (budgetCtrl.signal.aborted || workerFinish === "length") {
-    [status, finishReason, note] = ["truncated", "length", `stopped at its budget of ${budget} tokens`];
-  } else if (cut && input.signal.aborted) {
-    [status, finishReason, note] = ["stopped", "stopped", "stopped by the user"];
-  } else if (cut && stepsDeadline.aborted) {
-    [status, finishReason, note] = ["truncated", "deadline", `stopped after ${secs} s: the run's deadline`];
-  } else if (failure !== null || cut) {
-    const msg = failure instanceof Error ? failure.message : failure !== null ? String(failure) : "the worker ended without finishing";
-    [status, finishReason, note] = ["failed", "error", `failed: ${msg}`];
-  } else if (workerFinish === "content_filter") {
-    [status, finishReason, note] = ["truncated", "content_filter", "stopped by the provider's content filter"];
-  } else {
-    [status, finishReason] = ["complete", "stop"];
-  }
-  const completionTokens = status === "complete" && reportedTokens !== null ? reportedTokens : counted;
-  scope.emit({
-    type: "run.step.completed",
-    stepId: step.id,
-    status,
-    finishReason,
-    note,
-    completionTokens,
-    durationMs: Math.max(0, performance.now() - started),
-  });
-  return {
-    record: { id: step.id, title: step.title, agent: worker.name, dependsOn: step.dependsOn, text: deltas.join(""), status },
-    deltas,
-    completionTokens,
-    note,
-  };
+function failed(out: { error: LlmError | null }, plan: PlanStep[]): AnalyticalOutcome {
+  return { ...empty(plan, []), finishReason: "error", error: out.error };
 }
 
-function skippedStep(scope: RunScope, step: AnalysisStep, agent: string, stopped: boolean): StepOutcome {
-  const note = stopped
-    ? "not started: stopped by the user"
-    : `not started: the run's deadline (${Math.round(scope.settings.deadlineMs / 1000)} s) left no time for it`;
-  const status = stopped ? "stopped" : "truncated";
-  scope.emit({ type: "run.step.started", stepId: step.id, title: step.title, agent });
-  scope.emit({
-    type: "run.step.completed",
-    stepId: step.id,
-    status,
-    finishReason: stopped ? "stopped" : "deadline",
-    note,
-    completionTokens: 0,
-    durationMs: 0,
-  });
-  return { record: { id: step.id, title: step.title, agent, dependsOn: step.dependsOn, text: "", status }, deltas: [], completionTokens: 0, note };
+export function isDirectAnswer(o: AnalyticalOutcome | DirectAnswer): o is DirectAnswer {
+  return "direct" in o;
 }
+
+export type { StepRecord };

@@ -1,16 +1,60 @@
-import type { ChatMessage, ChatModel } from "@alma/llm";
-import type { ContextStats, FinishReason, ProgressPhase } from "@alma/protocol";
-import type { AgentRunInput } from "./agent-run.js";
+import { LlmError, type ChatMessage, type ChatModel } from "@alma/llm";
+import { defaultSafetyMargin } from "@alma/memory";
+import type { ContextStats, ContextWindowInfo, FinishReason, ProgressPhase, RequestRole } from "@alma/protocol";
+import type { AgentRunInput, RequestMeasure } from "./agent-run.js";
 import { deadlineNote, finishOf } from "./finish-of.js";
-import type { GenerationOutcome } from "./stream-generation.js";
 import { estimatePromptTokens } from "./estimate-prompt-tokens.js";
 import { generateWithRetry, type RetryPolicy } from "./generate-with-retry.js";
 import type { ManagerAgentSettings } from "./manager-agent-config.js";
+import type { SpeedSample } from "./model-speed.js";
+import { MIN_CONTEXT_SHARE, outputRoom } from "./plan-run-shape.js";
+import { nowMs, type GenerationOutcome } from "./stream-generation.js";
 import type { TokenCounter } from "./token-counter.js";
 
 export type AgentEvent = Parameters<AgentRunInput["emit"]>[0];
 
-/** One run's shared state: its context, usage totals, deadline signals and the helpers every phase emits through. */
+/** What one model request is for and what it may spend. */
+export interface RequestSpec {
+  role: RequestRole;
+  stepId: string | null;
+  agent: string;
+  /** the output budget the role was given; the request gets less when the window leaves less */
+  budget: number;
+  /** below this room the conversation is trimmed further first, so a useful answer still fits */
+  minTokens?: number;
+  temperature: number;
+  json?: boolean;
+  onDelta?: (text: string) => void;
+  /** ends this request early (a step's own budget or deadline, a planner no longer needed); stop and the run's deadline always apply */
+  signal?: AbortSignal;
+  /** stop cleanly once this many tokens were counted (defaults to the request's max_tokens) */
+  countBudget?: number;
+}
+
+/** The window when nothing measures it: the model's own, else the conservative default. */
+export const FALLBACK_WINDOW = 4096;
+
+/** Counting by estimate when the run was given no memory measure (tests, scripts). */
+export function estimateMeasure(model: ChatModel): RequestMeasure {
+  return {
+    window: () =>
+      model.contextWindowInfo?.() ?? {
+        tokens: model.contextWindow() ?? FALLBACK_WINDOW,
+        source: model.contextWindow() ? "engine" : "default",
+        detail: model.contextWindow() ? "the model's own window" : "assumed: nothing told the window",
+        server: null,
+      },
+    countRequest: async (messages) => estimatePromptTokens(messages),
+    countText: async (text) => Math.ceil(text.length / 4),
+    truncate: async (text, maxTokens) => text.slice(0, Math.max(0, maxTokens * 4)),
+  };
+}
+
+/**
+ * One run's shared state: its context, usage totals, deadline signals, the window every request is fitted to, and
+ * the helpers every phase emits through. Every model request of the run goes through `generate`, so each is counted
+ * before it is sent, measured when it ends, and rebuilt once inside the window a refusal states.
+ */
 export class RunScope {
   messages: ChatMessage[] = [];
   stats: ContextStats | null = null;
@@ -18,8 +62,13 @@ export class RunScope {
   completionTokens = 0;
   allReported = true;
   retries = 0;
+  /** what the conversation context leaves free in the window for the roles' instructions and answers */
+  reserve: number;
+  readonly measure: RequestMeasure;
   private upstreamMarked = false;
   private shrunk: Promise<ChatMessage[] | null> | null = null;
+  /** a smaller window a refusal stated, when the model did not learn it itself */
+  private learnedWindow: number | null = null;
   /** aborts at the run's deadline */
   readonly deadline: AbortSignal;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -32,9 +81,34 @@ export class RunScope {
     readonly retry: RetryPolicy,
     /** the system prompt the context is built with */
     readonly system: string,
-    readonly outputBudget: number,
+    reserve: number,
+    private readonly onSample: (sample: SpeedSample) => void = () => {},
   ) {
+    this.reserve = reserve;
+    this.measure = input.measure ?? estimateMeasure(model);
     this.deadline = this.signalAt(input.receivedAt + settings.deadlineMs, "deadline");
+  }
+
+  /** the window every request must fit, with where it came from */
+  windowInfo(): ContextWindowInfo {
+    const info = this.measure.window();
+    if (this.learnedWindow !== null && this.learnedWindow < info.tokens) {
+      return { ...info, tokens: this.learnedWindow, source: "error", detail: `the server refused a longer request: its window is ${this.learnedWindow} tokens` };
+    }
+    return info;
+  }
+
+  window(): number {
+    return this.windowInfo().tokens;
+  }
+
+  margin(): number {
+    return defaultSafetyMargin(this.window());
+  }
+
+  /** ms left until the run's deadline */
+  remainingMs(): number {
+    return this.input.receivedAt + this.settings.deadlineMs - Date.now();
   }
 
   /** a signal that aborts at the given epoch ms; timers are cleared when the run ends */
@@ -57,19 +131,28 @@ export class RunScope {
     this.emit({ type: "run.token", text, agent, stepId });
   }
 
+  /** (Re)builds the conversation context inside the current window, leaving `reserve` free. */
   async buildContext(shrink?: number): Promise<void> {
-    const built = await this.input.buildContext({ system: this.system, outputBudget: this.outputBudget, ...(shrink ? { shrink } : {}) });
+    const window = this.windowInfo();
+    // the reserve never takes the share the conversation keeps, whatever the window turned out to be
+    const avail = window.tokens - defaultSafetyMargin(window.tokens);
+    const outputBudget = Math.max(0, Math.min(this.reserve, Math.floor(avail * (1 - MIN_CONTEXT_SHARE))));
+    const built = await this.input.buildContext({
+      system: this.system,
+      outputBudget,
+      contextWindow: window.tokens,
+      ...(shrink ? { shrink } : {}),
+    });
     this.messages = built.messages;
-    this.stats = shrink ? { ...built.stats, retrimmed: true } : built.stats;
+    const stats = { ...built.stats, windowSource: built.stats.windowSource ?? window.source };
+    this.stats = shrink ? { ...stats, retrimmed: true } : stats;
     this.emit({ type: "run.context", context: this.stats });
   }
 
-  /** after a context-length refusal: re-trim once with a smaller budget; later calls share the same result */
+  /** after a context-length refusal that stated no window: re-trim once with a smaller budget; later calls share it */
   shrink(): Promise<ChatMessage[] | null> {
     this.shrunk ??= (async () => {
       this.progress("retrying", "The model refused the request as too long; trimming the conversation further and retrying");
-      this.retries++;
-      this.input.meter.retried();
       try {
         await this.buildContext(1);
         return this.messages;
@@ -78,6 +161,19 @@ export class RunScope {
       }
     })();
     return this.shrunk;
+  }
+
+  /** After a refusal that named the server's window: remember it and rebuild the context inside it (once per window). */
+  private async relearn(limit: number): Promise<boolean> {
+    if (limit >= this.window()) return false;
+    this.learnedWindow = limit;
+    this.progress("retrying", `The model's window is ${limit.toLocaleString("en-US")} tokens; fitting the conversation into it and retrying`);
+    try {
+      await this.buildContext();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   onRequest = (): void => {
@@ -95,33 +191,88 @@ export class RunScope {
   };
 
   /**
-   * One manager-side generation over the run's context (`build` wraps it into the request): bounded by stop
-   * and the deadline, retried and re-trimmed once on overflow; the usage is added to the run's totals.
+   * The request `build` makes over the run's context, with its max_tokens: what the window leaves after the
+   * counted prompt, at most the role's budget. When that leaves less than `minTokens`, the conversation is trimmed
+   * further first.
    */
-  async generate(
-    build: (context: ChatMessage[]) => ChatMessage[],
-    opts: { maxOutputTokens: number; temperature: number; json?: boolean; onDelta?: (text: string) => void },
-  ): Promise<GenerationOutcome> {
-    const out = await generateWithRetry(this.model, build(this.messages), {
-      ...opts,
-      signal: AbortSignal.any([this.input.signal, this.deadline]),
-      countTokens: this.countTokens,
-      countPrompt: (sent) => this.promptTokensOf(sent),
-      retry: this.retry,
-      onRetry: this.onRetry,
-      onRequest: this.onRequest,
-      onContextLength: async () => {
-        const smaller = await this.shrink();
-        return smaller ? build(smaller) : null;
-      },
-    });
+  async fit(build: (context: ChatMessage[]) => ChatMessage[], budget: number, minTokens = Math.min(budget, 64)): Promise<{ messages: ChatMessage[]; maxOutputTokens: number; promptTokens: number }> {
+    let messages = build(this.messages);
+    let promptTokens = await this.measure.countRequest(messages);
+    let room = outputRoom({ window: this.window(), margin: this.margin(), promptTokens, budget });
+    if (room < minTokens && this.stats && this.stats.messagesIn > 1) {
+      this.reserve += minTokens - room;
+      await this.buildContext();
+      messages = build(this.messages);
+      promptTokens = await this.measure.countRequest(messages);
+      room = outputRoom({ window: this.window(), margin: this.margin(), promptTokens, budget });
+    }
+    return { messages, maxOutputTokens: room, promptTokens };
+  }
+
+  /**
+   * One model request of the run over its context: fitted to the window, bounded by stop and the deadline, retried
+   * for outages, rebuilt once after a refusal for length, measured (request metrics and the model's speed) and
+   * added to the run's usage.
+   */
+  async generate(build: (context: ChatMessage[]) => ChatMessage[], spec: RequestSpec): Promise<GenerationOutcome> {
+    const minTokens = spec.minTokens ?? Math.min(spec.budget, 64);
+    let fitted = await this.fit(build, spec.budget, minTokens);
+    let out: GenerationOutcome;
+    if (fitted.maxOutputTokens < 1) {
+      out = notFitting(fitted.promptTokens, this.window());
+    } else {
+      const signals = [this.input.signal, this.deadline, ...(spec.signal ? [spec.signal] : [])];
+      out = await generateWithRetry(this.model, fitted.messages, {
+        maxOutputTokens: fitted.maxOutputTokens,
+        temperature: spec.temperature,
+        json: spec.json,
+        onDelta: spec.onDelta,
+        ...(spec.countBudget !== undefined ? { budget: spec.countBudget } : {}),
+        signal: AbortSignal.any(signals),
+        countTokens: this.countTokens,
+        countPrompt: () => fitted.promptTokens,
+        retry: this.retry,
+        onRetry: this.onRetry,
+        onRequest: this.onRequest,
+        onContextLength: async (err) => {
+          const relearned = err.contextLimit !== null && (await this.relearn(err.contextLimit));
+          if (!relearned && !(await this.shrink())) return null;
+          this.retries++;
+          this.input.meter.retried();
+          fitted = await this.fit(build, spec.budget, minTokens);
+          return fitted.maxOutputTokens >= 1 ? { messages: fitted.messages, maxOutputTokens: fitted.maxOutputTokens } : null;
+        },
+      });
+    }
     this.addUsage(out);
+    this.record(spec, out);
     return out;
+  }
+
+  private record(spec: RequestSpec, out: GenerationOutcome): void {
+    const off = (at: number) => Math.max(0, Math.round((at - this.input.receivedAt) * 1000) / 1000);
+    const decodeMs = out.firstTokenAt !== null && out.lastTokenAt !== null ? out.lastTokenAt - out.firstTokenAt : 0;
+    const tokens = out.completionTokens;
+    const tokensPerSecond = tokens > 1 && decodeMs > 0 ? ((tokens - 1) * 1000) / decodeMs : null;
+    this.input.meter.request?.({
+      role: spec.role,
+      stepId: spec.stepId,
+      agent: spec.agent,
+      startMs: off(out.startedAt),
+      firstTokenMs: out.firstTokenAt === null ? null : off(out.firstTokenAt),
+      endMs: off(nowMs()),
+      promptTokens: out.promptTokens,
+      completionTokens: tokens,
+      tokensPerSecond,
+      maxTokens: out.maxOutputTokens,
+      finishReason: out.finishReason,
+    });
+    if (out.firstTokenAt !== null) this.onSample({ ttftMs: out.firstTokenAt - out.startedAt, tokens, decodeMs });
   }
 
   /**
    * The size of a request over the run's context when the provider did not report it: memory's exact count of
-   * the context plus an estimate of what `build` added around it.
+   * the context plus an estimate of what was added around it.
    */
   promptTokensOf(sent: ChatMessage[]): number {
     if (!this.stats) return estimatePromptTokens(sent);
@@ -151,4 +302,25 @@ export class RunScope {
   dispose(): void {
     for (const t of this.timers) clearTimeout(t);
   }
+}
+
+/** The outcome of a request that was not sent: even trimmed to its newest message it leaves no room for an answer. */
+function notFitting(promptTokens: number, window: number): GenerationOutcome {
+  const at = nowMs();
+  return {
+    text: "",
+    deltas: [],
+    finishReason: "error",
+    completionTokens: 0,
+    promptTokens: 0,
+    reported: false,
+    error: new LlmError(
+      "provider_context_length",
+      `The request takes ${promptTokens} tokens and leaves no room for an answer in the model's ${window}-token window. Shorten your message or start a new conversation.`,
+    ),
+    startedAt: at,
+    firstTokenAt: null,
+    lastTokenAt: null,
+    maxOutputTokens: 0,
+  };
 }

@@ -3,12 +3,17 @@ import type { FinishReason } from "@alma/protocol";
 import { continuePrompt } from "./prompts/continue-prompt.js";
 import type { RunScope } from "./run-scope.js";
 import type { GenerationOutcome } from "./stream-generation.js";
+import { withSystemPrompt } from "./with-system-prompt.js";
 
 export interface SingleRunOptions {
   temperature: number;
   maxOutputTokens: number;
   /** the partial answer to continue, for run.continue */
   continueFrom?: string;
+  /** a system prompt to swap in for the one the context was built with (a direct answer after a declined plan) */
+  system?: string;
+  /** the progress line; default "Writing the answer" */
+  label?: string;
 }
 
 export interface SingleRunOutcome {
@@ -18,16 +23,20 @@ export interface SingleRunOutcome {
   text: string;
 }
 
-/** One streamed generation as agent "manager": creative, conversational, or the continuation of a partial answer. */
+/** One streamed generation as agent "manager": creative, conversational, a direct analytical answer, or a continuation. */
 export async function runSingle(scope: RunScope, opts: SingleRunOptions): Promise<SingleRunOutcome> {
-  const build = (base: ChatMessage[]): ChatMessage[] => {
+  const build = (context: ChatMessage[]): ChatMessage[] => {
+    const base = opts.system ? withSystemPrompt(context, opts.system, scope.system) : context;
     if (opts.continueFrom === undefined) return base;
     const instruction = continuePrompt.render({ baseSystem: scope.system }).instruction!;
     return [...base, { role: "assistant", content: opts.continueFrom }, { role: "user", content: instruction }];
   };
-  scope.progress("generating", opts.continueFrom === undefined ? "Writing the answer" : "Continuing the answer");
+  scope.progress("generating", opts.label ?? (opts.continueFrom === undefined ? "Writing the answer" : "Continuing the answer"));
   const outcome = await scope.generate(build, {
-    maxOutputTokens: opts.maxOutputTokens,
+    role: "answer",
+    stepId: null,
+    agent: "manager",
+    budget: opts.maxOutputTokens,
     temperature: opts.temperature,
     onDelta: (t) => scope.token(t, "manager", null),
   });

@@ -86,11 +86,21 @@ describe("generateWithRetry", () => {
       retry,
       onContextLength: async () => {
         shrinks++;
-        return msgs;
+        return { messages: [{ role: "user", content: "shorter" }], maxOutputTokens: 4 };
       },
     });
     expect(shrinks).toBe(1);
     expect(model.calls).toHaveLength(2);
+    expect(out.error?.code).toBe("provider_context_length");
+  });
+  it("never sends the same over-long request twice", async () => {
+    const model = new FakeChatModel(() => ({ deltas: [], error: new LlmError("provider_context_length", "too long") }));
+    const out = await generateWithRetry(model, msgs, {
+      maxOutputTokens: 5,
+      retry,
+      onContextLength: async () => ({ messages: msgs, maxOutputTokens: 5 }),
+    });
+    expect(model.calls).toHaveLength(1);
     expect(out.error?.code).toBe("provider_context_length");
   });
 });

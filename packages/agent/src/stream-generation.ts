@@ -19,6 +19,9 @@ export interface StreamGenerationOptions {
   countPrompt?: (messages: ChatMessage[]) => number | Promise<number>;
 }
 
+/** epoch ms with sub-millisecond resolution, comparable with Date.now() */
+export const nowMs = (): number => performance.timeOrigin + performance.now();
+
 export type GenerationFinish = "stop" | "length" | "content_filter" | "aborted" | "error";
 
 export interface GenerationOutcome {
@@ -33,6 +36,12 @@ export interface GenerationOutcome {
   reported: boolean;
   /** set when finishReason is "error" */
   error: LlmError | null;
+  /** epoch ms (see nowMs): the request went out, its first and last text arrived */
+  startedAt: number;
+  firstTokenAt: number | null;
+  lastTokenAt: number | null;
+  /** the cap sent as max_tokens */
+  maxOutputTokens: number;
 }
 
 /**
@@ -51,6 +60,9 @@ export async function streamGeneration(
   let finishReason: GenerationFinish = "stop";
   let usage: { promptTokens: number; completionTokens: number; reported: boolean } | null = null;
   let error: LlmError | null = null;
+  const startedAt = nowMs();
+  let firstTokenAt: number | null = null;
+  let lastTokenAt: number | null = null;
   try {
     for await (const chunk of model.stream(messages, {
       maxOutputTokens: opts.maxOutputTokens,
@@ -60,6 +72,8 @@ export async function streamGeneration(
     })) {
       if (chunk.type === "delta") {
         if (!chunk.text) continue;
+        lastTokenAt = nowMs();
+        firstTokenAt ??= lastTokenAt;
         deltas.push(chunk.text);
         counted += count(chunk.text);
         opts.onDelta?.(chunk.text);
@@ -95,6 +109,10 @@ export async function streamGeneration(
     promptTokens,
     reported: usage?.reported ?? false,
     error,
+    startedAt,
+    firstTokenAt,
+    lastTokenAt,
+    maxOutputTokens: opts.maxOutputTokens,
   };
 }
 

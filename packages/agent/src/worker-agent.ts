@@ -1,17 +1,16 @@
 import type { ChatMessage } from "@alma/llm";
+import type { GenerationOutcome } from "./stream-generation.js";
 
 /** One plan step as the manager hands it to a worker. */
 export interface StepInput {
   /** the user's request */
   task: string;
   step: { id: string; title: string; instruction: string };
-  /** 1-based position in the plan and the plan's length */
+  /** 1-based position in the plan and the plan's length (the length so far while the planner is still writing) */
   index: number;
   total: number;
   /** results of the steps this one depends on (possibly partial) */
   dependencies: Array<{ id: string; title: string; text: string }>;
-  /** the conversation as the memory module trimmed it, with the run's system prompt first */
-  context: ChatMessage[];
   /** the system prompt the context was built with, so a worker can swap in its own and keep what memory added */
   contextSystem: string;
 }
@@ -23,13 +22,12 @@ export interface WorkerContext {
   signal: AbortSignal;
   /** the step's output budget in tokens */
   budget: number;
-  /** report a retry before the first token, so the client sees it */
-  onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
   /**
-   * after the provider refused the request as too long (before any token): the conversation re-trimmed to a
-   * smaller budget (once per run, shared by every step), or null when that is not possible
+   * One model request over the run's context (the conversation as memory trimmed it, system prompt first): the
+   * manager fits it to the window, retries outages, rebuilds it once after a refusal for length, measures it and
+   * bounds it by the step's signal and budget. Never throws: failures come back as finishReason "error".
    */
-  shrinkContext?: () => Promise<ChatMessage[] | null>;
+  generate(build: (context: ChatMessage[]) => ChatMessage[], opts: { temperature: number; onDelta: (text: string) => void }): Promise<GenerationOutcome>;
 }
 
 export interface WorkerResult {

@@ -1,4 +1,4 @@
-import type { ModelStatus } from "@alma/protocol";
+import type { ContextWindowInfo, ModelStatus } from "@alma/protocol";
 import type { ChatMessage } from "./chat-message.js";
 
 export interface GenerateOptions {
@@ -38,6 +38,12 @@ export interface ChatModel {
   onStatus(listener: (status: ModelStatus) => void): () => void;
   /** the context window in tokens when known (a local model reads it from the loaded model) */
   contextWindow(): number | null;
+  /** the window with where it came from (setting, server, refusal, known table, engine, default), when known */
+  contextWindowInfo?(): ContextWindowInfo | null;
+  /** resolves once the window is learned (an OpenAI-compatible server is asked once, then again when it may have changed) */
+  resolveContextWindow?(signal?: AbortSignal): Promise<ContextWindowInfo | null>;
+  /** how many requests the model serves at once at full speed (the embedded engine: one); unset: several */
+  readonly parallelism?: number;
   stream(messages: ChatMessage[], options: GenerateOptions): AsyncIterable<StreamChunk>;
   /** the model's own tokenizer when it has one (local models); count of tokens for the rendered chat */
   countPromptTokens?(messages: ChatMessage[]): Promise<number>;

@@ -16,7 +16,7 @@ export const PLAN_MARKER = "Return the plan as JSON";
 
 export const analyticalPlanPrompt: PromptTemplate<AnalyticalPlanVars> = {
   role: "analytical-plan",
-  version: 1,
+  version: 2,
   taskType: "analytical",
   system,
   style,
@@ -25,10 +25,10 @@ export const analyticalPlanPrompt: PromptTemplate<AnalyticalPlanVars> = {
   render: ({ task, minSteps, maxSteps }) => ({
     system: systemWithStyle(system, style),
     instruction: [
-      `Plan how to answer this request in ${minSteps} to ${maxSteps} steps:`,
+      `Plan how to answer this request in ${minSteps === maxSteps ? maxSteps : `${minSteps} to ${maxSteps}`} steps:`,
       `"""${task}"""`,
       `${PLAN_MARKER}: {"steps":[{"id":"s1","title":"short title","instruction":"what the analyst must do","dependsOn":[]}]}.`,
-      "Ids are s1, s2, ...; dependsOn lists the ids of earlier steps whose results a step needs (empty when it needs none, so it can run in parallel). Do not include the final synthesis as a step.",
+      "Keep it compact: titles of at most 6 words, each instruction one sentence of at most 20 words. Ids are s1, s2, ...; dependsOn lists the ids of earlier steps whose results a step needs (empty when it needs none, so it can run in parallel). Do not include the final synthesis as a step.",
     ].join("\n"),
   }),
 };

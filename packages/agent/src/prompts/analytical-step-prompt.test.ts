@@ -15,7 +15,7 @@ describe("analyticalStepPrompt", () => {
     expect(r.instruction).toContain(`${STEP_MARKER} 3 of 3: Recommend.`);
     expect(r.instruction).toContain("Pick one for a shooter.");
     expect(r.instruction).toContain('Result of the earlier step "Latency":\nUDP has no head-of-line blocking.');
-    expect(r.instruction).toContain("about 300 tokens");
+    expect(r.instruction).toContain("at most 180 words");
     expect(r.system).toContain("exactly one step");
   });
   it("leaves out the dependency section when there is none", () => {

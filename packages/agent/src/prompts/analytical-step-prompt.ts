@@ -1,3 +1,4 @@
+import { wordsFor } from "../plan-run-shape.js";
 import { systemWithStyle, type PromptTemplate } from "./prompt-template.js";
 
 export interface AnalyticalStepVars {
@@ -9,7 +10,7 @@ export interface AnalyticalStepVars {
   total: number;
   /** results of the steps this one depends on */
   dependencies: Array<{ title: string; text: string }>;
-  /** the step's output budget in tokens, so the worker can pace itself */
+  /** the step's output budget in tokens, so the worker can pace itself and end on its own */
   budget: number;
 }
 
@@ -21,7 +22,7 @@ export const STEP_MARKER = "Carry out step";
 
 export const analyticalStepPrompt: PromptTemplate<AnalyticalStepVars> = {
   role: "analytical-step",
-  version: 1,
+  version: 2,
   taskType: "analytical",
   system,
   style,
@@ -34,7 +35,7 @@ export const analyticalStepPrompt: PromptTemplate<AnalyticalStepVars> = {
       ...dependencies.map((d) => `Result of the earlier step "${d.title}":\n${d.text}`),
       `${STEP_MARKER} ${index} of ${total}: ${title}.`,
       instruction,
-      `Keep it under about ${budget} tokens.`,
+      `Answer in at most ${wordsFor(budget)} words.`,
     ].join("\n\n"),
   }),
 };

@@ -1,3 +1,4 @@
+import { wordsFor } from "../plan-run-shape.js";
 import { systemWithStyle, type PromptTemplate } from "./prompt-template.js";
 
 export interface SynthesisStepResult {
@@ -12,6 +13,8 @@ export interface SynthesisStepResult {
 export interface AnalyticalSynthesisVars {
   task: string;
   steps: SynthesisStepResult[];
+  /** the answer's output budget in tokens: the answer is asked to end on its own well inside it */
+  budget: number;
 }
 
 const system =
@@ -23,13 +26,13 @@ export const SYNTHESIS_MARKER = "Write the final answer";
 
 export const analyticalSynthesisPrompt: PromptTemplate<AnalyticalSynthesisVars> = {
   role: "analytical-synthesis",
-  version: 1,
+  version: 2,
   taskType: "analytical",
   system,
   style,
   temperature: 0.4,
   maxOutputTokens: 1200,
-  render: ({ task, steps }) => {
+  render: ({ task, steps, budget }) => {
     const incomplete = steps.filter((s) => s.status !== "complete");
     const results = steps.map((s, i) => {
       const head = `## Step ${i + 1}: ${s.title} (${s.status}${s.note ? `: ${s.note}` : ""})`;
@@ -41,7 +44,7 @@ export const analyticalSynthesisPrompt: PromptTemplate<AnalyticalSynthesisVars> 
         : null;
     return {
       system: systemWithStyle(system, style),
-      instruction: [`The request: """${task}"""`, "The analysts' results:", ...results, caveat, `${SYNTHESIS_MARKER} now.`]
+      instruction: [`The request: """${task}"""`, "The analysts' results:", ...results, caveat, `${SYNTHESIS_MARKER} now, in at most ${wordsFor(budget)} words.`]
         .filter((x): x is string => x !== null)
         .join("\n\n"),
     };

@@ -6,3 +6,4 @@ export * from "./analytical-step-prompt.js";
 export * from "./analytical-synthesis-prompt.js";
 export * from "./classify-prompt.js";
 export * from "./continue-prompt.js";
+export * from "./analytical-direct-prompt.js";

@@ -9,6 +9,7 @@ export type PromptRole =
   | "analytical-plan"
   | "analytical-step"
   | "analytical-synthesis"
+  | "analytical-direct"
   | "classify"
   | "continue";
 

@@ -2,8 +2,9 @@ import type { AgentEvent } from "../run-scope.js";
 
 /**
  * Checks the order rules a client relies on and returns the violations (empty when valid): run.started first,
- * classified before any work, the plan before steps, each step's tokens between its start and end, the
- * answer's tokens after every step ended, "done" last.
+ * classified before any work, a step only after a run.plan that lists it, a later run.plan only adding steps
+ * (the plan grows while the planner writes), each step's tokens between its start and end, the answer's tokens
+ * after every step ended, "done" last.
  */
 export function checkRunEventOrder(events: AgentEvent[]): string[] {
   const problems: string[] = [];
@@ -11,13 +12,21 @@ export function checkRunEventOrder(events: AgentEvent[]): string[] {
   const classified = events.findIndex((e) => e.type === "run.classified");
   if (classified < 0) problems.push("no run.classified");
   const plan = events.findIndex((e) => e.type === "run.plan");
-  const planned = new Set(plan >= 0 ? (events[plan] as Extract<AgentEvent, { type: "run.plan" }>).steps.map((s) => s.id) : []);
+  const planned = new Set<string>();
+  let finalPlan = false;
   const open = new Set<string>();
   const ended = new Set<string>();
   events.forEach((e, i) => {
     if (i > 0 && e.type === "run.started") problems.push(`run.started again at ${i}`);
     if (classified >= 0 && i < classified && !(e.type === "run.started" || (e.type === "run.progress" && e.phase === "classifying")))
       problems.push(`${e.type} at ${i} before run.classified`);
+    if (e.type === "run.plan") {
+      const ids = e.steps.map((s) => s.id);
+      if (finalPlan) problems.push(`run.plan at ${i} after the final plan`);
+      if ([...planned].some((id, k) => ids[k] !== id)) problems.push(`run.plan at ${i} does not keep the steps planned before, in order`);
+      for (const id of ids) planned.add(id);
+      if (e.final !== false) finalPlan = true;
+    }
     if (e.type === "run.step.started") {
       if (plan < 0 || i < plan) problems.push(`step ${e.stepId} started before the plan`);
       if (!planned.has(e.stepId)) problems.push(`step ${e.stepId} is not in the plan`);
@@ -31,7 +40,7 @@ export function checkRunEventOrder(events: AgentEvent[]): string[] {
     if (e.type === "run.token") {
       if (e.stepId !== null && !open.has(e.stepId)) problems.push(`token for step ${e.stepId} outside its start/end at ${i}`);
       if (e.stepId === null && open.size > 0) problems.push(`answer token at ${i} while steps run`);
-      if (e.stepId === null && plan >= 0 && ended.size < planned.size) problems.push(`answer token at ${i} before every step ended`);
+      if (e.stepId === null && plan >= 0 && (ended.size < planned.size || !finalPlan)) problems.push(`answer token at ${i} before every step ended`);
     }
     if (e.type === "run.progress" && e.phase === "done" && i !== events.length - 1) problems.push(`done at ${i} is not last`);
   });
