@@ -24,11 +24,20 @@ export class LlmError extends Error {
   readonly retryAfterMs: number | null;
   /** true once any delta was yielded before the failure */
   readonly afterFirstToken: boolean;
+  /** the context window a length refusal stated ("maximum context length is N"), null when it named none */
+  readonly contextLimit: number | null;
 
   constructor(
     code: LlmErrorCode,
     message: string,
-    opts: { retryable?: boolean; status?: number | null; retryAfterMs?: number | null; afterFirstToken?: boolean; cause?: unknown } = {},
+    opts: {
+      retryable?: boolean;
+      status?: number | null;
+      retryAfterMs?: number | null;
+      afterFirstToken?: boolean;
+      contextLimit?: number | null;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, { cause: opts.cause });
     this.name = "LlmError";
@@ -37,6 +46,7 @@ export class LlmError extends Error {
     this.status = opts.status ?? null;
     this.retryAfterMs = opts.retryAfterMs ?? null;
     this.afterFirstToken = opts.afterFirstToken ?? false;
+    this.contextLimit = opts.contextLimit ?? null;
   }
 }
 

@@ -1,5 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { LlmError } from "./llm-error.js";
+import { parseContextLimit } from "./parse-context-limit.js";
 
 export interface OpenAIErrorContext {
   model: string;
@@ -24,8 +25,29 @@ export function parseRetryAfter(headers: Headers | undefined | null, now = Date.
 }
 
 function upstreamMessage(e: APIError): string {
+  // LM Studio sends `{"error": "<message>"}`
+  if (typeof e.error === "string") return e.error;
   const body = e.error as { message?: unknown } | undefined;
   return typeof body?.message === "string" ? body.message : e.message;
+}
+
+// OpenAI's code, llama.cpp's type, and the words of vLLM ("maximum context length", "'max_tokens' ... is too large"),
+// LM Studio ("context length of only N tokens") and others
+const CONTEXT_WORDS = /context length|context window|context size|too many tokens|max_(?:completion_)?tokens'? (?:or '?max_completion_tokens'? )?is too large/i;
+
+function isContextRefusal(e: APIError, detail: string): boolean {
+  return e.code === "context_length_exceeded" || e.type === "exceed_context_size_error" || CONTEXT_WORDS.test(detail);
+}
+
+function contextLengthError(e: APIError, detail: string, ctx: OpenAIErrorContext, status: number | null): LlmError {
+  const contextLimit = parseContextLimit(detail, e.error);
+  const window = contextLimit !== null ? ` (the server's window is ${contextLimit} tokens)` : "";
+  return new LlmError("provider_context_length", `the conversation is too long for model "${ctx.model}"${window}: shorten it or start a new one (${detail})`, {
+    status,
+    afterFirstToken: ctx.afterFirstToken,
+    contextLimit,
+    cause: e,
+  });
 }
 
 /** Turns anything the OpenAI SDK (or the stream) throws into an LlmError a user can act on. */
@@ -74,9 +96,7 @@ export function mapOpenAIError(e: unknown, ctx: OpenAIErrorContext): LlmError {
         retryAfterMs,
       });
     }
-    if ((status === 400 || status === 413) && (e.code === "context_length_exceeded" || /context length|context window|too many tokens/i.test(detail))) {
-      return new LlmError("provider_context_length", `the conversation is too long for model "${ctx.model}": shorten it or start a new one (${detail})`, base);
-    }
+    if ((status === 400 || status === 413) && isContextRefusal(e, detail)) return contextLengthError(e, detail, ctx, status);
     if (status === 408) return new LlmError("provider_timeout", `the model server timed out: try again (${detail})`, { ...base, retryable: true });
     if (status === 409 || status >= 500) {
       return new LlmError("provider_unavailable", `the model server failed with HTTP ${status}: try again shortly (${detail})`, {
@@ -90,9 +110,7 @@ export function mapOpenAIError(e: unknown, ctx: OpenAIErrorContext): LlmError {
   if (e instanceof APIError) {
     // an error event inside an otherwise healthy stream
     const detail = upstreamMessage(e);
-    if (e.code === "context_length_exceeded") {
-      return new LlmError("provider_context_length", `the conversation is too long for model "${ctx.model}": shorten it or start a new one (${detail})`, { afterFirstToken, cause: e });
-    }
+    if (e.code === "context_length_exceeded" || e.type === "exceed_context_size_error") return contextLengthError(e, detail, ctx, null);
     return new LlmError("stream_interrupted", `the model server reported an error mid-answer: ${detail}`, { retryable: true, afterFirstToken, cause: e });
   }
   const message = e instanceof Error ? e.message : String(e);

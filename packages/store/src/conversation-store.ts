@@ -31,6 +31,13 @@ export interface ContextMessageRow {
  * The persistence boundary: SQLite today, a server database later. Every method is synchronous
  * because SQLite (better-sqlite3) is; an async backend would wrap it.
  */
+export interface ModelSpeedRow {
+  ttftMs: number;
+  tokensPerSecond: number;
+  samples: number;
+  updatedAt: number;
+}
+
 export interface ConversationStore {
   createConversation(title: string): Conversation;
   getConversation(id: string): Conversation | null;
@@ -61,6 +68,10 @@ export interface ConversationStore {
   pinFact(input: { conversationId: string; text: string; messageId: string | null }): PinnedFact;
   unpinFact(conversationId: string, factId: string): boolean;
   listPinnedFacts(conversationId: string): PinnedFact[];
+
+  /** a model's measured pace (time to first token, decode rate), kept across restarts; null when never measured */
+  loadModelSpeed(modelKey: string): ModelSpeedRow | null;
+  saveModelSpeed(modelKey: string, speed: ModelSpeedRow): void;
 
   close(): void;
 }

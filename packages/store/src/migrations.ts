@@ -56,6 +56,19 @@ export const migrations: Migration[] = [
       CREATE INDEX pinned_facts_conversation ON pinned_facts (conversation_id, created_at);
     `,
   },
+  {
+    version: 2,
+    name: "model speed estimates",
+    sql: `
+      CREATE TABLE model_speeds (
+        model_key TEXT PRIMARY KEY,
+        ttft_ms REAL NOT NULL,
+        tokens_per_second REAL NOT NULL,
+        samples INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database's version, each in its own transaction. */

@@ -56,7 +56,7 @@ describe("SqliteConversationStore", () => {
     const s = memory();
     expect(s.db.pragma("synchronous", { simple: true })).toBe(1); // NORMAL
     const versions = s.db.prepare("SELECT version FROM schema_migrations").all();
-    expect(versions).toEqual([{ version: 1 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
   });
 
   it("creates conversations with unguessable ids and titles them from the first user message", () => {
@@ -245,7 +245,21 @@ describe("SqliteConversationStore", () => {
       ]);
       expect(s2.getMessage(a.id)?.metrics).toEqual(metrics);
       expect(s2.listPinnedFacts(c.id)).toHaveLength(1);
-      expect(s2.db.prepare("SELECT COUNT(*) AS n FROM schema_migrations").get()).toEqual({ n: 1 });
+      expect(s2.db.prepare("SELECT COUNT(*) AS n FROM schema_migrations").get()).toEqual({ n: 2 });
+    });
+
+    it("keeps a model's speed estimate across restarts, one row per model, the newest winning", () => {
+      const path = join(dir, "speed.db");
+      const s1 = new SqliteConversationStore({ path });
+      expect(s1.loadModelSpeed("openai:http://127.0.0.1:1/v1:m")).toBeNull();
+      s1.saveModelSpeed("openai:http://127.0.0.1:1/v1:m", { ttftMs: 800, tokensPerSecond: 12, samples: 1, updatedAt: 1 });
+      s1.saveModelSpeed("openai:http://127.0.0.1:1/v1:m", { ttftMs: 600, tokensPerSecond: 14.5, samples: 2, updatedAt: 2 });
+      s1.saveModelSpeed("local:other.gguf", { ttftMs: 90, tokensPerSecond: 900, samples: 1, updatedAt: 3 });
+      s1.close();
+      const s2 = new SqliteConversationStore({ path });
+      stores.push(s2);
+      expect(s2.loadModelSpeed("openai:http://127.0.0.1:1/v1:m")).toEqual({ ttftMs: 600, tokensPerSecond: 14.5, samples: 2, updatedAt: 2 });
+      expect(s2.loadModelSpeed("local:other.gguf")?.tokensPerSecond).toBe(900);
     });
   });
 });

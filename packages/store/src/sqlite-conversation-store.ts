@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Conversation, Message, PinnedFact, TaskType } from "@alma/protocol";
-import type { AssistantUpdate, ContextMessageRow, ConversationStore, NewUserMessage } from "./conversation-store.js";
+import type { AssistantUpdate, ContextMessageRow, ConversationStore, ModelSpeedRow, NewUserMessage } from "./conversation-store.js";
 import { migrate } from "./migrations.js";
 import { StoreError } from "./store-error.js";
 import { titleFromMessage } from "./title-from-message.js";
@@ -127,6 +127,14 @@ export class SqliteConversationStore implements ConversationStore {
     this.now = options.now ?? Date.now;
     const db = this.db;
     this.stmt = {
+      loadSpeed: db.prepare<[string], { ttft_ms: number; tokens_per_second: number; samples: number; updated_at: number }>(
+        "SELECT ttft_ms, tokens_per_second, samples, updated_at FROM model_speeds WHERE model_key = ?",
+      ),
+      saveSpeed: db.prepare(
+        `INSERT INTO model_speeds (model_key, ttft_ms, tokens_per_second, samples, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (model_key) DO UPDATE SET ttft_ms = excluded.ttft_ms, tokens_per_second = excluded.tokens_per_second,
+           samples = excluded.samples, updated_at = excluded.updated_at`,
+      ),
       insertConversation: db.prepare(
         "INSERT INTO conversations (id, title, created_at, updated_at, summary, summarized_count) VALUES (?, ?, ?, ?, NULL, 0)",
       ),
@@ -381,6 +389,15 @@ export class SqliteConversationStore implements ConversationStore {
 
   listPinnedFacts(conversationId: string): PinnedFact[] {
     return this.stmt.listFacts.all(conversationId).map(toFact);
+  }
+
+  loadModelSpeed(modelKey: string): ModelSpeedRow | null {
+    const row = this.stmt.loadSpeed.get(modelKey);
+    return row ? { ttftMs: row.ttft_ms, tokensPerSecond: row.tokens_per_second, samples: row.samples, updatedAt: row.updated_at } : null;
+  }
+
+  saveModelSpeed(modelKey: string, speed: ModelSpeedRow): void {
+    this.stmt.saveSpeed.run(modelKey, speed.ttftMs, speed.tokensPerSecond, speed.samples, speed.updatedAt);
   }
 
   close(): void {

@@ -1,4 +1,5 @@
 export * from "./count-openai-chat-tokens.js";
+export * from "./create-fake-flavour.js";
 export * from "./openai-chat-request-schema.js";
 export * from "./read-sse-data.js";
 export * from "./split-into-tokens.js";

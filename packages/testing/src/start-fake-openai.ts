@@ -3,6 +3,7 @@ import { EventEmitter } from "node:events";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { countOpenAIChatTokens, type OpenAIEncodingName } from "./count-openai-chat-tokens.js";
+import { createFakeFlavour, type FakeFlavourConfig, type FakeFlavourResponse, type FakeServerFlavour } from "./create-fake-flavour.js";
 import { openAIChatRequestSchema, type OpenAIChatMessage } from "./openai-chat-request-schema.js";
 import { splitIntoTokens } from "./split-into-tokens.js";
 
@@ -89,11 +90,26 @@ export interface FakeRequestRecord {
   serverCut: boolean;
   /** content tokens written */
   tokensSent: number;
+  /** chat requests: prompt tokens counted like OpenAI, also for requests refused for their length; null otherwise */
+  promptTokens: number | null;
+  /** chat requests: `max_completion_tokens`, else `max_tokens`, else null */
+  maxTokens: number | null;
+  /** the window the flavour enforced on this chat request (per slot for llama.cpp), null when none */
+  contextWindow: number | null;
+  /** the request did not fit: prompt + max_tokens over the window, or the prompt alone filling it */
+  overWindow: boolean;
+  /** the server silently cut the prompt from the front to fit (Ollama) */
+  truncatedPrompt: boolean;
+  droppedPromptTokens: number;
+  droppedMessages: number;
 }
 
-export interface FakeOpenAIOptions {
+export interface FakeOpenAIOptions extends FakeFlavourConfig {
   handler?: FakeHandler;
-  /** enforce a context window exactly as OpenAI does (HTTP 400 context_length_exceeded) */
+  /**
+   * the window to advertise and enforce, the way the flavour does (openai: HTTP 400 context_length_exceeded, and no
+   * window at all when unset; the other flavours have a default, see FakeFlavourConfig)
+   */
   contextWindow?: number;
   /** require `Authorization: Bearer <apiKey>` (401 invalid_api_key otherwise) */
   apiKey?: string;
@@ -108,10 +124,17 @@ export interface FakeOpenAIOptions {
 export interface FakeOpenAIServer {
   /** base URL for an OpenAI client, ending in /v1 */
   url: string;
+  /** the server root (`url` without /v1), where vLLM, llama.cpp, Ollama and LM Studio serve their own endpoints */
+  rootUrl: string;
   port: number;
+  flavour: FakeServerFlavour;
+  /** the window enforced on chat requests (per slot for llama.cpp), null when none */
+  contextWindow: number | null;
   requests: FakeRequestRecord[];
   /** chat completion requests only, in arrival order */
   chatRequests(): FakeRequestRecord[];
+  /** chat requests that asked for more than the window (see `FakeRequestRecord.overWindow`) */
+  overWindowRequests(): FakeRequestRecord[];
   setHandler(handler: FakeHandler | null): void;
   waitForRequest(index: number, timeoutMs?: number): Promise<FakeRequestRecord>;
   /** resolves once the client closed request `index` before its response finished */
@@ -160,10 +183,14 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** Starts a real HTTP server on 127.0.0.1 (random port) that speaks OpenAI's chat completions API, streaming SSE. */
+/**
+ * Starts a real HTTP server on 127.0.0.1 (random port) that speaks OpenAI's chat completions API, streaming SSE.
+ * `flavour` makes it tell and enforce its context window the way vLLM, llama.cpp, Ollama or LM Studio do.
+ */
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAIServer> {
   let handler: FakeHandler = options.handler ?? defaultHandler;
   const encoding = options.encoding ?? "o200k_base";
+  const flavour = createFakeFlavour(options);
   let requests: FakeRequestRecord[] = [];
   let attempts = new Map<string, number>();
   const events = new EventEmitter();
@@ -179,6 +206,15 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     record.firstByteAt ??= Date.now();
     res.writeHead(status, { "content-type": "application/json", "x-request-id": `req_${record.index}`, ...headers });
     res.end(JSON.stringify(body));
+  }
+
+  function sendFlavour(res: ServerResponse, record: FakeRequestRecord, response: FakeFlavourResponse) {
+    if (response.text === undefined) return sendJson(res, record, response.status, response.json);
+    if (res.destroyed) return;
+    record.status = response.status;
+    record.firstByteAt ??= Date.now();
+    res.writeHead(response.status, { "content-type": "text/plain; charset=utf-8" });
+    res.end(response.text);
   }
 
   function sendError(res: ServerResponse, record: FakeRequestRecord, error: FakeHttpError) {
@@ -219,7 +255,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       return sendError(res, record, { status: 400, message: `Invalid request: ${param ?? "body"}: ${issue?.message ?? "invalid"}`, param, code: null });
     }
     const body = parsed.data;
-    if (options.models && !options.models.includes(body.model)) {
+    if (!flavour.knowsModel(body.model)) {
       return sendError(res, record, {
         status: 404,
         message: `The model \`${body.model}\` does not exist or you do not have access to it.`,
@@ -228,23 +264,20 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     }
     const promptTokens = countOpenAIChatTokens(body.messages, encoding);
     const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? null;
-    if (options.contextWindow !== undefined) {
-      const window = options.contextWindow;
-      const requested = promptTokens + (maxTokens ?? 0);
-      if (maxTokens !== null ? requested > window : promptTokens >= window) {
-        const detail =
-          maxTokens !== null
-            ? `However, you requested ${requested} tokens (${promptTokens} in the messages, ${maxTokens} in the completion). Please reduce the length of the messages or completion.`
-            : `However, your messages resulted in ${promptTokens} tokens. Please reduce the length of the messages.`;
-        return sendError(res, record, {
-          status: 400,
-          message: `This model's maximum context length is ${window} tokens. ${detail}`,
-          type: "invalid_request_error",
-          param: "messages",
-          code: "context_length_exceeded",
-        });
-      }
+    record.promptTokens = promptTokens;
+    record.maxTokens = maxTokens;
+    record.contextWindow = flavour.contextWindow;
+    if (flavour.contextWindow !== null) {
+      record.overWindow = promptTokens >= flavour.contextWindow || promptTokens + (maxTokens ?? 0) > flavour.contextWindow;
     }
+    const length = flavour.judgeLength(body.messages, promptTokens, maxTokens, (messages) => countOpenAIChatTokens(messages, encoding));
+    if (length.refusal) return sendFlavour(res, record, length.refusal);
+    if (length.truncation) {
+      record.truncatedPrompt = true;
+      record.droppedPromptTokens = length.truncation.droppedPromptTokens;
+      record.droppedMessages = length.truncation.droppedMessages;
+    }
+    flavour.noteChat(body.model);
     const key = JSON.stringify([body.model, body.messages]);
     const attempt = (attempts.get(key) ?? 0) + 1;
     attempts.set(key, attempt);
@@ -278,14 +311,17 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 
     let tokens = reply.tokens ?? splitIntoTokens(reply.text ?? "");
     let finishReason = reply.finishReason ?? "stop";
-    if (maxTokens !== null && tokens.length > maxTokens) {
-      tokens = tokens.slice(0, maxTokens);
+    const limits = [maxTokens, length.generationBudget].filter((n): n is number => n !== null);
+    const limit = limits.length > 0 ? Math.min(...limits) : null;
+    if (limit !== null && tokens.length > limit) {
+      tokens = tokens.slice(0, limit);
       finishReason = reply.finishReason ?? "length";
     }
     const tps = reply.tokensPerSecond ?? options.tokensPerSecond ?? 0;
     const tokenDelay = reply.tokenDelayMs ?? (tps > 0 ? 1000 / tps : 0);
+    const evaluatedPrompt = length.truncation?.promptTokens ?? promptTokens;
     const usage = {
-      prompt_tokens: reply.usage !== "omit" ? (reply.usage?.promptTokens ?? promptTokens) : promptTokens,
+      prompt_tokens: reply.usage !== "omit" ? (reply.usage?.promptTokens ?? evaluatedPrompt) : evaluatedPrompt,
       completion_tokens: reply.usage !== "omit" ? (reply.usage?.completionTokens ?? tokens.length) : tokens.length,
     };
     const id = `chatcmpl-${randomUUID()}`;
@@ -407,6 +443,13 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       clientAborted: false,
       serverCut: false,
       tokensSent: 0,
+      promptTokens: null,
+      maxTokens: null,
+      contextWindow: null,
+      overWindow: false,
+      truncatedPrompt: false,
+      droppedPromptTokens: 0,
+      droppedMessages: 0,
     };
     requests.push(record);
     const controller = new AbortController();
@@ -436,15 +479,17 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         });
       }
     }
-    if (req.method === "POST" && url.pathname === "/v1/chat/completions") return handleChat(req, res, record, raw, controller.signal);
-    if (req.method === "GET" && url.pathname === "/v1/models") {
-      const ids = options.models ?? ["gpt-4o-mini"];
-      return sendJson(res, record, 200, {
-        object: "list",
-        data: ids.map((id) => ({ id, object: "model", created: 1_700_000_000, owned_by: "fake-openai" })),
-      });
+    const method = req.method ?? "GET";
+    if (method === "POST" && url.pathname === "/v1/chat/completions") return handleChat(req, res, record, raw, controller.signal);
+    let json: unknown = null;
+    try {
+      json = raw ? JSON.parse(raw) : null;
+    } catch {
+      json = raw;
     }
-    return sendError(res, record, { status: 404, message: `Invalid URL (${req.method} ${url.pathname})`, code: null });
+    if (raw) record.body = json;
+    const answer = flavour.route(method, url.pathname, json);
+    return sendFlavour(res, record, answer ?? flavour.notFound(method, url.pathname));
   }
 
   const server = createServer((req, res) => {
@@ -489,11 +534,15 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 
   return {
     url: `http://127.0.0.1:${port}/v1`,
+    rootUrl: `http://127.0.0.1:${port}`,
     port,
+    flavour: flavour.name,
+    contextWindow: flavour.contextWindow,
     get requests() {
       return requests;
     },
     chatRequests: () => requests.filter((r) => r.path === "/v1/chat/completions"),
+    overWindowRequests: () => requests.filter((r) => r.path === "/v1/chat/completions" && r.overWindow),
     setHandler(next) {
       handler = next ?? options.handler ?? defaultHandler;
     },
