@@ -105,7 +105,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       // local models count with their own tokenizer once loaded (issue 4: exact counts per model family)
       ...(model instanceof LocalChatModel ? { localTokenize: (text: string) => model.tokenize(text) } : {}),
     });
-  const agent = options.agent ?? createRunAgent(model, config);
+  const agent = options.agent ?? createRunAgent(model, config, store);
   const connections = new Set<ClientConnection>();
   const broadcast = (frame: ServerFrame) => {
     for (const c of connections) if (c.isWelcomed) c.send(frame);

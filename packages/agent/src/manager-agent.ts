@@ -24,6 +24,8 @@ import { routeTask, type RouteDecision } from "./route-task.js";
 import { isDirectAnswer, runAnalytical, type Pace } from "./run-analytical.js";
 import { estimateMeasure, RunScope } from "./run-scope.js";
 import { runSingle } from "./run-single.js";
+import { classifyPrompt } from "./prompts/classify-prompt.js";
+import { nowMs } from "./stream-generation.js";
 import { countOnePerDelta, type TokenCounter } from "./token-counter.js";
 import type { Agent } from "./worker-agent.js";
 
@@ -262,7 +264,22 @@ export class ManagerAgent {
       .digest("hex");
     const remembered = this.cache?.getClassification(memoKey);
     if (remembered) return { classification: remembered, usage: null };
+    const startedAt = nowMs();
     const r = await classifyWithModel(this.model, input.userText, { timeoutMs: this.settings.classifyTimeoutMs, signal: input.signal });
+    const off = (at: number) => Math.max(0, at - input.receivedAt);
+    input.meter.request?.({
+      role: "classify",
+      stepId: null,
+      agent: "manager",
+      startMs: off(startedAt),
+      firstTokenMs: null,
+      endMs: off(nowMs()),
+      promptTokens: r.ok ? r.promptTokens : 0,
+      completionTokens: r.ok ? r.completionTokens : 0,
+      tokensPerSecond: null,
+      maxTokens: classifyPrompt.maxOutputTokens,
+      finishReason: r.ok ? "stop" : "error",
+    });
     if (!r.ok) return rulesOnly;
     const decided: Classification = { type: r.classification.type, source: "model", confidence: r.classification.confidence };
     this.cache?.setClassification(memoKey, decided);

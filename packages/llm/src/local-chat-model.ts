@@ -1,4 +1,4 @@
-import type { ModelStatus } from "@alma/protocol";
+import type { ContextWindowInfo, ModelStatus } from "@alma/protocol";
 import { stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, join, resolve } from "node:path";
@@ -120,6 +120,8 @@ interface Loaded {
 /** A GGUF model run in-process on the CPU by node-llama-cpp; loads in the background and never crashes the process. */
 export class LocalChatModel implements ChatModel {
   readonly provider = "local";
+  /** one context sequence: requests take turns, so parallel steps gain nothing */
+  readonly parallelism = 1;
   readonly model: string;
   readonly #options: LocalChatModelOptions;
   readonly #status: StatusHolder;
@@ -155,6 +157,10 @@ export class LocalChatModel implements ChatModel {
 
   contextWindow(): number | null {
     return this.#loaded?.context.contextSize ?? null;
+  }
+
+  contextWindowInfo(): ContextWindowInfo | null {
+    return this.#loaded ? engineWindow(this.#loaded.context.contextSize) : null;
   }
 
   /** the chat format used to render messages (from the model's template, or "General" without one); null until loaded */
@@ -262,7 +268,7 @@ export class LocalChatModel implements ChatModel {
         return null;
       }
       this.#loaded = { llama, model, context, chat };
-      this.#status.set(StatusHolder.ready(this.provider, this.model, context.contextSize));
+      this.#status.set({ ...StatusHolder.ready(this.provider, this.model, context.contextSize), window: engineWindow(context.contextSize) });
       return this.#loaded;
     } catch (e) {
       await model.dispose().catch(() => undefined);
@@ -426,4 +432,8 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
       },
     );
   });
+}
+
+function engineWindow(tokens: number): ContextWindowInfo {
+  return { tokens, source: "engine", detail: "node-llama-cpp: the loaded context size (ALMA_CONTEXT_SIZE sets it)", server: "local" };
 }

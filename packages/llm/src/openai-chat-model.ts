@@ -1,9 +1,10 @@
-import type { ModelStatus } from "@alma/protocol";
+import type { ContextWindowInfo, ModelStatus } from "@alma/protocol";
 import OpenAI from "openai";
 import type { ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { ChatMessage } from "./chat-message.js";
 import type { ChatModel, GenerateOptions, ModelFinishReason, StreamChunk } from "./chat-model.js";
 import { countOpenAIPromptTokens, countOpenAITextTokens } from "./count-openai-tokens.js";
+import { discoverContextWindow, type DiscoveredWindow } from "./discover-context-window.js";
 import { knownContextWindow } from "./known-context-windows.js";
 import { LlmError } from "./llm-error.js";
 import { mapOpenAIError } from "./map-openai-error.js";
@@ -13,6 +14,8 @@ import { StatusHolder } from "./status-holder.js";
 
 export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
 export const OPENAI_DEFAULT_MODEL = "gpt-4o-mini";
+/** the window assumed when neither the setting, the server, a refusal nor the known table tells it */
+export const DEFAULT_OPENAI_COMPATIBLE_WINDOW = 4096;
 
 export interface OpenAIChatModelOptions {
   /** default OpenAI's */
@@ -20,8 +23,12 @@ export interface OpenAIChatModelOptions {
   /** some compatible servers (Ollama, llama.cpp) need none */
   apiKey?: string;
   model?: string;
-  /** overrides the known-models table */
+  /** the window setting (ALMA_CONTEXT_WINDOW): wins over what the server tells and the known-models table */
   contextWindow?: number | null;
+  /** ask the server for its window (GET /v1/models, /props, /api/ps ...); default true */
+  discoverWindow?: boolean;
+  /** how long a discovered window is trusted before it is asked again; default 5 min (Ollama: 30 s, its loaded context changes) */
+  windowTtlMs?: number;
   /** until the response headers arrive; default 60 s */
   requestTimeoutMs?: number;
   /** from the request until the first text delta; default 120 s */
@@ -66,7 +73,17 @@ export class OpenAIChatModel implements ChatModel {
   readonly model: string;
   readonly baseURL: string;
   readonly #client: OpenAI;
-  readonly #contextWindow: number | null;
+  readonly #setting: number | null;
+  readonly #known: number | null;
+  readonly #discover: boolean;
+  readonly #windowTtlMs: number;
+  readonly #apiKey: string | undefined;
+  readonly #fetch: typeof fetch | undefined;
+  #window: ContextWindowInfo;
+  #discovered: { at: number; result: DiscoveredWindow } | null = null;
+  #discovering: Promise<ContextWindowInfo> | null = null;
+  /** the smallest window a refusal stated: no later answer of the server's metadata raises it */
+  #refused: number | null = null;
   readonly #ttftTimeoutMs: number;
   readonly #idleTimeoutMs: number;
   readonly #ttftMessage: string;
@@ -77,12 +94,18 @@ export class OpenAIChatModel implements ChatModel {
   constructor(options: OpenAIChatModelOptions = {}) {
     this.baseURL = (options.baseURL ?? OPENAI_DEFAULT_BASE_URL).replace(/\/+$/, "");
     this.model = options.model ?? OPENAI_DEFAULT_MODEL;
-    this.#contextWindow = options.contextWindow !== undefined ? options.contextWindow : knownContextWindow(this.model);
+    this.#setting = options.contextWindow ?? null;
+    this.#known = knownContextWindow(this.model);
+    this.#apiKey = options.apiKey;
+    this.#fetch = options.fetch;
+    this.#windowTtlMs = options.windowTtlMs ?? 5 * 60_000;
     this.#ttftTimeoutMs = options.ttftTimeoutMs ?? 120_000;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
     this.#ttftMessage = `no answer arrived from model "${this.model}" within ${this.#ttftTimeoutMs} ms; the server may be overloaded or still loading the model — try again`;
     this.#idleMessage = `the answer from model "${this.model}" stalled for ${this.#idleTimeoutMs} ms mid-stream; try again`;
     const isOpenAI = this.baseURL === OPENAI_DEFAULT_BASE_URL;
+    this.#discover = (options.discoverWindow ?? true) && !isOpenAI && this.#setting === null;
+    this.#window = this.#windowFrom(null);
     this.#maxTokensParam = options.maxTokensParam ?? (isOpenAI ? "max_completion_tokens" : "max_tokens");
     this.#client = new OpenAI({
       baseURL: this.baseURL,
@@ -102,7 +125,73 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   #readyStatus(): ModelStatus {
-    return StatusHolder.ready(this.provider, this.model, this.#contextWindow);
+    return { ...StatusHolder.ready(this.provider, this.model, this.#window.tokens), window: this.#window };
+  }
+
+  /** setting, then a refusal's figure, then the server's metadata, then the known table, then the default */
+  #windowFrom(found: DiscoveredWindow | null): ContextWindowInfo {
+    const server = found?.server ?? (this.baseURL === OPENAI_DEFAULT_BASE_URL ? "openai" : null);
+    if (this.#setting !== null) return { tokens: this.#setting, source: "setting", detail: "ALMA_CONTEXT_WINDOW", server };
+    const told = found?.tokens ?? null;
+    if (this.#refused !== null && (told === null || this.#refused < told)) {
+      return { tokens: this.#refused, source: "error", detail: `the server refused a longer request: its window is ${this.#refused} tokens`, server };
+    }
+    if (told !== null && found) return { tokens: told, source: "server", detail: found.detail, server: found.server };
+    if (this.#known !== null) return { tokens: this.#known, source: "known", detail: `OpenAI's published window for ${this.model}`, server };
+    return {
+      tokens: DEFAULT_OPENAI_COMPATIBLE_WINDOW,
+      source: "default",
+      detail: `assumed ${DEFAULT_OPENAI_COMPATIBLE_WINDOW} tokens: ${found?.detail ?? "the server does not tell its window"}; set ALMA_CONTEXT_WINDOW to the model's real window`,
+      server,
+    };
+  }
+
+  #setWindow(next: ContextWindowInfo): void {
+    const prev = this.#window;
+    this.#window = next;
+    if (prev.tokens !== next.tokens || prev.source !== next.source || prev.detail !== next.detail) {
+      const current = this.#status.get();
+      this.#status.set({ ...current, contextWindow: next.tokens, window: next });
+    }
+  }
+
+  contextWindowInfo(): ContextWindowInfo {
+    return this.#window;
+  }
+
+  /**
+   * Learns the window from the server (once, then again after the TTL), without ever sending a chat request.
+   * Never throws: a server that tells nothing keeps the known table's window or the conservative default.
+   */
+  resolveContextWindow(signal?: AbortSignal): Promise<ContextWindowInfo> {
+    if (!this.#discover) return Promise.resolve(this.#window);
+    const d = this.#discovered;
+    const ttl = d?.result.server === "ollama" ? Math.min(this.#windowTtlMs, 30_000) : this.#windowTtlMs;
+    if (d && Date.now() - d.at < ttl) return Promise.resolve(this.#window);
+    this.#discovering ??= discoverContextWindow({
+      baseURL: this.baseURL,
+      model: this.model,
+      ...(this.#apiKey ? { apiKey: this.#apiKey } : {}),
+      ...(this.#fetch ? { fetch: this.#fetch } : {}),
+      ...(signal ? { signal } : {}),
+    })
+      .then((result) => {
+        this.#discovered = { at: Date.now(), result };
+        this.#setWindow(this.#windowFrom(result));
+        return this.#window;
+      })
+      .finally(() => {
+        this.#discovering = null;
+      });
+    return this.#discovering;
+  }
+
+  /** A refusal stated the server's window: every later request is built inside it. */
+  #learnFromRefusal(error: LlmError): void {
+    if (error.code !== "provider_context_length" || error.contextLimit === null || this.#setting !== null) return;
+    if (this.#refused !== null && this.#refused <= error.contextLimit) return;
+    this.#refused = error.contextLimit;
+    this.#setWindow(this.#windowFrom(this.#discovered?.result ?? null));
   }
 
   status(): ModelStatus {
@@ -114,7 +203,7 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   contextWindow(): number | null {
-    return this.#contextWindow;
+    return this.#window.tokens;
   }
 
   /**
@@ -125,6 +214,7 @@ export class OpenAIChatModel implements ChatModel {
     try {
       await this.#client.models.list({ signal: signal ?? AbortSignal.timeout(10_000) });
       this.#status.set(this.#readyStatus());
+      await this.resolveContextWindow(signal);
     } catch (e) {
       const error = mapOpenAIError(e, { model: this.model, baseURL: this.baseURL, afterFirstToken: false, streamStarted: false });
       // servers without a models endpoint can still chat; only definite failures mark the model unavailable
@@ -204,6 +294,8 @@ export class OpenAIChatModel implements ChatModel {
       }
       finished = true;
       clearTimeout(timer);
+      // Ollama loads a model on its first request: ask again for the context it loaded with, since it cuts silently
+      if (this.#discovered?.result.silentTruncation && this.#discovered.result.detail.includes("not loaded")) this.#discovered = { ...this.#discovered, at: 0 };
       if (this.#status.get().state !== "ready") this.#status.set(this.#readyStatus());
       yield {
         type: "done",
@@ -221,6 +313,7 @@ export class OpenAIChatModel implements ChatModel {
       }
       const error = mapOpenAIError(e, ctx);
       if (error.code === "provider_auth") this.#markUnavailable(error);
+      this.#learnFromRefusal(error);
       throw error;
     } finally {
       clearTimeout(timer);

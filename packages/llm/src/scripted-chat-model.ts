@@ -1,4 +1,4 @@
-import type { ModelStatus } from "@alma/protocol";
+import type { ContextWindowInfo, ModelStatus } from "@alma/protocol";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { ChatMessage } from "./chat-message.js";
 import type { ChatModel, GenerateOptions, ModelFinishReason, StreamChunk } from "./chat-model.js";
@@ -84,6 +84,10 @@ export class ScriptedChatModel implements ChatModel {
 
   contextWindow(): number | null {
     return this.#contextWindow;
+  }
+
+  contextWindowInfo(): ContextWindowInfo | null {
+    return this.#contextWindow === null ? null : { tokens: this.#contextWindow, source: "engine", detail: "the scripted model's window", server: "scripted" };
   }
 
   async countPromptTokens(messages: ChatMessage[]): Promise<number> {

@@ -1,7 +1,10 @@
 import { z } from "zod";
 
-/** The window assumed for a model whose window nobody told us: small enough for any current chat model. */
-export const DEFAULT_CONTEXT_WINDOW = 8192;
+/**
+ * The window assumed for a model whose window nobody told us: small enough for what servers load by default
+ * (Ollama and llama.cpp often run at 4,096), so a request fits until the server states its real one.
+ */
+export const DEFAULT_CONTEXT_WINDOW = 4096;
 
 const budgetInputSchema = z.object({
   contextWindow: z.number().int().positive().nullish(),

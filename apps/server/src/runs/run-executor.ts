@@ -79,7 +79,8 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
         meter.setContext(event.context);
         break;
       case "run.plan":
-        for (const s of event.steps) steps.set(s.id, { ...s, text: "", status: "pending" });
+        // a plan grows while the planner writes: steps already known keep their text and status
+        for (const s of event.steps) if (!steps.has(s.id)) steps.set(s.id, { ...s, text: "", status: "pending" });
         dirty = true;
         break;
       case "run.step.started": {
@@ -120,6 +121,7 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
       userText: req.userText,
       options: req.options,
       buildContext: deps.memory.contextFor({ conversationId: run.conversationId, assistantMessageId: run.assistantMessageId }),
+      ...(deps.memory.measure ? { measure: deps.memory.measure() } : {}),
       signal: run.signal,
       emit,
       meter,

@@ -1,5 +1,5 @@
 import type { RunMeterMarks } from "@alma/agent";
-import type { ContextStats, RunMetrics, StepMetrics, Usage } from "@alma/protocol";
+import type { ContextStats, RequestMetrics, RunMetrics, StepMetrics, Usage } from "@alma/protocol";
 
 /** a monotonic clock in ms with sub-millisecond resolution */
 const monotonicMs = () => performance.now();
@@ -22,6 +22,7 @@ export class RunMeter implements RunMeterMarks {
   private retries = 0;
   private context: ContextStats | null = null;
   private readonly steps: StepMetrics[] = [];
+  private readonly requests: RequestMetrics[] = [];
 
   private readonly now: () => number;
   /** `now`'s reading of receivedAt, on the `now` clock's scale */
@@ -61,7 +62,13 @@ export class RunMeter implements RunMeterMarks {
   }
 
   addStep(step: StepMetrics): void {
-    this.steps.push(step);
+    const own = this.requests.filter((r) => r.role === "step" && r.stepId === step.stepId);
+    this.steps.push({ ...step, tokensPerSecond: decodeRate(own) });
+  }
+
+  /** one model request of the run ended (the agent reports each, hidden ones included) */
+  request(metrics: RequestMetrics): void {
+    this.requests.push(metrics);
   }
 
   /** the offset of a wall-clock (`now`) time from receivedAt */
@@ -73,18 +80,17 @@ export class RunMeter implements RunMeterMarks {
     return roundMs(Math.max(0, at - this.origin));
   }
 
-  get hasTokens(): boolean {
-    return this.tokenCount > 0;
-  }
-
   finish(args: { usage: Usage | null; cacheHit: boolean; provider: string; model: string }): RunMetrics {
     const end = this.now();
     const completionTokens = args.usage?.completionTokens ?? this.tokenCount;
     const off = (t: number | null) => (t === null ? null : this.since(t));
-    let tokensPerSecond: number | null = null;
-    if (this.firstTokenAt !== null && this.lastTokenAt !== null && this.lastTokenAt > this.firstTokenAt && completionTokens > 1) {
+    // the model's decode rate: each request's tokens after its first over the time it generated them, so
+    // parallel steps and hidden planning neither inflate nor dilute it
+    let tokensPerSecond = decodeRate(this.requests);
+    if (this.requests.length === 0 && this.firstTokenAt !== null && this.lastTokenAt !== null && this.lastTokenAt > this.firstTokenAt && completionTokens > 1) {
       tokensPerSecond = ((completionTokens - 1) * 1000) / (this.lastTokenAt - this.firstTokenAt);
     }
+    const hidden = (role: RequestMetrics["role"]) => this.requests.filter((r) => r.role === role).reduce((n, r) => n + r.completionTokens, 0);
     return {
       receivedAt: this.receivedAt,
       requestBuiltMs: off(this.requestBuiltAt),
@@ -100,7 +106,22 @@ export class RunMeter implements RunMeterMarks {
       provider: args.provider,
       model: args.model,
       steps: this.steps,
+      requests: this.requests,
+      planningTokens: hidden("plan"),
+      classificationTokens: hidden("classify"),
       context: this.context,
     };
   }
+}
+
+/** tokens after each request's first, over the time between its first and last token, summed over the requests */
+export function decodeRate(requests: readonly RequestMetrics[]): number | null {
+  let tokens = 0;
+  let ms = 0;
+  for (const r of requests) {
+    if (r.tokensPerSecond === null || r.tokensPerSecond <= 0 || r.completionTokens < 2) continue;
+    tokens += r.completionTokens - 1;
+    ms += ((r.completionTokens - 1) * 1000) / r.tokensPerSecond;
+  }
+  return ms > 0 ? (tokens * 1000) / ms : null;
 }

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from "fastify";
-import type { AgentRunInput, AgentRunResult, BuildContext } from "@alma/agent";
+import type { AgentRunInput, AgentRunResult, BuildContext, RequestMeasure } from "@alma/agent";
 import type { ChatModel } from "@alma/llm";
 import type { ConversationStore } from "@alma/store";
 import type { AppMetrics } from "../metrics/app-metrics.js";
@@ -15,6 +15,8 @@ export interface RunAgent {
 export interface ConversationMemory {
   /** builds the model request from the stored conversation, leaving out the answer being generated */
   contextFor(args: { conversationId: string; assistantMessageId: string }): BuildContext;
+  /** how a run counts its requests and which window they must fit */
+  measure?(): RequestMeasure;
   /** after a run: summarize messages that no longer fit the window, in the background */
   afterRun(conversationId: string): void;
   close(): Promise<void>;

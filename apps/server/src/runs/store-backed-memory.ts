@@ -1,11 +1,15 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { ChatModel } from "@alma/llm";
-import type { BuildContext } from "@alma/agent";
+import type { BuildContext, RequestMeasure } from "@alma/agent";
+import type { ContextWindowInfo } from "@alma/protocol";
 import {
   MessageCountCache,
   SummaryScheduler,
+  DEFAULT_CONTEXT_WINDOW,
   buildContext,
   computeBudget,
+  countRequest,
+  truncateToTokens,
   createLocalTokenCounter,
   measureTemplateOverhead,
   selectTokenCounter,
@@ -57,8 +61,9 @@ export class StoreBackedMemory implements ConversationMemory {
     this.scheduler = new SummaryScheduler({
       summarize: ({ previousSummary, evicted, signal }) => {
         // a summary may take an eighth of the window, so it never crowds out the conversation itself
-        const maxSummaryTokens = o.maxSummaryTokens ?? Math.max(32, Math.min(400, Math.floor((this.window() ?? 8192) / 8)));
-        const budget = computeBudget({ contextWindow: this.window(), outputBudget: maxSummaryTokens });
+        const window = this.windowInfo().tokens;
+        const maxSummaryTokens = o.maxSummaryTokens ?? Math.max(32, Math.min(400, Math.floor(window / 8)));
+        const budget = computeBudget({ contextWindow: window, outputBudget: maxSummaryTokens });
         return summarizeEvicted({
           model: o.model,
           counter: this.counter,
@@ -81,7 +86,7 @@ export class StoreBackedMemory implements ConversationMemory {
   }
 
   contextFor(args: { conversationId: string; assistantMessageId: string }): BuildContext {
-    return async ({ system, outputBudget, shrink }) => {
+    return async ({ system, outputBudget, shrink, contextWindow }) => {
       const { store, model } = this.o;
       const conversation = store.getConversation(args.conversationId);
       if (!conversation) throw new Error(`Conversation ${args.conversationId} was deleted during the run.`);
@@ -101,7 +106,7 @@ export class StoreBackedMemory implements ConversationMemory {
         summary,
         summarizedCount,
         messages,
-        budget: computeBudget({ contextWindow: this.window(), outputBudget }),
+        budget: computeBudget({ contextWindow: Math.min(this.windowInfo().tokens, contextWindow ?? Infinity), outputBudget }),
         ...(shrink !== undefined ? { shrink } : {}),
         counter,
         // keyed by counter id, so counts from the estimate never stand in for the local tokenizer's
@@ -110,7 +115,24 @@ export class StoreBackedMemory implements ConversationMemory {
         ...(model.countPromptTokens ? { exactCount: (m) => model.countPromptTokens!(m) } : {}),
       });
       this.evictedUpTo.set(conversation.id, result.evictedUpTo);
-      return { messages: result.messages, stats: result.stats };
+      return { messages: result.messages, stats: { ...result.stats, windowSource: contextWindow !== undefined && contextWindow < this.windowInfo().tokens ? "error" : this.windowInfo().source } };
+    };
+  }
+
+  /** How the run counts its requests (the same counter trimming uses) and the window they must fit. */
+  measure(): RequestMeasure {
+    const { model } = this.o;
+    return {
+      window: () => this.windowInfo(),
+      countRequest: async (messages) => {
+        const counter = await this.counterForRun();
+        const counted = await countRequest(counter, messages);
+        // the local engine renders its own chat template: its exact count wins when it is larger
+        if (model.provider === "local" && model.countPromptTokens && model.status().ready) return Math.max(counted, await model.countPromptTokens(messages));
+        return counted;
+      },
+      countText: async (text) => (await this.counterForRun()).countText(text),
+      truncate: async (text, maxTokens) => truncateToTokens(await this.counterForRun(), text, maxTokens),
     };
   }
 
@@ -151,8 +173,21 @@ export class StoreBackedMemory implements ConversationMemory {
     return (await this.localCounterBuild) ?? this.counter;
   }
 
-  private window(): number | null {
-    return this.o.contextWindow ?? this.o.model.contextWindow();
+  /** ALMA_CONTEXT_WINDOW, else what the model learned (server, refusal, known table, engine), else the default. */
+  windowInfo(): ContextWindowInfo {
+    if (this.o.contextWindow !== null) {
+      return { tokens: this.o.contextWindow, source: "setting", detail: "ALMA_CONTEXT_WINDOW", server: null };
+    }
+    const info = this.o.model.contextWindowInfo?.();
+    if (info) return info;
+    const own = this.o.model.contextWindow();
+    if (own !== null) return { tokens: own, source: this.o.model.provider === "local" ? "engine" : "known", detail: "the model's own window", server: null };
+    return {
+      tokens: DEFAULT_CONTEXT_WINDOW,
+      source: "default",
+      detail: `assumed ${DEFAULT_CONTEXT_WINDOW} tokens: nothing told the window; set ALMA_CONTEXT_WINDOW to the model's real one`,
+      server: null,
+    };
   }
 
   /**
