@@ -234,6 +234,7 @@ export class ManagerAgent {
       maxSteps: s.maxSteps,
       concurrency: Math.min(s.maxConcurrentSteps, this.model.parallelism ?? s.maxConcurrentSteps),
       plan: route?.route === "plan",
+      timeBound: route !== null,
     });
   }
 

@@ -22,6 +22,8 @@ export interface RunShapeInput {
   concurrency: number;
   /** the route asks for a plan; false: one pass */
   plan: boolean;
+  /** size a one-pass answer by the time left too (analytical answers); creative and chat answers keep their budget */
+  timeBound?: boolean;
 }
 
 export interface PlanShape {
@@ -76,10 +78,12 @@ export function planRunShape(input: RunShapeInput): RunShape {
   const usableMs = Math.max(0, input.remainingMs * TIME_SAFETY);
   const avail = Math.max(1, input.window - input.margin);
   const single = (reason: SingleShape["reason"]): SingleShape => {
-    const byTime = Math.floor(((usableMs - t0) / 1000) * rate);
+    const byTime = input.timeBound === false ? Infinity : Math.floor(((usableMs - t0) / 1000) * rate);
     const byWindow = Math.floor(avail * (1 - MIN_SINGLE_CONTEXT_SHARE)) - 2 * input.taskTokens;
-    const maxTokens = Math.min(input.desired.single, Math.max(MIN_ANSWER_TOKENS, Math.min(byTime, byWindow)));
-    return { mode: "single", maxTokens, reserve: maxTokens, reason, estimatedMs: t0 + (maxTokens / rate) * 1000 };
+    // the request itself may take more than the reserve when its prompt leaves room (see outputRoom)
+    const maxTokens = Math.min(input.desired.single, Math.max(MIN_ANSWER_TOKENS, byTime));
+    const reserve = Math.min(maxTokens, Math.max(MIN_ANSWER_TOKENS, byWindow));
+    return { mode: "single", maxTokens, reserve, reason, estimatedMs: t0 + (Math.min(maxTokens, reserve) / rate) * 1000 };
   };
   if (!input.plan || input.maxSteps < 2) return single("route");
 

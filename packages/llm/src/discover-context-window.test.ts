@@ -17,7 +17,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function discoverFrom(s: FakeOpenAIServer, model: string, extra: { apiKey?: string } = {}) {
+async function discoverFrom(s: FakeOpenAIServer, model: string, extra: { apiKey?: string; loadOllamaModel?: boolean } = {}) {
   const found = await discoverContextWindow({ baseURL: s.url, model, timeoutMs: 1000, ...extra });
   // discovery reads metadata only: a chat request would cost tokens and could trigger a silent cut
   expect(s.chatRequests()).toHaveLength(0);
@@ -80,7 +80,7 @@ describe("discoverContextWindow", () => {
 
   it("assumes Ollama's default context for a model not loaded yet, then reads the loaded one after a chat", async () => {
     const s = await start({ flavour: "ollama", contextWindow: 8192, trainedContextWindow: 32_768, models: ["qwen2.5:latest"] });
-    const before = await discoverFrom(s, "qwen2.5");
+    const before = await discoverFrom(s, "qwen2.5", { loadOllamaModel: false });
     expect(before).toMatchObject({ tokens: 4096, server: "ollama", silentTruncation: true, trainedTokens: 32_768 });
     expect(before.detail).toMatch(/not loaded yet/);
 
@@ -106,9 +106,18 @@ describe("discoverContextWindow", () => {
 
   it("reads Ollama's num_ctx from /api/show when the model is not loaded", async () => {
     const s = await start({ flavour: "ollama", ollamaNumCtx: 16_384, trainedContextWindow: 32_768, models: ["llama3.1:8b"] });
-    const found = await discoverFrom(s, "llama3.1:8b");
+    const found = await discoverFrom(s, "llama3.1:8b", { loadOllamaModel: false });
     expect(found).toMatchObject({ tokens: 16_384, server: "ollama", silentTruncation: true, trainedTokens: 32_768 });
     expect(found.detail).toBe("Ollama: POST /api/show parameters num_ctx (model not loaded yet)");
+  });
+
+  it("loads an Ollama model that is not loaded yet (empty /api/generate) and reads the context it loaded with", async () => {
+    const s = await start({ flavour: "ollama", contextWindow: 2048, trainedContextWindow: 32_768, models: ["qwen2.5:latest"] });
+    const found = await discoverFrom(s, "qwen2.5");
+    expect(found).toMatchObject({ tokens: 2048, server: "ollama", detail: "Ollama: GET /api/ps context_length (the loaded context)" });
+    const loads = s.requests.filter((r) => r.path === "/api/generate");
+    expect(loads).toHaveLength(1);
+    expect(loads[0]!.body).toEqual({ model: "qwen2.5", prompt: "" });
   });
 
   it("caps Ollama's assumed default by the trained context", async () => {

@@ -21,11 +21,15 @@ export interface DiscoverContextWindowOptions {
   signal?: AbortSignal;
   /** per probe; default 2000 */
   timeoutMs?: number;
+  /** Ollama: load a model that is not loaded yet (an empty /api/generate), to read the context it loads with; default true */
+  loadOllamaModel?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 2_000;
 // what Ollama loads a model with when nothing sets num_ctx (it varies with version, VRAM and OLLAMA_CONTEXT_LENGTH)
 const OLLAMA_DEFAULT_CONTEXT = 4_096;
+// loading a model from disk can take a while; the first answer would wait for it anyway
+const OLLAMA_LOAD_TIMEOUT_MS = 60_000;
 
 type Probe = { ok: true; status: number; json: unknown; text: string } | { ok: false; status: number | null; why: string };
 
@@ -86,8 +90,8 @@ async function discover(opts: DiscoverContextWindowOptions): Promise<DiscoveredW
   const headers: Record<string, string> = { accept: "application/json" };
   if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
 
-  async function probe(url: string, init: { method?: string; body?: string } = {}): Promise<Probe> {
-    const timeout = AbortSignal.timeout(timeoutMs);
+  async function probe(url: string, init: { method?: string; body?: string } = {}, ms = timeoutMs): Promise<Probe> {
+    const timeout = AbortSignal.timeout(ms);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     try {
       const res = await doFetch(url, {
@@ -135,7 +139,13 @@ async function discover(opts: DiscoverContextWindowOptions): Promise<DiscoveredW
     (ollamaRoot.ok && ollamaRoot.text.includes("Ollama is running"));
   if (isOllama) {
     const [ps, show] = await Promise.all([probe(`${root}/api/ps`), probe(`${root}/api/show`, { method: "POST", body: JSON.stringify({ model: opts.model }) })]);
-    return ollamaWindow(ps, show, opts.model);
+    const first = ollamaWindow(ps, show, opts.model);
+    if (opts.loadOllamaModel === false || !show.ok || !first.detail.includes("not loaded")) return first;
+    // Ollama's OpenAI endpoint cuts silently at the context it loads with, which only /api/ps tells: load it now
+    // (an empty prompt only loads) so the first answer is already sized for it
+    const load = await probe(`${root}/api/generate`, { method: "POST", body: JSON.stringify({ model: opts.model, prompt: "" }) }, OLLAMA_LOAD_TIMEOUT_MS);
+    if (!load.ok) return first;
+    return ollamaWindow(await probe(`${root}/api/ps`), show, opts.model);
   }
 
   const isVllm = version.ok && isRecord(version.json) && typeof version.json.version === "string";

@@ -92,8 +92,12 @@ describe("OpenAIChatModel streaming", () => {
   it("reports ready with the model's name and its known context window", async () => {
     const { model } = await setup();
     expect(model.status()).toMatchObject({ ready: true, state: "ready", provider: "openai", model: "gpt-4o-mini", contextWindow: 128_000 });
-    expect(new OpenAIChatModel({ model: "my-local-model", baseURL: "http://127.0.0.1:1/v1" }).contextWindow()).toBeNull();
-    expect(new OpenAIChatModel({ model: "my-local-model", contextWindow: 8192 }).contextWindow()).toBe(8192);
+    expect(model.contextWindowInfo()).toMatchObject({ tokens: 128_000, source: "known" });
+    // nothing told yet: the conservative default, and it says so
+    const unknown = new OpenAIChatModel({ model: "my-local-model", baseURL: "http://127.0.0.1:1/v1" });
+    expect(unknown.contextWindowInfo()).toMatchObject({ tokens: 4096, source: "default" });
+    expect(unknown.contextWindowInfo().detail).toMatch(/ALMA_CONTEXT_WINDOW/);
+    expect(new OpenAIChatModel({ model: "my-local-model", contextWindow: 8192 }).contextWindowInfo()).toMatchObject({ tokens: 8192, source: "setting" });
   });
 });
 

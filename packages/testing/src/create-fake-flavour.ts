@@ -345,6 +345,15 @@ function ollamaFlavour(config: FakeFlavourConfig, models: string[]): FakeFlavour
           },
         };
       }
+      if (method === "POST" && path === "/api/generate") {
+        // an empty prompt only loads the model, as real Ollama documents; it then shows in /api/ps
+        const asked = (body as { model?: unknown; prompt?: unknown } | null) ?? {};
+        const model = typeof asked.model === "string" ? asked.model : "";
+        if (!model || !exists(model)) return { status: 404, json: { error: `model '${model}' not found` } };
+        if (typeof asked.prompt === "string" && asked.prompt.length > 0) return { status: 400, json: { error: "the fake only loads models (empty prompt)" } };
+        loaded.add(ollamaModelName(model));
+        return { status: 200, json: { model, created_at: new Date().toISOString(), response: "", done: true, done_reason: "load" } };
+      }
       if (method === "POST" && path === "/api/show") {
         const asked = (body as { model?: unknown; name?: unknown } | null) ?? {};
         const model = typeof asked.model === "string" ? asked.model : typeof asked.name === "string" ? asked.name : "";

@@ -1,0 +1,3 @@
+export * from "./capable-responder.js";
+export * from "./fast-model-speed.js";
+export * from "./check-run-event-order.js";
