@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
+import type { RequestMetrics, RunMetrics } from "@alma/protocol";
 import type { UiMessage } from "./chat-state";
 import { answerFigures } from "./answer-figures";
 
 const base: UiMessage = {
   id: "a1", role: "assistant", content: "x", status: "streaming", pending: false, clientMessageId: null, runId: "r1", taskType: null, pinned: false,
-  steps: null, progress: null, finishReason: null, usage: null, metrics: null, cacheHit: false, error: null, createdAt: 0,
+  steps: null, planning: false, progress: null, finishReason: null, usage: null, metrics: null, cacheHit: false, error: null, createdAt: 0,
   live: { sentAt: 1000, startedAt: 1100, firstTokenAt: 1300, lastTokenAt: 2300, tokens: 11 },
 };
 
@@ -31,6 +32,69 @@ describe("answerFigures", () => {
       null,
     );
     expect(f).toMatchObject({ live: false, ttftMs: 42, totalMs: 95, tokensPerSecond: 120, promptTokens: 30, completionTokens: 7, cacheHit: true, retries: 1 });
-    expect(f.steps).toEqual([{ id: "s1", title: "Gather", startMs: 5, firstTokenMs: 9, endMs: 40 }]);
+    expect(f.steps).toEqual([{ id: "s1", title: "Gather", startMs: 5, firstTokenMs: 9, endMs: 40, completionTokens: 3, tokensPerSecond: null }]);
+    expect(f).toMatchObject({ planningTokens: null, classificationTokens: null });
+  });
+
+  it("measures the live rate like the server does for one stream: tokens after the first over first to last", () => {
+    // 11 tokens between 1300 and 2300 ms: 10 decoded in 1 s
+    expect(answerFigures(base, 2500, null).tokensPerSecond).toBe(10);
+    const one = { ...base, live: { ...base.live!, lastTokenAt: 1300, tokens: 1 } };
+    expect(answerFigures(one, 2500, null).tokensPerSecond).toBeNull();
+    const none = { ...base, live: { ...base.live!, firstTokenAt: null, lastTokenAt: null, tokens: 0 } };
+    expect(answerFigures(none, 2500, null)).toMatchObject({ tokensPerSecond: null, ttftMs: null, planningTokens: null });
+  });
+
+  describe("with every model request of the run", () => {
+    const request = (r: Partial<RequestMetrics> & Pick<RequestMetrics, "role">): RequestMetrics => ({
+      stepId: null, agent: "manager", startMs: 0, firstTokenMs: 10, endMs: 100, promptTokens: 50, completionTokens: 10, tokensPerSecond: 100, maxTokens: 256, finishReason: "stop", ...r,
+    });
+    const metrics: RunMetrics = {
+      receivedAt: 0, requestBuiltMs: 1, upstreamStartedMs: 2, firstTokenMs: 400, lastTokenMs: 900, totalMs: 950,
+      // the server's decode rate over all requests, hidden ones included: not the visible tokens over the run's span
+      tokensPerSecond: 80, promptTokens: 300, completionTokens: 60,
+      cacheHit: false, retries: 0, provider: "p", model: "m",
+      steps: [
+        { stepId: "s1", title: "Gather", startMs: 200, firstTokenMs: 250, endMs: 500, completionTokens: 20, finishReason: "stop", tokensPerSecond: 76 },
+        { stepId: "s2", title: "Compare", startMs: 200, firstTokenMs: 260, endMs: 600, completionTokens: 20, finishReason: "stop" },
+      ],
+      requests: [
+        request({ role: "classify", completionTokens: 4 }),
+        request({ role: "plan", startMs: 20, endMs: 190, completionTokens: 30 }),
+        request({ role: "step", stepId: "s1", agent: "researcher", startMs: 200, endMs: 500, completionTokens: 20, tokensPerSecond: 76 }),
+        request({ role: "step", stepId: "s2", agent: "researcher", startMs: 200, endMs: 600, completionTokens: 20, tokensPerSecond: 55.5 }),
+        request({ role: "synthesis", startMs: 610, endMs: 950, completionTokens: 20 }),
+      ],
+      planningTokens: 30,
+      classificationTokens: 4,
+      context: null,
+    };
+    const done: UiMessage = { ...base, status: "complete", metrics };
+
+    it("shows the server's planning and classification tokens and its run rate, not the browser's", () => {
+      const f = answerFigures(done, 9999, null);
+      expect(f).toMatchObject({ live: false, tokensPerSecond: 80, completionTokens: 60, planningTokens: 30, classificationTokens: 4 });
+    });
+
+    it("gives each step its own rate, from the step or else from its request", () => {
+      const f = answerFigures(done, 9999, null);
+      expect(f.steps.map((s) => [s.id, s.tokensPerSecond, s.completionTokens])).toEqual([
+        ["s1", 76, 20],
+        ["s2", 55.5, 20],
+      ]);
+    });
+
+    it("sums hidden work from the requests when the run does not give the totals", () => {
+      const { planningTokens: _p, classificationTokens: _c, ...older } = metrics;
+      const f = answerFigures({ ...done, metrics: older }, 9999, null);
+      expect(f).toMatchObject({ planningTokens: 30, classificationTokens: 4 });
+    });
+
+    it("reports no hidden work for a run stored before requests existed", () => {
+      const { planningTokens: _p, classificationTokens: _c, requests: _r, ...oldest } = metrics;
+      const f = answerFigures({ ...done, metrics: oldest }, 9999, null);
+      expect(f).toMatchObject({ planningTokens: null, classificationTokens: null });
+      expect(f.steps[1]!.tokensPerSecond).toBeNull();
+    });
   });
 });

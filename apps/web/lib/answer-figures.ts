@@ -1,5 +1,6 @@
-import type { ContextStats } from "@alma/protocol";
+import type { ContextStats, RequestMetrics, RunMetrics } from "@alma/protocol";
 import type { UiMessage } from "./chat-state";
+import { decodeRate } from "./decode-rate";
 
 export interface StepTiming {
   id: string;
@@ -7,6 +8,9 @@ export interface StepTiming {
   startMs: number;
   firstTokenMs: number | null;
   endMs: number;
+  completionTokens: number;
+  /** the step's own decode rate; null when the server did not measure it or the step was too short */
+  tokensPerSecond: number | null;
 }
 
 export interface AnswerFigures {
@@ -17,12 +21,54 @@ export interface AnswerFigures {
   tokensPerSecond: number | null;
   promptTokens: number | null;
   completionTokens: number | null;
+  /** hidden work: tokens the model wrote to plan the steps / to classify the task; null when not reported */
+  planningTokens: number | null;
+  classificationTokens: number | null;
   trimmed: number | null;
   summarized: number | null;
   cacheHit: boolean;
   retries: number;
   steps: StepTiming[];
 }
+
+/** The server's count of hidden work, or the sum over its requests of that role when only those were sent. */
+function hiddenTokens(total: number | undefined, requests: RequestMetrics[] | undefined, role: RequestMetrics["role"]): number | null {
+  if (total !== undefined) return total;
+  const of = requests?.filter((r) => r.role === role);
+  return of && of.length > 0 ? of.reduce((sum, r) => sum + r.completionTokens, 0) : null;
+}
+
+function stepTimings(mt: RunMetrics): StepTiming[] {
+  return mt.steps.map((s) => {
+    // runs stored before steps carried their own rate still have it on the step's request
+    const request = mt.requests?.find((r) => r.role === "step" && r.stepId === s.stepId);
+    return {
+      id: s.stepId,
+      title: s.title,
+      startMs: s.startMs,
+      firstTokenMs: s.firstTokenMs,
+      endMs: s.endMs,
+      completionTokens: s.completionTokens,
+      tokensPerSecond: s.tokensPerSecond ?? request?.tokensPerSecond ?? null,
+    };
+  });
+}
+
+const NO_FIGURES: AnswerFigures = {
+  live: false,
+  ttftMs: null,
+  totalMs: null,
+  tokensPerSecond: null,
+  promptTokens: null,
+  completionTokens: null,
+  planningTokens: null,
+  classificationTokens: null,
+  trimmed: null,
+  summarized: null,
+  cacheHit: false,
+  retries: 0,
+  steps: [],
+};
 
 /** One answer's figures: the server's measurements when the run has ended, the browser's while it streams. */
 export function answerFigures(m: UiMessage, now: number, context: ContextStats | null): AnswerFigures {
@@ -35,31 +81,30 @@ export function answerFigures(m: UiMessage, now: number, context: ContextStats |
       tokensPerSecond: mt.tokensPerSecond,
       promptTokens: mt.promptTokens,
       completionTokens: mt.completionTokens,
+      planningTokens: hiddenTokens(mt.planningTokens, mt.requests, "plan"),
+      classificationTokens: hiddenTokens(mt.classificationTokens, mt.requests, "classify"),
       trimmed: mt.context?.messagesTrimmed ?? null,
       summarized: mt.context?.messagesSummarized ?? null,
       cacheHit: mt.cacheHit,
       retries: mt.retries,
-      steps: mt.steps.map((s) => ({ id: s.stepId, title: s.title, startMs: s.startMs, firstTokenMs: s.firstTokenMs, endMs: s.endMs })),
+      steps: stepTimings(mt),
     };
   }
   const live = m.live;
-  if (!live) {
-    return { live: false, ttftMs: null, totalMs: null, tokensPerSecond: null, promptTokens: null, completionTokens: null, trimmed: null, summarized: null, cacheHit: false, retries: 0, steps: [] };
-  }
+  if (!live) return NO_FIGURES;
   const t0 = live.sentAt ?? live.startedAt;
   const end = m.status === "streaming" ? now : (live.lastTokenAt ?? now);
-  const span = live.firstTokenAt !== null && live.lastTokenAt !== null ? (live.lastTokenAt - live.firstTokenAt) / 1000 : 0;
   return {
+    ...NO_FIGURES,
     live: true,
     ttftMs: live.firstTokenAt !== null ? live.firstTokenAt - t0 : null,
     totalMs: Math.max(0, end - t0),
-    tokensPerSecond: span > 0 ? (live.tokens - 1) / span : null,
+    // only the visible tokens reach the browser, so this is their rate as one stream; the server's replaces it
+    tokensPerSecond: decodeRate(live.tokens, live.firstTokenAt, live.lastTokenAt),
     promptTokens: context?.promptTokens ?? null,
     completionTokens: live.tokens,
     trimmed: context?.messagesTrimmed ?? null,
     summarized: context?.messagesSummarized ?? null,
     cacheHit: m.cacheHit,
-    retries: 0,
-    steps: [],
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunEvent, RunMetrics, ServerFrame } from "@alma/protocol";
+import type { PlanStep, RunEvent, RunMetrics, ServerFrame } from "@alma/protocol";
 import { chatReducer, initialChatState, streamingRunId, type ChatState } from "./chat-state.js";
 
 const metrics: RunMetrics = {
@@ -190,6 +190,50 @@ describe("chatReducer", () => {
     }, token(6, 1, "Summary"));
     expect(s.messages[1]!.steps![0]).toMatchObject({ status: "complete", durationMs: 40 });
     expect(s.messages[1]!.content).toBe("Summary");
+  });
+
+  describe("a plan that grows while the planner writes", () => {
+    const gather: PlanStep = { id: "s1", title: "Gather", agent: "researcher", dependsOn: [] };
+    const compare: PlanStep = { id: "s2", title: "Compare", agent: "researcher", dependsOn: ["s1"] };
+    const judge: PlanStep = { id: "s3", title: "Judge", agent: "researcher", dependsOn: ["s2"] };
+    const plan = (index: number, steps: PlanStep[], final?: boolean): RunEvent =>
+      ({ type: "run.plan", runId: "r1", index, at: 1, steps, ...(final === undefined ? {} : { final }) }) as RunEvent;
+    const stepStarted = (index: number, s: PlanStep): RunEvent => ({ type: "run.step.started", runId: "r1", index, at: 1, stepId: s.id, title: s.title, agent: s.agent });
+    const stepDone = (index: number, stepId: string): RunEvent => ({
+      type: "run.step.completed", runId: "r1", index, at: 1, stepId, status: "truncated", finishReason: "length", note: "cut at its budget", completionTokens: 2, durationMs: 30,
+    });
+
+    it("keeps the text and status of steps already running when a later run.plan arrives, and appends the new steps", () => {
+      let s = frames(sent(), started(), plan(1, [gather, compare], false), stepStarted(2, gather), token(3, 0, "fa", "r1", "s1"), token(4, 1, "cts", "r1", "s1"));
+      expect(s.messages[1]!.planning).toBe(true);
+      s = frames(s, plan(5, [gather, compare, judge], false), token(6, 2, "!", "r1", "s1"));
+      expect(s.messages[1]!.steps?.map((x) => [x.id, x.status, x.text])).toEqual([
+        ["s1", "running", "facts!"],
+        ["s2", "pending", ""],
+        ["s3", "pending", ""],
+      ]);
+      expect(s.messages[1]!.planning).toBe(true);
+      s = frames(s, stepDone(7, "s1"), plan(8, [gather, compare, judge], true));
+      expect(s.messages[1]!.steps![0]).toMatchObject({ text: "facts!", status: "truncated", note: "cut at its budget", durationMs: 30 });
+      expect(s.messages[1]!.steps).toHaveLength(3);
+      expect(s.messages[1]!.planning).toBe(false);
+    });
+
+    it("a run.plan without final is the whole plan", () => {
+      const s = frames(sent(), started(), plan(1, [gather, compare]));
+      expect(s.messages[1]!.planning).toBe(false);
+    });
+
+    it("a run that ends before the final plan is no longer planning", () => {
+      const s = frames(sent(), started(), plan(1, [gather, compare], false), completed(2, "stopped"));
+      expect(s.messages[1]!.planning).toBe(false);
+    });
+
+    it("stop ends the planning at once", () => {
+      let s = frames(sent(), started(), plan(1, [gather, compare], false));
+      s = chatReducer(s, { type: "stop", runId: "r1" });
+      expect(s.messages[1]).toMatchObject({ status: "stopped", planning: false });
+    });
   });
 
   it("ignores runs of another conversation", () => {

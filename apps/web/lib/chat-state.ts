@@ -57,6 +57,8 @@ export interface UiMessage {
   taskType: TaskType | null;
   pinned: boolean;
   steps: StepView[] | null;
+  /** the planner is still writing: later run.plan events may add steps */
+  planning: boolean;
   progress: ProgressView | null;
   finishReason: FinishReason | null;
   usage: Usage | null;
@@ -133,6 +135,7 @@ const BLANK_MESSAGE = {
   taskType: null,
   pinned: false,
   steps: null,
+  planning: false,
   progress: null,
   finishReason: null,
   usage: null,
@@ -168,6 +171,7 @@ export function fromServerMessage(m: Message): UiMessage {
     taskType: m.taskType,
     pinned: m.pinned,
     steps: m.steps?.map((s) => ({ ...s, note: null, durationMs: null })) ?? null,
+    planning: false,
     progress: null,
     finishReason: m.finishReason,
     usage: m.usage,
@@ -248,6 +252,23 @@ function applyToken(m: UiMessage, e: Extract<RunEvent, { type: "run.token" }>, n
   return { ...m, content: m.content + e.text, live: nextLive };
 }
 
+/**
+ * A later run.plan lists the steps planned so far plus new ones, and steps may already be streaming: keep every
+ * step's progress (text, status, note, duration) and append only the steps not seen yet.
+ */
+export function mergePlan(existing: StepView[] | null, planned: PlanStep[]): StepView[] {
+  const byId = new Map(planned.map((s) => [s.id, s]));
+  const kept = (existing ?? []).map((s) => {
+    const p = byId.get(s.id);
+    // the same object when nothing changed, so a memoized step section does not re-render
+    if (!p || (p.title === s.title && p.agent === s.agent && p.dependsOn.join() === s.dependsOn.join())) return s;
+    return { ...s, title: p.title, agent: p.agent, dependsOn: p.dependsOn };
+  });
+  const known = new Set(kept.map((s) => s.id));
+  const added = planned.filter((s) => !known.has(s.id)).map((s): StepView => ({ ...s, text: "", status: "pending", note: null, durationMs: null }));
+  return [...kept, ...added];
+}
+
 function statusForFinish(reason: FinishReason, stopRequested: boolean): MessageStatus {
   if (reason === "stopped" || stopRequested) return "stopped";
   if (reason === "error") return "failed";
@@ -276,12 +297,14 @@ function applyRunEvent(state: ChatState, e: RunEvent, now: number): ChatState {
     case "run.classified":
       return updateMessage(next, id, (m) => ({ ...m, taskType: e.taskType }));
     case "run.progress":
-      return updateMessage(next, id, (m) => ({ ...m, progress: { phase: e.phase, label: e.label, step: e.step ?? null } }));
-    case "run.plan":
       return updateMessage(next, id, (m) => ({
         ...m,
-        steps: e.steps.map((s) => ({ ...s, text: "", status: "pending" as const, note: null, durationMs: null })),
+        progress: { phase: e.phase, label: e.label, step: e.step ?? null },
+        // synthesis starts only once the plan is whole, even if its final run.plan was never seen
+        planning: e.phase === "synthesizing" || e.phase === "done" ? false : m.planning,
       }));
+    case "run.plan":
+      return updateMessage(next, id, (m) => ({ ...m, steps: mergePlan(m.steps, e.steps), planning: e.final === false }));
     case "run.step.started":
       return updateMessage(next, id, (m) => {
         const steps = m.steps ?? [];
@@ -305,6 +328,7 @@ function applyRunEvent(state: ChatState, e: RunEvent, now: number): ChatState {
         metrics: e.metrics,
         cacheHit: e.cacheHit,
         progress: null,
+        planning: false,
         steps: m.steps?.map((s) => (s.status === "running" || s.status === "pending" ? { ...s, status: run.stopRequested ? "stopped" : s.status } : s)) ?? null,
       }));
       return {
@@ -320,6 +344,7 @@ function applyRunEvent(state: ChatState, e: RunEvent, now: number): ChatState {
         error: { code: e.code, message: e.message, retryable: e.retryable },
         metrics: e.metrics ?? m.metrics,
         progress: null,
+        planning: false,
       }));
       return { ...failed, activeRunId: failed.activeRunId === e.runId ? null : failed.activeRunId };
     }
@@ -450,7 +475,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       if (!run) return state;
       const next = { ...state, runs: { ...state.runs, [action.runId]: { ...run, stopRequested: true } } };
       // Shown as stopped at once; the server's run.completed later fills in the figures.
-      return updateMessage(next, run.assistantMessageId, (m) => (m.status === "streaming" ? { ...m, status: "stopped", progress: null } : m));
+      return updateMessage(next, run.assistantMessageId, (m) => (m.status === "streaming" ? { ...m, status: "stopped", progress: null, planning: false } : m));
     }
     case "sendFailed": {
       const i = action.clientMessageId === null ? -1 : state.messages.findIndex((m) => m.clientMessageId === action.clientMessageId);
@@ -461,7 +486,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       const run = state.runs[action.runId];
       if (!run) return state;
       const next = updateMessage(state, run.assistantMessageId, (m) =>
-        m.status === "streaming" ? { ...m, status: "failed", error: action.error, progress: null } : m,
+        m.status === "streaming" ? { ...m, status: "failed", error: action.error, progress: null, planning: false } : m,
       );
       return { ...next, activeRunId: next.activeRunId === action.runId ? null : next.activeRunId };
     }

@@ -2,11 +2,12 @@
 import * as React from "react";
 import dynamic from "next/dynamic";
 import { BarChart3, PanelLeft, X } from "lucide-react";
-import type { TaskTypeChoice } from "@alma/protocol";
+import type { ModelStatus, TaskTypeChoice } from "@alma/protocol";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Toaster, useToast } from "@/components/ui/toast";
 import { Tooltip, TooltipProvider } from "@/components/ui/tooltip";
+import { describeContextWindow } from "@/lib/describe-context-window";
 import { useAlmaChat } from "@/lib/use-alma-chat";
 import { useConversations } from "@/lib/use-conversations";
 import { cn } from "@/lib/utils";
@@ -22,6 +23,12 @@ import { ThemeToggle } from "./theme-toggle";
 
 // Charts are heavy and only needed once the panel opens.
 const MetricsPanel = dynamic(() => import("@/components/metrics/metrics-panel").then((m) => m.MetricsPanel), { ssr: false });
+
+/** The model badge's hint: who serves which model, and how large its window is and who said so. */
+function modelSummary(model: ModelStatus): string {
+  const w = model.window ?? (model.contextWindow ? { tokens: model.contextWindow } : null);
+  return `${model.provider} · ${model.model ?? "model"}${w ? ` · ${describeContextWindow(w)}` : ""}`;
+}
 
 function conversationIdFromPath(pathname: string): string | null {
   const m = /^\/c\/([A-Za-z0-9_-]{1,128})\/?$/.exec(pathname);
@@ -211,10 +218,17 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
           <h1 className="min-w-0 flex-1 truncate text-sm font-semibold" data-testid="conversation-title">
             {state.title ?? conversations.items.find((c) => c.id === state.conversationId)?.title ?? "alma"}
           </h1>
-          <ContextMeter context={state.context} summarizedCount={state.summarizedCount} />
+          <ContextMeter context={state.context} summarizedCount={state.summarizedCount} modelWindow={model?.window ?? null} />
           {model && (
-            <Tooltip content={model.ready ? `${model.provider} · ${model.model ?? "model"}${model.contextWindow ? ` · ${model.contextWindow.toLocaleString()}-token window` : ""}` : (model.problem ?? "No model is ready")}>
-              <Badge tabIndex={0} variant={model.ready ? "outline" : "warning"} className="hidden max-w-48 truncate sm:inline-flex" data-testid="model-status" data-state={model.state}>
+            <Tooltip content={model.ready ? modelSummary(model) : (model.problem ?? "No model is ready")}>
+              <Badge
+                tabIndex={0}
+                variant={model.ready ? "outline" : "warning"}
+                className="hidden max-w-48 truncate sm:inline-flex"
+                data-testid="model-status"
+                data-state={model.state}
+                data-window-source={model.window?.source}
+              >
                 {model.ready ? (model.model ?? model.provider) : model.state}
               </Badge>
             </Tooltip>

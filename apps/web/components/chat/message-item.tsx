@@ -138,7 +138,7 @@ function AssistantMessage({ message, isLast, busy, actions }: Props) {
         {message.finishReason === "length" && <Badge variant="warning">Cut at the length limit</Badge>}
       </div>
       {streaming && message.progress && <RunProgress progress={message.progress} />}
-      {message.steps && message.steps.length > 0 && <StepSections steps={message.steps} streaming={streaming} />}
+      {message.steps && message.steps.length > 0 && <StepSections steps={message.steps} streaming={streaming} planning={streaming && message.planning} />}
       {(message.content || (streaming && !message.steps)) && (
         <div data-testid="message-content" className={cn("text-sm", message.steps && "rounded-lg border-l-2 border-primary/50 pl-3")}>
           {message.steps && <p className="mb-1 text-xs font-medium uppercase tracking-wide text-muted-foreground">Synthesis</p>}

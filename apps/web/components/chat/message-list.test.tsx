@@ -30,7 +30,7 @@ afterEach(() => {
 
 function msg(id: string, role: "user" | "assistant", content: string, status: UiMessage["status"] = "complete"): UiMessage {
   return {
-    id, role, content, status, pending: false, clientMessageId: null, runId: null, taskType: null, pinned: false, steps: null, progress: null,
+    id, role, content, status, pending: false, clientMessageId: null, runId: null, taskType: null, pinned: false, steps: null, planning: false, progress: null,
     finishReason: null, usage: null, metrics: null, cacheHit: false, error: null, live: null, createdAt: 0,
   };
 }

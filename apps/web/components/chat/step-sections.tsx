@@ -45,13 +45,22 @@ const StepSection = React.memo(function StepSection({ step, index, streaming }: 
   );
 });
 
-/** An analytical run's plan: one collapsible section per step, each streaming in place. */
-export function StepSections({ steps, streaming }: { steps: StepView[]; streaming: boolean }) {
+/**
+ * An analytical run's plan: one collapsible section per step, each streaming in place. While the planner is still
+ * writing (`planning`), steps already planned may run and more are announced below them.
+ */
+export function StepSections({ steps, streaming, planning = false }: { steps: StepView[]; streaming: boolean; planning?: boolean }) {
   return (
-    <div className="space-y-2" data-testid="plan" aria-label="Plan">
+    <div className="space-y-2" data-testid="plan" aria-label="Plan" data-planning={planning || undefined}>
       {steps.map((s, i) => (
         <StepSection key={s.id} step={s} index={i} streaming={streaming} />
       ))}
+      {planning && (
+        <p role="status" data-testid="plan-growing" className="flex items-center gap-2 px-3 text-xs text-muted-foreground">
+          <Loader2 className="size-3.5 animate-spin" aria-hidden />
+          Planning more steps…
+        </p>
+      )}
     </div>
   );
 }

@@ -29,16 +29,23 @@ function Waterfall({ steps }: { steps: StepTiming[] }) {
   const end = Math.max(1, ...steps.map((s) => s.endMs));
   return (
     <div className="space-y-1" data-testid="metrics-waterfall" aria-label="Per-step timeline">
-      {steps.map((s) => (
-        <Tooltip key={s.id} content={`${s.title}: starts at ${formatMs(s.startMs)}, first token at ${formatMs(s.firstTokenMs)}, ends at ${formatMs(s.endMs)}`}>
-          <div tabIndex={0} className="grid grid-cols-[7rem_1fr] items-center gap-2 text-xs" data-testid="waterfall-step">
-            <span className="truncate text-muted-foreground">{s.title}</span>
-            <div className="relative h-3 rounded bg-muted">
-              <div className="absolute inset-y-0 rounded bg-primary/70" style={{ left: `${(s.startMs / end) * 100}%`, width: `${Math.max(1, ((s.endMs - s.startMs) / end) * 100)}%` }} />
+      {steps.map((s) => {
+        const rate = s.tokensPerSecond === null ? "" : ` at ${formatRate(s.tokensPerSecond)}`;
+        const hint = `${s.title}: starts at ${formatMs(s.startMs)}, first token at ${formatMs(s.firstTokenMs)}, ends at ${formatMs(s.endMs)}; ${s.completionTokens} tokens${rate}`;
+        return (
+          <Tooltip key={s.id} content={hint}>
+            <div tabIndex={0} className="grid grid-cols-[7rem_1fr_3.5rem] items-center gap-2 text-xs" data-testid="waterfall-step" aria-label={hint}>
+              <span className="truncate text-muted-foreground">{s.title}</span>
+              <div className="relative h-3 rounded bg-muted">
+                <div className="absolute inset-y-0 rounded bg-primary/70" style={{ left: `${(s.startMs / end) * 100}%`, width: `${Math.max(1, ((s.endMs - s.startMs) / end) * 100)}%` }} />
+              </div>
+              <span className="text-right tabular-nums text-muted-foreground" data-testid="waterfall-step-rate">
+                {formatRate(s.tokensPerSecond)}
+              </span>
             </div>
-          </div>
-        </Tooltip>
-      ))}
+          </Tooltip>
+        );
+      })}
     </div>
   );
 }
@@ -160,9 +167,15 @@ export function MetricsPanel({ client, connected, messages, context, onClose }: 
           <div className="grid grid-cols-2 gap-2" data-testid="answer-metrics" data-live={f.live || undefined} data-answer-id={answer?.id}>
             <Figure id="ttft" label="Time to first token" value={formatMs(f.ttftMs)} help="From the server receiving the message to the first token of the answer (while streaming: measured in this browser from the send)." />
             <Figure id="total" label="Total time" value={formatMs(f.totalMs)} help="From the server receiving the message to the end of the run." />
-            <Figure id="tps" label="Tokens/s" value={formatRate(f.tokensPerSecond)} help="Completion tokens after the first, per second between the first and the last token." />
+            <Figure id="tps" label="Tokens/s" value={formatRate(f.tokensPerSecond)} help="The model's decode rate: tokens after each request's first, over the time they were generated (every request of the run, hidden ones included). While streaming: the visible tokens' rate, measured in this browser." />
             <Figure id="prompt-tokens" label="Prompt tokens" value={f.promptTokens?.toString() ?? "–"} help="Tokens sent to the model: the request after the memory module trimmed it." />
             <Figure id="completion-tokens" label="Completion tokens" value={f.completionTokens?.toString() ?? "–"} help="Tokens the model produced for this answer." />
+            {!!f.planningTokens && (
+              <Figure id="planning-tokens" label="Planning tokens" value={String(f.planningTokens)} help="Tokens the model wrote to plan the steps: hidden work, not part of the answer." />
+            )}
+            {!!f.classificationTokens && (
+              <Figure id="classification-tokens" label="Classification tokens" value={String(f.classificationTokens)} help="Tokens the model wrote to decide the task type: hidden work, not part of the answer." />
+            )}
             <Figure id="trimmed" label="Trimmed / summarized" value={`${f.trimmed ?? "–"} / ${f.summarized ?? "–"}`} help="Messages left out of the request to fit the window / messages folded into the running summary." />
             <Figure id="cache" label="Cache hit" value={f.cacheHit ? "yes" : "no"} help="Whether the answer came from the response cache instead of the model." />
             <Figure id="retries" label="Retries" value={String(f.retries)} help="How many times the run retried the model after a transient failure." />
