@@ -61,8 +61,14 @@ export class WsTestClient {
     from = 0,
   ): Promise<Extract<ServerFrame, { type: T }>> {
     return new Promise((resolve, reject) => {
+      // frames only grow: each check looks at the ones it has not seen, so long tests stay linear
+      let seen = from;
       const check = () => {
-        const hit = this.frames.slice(from).find((f): f is Extract<ServerFrame, { type: T }> => f.type === type && pred(f as never));
+        let hit: Extract<ServerFrame, { type: T }> | undefined;
+        for (; seen < this.frames.length && !hit; seen++) {
+          const f = this.frames[seen]!;
+          if (f.type === type && pred(f as never)) hit = f as Extract<ServerFrame, { type: T }>;
+        }
         if (hit) {
           done();
           resolve(hit);
