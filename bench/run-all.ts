@@ -5,6 +5,7 @@ import { runRelayBench } from "./relay.bench.js";
 import { runTtftBench } from "./ttft.bench.js";
 import { runConcurrencyBench } from "./concurrency.bench.js";
 import { runEmbeddedBench } from "./embedded.bench.js";
+import { runAnalyticalPaceBench } from "./analytical-pace.bench.js";
 import { MissingPrerequisite, runBrowserBench } from "./browser.bench.js";
 
 /**
@@ -31,6 +32,7 @@ const benches: Bench[] = [
     },
   },
   { name: "embedded", run: runEmbeddedBench },
+  { name: "analytical", run: runAnalyticalPaceBench },
   { name: "browser", run: runBrowserBench },
 ];
 

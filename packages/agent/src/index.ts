@@ -24,3 +24,4 @@ export * from "./plan-run-shape.js";
 export * from "./plan-stream-parser.js";
 export * from "./fit-step-results.js";
 export { estimateMeasure, FALLBACK_WINDOW } from "./run-scope.js";
+export * from "./with-system-prompt.js";

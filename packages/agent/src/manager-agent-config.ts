@@ -38,4 +38,6 @@ export type ManagerAgentConfig = z.input<typeof managerAgentConfigSchema> & {
   speed?: ModelSpeedTracker;
   /** the model's identity for its speed estimate; default provider and model name */
   modelKey?: string;
+  /** the pace assumed before a model was ever measured; default PRIOR_SPEED (benchmarks that scale time scale it too) */
+  priorPace?: { ttftMs: number; tokensPerSecond: number };
 };

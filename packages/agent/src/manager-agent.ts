@@ -50,9 +50,10 @@ export class ManagerAgent {
   private readonly today: () => string;
   readonly speed: ModelSpeedTracker;
   private readonly modelKey: string;
+  private readonly prior: Pace;
 
   constructor({ model, cache = null, config = {} }: ManagerAgentOptions) {
-    const { countTokens, worker, random, today, speed, modelKey, ...rest } = config;
+    const { countTokens, worker, random, today, speed, modelKey, priorPace, ...rest } = config;
     this.settings = managerAgentConfigSchema.parse(rest);
     if (this.settings.minSteps > this.settings.maxSteps) throw new Error("ManagerAgent config: minSteps must not exceed maxSteps");
     this.model = model;
@@ -63,12 +64,13 @@ export class ManagerAgent {
     this.worker = worker ?? new AnalystAgent();
     this.speed = speed ?? new ModelSpeedTracker();
     this.modelKey = modelKey ?? `${model.provider}:${model.model}`;
+    this.prior = priorPace ?? PRIOR_SPEED;
   }
 
   /** the model's pace as measured on its recent runs, or the prior when it has not answered yet */
   pace(): Pace & { measured: boolean } {
     const s = this.speed.get(this.modelKey);
-    return s ? { ttftMs: s.ttftMs, tokensPerSecond: s.tokensPerSecond, measured: true } : { ...PRIOR_SPEED, measured: false };
+    return s ? { ttftMs: s.ttftMs, tokensPerSecond: s.tokensPerSecond, measured: true } : { ...this.prior, measured: false };
   }
 
   async run(input: AgentRunInput): Promise<AgentRunResult> {
@@ -103,7 +105,16 @@ export class ManagerAgent {
     const measure = input.measure ?? estimateMeasure(this.model);
     const taskTokens = await measure.countText(input.userText);
     const desired = this.desiredTokens(taskType, input);
-    const shape = this.shape(input.receivedAt, measure.window().tokens, taskTokens, route, desired, this.pace());
+    const pace = this.pace();
+    let shape = this.shape(input.receivedAt, measure.window().tokens, taskTokens, route, desired, pace);
+    // an unmeasured model is not judged too slow on the prior: the planner's first tokens measure it and decide
+    if (shape.mode === "single" && shape.reason === "slow" && !pace.measured) {
+      const hopeful = this.shape(input.receivedAt, measure.window().tokens, taskTokens, route, desired, {
+        ttftMs: this.prior.ttftMs * (OPTIMISTIC_PACE.ttftMs / PRIOR_SPEED.ttftMs),
+        tokensPerSecond: this.prior.tokensPerSecond * (OPTIMISTIC_PACE.tokensPerSecond / PRIOR_SPEED.tokensPerSecond),
+      });
+      if (hopeful.mode === "plan") shape = hopeful;
+    }
     const params = this.parametersFor(taskType, shape, input);
     const scope = new RunScope({ ...input, measure }, this.model, this.settings, this.countTokens, this.retryPolicy(), params.system, shape.reserve, (sample) =>
       this.speed.record(this.modelKey, sample),
@@ -312,6 +323,9 @@ export class ManagerAgent {
     };
   }
 }
+
+/** the pace a planner is started with when nothing is known and the prior says no plan fits */
+const OPTIMISTIC_PACE: Pace = { ttftMs: 300, tokensPerSecond: 100 };
 
 interface Desired {
   step: number;

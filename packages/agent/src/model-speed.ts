@@ -26,7 +26,7 @@ export const PRIOR_SPEED: Readonly<Pick<SpeedEstimate, "ttftMs" | "tokensPerSeco
 
 // a decode rate needs a few tokens spread over some time to mean anything
 const MIN_RATE_TOKENS = 6;
-const MIN_RATE_MS = 150;
+const MIN_RATE_MS = 20;
 // recent runs weigh most: a server under new load or a model swap shows within a few requests
 const ALPHA = 0.35;
 

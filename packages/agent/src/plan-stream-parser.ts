@@ -20,6 +20,7 @@ export class PlanStreamParser {
   private readonly seen = new Set<string>();
   private readonly steps: AnalysisStep[] = [];
   private stateNow: PlanStreamState = "waiting";
+  private seenItems = 0;
 
   constructor(private maxSteps: number) {}
 
@@ -35,6 +36,11 @@ export class PlanStreamParser {
   /** every step handed out so far */
   get planned(): readonly AnalysisStep[] {
     return this.steps;
+  }
+
+  /** how many step objects the planner has begun, the one still being written included */
+  get begun(): number {
+    return this.seenItems;
   }
 
   /** true once as many steps as allowed were read: the rest of the planner's output is not needed */
@@ -56,6 +62,7 @@ export class PlanStreamParser {
     }
     if (this.stateNow !== "json") return [];
     const items = this.items(false);
+    if (items) this.seenItems = Math.max(this.seenItems, items.length);
     // the last element may still be growing; the ones before it are closed
     return items ? this.take(items, items.length - 1) : [];
   }

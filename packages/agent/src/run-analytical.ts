@@ -106,6 +106,14 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
     for (const s of fresh) graph.add(s);
   };
 
+  const release = () => {
+    const first = held!;
+    held = null;
+    planned.push(first);
+    scope.emit({ type: "run.plan", steps: planned.map(toPlanStep), final: false });
+    graph.add(first);
+  };
+
   // the planner: streamed, read as it arrives, stopped as soon as it has said enough (or is not writing a plan)
   const planner = new AbortController();
   let ended: "full" | "not_json" | "slow" | null = null;
@@ -134,6 +142,8 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
       firstAt ??= nowMs();
       written += scope.countTokens(t);
       admit(parser.push(t));
+      // a second step has begun: the plan has several parts, so the first one starts now
+      if (held !== null && parser.begun >= 2) release();
       if (parser.state === "not_json") return stopPlanner("not_json");
       if (parser.full) return stopPlanner("full");
       const elapsed = nowMs() - firstAt;

@@ -15,3 +15,15 @@ describe("splitIntoTokens", () => {
     expect(splitIntoTokens("")).toEqual([]);
   });
 });
+
+describe("splitIntoModelTokens", () => {
+  it("gives o200k's pieces, which join back to the text", async () => {
+    const { splitIntoModelTokens } = await import("./split-into-model-tokens.js");
+    const json = JSON.stringify({ steps: [{ id: "s1", title: "Weigh latency", dependsOn: [] }] });
+    const pieces = splitIntoModelTokens(json);
+    expect(pieces.join("")).toBe(json);
+    // far fewer than one per punctuation mark
+    expect(pieces.length).toBeLessThan(splitIntoTokens(json).length);
+    expect(splitIntoModelTokens("naïve café ☕").join("")).toBe("naïve café ☕");
+  });
+});

@@ -1,4 +1,4 @@
-import type { FakeChatRequest, FakeReply } from "@alma/testing";
+import { splitIntoModelTokens, type FakeChatRequest, type FakeReply } from "@alma/testing";
 import { PLAN_MARKER } from "../prompts/analytical-plan-prompt.js";
 import { STEP_MARKER } from "../prompts/analytical-step-prompt.js";
 import { SYNTHESIS_MARKER } from "../prompts/analytical-synthesis-prompt.js";
@@ -52,7 +52,7 @@ export function capableResponder(opts: CapableResponderOptions = {}) {
         instruction: `Assess ${TOPICS[i % TOPICS.length]} for the request.`,
         dependsOn: [] as string[],
       }));
-      return { text: JSON.stringify({ steps }), ...pace };
+      return { tokens: splitIntoModelTokens(JSON.stringify({ steps })), ...pace };
     }
     const asked = /at most (\d+) words/.exec(last) ?? /at most (\d+) words/.exec(all);
     const words = fit(asked ? Number(asked[1]) : (opts.defaultWords ?? 60));
