@@ -32,11 +32,20 @@ export function createModelFromConfig(config: AppConfig, log: FastifyBaseLogger)
   if (model.provider === "scripted") log.warn("the scripted provider is for tests and benchmarks only; its answers are canned");
   let last = status.state;
   const report = (s: ReturnType<ChatModel["status"]>) => {
-    if (s.ready) log.info({ model: s.model, contextWindow: s.contextWindow }, "model ready");
+    if (s.ready) log.info({ model: s.model, contextWindow: s.contextWindow, windowSource: s.window?.source ?? null }, "model ready");
     else if (s.state === "unavailable") log.warn({ problem: s.problem, setup: s.setup }, `no model is ready: ${s.problem} (to fix it: ${s.setup.join(" ")})`);
   };
   if (status.state === "unavailable") report(status);
+  let lastWindow: string | null = null;
   model.onStatus((s) => {
+    // the window is told once it is learned; a guessed one is a warning, with what to set
+    const window = s.window ? `${s.window.tokens}:${s.window.source}` : null;
+    if (s.window && window !== lastWindow) {
+      lastWindow = window;
+      const words = { tokens: s.window.tokens, source: s.window.source, detail: s.window.detail };
+      if (s.window.source === "default") log.warn(words, `the model's context window is unknown: ${s.window.detail}`);
+      else log.info(words, `context window: ${s.window.tokens} tokens (${s.window.detail})`);
+    }
     if (s.state === last) return;
     last = s.state;
     report(s);

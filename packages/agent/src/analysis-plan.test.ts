@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fallbackPlan, parsePlan } from "./analysis-plan.js";
+import { parsePlan } from "./analysis-plan.js";
 
 describe("parsePlan", () => {
   it("reads a valid plan in fences", () => {
@@ -11,7 +11,6 @@ describe("parsePlan", () => {
     expect(r).toEqual({
       ok: true,
       plan: {
-        fallback: false,
         steps: [
           { id: "s1", title: "A", instruction: "do a", dependsOn: [] },
           { id: "s2", title: "B", instruction: "do b", dependsOn: ["s1"] },
@@ -48,14 +47,5 @@ describe("parsePlan", () => {
     const missing = parsePlan('{"steps":[{"id":"s1"},{"id":"s2"}]}', 2, 5);
     if (missing.ok) throw new Error("should fail");
     expect(missing.problem).toMatch(/steps\.0\.title/);
-  });
-});
-
-describe("fallbackPlan", () => {
-  it("is a single step answering the whole request", () => {
-    const p = fallbackPlan("Compare X and Y");
-    expect(p.fallback).toBe(true);
-    expect(p.steps).toHaveLength(1);
-    expect(p.steps[0]!.instruction).toContain("Compare X and Y");
   });
 });

@@ -19,8 +19,6 @@ export interface AnalysisStep {
 
 export interface AnalysisPlan {
   steps: AnalysisStep[];
-  /** true when the model's plan could not be used and the manager answers in one step */
-  fallback: boolean;
 }
 
 export type PlanParse = { ok: true; plan: AnalysisPlan } | { ok: false; problem: string };
@@ -42,7 +40,7 @@ export function parsePlan(text: string, minSteps: number, maxSteps: number): Pla
   }
   const seen = new Set<string>();
   const steps = parsed.data.steps.map((s, i) => normalizePlanStep(s, i, seen));
-  return { ok: true, plan: { steps, fallback: false } };
+  return { ok: true, plan: { steps } };
 }
 
 /**
@@ -55,12 +53,4 @@ export function normalizePlanStep(s: z.output<typeof planStepInputSchema>, index
   const dependsOn = [...new Set(s.dependsOn)].filter((d) => seen.has(d));
   seen.add(id);
   return { id, title: s.title, instruction: s.instruction, dependsOn };
-}
-
-/** The plan when the model cannot produce one: answer the whole request as a single step. */
-export function fallbackPlan(task: string): AnalysisPlan {
-  return {
-    steps: [{ id: "s1", title: "Answer the request", instruction: `Answer this request thoroughly and accurately: ${task}`, dependsOn: [] }],
-    fallback: true,
-  };
 }

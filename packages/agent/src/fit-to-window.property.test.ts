@@ -55,9 +55,9 @@ describe("every request of a run fits the window (property)", () => {
           ]);
           const sent: Array<{ messages: ChatMessage[]; max: number }> = [];
           const respond = analyticalResponder();
-          const model = new FakeChatModel((messages, options, i) => {
+          const model = new FakeChatModel((messages, options) => {
             sent.push({ messages, max: options.maxOutputTokens });
-            return respond(messages, options, i);
+            return respond(messages, options);
           });
           const agent = new ManagerAgent({ model, config: { speed: knownModelSpeed() } });
           const r = await agent.run(input(window, history, `${userText} compare them`, taskType));

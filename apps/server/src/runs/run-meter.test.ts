@@ -71,4 +71,33 @@ describe("RunMeter on the wall clock", () => {
     const r = m.finish({ usage: null, cacheHit: false, provider: "p", model: "m" });
     expect(r).toMatchObject({ requestBuiltMs: 10.25, firstTokenMs: 13.5, totalMs: 13.5 });
   });
+  it("tokens/s is the model's decode rate over its requests: parallel steps do not add up, hidden planning is counted apart", () => {
+    const m = new RunMeter(0, () => 0);
+    const req = (role: "classify" | "plan" | "step" | "synthesis", stepId: string | null, tokens: number, tps: number | null) => ({
+      role,
+      stepId,
+      agent: role === "step" ? "analyst" : "manager",
+      startMs: 0,
+      firstTokenMs: 100,
+      endMs: 1000,
+      promptTokens: 10,
+      completionTokens: tokens,
+      tokensPerSecond: tps,
+      maxTokens: 500,
+      finishReason: "stop",
+    });
+    m.request(req("classify", null, 8, null));
+    m.request(req("plan", null, 81, 40));
+    // two steps streaming side by side at 40 tokens/s each: 80 tokens/s on the wire, yet the model runs at 40
+    m.request(req("step", "s1", 201, 40));
+    m.request(req("step", "s2", 201, 40));
+    m.addStep({ stepId: "s1", title: "A", startMs: 0, firstTokenMs: 100, endMs: 5000, completionTokens: 201, finishReason: "stop" });
+    m.request(req("synthesis", null, 401, 40));
+    const r = m.finish({ usage: null, cacheHit: false, provider: "p", model: "m" });
+    expect(r.tokensPerSecond).toBeCloseTo(40, 6);
+    expect(r.planningTokens).toBe(81);
+    expect(r.classificationTokens).toBe(8);
+    expect(r.requests).toHaveLength(5);
+    expect(r.steps[0]!.tokensPerSecond).toBeCloseTo(40, 6);
+  });
 });

@@ -169,7 +169,7 @@ export function MetricsPanel({ client, connected, messages, context, onClose }: 
             <Figure id="total" label="Total time" value={formatMs(f.totalMs)} help="From the server receiving the message to the end of the run." />
             <Figure id="tps" label="Tokens/s" value={formatRate(f.tokensPerSecond)} help="The model's decode rate: tokens after each request's first, over the time they were generated (every request of the run, hidden ones included). While streaming: the visible tokens' rate, measured in this browser." />
             <Figure id="prompt-tokens" label="Prompt tokens" value={f.promptTokens?.toString() ?? "–"} help="Tokens sent to the model: the request after the memory module trimmed it." />
-            <Figure id="completion-tokens" label="Completion tokens" value={f.completionTokens?.toString() ?? "–"} help="Tokens the model produced for this answer." />
+            <Figure id="completion-tokens" label="Completion tokens" value={f.completionTokens?.toString() ?? "–"} help="Tokens the model produced for this run: the answer and its steps, plus the hidden planning and classification shown apart." />
             {!!f.planningTokens && (
               <Figure id="planning-tokens" label="Planning tokens" value={String(f.planningTokens)} help="Tokens the model wrote to plan the steps: hidden work, not part of the answer." />
             )}
