@@ -66,11 +66,19 @@ export async function askCommand(
         case "run.progress":
           note(`· ${event.label}`);
           break;
-        case "run.plan":
+        case "run.plan": {
+          // the plan grows while the planner writes: each step is printed once, when it first appears
+          const fresh = event.steps.filter((step) => !stepNumbers.has(step.id));
+          if (fresh.length === 0) break;
+          newline();
+          if (!planned) out("Plan:\n");
           planned = true;
-          event.steps.forEach((step, i) => stepNumbers.set(step.id, i + 1));
-          out(`Plan:\n${event.steps.map((step, i) => `  ${i + 1}. ${step.title}`).join("\n")}\n`);
+          for (const step of fresh) {
+            stepNumbers.set(step.id, stepNumbers.size + 1);
+            out(`  ${stepNumbers.size}. ${step.title}\n`);
+          }
           break;
+        }
         case "run.step.started":
           newline();
           out(`\n## Step ${stepNumbers.get(event.stepId) ?? "?"}: ${event.title}\n`);

@@ -85,6 +85,26 @@ describe("runCli ask", () => {
     );
   });
 
+  it("prints each step of a growing plan once, when the planner adds it", async () => {
+    const server = await serverAnswering(() => {
+      const [started, ...rest] = scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: [] });
+      const b = (index: number) => ({ runId: "r1", index, at: index });
+      const step = (id: string, title: string) => ({ id, title, agent: "analyst", dependsOn: [] });
+      return [
+        started!,
+        { type: "run.plan", ...b(1), steps: [step("s1", "Gather"), step("s2", "Weigh")], final: false },
+        { type: "run.step.started", ...b(2), stepId: "s1", title: "Gather", agent: "analyst" },
+        { type: "run.token", ...b(3), seq: 0, text: "facts", agent: "analyst", stepId: "s1" },
+        { type: "run.plan", ...b(4), steps: [step("s1", "Gather"), step("s2", "Weigh"), step("s3", "Pick")], final: true },
+        { type: "run.step.completed", ...b(5), stepId: "s1", status: "complete", finishReason: "stop", note: null, completionTokens: 1, durationMs: 1 },
+        { ...(rest.at(-1) as RunEvent), index: 6 },
+      ] as RunEvent[];
+    });
+    const result = await cli(["ask", "compare", "--server", server.url]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("Plan:\n  1. Gather\n  2. Weigh\n\n## Step 1: Gather\nfacts\n  3. Pick\n");
+  });
+
   it("--json prints every frame as sent plus receivedAt", async () => {
     const server = await serverAnswering(() => scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["a", "b"] }));
     const before = Date.now();
