@@ -27,6 +27,9 @@ test("pin a message to memory, and the context meter shows the window's fill", a
   await expect(answer).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
   await expect(page.getByTestId("context-meter")).toBeVisible();
   expect(Number(await page.getByTestId("context-meter").getAttribute("data-fill"))).toBeGreaterThanOrEqual(0);
+  // the meter says where the window came from (the e2e stack sets ALMA_CONTEXT_WINDOW)
+  await expect(page.getByTestId("context-meter")).toHaveAttribute("data-window-source", "setting");
+  await expect(page.getByTestId("context-meter")).toHaveAttribute("aria-label", /8,192-token window, from ALMA_CONTEXT_WINDOW/);
   const user = page.locator('[data-testid="message"][data-role="user"]').first();
   await user.hover();
   await user.getByTestId("pin-message").click();
