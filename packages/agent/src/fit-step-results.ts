@@ -22,7 +22,8 @@ export async function fitStepResults(texts: string[], room: number, measure: Pic
     texts.map(async (t, i) => {
       if (shares[i]! >= sizes[i]!) return t;
       const keep = shares[i]! - noteTokens;
-      return keep > 0 ? (await measure.truncate(t, keep)) + CUT_NOTE : "";
+      // a result with no room left still says it existed, so the synthesis does not read it as missing
+      return keep > 0 ? (await measure.truncate(t, keep)) + CUT_NOTE : CUT_NOTE.trim();
     }),
   );
 }

@@ -7,7 +7,7 @@ export const managerAgentConfigSchema = z
   .object({
     /** the whole run's deadline from when the server received the message */
     deadlineMs: z.number().int().positive().default(60_000),
-    /** time kept for the synthesis: steps are cut this long before the deadline; default a quarter, at most 15 s */
+    /** time kept for the synthesis: steps (and the planner) end this long before the deadline; default the synthesis's own estimate at the model's pace */
     synthesisReserveMs: z.number().int().nonnegative().optional(),
     /** a step's budget with time and room to spare; slow models and small windows get less */
     stepMaxOutputTokens: z.number().int().positive().default(500),

@@ -302,6 +302,42 @@ describe("ManagerAgent: analytical plans", () => {
     expect(progress(h.events).map((e) => e.label)).toContain("Answering directly: the request needs only one step");
   });
 
+  it("a planner still writing when the steps' time runs out ends there: the steps it wrote are answered, never an empty answer", async () => {
+    const plan = JSON.stringify({ steps: [PLAN.steps[0], PLAN.steps[1], { id: "s3", title: "More", instruction: "x".repeat(3000), dependsOn: [] }] });
+    // the first two steps arrive fast, then the planner crawls through a huge third one
+    const deltas = [plan.slice(0, plan.indexOf('{"id":"s3"') + 12), ...plan.slice(plan.indexOf('{"id":"s3"') + 12).match(/.{1,20}/g)!];
+    const model = new FakeChatModel(analyticalResponder((role) => (role === "plan" ? { deltas, delayMs: 10 } : null)));
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), deadlineMs: 1500, synthesisReserveMs: 600 } });
+    const h = harness({ userText: TASK });
+    const r = await agent.run(h.input);
+    expect(checkRunEventOrder(h.events)).toEqual([]);
+    expect(r.finishReason).toBe("stop");
+    expect(r.text).toBe(SYNTHESIS_TOKENS.join(""));
+    expect(r.steps!.map((s) => [s.id, s.status])).toEqual([["s1", "complete"], ["s2", "complete"]]);
+  });
+
+  it("a first step started when a second began, which then did not hold, is the plan: closed, and synthesized", async () => {
+    const plan = '{"steps":[{"id":"s1","title":"Latency","instruction":"Compare latency.","dependsOn":[]},{"id":"s2"}]}';
+    const model = new FakeChatModel(analyticalResponder((role) => (role === "plan" ? { deltas: plan.match(/.{1,8}/g)!, delayMs: 2 } : null)));
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
+    const h = harness({ userText: TASK });
+    const r = await agent.run(h.input);
+    expect(checkRunEventOrder(h.events)).toEqual([]);
+    expect(r.steps!.map((s) => [s.id, s.status])).toEqual([["s1", "complete"]]);
+    const finalPlan = h.events.findLast((e) => e.type === "run.plan") as Extract<AgentEvent, { type: "run.plan" }>;
+    expect(finalPlan.final).toBe(true);
+    expect(r.text).toBe(SYNTHESIS_TOKENS.join(""));
+  });
+
+  it("a step is told the plan's expected length while the planner is still writing, never \"step 1 of 1\"", async () => {
+    const model = new FakeChatModel(analyticalResponder((role) => (role === "plan" ? { deltas: JSON.stringify(PLAN).match(/.{1,6}/g)!, delayMs: 2 } : null)));
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
+    await agent.run(harness({ userText: TASK }).input);
+    const first = model.calls.find((c) => roleOf(c.messages).stepTitle === "Latency")!;
+    expect(lastUserText(first.messages)).not.toMatch(/Carry out step 1 of 1:/);
+    expect(lastUserText(first.messages)).toMatch(/Carry out step 1 of [2-9]:/);
+  });
+
   it("returns a provider error from planning as the run's error, never throwing", async () => {
     const model = new FakeChatModel(() => ({ deltas: [], error: new LlmError("provider_auth", "The API key was rejected. Check OPENAI_API_KEY.", { status: 401 }) }));
     const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), retryBaseMs: 1 } });

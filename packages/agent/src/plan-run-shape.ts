@@ -126,7 +126,7 @@ export function planRunShape(input: RunShapeInput): RunShape {
   }
   if (candidates.length === 0) return single(windowBound ? "window" : "slow");
   // the most steps that still give each one most of its desired room; else the roomiest steps
-  const generous = candidates.find((c) => c.stepTokens >= Math.min(input.desired.step, 0.6 * input.desired.step));
+  const generous = candidates.find((c) => c.stepTokens >= 0.6 * input.desired.step);
   return generous ?? candidates.reduce((best, c) => (c.stepTokens > best.stepTokens ? c : best));
 }
 

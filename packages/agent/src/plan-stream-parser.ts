@@ -6,6 +6,8 @@ export type PlanStreamState = "waiting" | "json" | "not_json";
 
 /** Prose a model may write before its JSON ("Here is the plan:") before alma decides it is not writing JSON at all. */
 export const MAX_PROSE_BEFORE_JSON = 120;
+/** JSON this long with no "steps" in it is an answer in JSON, not a plan */
+export const MAX_JSON_WITHOUT_STEPS = 200;
 
 /**
  * Reads a plan while the planner writes it: each step is handed out as soon as its object is closed (the next one
@@ -38,6 +40,11 @@ export class PlanStreamParser {
     return this.steps;
   }
 
+  /** how many steps are read at most */
+  get limitSteps(): number {
+    return this.maxSteps;
+  }
+
   /** how many step objects the planner has begun, the one still being written included */
   get begun(): number {
     return this.seenItems;
@@ -63,6 +70,7 @@ export class PlanStreamParser {
     if (this.stateNow !== "json") return [];
     const items = this.items(false);
     if (items) this.seenItems = Math.max(this.seenItems, items.length);
+    else if (this.text.length - this.start > MAX_JSON_WITHOUT_STEPS && !/"steps"\s*:/.test(this.text)) this.stateNow = "not_json";
     // the last element may still be growing; the ones before it are closed
     return items ? this.take(items, items.length - 1) : [];
   }

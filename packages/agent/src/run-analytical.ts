@@ -80,7 +80,8 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
     run: (step, index) =>
       runStep(scope, opts.worker, step, {
         index,
-        total: () => planned.length,
+        // while the planner writes, the plan's length is the one it was asked for
+        total: () => (planFinal ? planned.length : Math.max(planned.length, parser.limitSteps)),
         final: () => planFinal,
         stepsDeadline,
         budget: () => stepBudget(scope, shape, opts.pace(), deadlineAt - reserveMs),
@@ -116,7 +117,9 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
 
   // the planner: streamed, read as it arrives, stopped as soon as it has said enough (or is not writing a plan)
   const planner = new AbortController();
-  let ended: "full" | "not_json" | "slow" | null = null;
+  let ended: "full" | "not_json" | "slow" | "deadline" | null = null;
+  // the planner never writes into the time kept for the synthesis
+  stepsDeadline.addEventListener("abort", () => stopPlanner("deadline"), { once: true });
   const stopPlanner = (why: NonNullable<typeof ended>) => {
     ended ??= why;
     planner.abort(why);
@@ -128,8 +131,9 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
   ];
   const startedAt = nowMs();
   let firstAt: number | null = null;
-  let written = 0;
+  let chars = 0;
   let paced = false;
+  let measured: Pace | null = null;
   const out = await scope.generate(buildPlan, {
     role: "plan",
     stepId: null,
@@ -140,7 +144,9 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
     signal: planner.signal,
     onDelta: (t) => {
       firstAt ??= nowMs();
-      written += scope.countTokens(t);
+      chars += t.length;
+      // a server may pack several tokens into one chunk: the pace is read from the text, about 4 characters a token
+      const written = Math.max(1, Math.round(chars / 4));
       admit(parser.push(t));
       // a second step has begun: the plan has several parts, so the first one starts now
       if (held !== null && parser.begun >= 2) release();
@@ -149,12 +155,14 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
       const elapsed = nowMs() - firstAt;
       if (paced || written < PACE_CHECK_TOKENS || elapsed < PACE_CHECK_MS) return;
       paced = true;
-      const next = opts.reshape({ ttftMs: firstAt - startedAt, tokensPerSecond: ((written - 1) * 1000) / elapsed });
+      measured = { ttftMs: firstAt - startedAt, tokensPerSecond: ((written - 1) * 1000) / elapsed };
+      const next = opts.reshape(measured);
       if (next.mode === "single") {
         if (planned.length === 0) stopPlanner("slow");
       } else if (next.steps < shape.steps || next.stepTokens < shape.stepTokens) {
         shape = { ...next, concurrency: shape.concurrency };
         parser.limit(Math.max(next.steps, planned.length + (held ? 1 : 0), 2));
+        scope.progress("planning", `Planning ${parser.limitSteps} steps`);
         if (parser.full) stopPlanner("full");
       }
     },
@@ -168,17 +176,22 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
   }
   // what the planner wrote last closes the plan; a first step held back alone is answered directly instead
   if (!stopped) admit(ended === null ? parser.end() : [], true);
-  if (!stopped && planned.length < 2) {
+  if (!stopped && planned.length === 0) {
     graph.close();
     await graph.done;
+    const pace = measured ?? opts.pace();
     const why =
       ended === "slow"
-        ? `the model writes about ${Math.round(opts.pace().tokensPerSecond)} tokens/s, too slow to plan within ${Math.round(settings.deadlineMs / 1000)} s`
+        ? `the model writes about ${Math.round(pace.tokensPerSecond)} tokens/s, too slow to plan within ${Math.round(settings.deadlineMs / 1000)} s`
         : ended === "not_json" || parser.state === "not_json"
           ? "the model did not write a plan"
-          : "the request needs only one step";
+          : ended === "deadline"
+            ? "planning took the time the steps had"
+            : "the request needs only one step";
     return { direct: `Answering directly: ${why}` };
   }
+  // a first step started when a second began, which then did not hold: the plan is that one step, already done
+  if (!stopped && planned.length === 1) scope.emit({ type: "run.plan", steps: planned.map(toPlanStep), final: true });
   graph.close();
   const results = await graph.done;
   const steps = planned.map((s) => results.get(s.id)!);

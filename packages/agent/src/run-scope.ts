@@ -69,6 +69,8 @@ export class RunScope {
   private shrunk: Promise<ChatMessage[] | null> | null = null;
   /** a smaller window a refusal stated, when the model did not learn it itself */
   private learnedWindow: number | null = null;
+  private relearning: { limit: number; done: Promise<boolean> } | null = null;
+  private growing: Promise<void> | null = null;
   /** aborts at the run's deadline */
   readonly deadline: AbortSignal;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -163,17 +165,32 @@ export class RunScope {
     return this.shrunk;
   }
 
-  /** After a refusal that named the server's window: remember it and rebuild the context inside it (once per window). */
-  private async relearn(limit: number): Promise<boolean> {
-    if (limit >= this.window()) return false;
-    this.learnedWindow = limit;
+  /**
+   * After a refusal that named a window smaller than the one the request was fitted to: remember it and rebuild the
+   * context inside it. Steps refused at once share one rebuild.
+   */
+  private relearn(limit: number, fittedTo: number): Promise<boolean> {
+    if (limit >= fittedTo) return Promise.resolve(false);
+    if (this.relearning?.limit === limit) return this.relearning.done;
+    this.learnedWindow = Math.min(limit, this.learnedWindow ?? limit);
     this.progress("retrying", `The model's window is ${limit.toLocaleString("en-US")} tokens; fitting the conversation into it and retrying`);
-    try {
+    const done = this.buildContext().then(
+      () => true,
+      () => false,
+    );
+    this.relearning = { limit, done };
+    return done;
+  }
+
+  /** Makes `extra` more room in the window for answers; parallel requests short of room share one rebuild. */
+  private grow(extra: number): Promise<void> {
+    this.growing ??= (async () => {
+      this.reserve += extra;
       await this.buildContext();
-      return true;
-    } catch {
-      return false;
-    }
+    })().finally(() => {
+      this.growing = null;
+    });
+    return this.growing;
   }
 
   onRequest = (): void => {
@@ -200,8 +217,8 @@ export class RunScope {
     let promptTokens = await this.measure.countRequest(messages);
     let room = outputRoom({ window: this.window(), margin: this.margin(), promptTokens, budget });
     if (room < minTokens && this.stats && this.stats.messagesIn > 1) {
-      this.reserve += minTokens - room;
-      await this.buildContext();
+      if (this.growing) await this.growing;
+      else await this.grow(minTokens - room);
       messages = build(this.messages);
       promptTokens = await this.measure.countRequest(messages);
       room = outputRoom({ window: this.window(), margin: this.margin(), promptTokens, budget });
@@ -217,6 +234,7 @@ export class RunScope {
   async generate(build: (context: ChatMessage[]) => ChatMessage[], spec: RequestSpec): Promise<GenerationOutcome> {
     const minTokens = spec.minTokens ?? Math.min(spec.budget, 64);
     let fitted = await this.fit(build, spec.budget, minTokens);
+    let fittedTo = this.window();
     let out: GenerationOutcome;
     if (fitted.maxOutputTokens < 1) {
       out = notFitting(fitted.promptTokens, this.window());
@@ -235,11 +253,13 @@ export class RunScope {
         onRetry: this.onRetry,
         onRequest: this.onRequest,
         onContextLength: async (err) => {
-          const relearned = err.contextLimit !== null && (await this.relearn(err.contextLimit));
+          // the model may have learned the limit already; what counts is the window this request was fitted to
+          const relearned = err.contextLimit !== null && (await this.relearn(err.contextLimit, fittedTo));
           if (!relearned && !(await this.shrink())) return null;
           this.retries++;
           this.input.meter.retried();
           fitted = await this.fit(build, spec.budget, minTokens);
+          fittedTo = this.window();
           return fitted.maxOutputTokens >= 1 ? { messages: fitted.messages, maxOutputTokens: fitted.maxOutputTokens } : null;
         },
       });
@@ -267,7 +287,9 @@ export class RunScope {
       maxTokens: out.maxOutputTokens,
       finishReason: out.finishReason,
     });
-    if (out.firstTokenAt !== null) this.onSample({ ttftMs: out.firstTokenAt - out.startedAt, tokens, decodeMs });
+    // counted deltas undercount a server that packs several tokens into a chunk: then the text tells, about 4 characters a token
+    const sampled = out.reported ? tokens : Math.max(tokens, Math.round(out.text.length / 4));
+    if (out.firstTokenAt !== null) this.onSample({ ttftMs: out.firstTokenAt - out.startedAt, tokens: sampled, decodeMs });
   }
 
   /**

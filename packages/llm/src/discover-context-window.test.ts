@@ -60,6 +60,7 @@ describe("discoverContextWindow", () => {
       detail: "llama.cpp: GET /props default_generation_settings.n_ctx",
       silentTruncation: false,
       trainedTokens: 32_768,
+      slots: 1,
     });
   });
 

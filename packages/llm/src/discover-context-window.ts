@@ -10,6 +10,8 @@ export interface DiscoveredWindow {
   silentTruncation: boolean;
   /** the model's trained maximum when the server told it (never used as `tokens`) */
   trainedTokens?: number | null;
+  /** how many requests the server runs at once (llama.cpp's slots), when it tells */
+  slots?: number | null;
 }
 
 export interface DiscoverContextWindowOptions {
@@ -181,10 +183,10 @@ function llamaCppWindow(props: Probe, path: string, listed: Json | undefined): D
   const trainedTokens = isRecord(listed?.meta) ? positiveInt(listed.meta.n_ctx_train) : null;
   const nCtx = positiveInt(props.json.default_generation_settings.n_ctx);
   const slots = positiveInt(props.json.total_slots);
-  if (nCtx === null) return { tokens: null, server: "llamacpp", detail: `llama.cpp: GET ${path} gave no default_generation_settings.n_ctx`, silentTruncation: false, trainedTokens };
+  if (nCtx === null) return { tokens: null, server: "llamacpp", detail: `llama.cpp: GET ${path} gave no default_generation_settings.n_ctx`, silentTruncation: false, trainedTokens, slots };
   // n_ctx is already one slot's share of -c, which is all a single request may use
   const perSlot = slots !== null && slots > 1 ? ` (per slot, ${slots} slots)` : "";
-  return { tokens: nCtx, server: "llamacpp", detail: `llama.cpp: GET ${path} default_generation_settings.n_ctx${perSlot}`, silentTruncation: false, trainedTokens };
+  return { tokens: nCtx, server: "llamacpp", detail: `llama.cpp: GET ${path} default_generation_settings.n_ctx${perSlot}`, silentTruncation: false, trainedTokens, slots };
 }
 
 function lmStudioWindow(probe: Probe, model: string): DiscoveredWindow | null {

@@ -13,3 +13,4 @@ export * from "./model-setup-steps.js";
 export * from "./openai-chat-model.js";
 export * from "./parse-context-limit.js";
 export * from "./scripted-chat-model.js";
+export * from "./openai-error-body-fetch.js";

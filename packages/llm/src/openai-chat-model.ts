@@ -5,6 +5,7 @@ import type { ChatMessage } from "./chat-message.js";
 import type { ChatModel, GenerateOptions, ModelFinishReason, StreamChunk } from "./chat-model.js";
 import { countOpenAIPromptTokens, countOpenAITextTokens } from "./count-openai-tokens.js";
 import { discoverContextWindow, type DiscoveredWindow } from "./discover-context-window.js";
+import { withOpenAIErrorShape } from "./openai-error-body-fetch.js";
 import { knownContextWindow } from "./known-context-windows.js";
 import { LlmError } from "./llm-error.js";
 import { mapOpenAIError } from "./map-openai-error.js";
@@ -114,7 +115,7 @@ export class OpenAIChatModel implements ChatModel {
       // retries belong to the agent/server layer, which knows whether tokens were already shown
       maxRetries: 0,
       timeout: options.requestTimeoutMs ?? 60_000,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      fetch: withOpenAIErrorShape(options.fetch),
     });
     this.#status = new StatusHolder(this.#readyStatus());
     if (isOpenAI && !options.apiKey) {
@@ -159,6 +160,11 @@ export class OpenAIChatModel implements ChatModel {
     return this.#window;
   }
 
+  /** llama.cpp tells how many requests it runs at once (its slots); more parallel steps would only queue */
+  get parallelism(): number | undefined {
+    return this.#discovered?.result.slots ?? undefined;
+  }
+
   /**
    * Learns the window from the server (once, then again after the TTL), without ever sending a chat request.
    * Never throws: a server that tells nothing keeps the known table's window or the conservative default.
@@ -168,22 +174,26 @@ export class OpenAIChatModel implements ChatModel {
     const d = this.#discovered;
     const ttl = d?.result.server === "ollama" ? Math.min(this.#windowTtlMs, 30_000) : this.#windowTtlMs;
     if (d && Date.now() - d.at < ttl) return Promise.resolve(this.#window);
+    // one discovery for every caller, never bound to one run's stop button
     this.#discovering ??= discoverContextWindow({
       baseURL: this.baseURL,
       model: this.model,
       ...(this.#apiKey ? { apiKey: this.#apiKey } : {}),
       ...(this.#fetch ? { fetch: this.#fetch } : {}),
-      ...(signal ? { signal } : {}),
     })
       .then((result) => {
-        this.#discovered = { at: Date.now(), result };
-        this.#setWindow(this.#windowFrom(result));
+        // a server that told its window and now does not answer (a timeout, a restart) keeps the window it told
+        const kept = result.tokens === null && this.#discovered?.result.tokens != null ? this.#discovered.result : result;
+        this.#discovered = { at: Date.now(), result: kept };
+        this.#setWindow(this.#windowFrom(kept));
         return this.#window;
       })
       .finally(() => {
         this.#discovering = null;
       });
-    return this.#discovering;
+    // once a window is known, a refresh runs behind the answers instead of in front of them
+    if (d) return Promise.resolve(this.#window);
+    return signal ? Promise.race([this.#discovering, abortedWith(signal, this.#window)]) : this.#discovering;
   }
 
   /** A refusal stated the server's window: every later request is built inside it. */
@@ -324,4 +334,12 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Resolves with `value` once `signal` aborts (a caller that stops waiting; the shared work goes on). */
+function abortedWith<T>(signal: AbortSignal, value: T): Promise<T> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(value);
+    signal.addEventListener("abort", () => resolve(value), { once: true });
+  });
 }

@@ -81,3 +81,54 @@ describe("OpenAIChatModel: the window it learns", () => {
     expect(info.detail).toMatch(/^assumed 4096 tokens: .*set ALMA_CONTEXT_WINDOW/);
   });
 });
+
+describe("OpenAIChatModel: refusals in older servers' shapes", () => {
+  it("reads vLLM's top-level error body: the refusal's words and its window are kept", async () => {
+    const { createServer } = await import("node:http");
+    const http = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(400, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({
+            object: "error",
+            message: "This model's maximum context length is 2048 tokens. However, you requested 2196 tokens (996 in the messages, 1200 in the completion). Please reduce the length of the messages or completion.",
+            type: "BadRequestError",
+            param: null,
+            code: 400,
+          }),
+        );
+      });
+    });
+    await new Promise<void>((r) => http.listen(0, "127.0.0.1", () => r()));
+    try {
+      const port = (http.address() as { port: number }).port;
+      const model = new OpenAIChatModel({ baseURL: `http://127.0.0.1:${port}/v1`, model: "m", discoverWindow: false });
+      await expect(drain(model, "hello", 1200)).rejects.toMatchObject({ code: "provider_context_length", contextLimit: 2048 });
+      expect(model.contextWindowInfo()).toMatchObject({ tokens: 2048, source: "error" });
+    } finally {
+      await new Promise<void>((r) => http.close(() => r()));
+    }
+  });
+
+  it("uses llama.cpp's slots as how many requests to run at once", async () => {
+    const s = await serve({ flavour: "llamacpp", contextWindow: 4096, slots: 2, models: ["m"] });
+    const model = new OpenAIChatModel({ baseURL: s.url, model: "m" });
+    expect(model.parallelism).toBeUndefined();
+    await model.resolveContextWindow();
+    expect(model.parallelism).toBe(2);
+  });
+
+  it("a discovery that fails later keeps the window the server told before", async () => {
+    const s = await serve({ flavour: "vllm", contextWindow: 2048, models: ["m"] });
+    const model = new OpenAIChatModel({ baseURL: s.url, model: "m", windowTtlMs: 1 });
+    expect(await model.resolveContextWindow()).toMatchObject({ tokens: 2048, source: "server" });
+    await s.close();
+    servers.splice(servers.indexOf(s), 1);
+    await new Promise((r) => setTimeout(r, 5));
+    // the refresh runs in the background and fails: the known window stays
+    await model.resolveContextWindow();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(model.contextWindowInfo()).toMatchObject({ tokens: 2048, source: "server" });
+  });
+});

@@ -95,6 +95,11 @@ describe("RunMeter on the wall clock", () => {
     m.request(req("synthesis", null, 401, 40));
     const r = m.finish({ usage: null, cacheHit: false, provider: "p", model: "m" });
     expect(r.tokensPerSecond).toBeCloseTo(40, 6);
+    // weighted by the time each request took, not an average of rates: 100 tokens at 10/s and 1,000 at 100/s
+    const w = new RunMeter(0, () => 0);
+    w.request(req("step", "a", 101, 10));
+    w.request(req("step", "b", 1001, 100));
+    expect(w.finish({ usage: null, cacheHit: false, provider: "p", model: "m" }).tokensPerSecond).toBeCloseTo(1100 / 20, 6);
     expect(r.planningTokens).toBe(81);
     expect(r.classificationTokens).toBe(8);
     expect(r.requests).toHaveLength(5);
