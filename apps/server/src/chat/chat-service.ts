@@ -144,8 +144,12 @@ export class ChatService {
     const { store, hub } = this.deps;
     const conversation = this.requireConversation(frame.conversationId);
     this.watching.set(client, conversation.id);
-    const messages = store.listMessages(conversation.id);
     const run = hub.activeForConversation(conversation.id);
+    // the live answer as of run.lastIndex, so the viewer resumes right after it without a gap
+    const live = run?.snapshot?.() ?? null;
+    const messages = store
+      .listMessages(conversation.id)
+      .map((m) => (live && run && m.id === run.assistantMessageId ? { ...m, content: live.content, steps: live.steps } : m));
     const lastContext = messages.findLast((m) => m.role === "assistant" && m.metrics?.context)?.metrics?.context ?? null;
     return {
       type: "conversation.history.result",

@@ -1,4 +1,4 @@
-import type { RunEvent, RunEventDraft } from "@alma/protocol";
+import type { RunEvent, RunEventDraft, StepRecord } from "@alma/protocol";
 import type { RunSubscriber } from "./run-subscriber.js";
 
 const EVENT_OVERHEAD = 256;
@@ -63,6 +63,13 @@ export class LiveRun {
     this.assistantMessageId = init.assistantMessageId;
     this.ownerConnectionId = init.ownerConnectionId;
   }
+
+  /**
+   * The answer as the run's events so far made it (text and steps at `lastIndex`), for a viewer that joins mid-run:
+   * history carries it, then the viewer resumes after `lastIndex`, so nothing between is lost or shown twice.
+   * Set by the run's executor, which folds the events as they are emitted.
+   */
+  snapshot: (() => { content: string; steps: StepRecord[] | null }) | null = null;
 
   get signal(): AbortSignal {
     return this.controller.signal;

@@ -50,6 +50,8 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
       deps.log.error({ err, runId: run.id }, "could not store a partial answer");
     }
   };
+  // a viewer joining mid-run gets exactly what the events so far made, not the last flush (see LiveRun.snapshot)
+  run.snapshot = () => ({ content: prefix + answer, steps: steps.size ? [...steps.values()].map((s) => ({ ...s })) : null });
   const flushTimer = setInterval(flush, deps.flushIntervalMs);
   // The agent ends its own work at the deadline (synthesizing what it has); this is the backstop if it does not.
   const deadlineTimer = setTimeout(() => run.stop("deadline"), Math.max(0, req.receivedAt + deps.runDeadlineMs + DEADLINE_GRACE_MS - deps.now()));
