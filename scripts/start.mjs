@@ -57,7 +57,14 @@ function shutdown(code) {
   if (stopping) return;
   stopping = true;
   for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
-  setTimeout(() => process.exit(code), 5000).unref();
+  // the server lets running answers finish for ALMA_SHUTDOWN_DEADLINE_MS: wait for it, and a little longer, not less
+  const deadline = Number(process.env.ALMA_SHUTDOWN_DEADLINE_MS ?? 10_000);
+  setTimeout(() => process.exit(code), (Number.isFinite(deadline) ? deadline : 10_000) + 5_000).unref();
+  const exitWhenDone = () => {
+    if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(code);
+  };
+  for (const c of children) c.once("exit", exitWhenDone);
+  exitWhenDone();
 }
 process.on("SIGINT", () => shutdown(0));
 process.on("SIGTERM", () => shutdown(0));

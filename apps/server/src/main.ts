@@ -3,6 +3,9 @@ import { buildApp } from "./build-app.js";
 import { loadEnvFile } from "./load-env-file.js";
 import { createPrettyLogStream } from "./create-pretty-log-stream.js";
 
+/** a signal this soon after the first is the same Ctrl-C delivered again, not a second one */
+const SAME_SIGNAL_MS = 1_000;
+
 /** `pnpm start:server`: load the config, listen, and shut down gracefully on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   loadEnvFile();
@@ -22,12 +25,20 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     app.log.info({ signal, deadlineMs: config.shutdownDeadlineMs }, "shutting down: no new runs; running answers may finish");
-    // A second signal while draining means "now": the answers still running are stored as interrupted.
-    process.once(signal, () => {
-      app.log.warn("second signal: stopping the remaining answers now");
+    // A second Ctrl-C while draining means "now": the answers still running are stored as interrupted. One Ctrl-C
+    // reaches the server more than once (the terminal signals the whole process group, and npm start and pnpm
+    // forward it too), so signals in the first second are that same one.
+    const firstAt = Date.now();
+    const again = (next: NodeJS.Signals) => {
+      if (Date.now() - firstAt < SAME_SIGNAL_MS) return;
+      process.off("SIGINT", again);
+      process.off("SIGTERM", again);
+      app.log.warn({ signal: next }, "second signal: stopping the remaining answers now");
       void app.alma.drain(0);
       app.alma.hub.stopAll("shutdown");
-    });
+    };
+    process.on("SIGINT", again);
+    process.on("SIGTERM", again);
     app
       .close()
       .then(() => {

@@ -8,5 +8,6 @@ describe("errorHelp", () => {
     expect(errorHelp({ code: "provider_context_length", message: "too long by 120 tokens", retryable: false }).action).toBe("shorten");
     expect(errorHelp({ code: "provider_unavailable", message: "", retryable: true }).action).toBe("retry");
     expect(errorHelp({ code: "internal", message: "", retryable: false }).action).toBe("none");
+    expect(errorHelp({ code: "shutting_down", message: "", retryable: true }).action).toBe("continue");
   });
 });

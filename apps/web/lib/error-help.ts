@@ -1,6 +1,6 @@
 import type { MessageError } from "./chat-state";
 
-export type ErrorAction = "retry" | "check-key" | "wait-model" | "shorten" | "reconnect" | "none";
+export type ErrorAction = "retry" | "continue" | "check-key" | "wait-model" | "shorten" | "reconnect" | "none";
 
 export interface ErrorHelp {
   title: string;
@@ -31,6 +31,8 @@ export function errorHelp(error: MessageError): ErrorHelp {
     case "not_connected":
     case "connection_failed":
       return { title: "The connection was lost", action: "retry", hint: "alma reconnects by itself; retry once the connection is back." };
+    case "shutting_down":
+      return { title: "The server shut down during this answer", action: "continue", hint: "The partial answer was kept: continue it now that the server is back." };
     case "provider_unavailable":
     case "provider_timeout":
     case "stream_interrupted":

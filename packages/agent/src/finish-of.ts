@@ -16,3 +16,11 @@ export function runErrorOf(err: LlmError): { code: ErrorCode; message: string; r
 export function deadlineNote(deadlineMs: number): string {
   return `\n\n(The answer was cut here: the run reached its deadline of ${Math.round(deadlineMs / 1000)} s.)`;
 }
+
+/** Why a step was cut by the run's signal, in a user's words: their stop, or the server shutting down. */
+export function stopNote(signal: AbortSignal): string {
+  const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? "");
+  if (reason.includes("shutdown")) return "stopped: the server shut down during it";
+  if (reason.includes("abandoned")) return "stopped: nobody was following the answer any more";
+  return "stopped by the user";
+}

@@ -1,5 +1,6 @@
 import type { FinishReason, StepRecord } from "@alma/protocol";
 import type { AnalysisStep } from "./analysis-plan.js";
+import { stopNote } from "./finish-of.js";
 import type { RunScope } from "./run-scope.js";
 import type { Agent } from "./worker-agent.js";
 
@@ -102,7 +103,7 @@ export async function runStep(scope: RunScope, worker: Agent, step: AnalysisStep
   if (budgetCtrl.signal.aborted || workerFinish === "length") {
     [status, finishReason, note] = ["truncated", "length", `stopped at its budget of ${budget} tokens`];
   } else if (cut && input.signal.aborted) {
-    [status, finishReason, note] = ["stopped", "stopped", "stopped by the user"];
+    [status, finishReason, note] = ["stopped", "stopped", stopNote(input.signal)];
   } else if (cut && o.stepsDeadline.aborted) {
     [status, finishReason, note] = ["truncated", "deadline", `stopped after ${secs} s: the run's deadline`];
   } else if (failure !== null || cut) {
@@ -135,7 +136,7 @@ export async function runStep(scope: RunScope, worker: Agent, step: AnalysisStep
 export function skippedStep(scope: RunScope, step: AnalysisStep, agent: string, why: "stopped" | "deadline" | "no_time"): StepOutcome {
   const note =
     why === "stopped"
-      ? "not started: stopped by the user"
+      ? `not started: ${stopNote(scope.input.signal)}`
       : why === "deadline"
         ? `not started: the run's deadline (${Math.round(scope.settings.deadlineMs / 1000)} s) left no time for it`
         : "not started: at the model's pace no time was left for it before the answer had to be written";

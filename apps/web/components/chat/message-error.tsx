@@ -1,12 +1,26 @@
 "use client";
-import { AlertTriangle, KeyRound, RotateCcw } from "lucide-react";
+import { AlertTriangle, ArrowRightToLine, KeyRound, RotateCcw } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import type { MessageError as MessageErrorData } from "@/lib/chat-state";
 import { errorHelp } from "@/lib/error-help";
 
+const retryLabel: Partial<Record<string, string>> = { "check-key": "Retry after fixing the key", "wait-model": "Retry when ready" };
+
 /** An error shown where it happened, in words, with the action that helps. */
-export function MessageError({ error, onRetry }: { error: MessageErrorData; onRetry?: () => void }) {
+export function MessageError({ error, onRetry, onContinue }: { error: MessageErrorData; onRetry?: () => void; onContinue?: () => void }) {
   const help = errorHelp(error);
+  // an answer cut by a shutdown is continued where it stopped, not asked again from scratch
+  const action =
+    help.action === "continue" && onContinue ? (
+      <Button size="sm" variant="outline" onClick={onContinue} data-testid="error-continue">
+        <ArrowRightToLine /> Continue
+      </Button>
+    ) : onRetry && help.action !== "none" ? (
+      <Button size="sm" variant="outline" onClick={onRetry} data-testid="retry">
+        {help.action === "check-key" ? <KeyRound /> : <RotateCcw />}
+        {retryLabel[help.action] ?? "Retry"}
+      </Button>
+    ) : null;
   return (
     <div role="alert" data-testid="message-error" data-code={error.code} className="mt-2 rounded-lg border border-destructive/40 bg-destructive/5 p-3 text-sm">
       <div className="flex items-start gap-2">
@@ -17,14 +31,7 @@ export function MessageError({ error, onRetry }: { error: MessageErrorData; onRe
           {help.hint && <p className="text-muted-foreground">{help.hint}</p>}
         </div>
       </div>
-      {onRetry && help.action !== "none" && (
-        <div className="mt-2 flex gap-2 pl-6">
-          <Button size="sm" variant="outline" onClick={onRetry} data-testid="retry">
-            {help.action === "check-key" ? <KeyRound /> : <RotateCcw />}
-            {help.action === "check-key" ? "Retry after fixing the key" : help.action === "wait-model" ? "Retry when ready" : help.action === "shorten" ? "Retry" : "Retry"}
-          </Button>
-        </div>
-      )}
+      {action && <div className="mt-2 flex gap-2 pl-6">{action}</div>}
     </div>
   );
 }

@@ -146,7 +146,13 @@ function AssistantMessage({ message, isLast, busy, actions }: Props) {
           {streaming && <span className="ml-0.5 inline-block h-4 w-1.5 animate-pulse bg-foreground/60 align-text-bottom" aria-hidden />}
         </div>
       )}
-      {message.error && <MessageError error={message.error} onRetry={isLast && !busy ? actions.onRetry : undefined} />}
+      {message.error && (
+        <MessageError
+          error={message.error}
+          onRetry={isLast && !busy ? actions.onRetry : undefined}
+          onContinue={isLast && !busy && message.content.length > 0 ? () => actions.onContinue(message.id) : undefined}
+        />
+      )}
       {!streaming && (
         <div className="flex flex-wrap gap-0.5">
           <CopyButton text={message.content} label="Copy answer" testId="copy-message" />
