@@ -60,13 +60,13 @@ function completed(index: number, finishReason: "stop" | "stopped" | "length" = 
 }
 
 function sent(): ChatState {
-  const s = chatReducer(initialChatState, { type: "send", clientMessageId: "cm1", content: "hi", taskType: "auto", now: 1000 });
+  const s = chatReducer(initialChatState, { type: "send", clientMessageId: "cm1", content: "hi", now: 1000 });
   return frames(s, { type: "message.accepted", clientMessageId: "cm1", conversationId: "c1", userMessageId: "u1", runId: "r1", duplicate: false });
 }
 
 describe("chatReducer", () => {
   it("shows the user's message at once, then the answer growing token by token", () => {
-    let s = chatReducer(initialChatState, { type: "send", clientMessageId: "cm1", content: "hi", taskType: "auto", now: 1000 });
+    let s = chatReducer(initialChatState, { type: "send", clientMessageId: "cm1", content: "hi", now: 1000 });
     expect(s.messages).toHaveLength(1);
     expect(s.messages[0]).toMatchObject({ role: "user", content: "hi", pending: true });
     s = frames(s, { type: "message.accepted", clientMessageId: "cm1", conversationId: "c1", userMessageId: "u1", runId: "r1", duplicate: false });
@@ -265,7 +265,7 @@ describe("chatReducer", () => {
   });
 
   it("a refused send shows its error on the message", () => {
-    let s = chatReducer(initialChatState, { type: "send", clientMessageId: "cm1", content: "hi", taskType: "auto", now: 1 });
+    let s = chatReducer(initialChatState, { type: "send", clientMessageId: "cm1", content: "hi", now: 1 });
     s = chatReducer(s, { type: "sendFailed", clientMessageId: "cm1", error: { code: "model_not_ready", message: "No model is ready.", retryable: true } });
     expect(s.messages[0]).toMatchObject({ pending: false, error: { code: "model_not_ready" } });
   });

@@ -11,7 +11,6 @@ import type {
   RunMetrics,
   ServerFrame,
   TaskType,
-  TaskTypeChoice,
   Usage,
 } from "@alma/protocol";
 
@@ -116,7 +115,7 @@ export type ChatAction =
   /** frames batched per animation frame, each with the time it arrived */
   | { type: "frames"; items: { frame: ServerFrame; at: number }[] }
   | { type: "open"; conversationId: string | null }
-  | { type: "send"; clientMessageId: string; content: string; taskType: TaskTypeChoice; now: number }
+  | { type: "send"; clientMessageId: string; content: string; now: number }
   | { type: "edit"; messageId: string; clientMessageId: string; content: string; now: number }
   | { type: "regenerate"; now: number }
   | { type: "continue"; messageId: string; now: number }

@@ -138,7 +138,7 @@ export function useAlmaChat(serverUrl: string, initialConversationId: string | n
       if (!client) return;
       const clientMessageId = createId();
       lastSend.current = { content, taskType };
-      dispatch({ type: "send", clientMessageId, content, taskType, now: Date.now() });
+      dispatch({ type: "send", clientMessageId, content, now: Date.now() });
       try {
         follow(client.send(content, { conversationId: stateRef.current.conversationId, clientMessageId, options: { taskType } }));
       } catch (e) {

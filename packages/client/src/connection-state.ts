@@ -11,4 +11,3 @@ export type ConnectionState =
   | { status: "reconnecting"; attempt: number; delayMs: number; nextAttemptAt: number; lastError: string | null }
   | { status: "closed"; error: AlmaClientError | null };
 
-export type ConnectionStatus = ConnectionState["status"];

@@ -88,10 +88,6 @@ export class LiveRun {
     return this.nextIndex - 1;
   }
 
-  get subscriberCount(): number {
-    return this.subscribers.size;
-  }
-
   get bufferedEvents(): number {
     return this.buffer.length;
   }
