@@ -287,3 +287,63 @@ describe("chatReducer", () => {
     expect(s.loadingHistory).toBe(true);
   });
 });
+
+describe("a tab that follows a conversation another tab writes in", () => {
+  const msg = (id: string, role: "user" | "assistant", content: string, clientMessageId: string | null = null) => ({
+    id,
+    conversationId: "c1",
+    role,
+    content,
+    status: "complete" as const,
+    createdAt: 1,
+    clientMessageId,
+    runId: role === "assistant" ? `run-${id}` : null,
+    taskType: null,
+    pinned: false,
+    steps: null,
+    finishReason: role === "assistant" ? ("stop" as const) : null,
+    usage: null,
+    metrics: null,
+    error: null,
+  });
+  const opened = (): ChatState =>
+    frames(
+      { ...initialChatState, conversationId: "c1", loadingHistory: true },
+      {
+        type: "conversation.history.result",
+        conversation: { id: "c1", title: "t", createdAt: 1, updatedAt: 1, summary: null, summarizedCount: 0 },
+        messages: [msg("u0", "user", "first question"), msg("a0", "assistant", "first answer")],
+        pinnedFacts: [],
+        activeRun: null,
+        context: null,
+      } as ServerFrame,
+    );
+
+  it("shows the other tab's new message in place, and its answer streams after it, never over the earlier answer", () => {
+    let s = opened();
+    s = frames(
+      s,
+      { type: "message.added", conversationId: "c1", message: msg("u1", "user", "second question", "other-tab-cm"), after: "a0" },
+      started(),
+      token(1, 0, "second "),
+      token(2, 1, "answer"),
+    );
+    expect(s.messages.map((m) => [m.id, m.content])).toEqual([
+      ["u0", "first question"],
+      ["a0", "first answer"],
+      ["u1", "second question"],
+      ["a-r1", "second answer"],
+    ]);
+  });
+
+  it("an edit in the other tab replaces what followed the edited message; its own echo is ignored", () => {
+    let s = opened();
+    s = frames(s, { type: "message.added", conversationId: "c1", message: msg("u2", "user", "edited first"), after: null });
+    expect(s.messages.map((m) => m.id)).toEqual(["u2"]);
+    const again = frames(s, { type: "message.added", conversationId: "c1", message: msg("u2", "user", "edited first"), after: null });
+    expect(again.messages).toBe(s.messages);
+    // a view that does not know the message it follows reloads the history instead of guessing
+    const lost = frames(opened(), { type: "message.added", conversationId: "c1", message: msg("u9", "user", "x"), after: "unknown" });
+    expect(lost.loadingHistory).toBe(true);
+  });
+});

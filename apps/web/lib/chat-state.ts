@@ -362,6 +362,16 @@ function applyFrame(state: ChatState, frame: ServerFrame, now: number): ChatStat
       messages[i] = { ...messages[i]!, id: frame.userMessageId, pending: frame.runId !== null };
       return { ...state, conversationId: frame.conversationId, messages };
     }
+    case "message.added": {
+      // another tab added a message to the conversation open here: put it in place, before its answer's events
+      if (state.conversationId !== frame.conversationId) return state;
+      const m = frame.message;
+      if (state.messages.some((x) => x.id === m.id || (m.clientMessageId !== null && x.clientMessageId === m.clientMessageId))) return state;
+      const after = frame.after === null ? -1 : state.messages.findIndex((x) => x.id === frame.after);
+      // an edit replaced what came after `after`; a view that does not know `after` reloads instead of guessing
+      if (frame.after !== null && after < 0) return { ...state, loadingHistory: true };
+      return { ...state, messages: [...state.messages.slice(0, after + 1), fromServerMessage(m)] };
+    }
     case "conversation.history.result": {
       if (state.conversationId !== null && frame.conversation.id !== state.conversationId) return state;
       const runs: Record<string, RunTracker> = {};

@@ -209,6 +209,14 @@ export const conversationHistoryResultSchema = z.object({
   context: contextStatsSchema.nullable(),
 });
 
+/** A user message another tab (or client) added to a conversation this one has open, before its answer's run events. */
+export const messageAddedFrameSchema = z.object({
+  type: z.literal("message.added"),
+  conversationId: z.string(),
+  message: messageSchema,
+  after: z.string().nullable().describe("the id of the message it follows; what came after that one was replaced (an edit); null: it is the first"),
+});
+
 export const conversationUpdatedFrameSchema = z.object({
   type: z.literal("conversation.updated"),
   requestId,
@@ -258,6 +266,7 @@ export const serverFrameSchemas = [
   ...runEventSchemas,
   conversationListResultSchema,
   conversationHistoryResultSchema,
+  messageAddedFrameSchema,
   conversationUpdatedFrameSchema,
   conversationDeletedFrameSchema,
   memoryUpdatedFrameSchema,

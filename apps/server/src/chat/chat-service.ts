@@ -57,7 +57,7 @@ export class ChatService {
     const conversationId = frame.conversationId ?? store.createConversation("").id;
     const { message, duplicate } = store.addUserMessage({ conversationId, clientMessageId: frame.clientMessageId, content: frame.content });
     if (duplicate) return this.acceptDuplicate(client, frame.clientMessageId, message);
-    this.startRun(client, { userMessage: message, options: frame.options, receivedAt, clientMessageId: frame.clientMessageId });
+    this.startRun(client, { userMessage: message, options: frame.options, receivedAt, clientMessageId: frame.clientMessageId, announce: true });
   }
 
   editMessage(client: ChatClient, frame: Frame<"message.edit">, receivedAt: number): void {
@@ -72,7 +72,7 @@ export class ChatService {
     this.checkCanRun(client, frame.conversationId);
     store.truncateAfter(frame.conversationId, frame.messageId, true);
     const { message } = store.addUserMessage({ conversationId: frame.conversationId, clientMessageId: frame.clientMessageId, content: frame.content });
-    this.startRun(client, { userMessage: message, options: frame.options, receivedAt, clientMessageId: frame.clientMessageId });
+    this.startRun(client, { userMessage: message, options: frame.options, receivedAt, clientMessageId: frame.clientMessageId, announce: true });
   }
 
   regenerate(client: ChatClient, frame: Frame<"run.regenerate">, receivedAt: number): void {
@@ -287,9 +287,23 @@ export class ChatService {
     }
   }
 
+  private addedFrame(message: Message): ServerFrameOf<"message.added"> {
+    const messages = this.deps.store.listMessages(message.conversationId);
+    const at = messages.findIndex((m) => m.id === message.id);
+    return { type: "message.added", conversationId: message.conversationId, message, after: at > 0 ? messages[at - 1]!.id : null };
+  }
+
   private startRun(
     client: ChatClient,
-    args: { userMessage: Message; options: RunOptions; receivedAt: number; clientMessageId: string | null; continueMessage?: Message },
+    args: {
+      userMessage: Message;
+      options: RunOptions;
+      receivedAt: number;
+      clientMessageId: string | null;
+      continueMessage?: Message;
+      /** a new user message: the other tabs with the conversation open are told before its answer streams */
+      announce?: boolean;
+    },
   ): void {
     const { store, hub } = this.deps;
     const runId = randomUUID();
@@ -319,9 +333,12 @@ export class ChatService {
     }
     run.subscribe(client, -1);
     this.watching.set(client, run.conversationId);
-    // other tabs with this conversation open see the answer live too
+    // other tabs with this conversation open see the new message in place, then its answer live
+    const added = args.announce ? this.addedFrame(args.userMessage) : null;
     for (const [other, conversationId] of this.watching) {
-      if (other !== client && conversationId === run.conversationId) run.subscribe(other, -1);
+      if (other === client || conversationId !== run.conversationId) continue;
+      if (added) other.send(added);
+      run.subscribe(other, -1);
     }
     const cap = this.deps.config.maxOutputTokens;
     const options = cap === null ? args.options : { ...args.options, maxOutputTokens: Math.min(args.options.maxOutputTokens ?? cap, cap) };
