@@ -13,7 +13,11 @@ export const SCENARIOS = {
   badKey: "bad key",
   xss: "show xss",
   markdown: "show markdown",
+  steady: "count steadily",
 } as const;
+
+/** what the "count steadily" scenario answers, word by word at 40 tokens/s (inside a chat answer's 256-token budget) */
+export const STEADY_ANSWER = Array.from({ length: 240 }, (_, i) => `n${i + 1}`).join(" ");
 
 export const XSS_ANSWER = [
   "Payloads follow.",
@@ -96,6 +100,7 @@ export function createFakeModelHandler(): FakeHandler {
       words.splice(500, 0, "```ts\n", "const x = 1;\n", "```\n\n");
       return { tokens: words, tokensPerSecond: 500 };
     }
+    if (user.includes(SCENARIOS.steady)) return { tokens: STEADY_ANSWER.split(/(?<= )/), tokensPerSecond: 40 };
     if (user.includes(SCENARIOS.slow)) return { tokens: numbered(400, "slow"), tokensPerSecond: 15 };
     if (user.includes(SCENARIOS.badKey)) return { error: { status: 401, message: "Incorrect API key provided: sk-test****." } };
     if (user.includes(SCENARIOS.failOnce) && !failedOnce.has(user)) {

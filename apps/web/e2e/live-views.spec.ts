@@ -1,0 +1,81 @@
+import { expect, test, type Page } from "@playwright/test";
+import { SCENARIOS, STEADY_ANSWER } from "./fake-model";
+import { lastAssistant, openChat, send } from "./helpers";
+
+const norm = (s: string) => s.replace(/\s+/g, " ").trim();
+
+/**
+ * Records every text the last answer shows from now until it completes (a MutationObserver in the page), so a gap
+ * or a duplicate between what history gave and what streamed after shows as a sample that is not a prefix.
+ */
+async function sampleAnswer(page: Page): Promise<string[]> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __samples: string[] };
+    w.__samples = [];
+    const read = () => {
+      const all = document.querySelectorAll('[data-testid="message"][data-role="assistant"] [data-testid="message-content"]');
+      const text = all[all.length - 1]?.textContent ?? "";
+      if (text && w.__samples.at(-1) !== text) w.__samples.push(text);
+    };
+    read();
+    new MutationObserver(read).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 30_000 });
+  return page.evaluate(() => (window as unknown as { __samples: string[] }).__samples);
+}
+
+function expectWholeAnswer(samples: string[]) {
+  expect(samples.length).toBeGreaterThan(3);
+  for (const s of samples) expect(norm(STEADY_ANSWER).startsWith(norm(s)), `"${norm(s).slice(-60)}" is not a prefix of the answer`).toBe(true);
+  expect(norm(samples.at(-1)!)).toBe(norm(STEADY_ANSWER));
+}
+
+// each attempt asks in its own words: the same question again would be answered at once from the response cache
+const fresh = (words: string) => `${SCENARIOS.steady}, ${words} (ref ${Math.random().toString(36).slice(2, 8)})`;
+
+async function startSteadyAnswer(page: Page, words: string) {
+  await openChat(page);
+  await send(page, fresh(words));
+  await expect(lastAssistant(page).getByTestId("message-content")).toContainText("n20 ", { timeout: 20_000 });
+  await expect(page).toHaveURL(/\/c\/[A-Za-z0-9_-]+$/);
+}
+
+test("reload during an answer: every text shown is a prefix of the answer, and it ends whole", async ({ page }) => {
+  await startSteadyAnswer(page, "then I reload");
+  await page.reload();
+  await expect(lastAssistant(page)).toBeVisible();
+  const samples = await sampleAnswer(page);
+  expectWholeAnswer(samples);
+  // it did resume mid-answer: the first text after the reload was already part way
+  expect(norm(samples[0]!).length).toBeGreaterThan(0);
+  expect(norm(samples[0]!).length).toBeLessThan(norm(STEADY_ANSWER).length);
+});
+
+test("a second tab opened during an answer shows it whole, never garbled", async ({ page, context }) => {
+  await startSteadyAnswer(page, "while a second tab opens");
+  const second = await context.newPage();
+  await second.goto(page.url());
+  await expect(lastAssistant(second)).toBeVisible();
+  const samples = await sampleAnswer(second);
+  expectWholeAnswer(samples);
+  await second.close();
+});
+
+test("a tab left open while another tab sends shows the new message and its answer in place", async ({ page, context }) => {
+  await openChat(page);
+  await send(page, `first question from the tab that writes (ref ${Math.random().toString(36).slice(2, 8)})`);
+  await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
+  const firstAnswer = norm((await lastAssistant(page).getByTestId("message-content").textContent()) ?? "");
+  const other = await context.newPage();
+  await other.goto(page.url());
+  await expect(other.locator('[data-testid="message"]')).toHaveCount(2);
+  await send(page, fresh("while the other tab watches"));
+  await expect(other.locator('[data-testid="message"][data-role="user"]').last()).toContainText("while the other tab watches", { timeout: 20_000 });
+  const samples = await sampleAnswer(other);
+  expectWholeAnswer(samples);
+  await expect(other.locator('[data-testid="message"]')).toHaveCount(4);
+  await expect(page.locator('[data-testid="message"]')).toHaveCount(4);
+  // the earlier answer is still there, untouched
+  expect(norm((await other.locator('[data-testid="message"][data-role="assistant"]').first().getByTestId("message-content").textContent()) ?? "")).toBe(firstAnswer);
+  await other.close();
+});
