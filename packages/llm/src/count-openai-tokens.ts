@@ -9,16 +9,30 @@ export function countOpenAITextTokens(text: string): number {
   return text.length === 0 ? 0 : encode(text, asPlainText).length;
 }
 
-/**
- * Prompt tokens of a chat as OpenAI counts them: 3 per message, +1 per name, the encoded
- * role/content/name (and tool call names and arguments), then 3 to prime the reply.
- */
-export function countOpenAIPromptTokens(messages: readonly ChatMessage[]): number {
-  let total = 3;
-  for (const m of messages) {
-    total += 3 + countOpenAITextTokens(m.role) + countOpenAITextTokens(m.content);
-    if ("name" in m && m.name !== undefined) total += 1 + countOpenAITextTokens(m.name);
-    if (m.role === "assistant") for (const call of m.toolCalls ?? []) total += countOpenAITextTokens(call.name) + countOpenAITextTokens(call.arguments);
+/** The chat framing OpenAI's cookbook ("How to count tokens with tiktoken") documents for current chat models. */
+export const OPENAI_TOKENS_PER_MESSAGE = 3;
+export const OPENAI_TOKENS_PER_NAME = 1;
+export const OPENAI_REPLY_PRIMING = 3;
+/** per tool call: the same overhead gpt-tokenizer uses for a function call (name + arguments + 3) */
+export const OPENAI_TOKENS_PER_TOOL_CALL = 3;
+
+/** One message with the cookbook's framing, over any text counter (exact, or an estimate with its own framing). */
+export function countMessageWithFraming(message: ChatMessage, countText: (text: string) => number, perMessage = OPENAI_TOKENS_PER_MESSAGE): number {
+  let n = perMessage + countText(message.role) + countText(message.content);
+  if (message.role !== "tool" && message.name) n += countText(message.name) + OPENAI_TOKENS_PER_NAME;
+  if (message.role === "assistant" && message.toolCalls) {
+    for (const call of message.toolCalls) {
+      n += countText(call.id) + countText(call.name) + countText(call.arguments) + OPENAI_TOKENS_PER_TOOL_CALL;
+    }
   }
+  // every value of a message is counted in the cookbook's formula, so the tool_call_id is too
+  if (message.role === "tool") n += countText(message.toolCallId);
+  return n;
+}
+
+/** Prompt tokens of a chat as OpenAI counts them (o200k_base): each message framed, then the reply's priming. */
+export function countOpenAIPromptTokens(messages: readonly ChatMessage[]): number {
+  let total = OPENAI_REPLY_PRIMING;
+  for (const m of messages) total += countMessageWithFraming(m, countOpenAITextTokens);
   return total;
 }

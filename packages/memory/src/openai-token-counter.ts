@@ -1,17 +1,10 @@
-import type { ChatMessage } from "@alma/llm";
+import { countMessageWithFraming, OPENAI_REPLY_PRIMING, OPENAI_TOKENS_PER_MESSAGE } from "@alma/llm";
 import cl100k from "gpt-tokenizer/encoding/cl100k_base";
 import o200k from "gpt-tokenizer/encoding/o200k_base";
 import { estimateTokensInFunctions, type ChatCompletionFunctionDefinition } from "gpt-tokenizer/functionCalling";
 import type { TokenCounter, ToolDefinition } from "./token-counter.js";
 
 export type OpenAIEncodingName = "o200k_base" | "cl100k_base";
-
-/** The chat framing OpenAI's cookbook ("How to count tokens with tiktoken") documents for current chat models. */
-export const OPENAI_TOKENS_PER_MESSAGE = 3;
-export const OPENAI_TOKENS_PER_NAME = 1;
-export const OPENAI_REPLY_PRIMING = 3;
-/** per tool call: the same overhead gpt-tokenizer uses for a function call (name + arguments + 3) */
-export const OPENAI_TOKENS_PER_TOOL_CALL = 3;
 
 // User text is data, never control tokens: "<|endoftext|>" typed by a user is counted as plain text, as the API does.
 const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
@@ -29,20 +22,6 @@ export function openAIEncodingForModel(model: string): OpenAIEncodingName {
   return "o200k_base";
 }
 
-/** Counts one message with a string counter using the cookbook's framing; shared by the estimating counter. */
-export function countMessageWithFraming(message: ChatMessage, countText: (text: string) => number, perMessage: number): number {
-  let n = perMessage + countText(message.role) + countText(message.content);
-  if (message.role !== "tool" && message.name) n += countText(message.name) + OPENAI_TOKENS_PER_NAME;
-  if (message.role === "assistant" && message.toolCalls) {
-    for (const call of message.toolCalls) {
-      n += countText(call.id) + countText(call.name) + countText(call.arguments) + OPENAI_TOKENS_PER_TOOL_CALL;
-    }
-  }
-  // every value of a message is counted in the cookbook's formula, so the tool_call_id is too
-  if (message.role === "tool") n += countText(message.toolCallId);
-  return n;
-}
-
 /** Exact counts for OpenAI chat models with gpt-tokenizer and the documented chat framing. */
 export function createOpenAITokenCounter(model: string): TokenCounter {
   const encodingName = openAIEncodingForModel(model);
@@ -57,3 +36,6 @@ export function createOpenAITokenCounter(model: string): TokenCounter {
       estimateTokensInFunctions(defs as unknown as ChatCompletionFunctionDefinition[], countText),
   };
 }
+
+// the framing lives with the OpenAI provider's own counting, so both count a request the same way
+export { countMessageWithFraming, OPENAI_REPLY_PRIMING, OPENAI_TOKENS_PER_MESSAGE, OPENAI_TOKENS_PER_NAME, OPENAI_TOKENS_PER_TOOL_CALL } from "@alma/llm";

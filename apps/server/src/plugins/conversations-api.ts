@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { secretMatches } from "../security/secret-matches.js";
 import type { FastifyPluginAsync } from "fastify";
 import rateLimit from "@fastify/rate-limit";
 import { z } from "zod";
@@ -10,11 +10,7 @@ const listQuery = z.object({ q: z.string().max(500).optional() }).strict();
 const idParams = z.object({ id: idSchema });
 
 function bearerMatches(expected: string, header: string | undefined): boolean {
-  const given = header?.startsWith("Bearer ") ? header.slice(7) : undefined;
-  if (given === undefined) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return secretMatches(expected, header?.startsWith("Bearer ") ? header.slice(7) : undefined);
 }
 
 /** `GET /api/conversations` and `GET /api/conversations/:id` (messages and pinned facts), rate-limited, token-guarded when set. */

@@ -1,4 +1,5 @@
-import { randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import { secretMatches } from "../security/secret-matches.js";
 import type { Socket } from "node:net";
 import type { FastifyBaseLogger } from "fastify";
 import type { WebSocket } from "ws";
@@ -24,13 +25,6 @@ export interface ConnectionOptions {
   now: () => number;
   modelStatus: () => ModelStatus;
   onMetricsSubscription: (connection: ClientConnection, enabled: boolean) => void;
-}
-
-function tokenMatches(expected: string, given: string | undefined): boolean {
-  if (given === undefined) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function uncork(socket: Socket): void {
@@ -229,7 +223,7 @@ export class ClientConnection implements ChatClient {
       this.close(1002, "unsupported protocol version");
       return;
     }
-    if (this.o.authToken !== null && !tokenMatches(this.o.authToken, frame.token)) {
+    if (this.o.authToken !== null && !secretMatches(this.o.authToken, frame.token)) {
       this.send({
         type: "error",
         code: "unauthorized",
