@@ -1,9 +1,9 @@
 import type { AgentRunResult } from "@alma/agent";
-import type { ErrorCode, FinishReason, MessageStatus, RunEventDraft, RunOptions, StepRecord } from "@alma/protocol";
-import type { RunOutcome } from "../metrics/app-metrics.js";
+import type { ErrorCode, RunEventDraft, RunOptions, StepRecord } from "@alma/protocol";
 import type { LiveRun } from "./live-run.js";
 import { RunMeter } from "./run-meter.js";
 import type { RunServices } from "./run-services.js";
+import { classifyRunEnd } from "./classify-run-end.js";
 import { describeRunFailure } from "./describe-run-failure.js";
 
 export interface RunExecutorDeps extends RunServices {
@@ -147,16 +147,7 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
   let text = prefix + answer;
   if (result?.text && !failure && cause === null) text = result.text.startsWith(prefix) ? result.text : prefix + result.text;
 
-  const ended: { status: MessageStatus; finishReason: FinishReason; outcome: RunOutcome } =
-    cause === "user" || cause === "abandoned"
-      ? { status: "stopped", finishReason: "stopped", outcome: "stopped" }
-      : cause === "deadline" || (!failure && result?.finishReason === "deadline")
-        ? { status: "stopped", finishReason: "deadline", outcome: "deadline" }
-        : cause === "shutdown"
-          ? { status: "interrupted", finishReason: "interrupted", outcome: "interrupted" }
-          : failure
-            ? { status: "failed", finishReason: "error", outcome: "failed" }
-            : { status: "complete", finishReason: result?.finishReason ?? "stop", outcome: "completed" };
+  const ended = classifyRunEnd({ cause, failed: failure !== null, finishReason: result?.finishReason ?? null });
 
   const runMetrics = meter.finish({
     usage: result?.usage ?? null,
