@@ -23,5 +23,5 @@ export * from "./model-speed.js";
 export * from "./plan-run-shape.js";
 export * from "./plan-stream-parser.js";
 export * from "./fit-step-results.js";
-export { estimateMeasure, FALLBACK_WINDOW } from "./run-scope.js";
+export * from "./estimate-measure.js";
 export * from "./with-system-prompt.js";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ChatModel } from "@alma/llm";
 import { defaultSafetyMargin } from "@alma/memory";
-import { errorCodeSchema, type Classification, type FinishReason, type TaskType } from "@alma/protocol";
+import type { Classification, TaskType } from "@alma/protocol";
 import type { AgentRunInput, AgentRunResult } from "./agent-run.js";
 import { AnalystAgent } from "./analyst-agent.js";
 import { cacheKey } from "./cache-key.js";
@@ -22,7 +22,9 @@ import { planRunShape, type RunShape } from "./plan-run-shape.js";
 import { analyticalDirectPrompt } from "./prompts/analytical-direct-prompt.js";
 import { routeTask, type RouteDecision } from "./route-task.js";
 import { isDirectAnswer, runAnalytical, type Pace } from "./run-analytical.js";
-import { estimateMeasure, RunScope } from "./run-scope.js";
+import { estimateMeasure } from "./estimate-measure.js";
+import { RunScope } from "./run-scope.js";
+import { contextError, directLabel, doneLabel } from "./run-labels.js";
 import { runSingle } from "./run-single.js";
 import { classifyPrompt } from "./prompts/classify-prompt.js";
 import { nowMs } from "./stream-generation.js";
@@ -331,34 +333,4 @@ interface Desired {
   step: number;
   synthesis: number;
   single: number;
-}
-
-/** The progress line of a one-pass analytical answer: why there is no plan, in a user's words. */
-function directLabel(shape: Extract<RunShape, { mode: "single" }>, pace: Pace, deadlineMs: number): string {
-  if (shape.reason === "slow") {
-    return `Answering directly: the model writes about ${Math.round(pace.tokensPerSecond)} tokens/s, too slow to plan within ${Math.round(deadlineMs / 1000)} s`;
-  }
-  if (shape.reason === "window") return "Answering directly: the model's context window is too small for a plan";
-  return "Answering directly";
-}
-
-function doneLabel(finish: FinishReason): string {
-  const labels: Partial<Record<FinishReason, string>> = {
-    stopped: "Stopped",
-    deadline: "Cut at the run's deadline",
-    length: "Stopped at the output budget",
-    content_filter: "Stopped by the provider's content filter",
-  };
-  return labels[finish] ?? "Done";
-}
-
-/** buildContext failures (a message too long for the model, say) carry their own code when memory gives one. */
-function contextError(e: unknown): NonNullable<AgentRunResult["error"]> {
-  const code = errorCodeSchema.safeParse((e as { code?: unknown } | null)?.code);
-  const message = e instanceof Error ? e.message : String(e);
-  return {
-    code: code.success ? code.data : "internal",
-    message: code.success ? message : `The conversation could not be prepared for the model: ${message}. Try again; if it persists, start a new conversation.`,
-    retryable: false,
-  };
 }

@@ -3,6 +3,7 @@ import { defaultSafetyMargin } from "@alma/memory";
 import type { ContextStats, ContextWindowInfo, FinishReason, ProgressPhase, RequestRole } from "@alma/protocol";
 import type { AgentRunInput, RequestMeasure } from "./agent-run.js";
 import { deadlineNote, finishOf } from "./finish-of.js";
+import { estimateMeasure } from "./estimate-measure.js";
 import { estimatePromptTokens } from "./estimate-prompt-tokens.js";
 import { generateWithRetry, type RetryPolicy } from "./generate-with-retry.js";
 import type { ManagerAgentSettings } from "./manager-agent-config.js";
@@ -29,25 +30,6 @@ export interface RequestSpec {
   signal?: AbortSignal;
   /** stop cleanly once this many tokens were counted (defaults to the request's max_tokens) */
   countBudget?: number;
-}
-
-/** The window when nothing measures it: the model's own, else the conservative default. */
-export const FALLBACK_WINDOW = 4096;
-
-/** Counting by estimate when the run was given no memory measure (tests, scripts). */
-export function estimateMeasure(model: ChatModel): RequestMeasure {
-  return {
-    window: () =>
-      model.contextWindowInfo?.() ?? {
-        tokens: model.contextWindow() ?? FALLBACK_WINDOW,
-        source: model.contextWindow() ? "engine" : "default",
-        detail: model.contextWindow() ? "the model's own window" : "assumed: nothing told the window",
-        server: null,
-      },
-    countRequest: async (messages) => estimatePromptTokens(messages),
-    countText: async (text) => Math.ceil(text.length / 4),
-    truncate: async (text, maxTokens) => text.slice(0, Math.max(0, maxTokens * 4)),
-  };
 }
 
 /**

@@ -14,3 +14,4 @@ export * from "./openai-chat-model.js";
 export * from "./parse-context-limit.js";
 export * from "./scripted-chat-model.js";
 export * from "./openai-error-body-fetch.js";
+export * from "./server-window.js";

@@ -4,7 +4,7 @@ import type { ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } 
 import type { ChatMessage } from "./chat-message.js";
 import type { ChatModel, GenerateOptions, ModelFinishReason, StreamChunk } from "./chat-model.js";
 import { countOpenAIPromptTokens, countOpenAITextTokens } from "./count-openai-tokens.js";
-import { discoverContextWindow, type DiscoveredWindow } from "./discover-context-window.js";
+import { ServerWindow } from "./server-window.js";
 import { withOpenAIErrorShape } from "./openai-error-body-fetch.js";
 import { knownContextWindow } from "./known-context-windows.js";
 import { LlmError } from "./llm-error.js";
@@ -15,8 +15,6 @@ import { StatusHolder } from "./status-holder.js";
 
 export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
 export const OPENAI_DEFAULT_MODEL = "gpt-4o-mini";
-/** the window assumed when neither the setting, the server, a refusal nor the known table tells it */
-export const DEFAULT_OPENAI_COMPATIBLE_WINDOW = 4096;
 
 export interface OpenAIChatModelOptions {
   /** default OpenAI's */
@@ -74,17 +72,7 @@ export class OpenAIChatModel implements ChatModel {
   readonly model: string;
   readonly baseURL: string;
   readonly #client: OpenAI;
-  readonly #setting: number | null;
-  readonly #known: number | null;
-  readonly #discover: boolean;
-  readonly #windowTtlMs: number;
-  readonly #apiKey: string | undefined;
-  readonly #fetch: typeof fetch | undefined;
-  #window: ContextWindowInfo;
-  #discovered: { at: number; result: DiscoveredWindow } | null = null;
-  #discovering: Promise<ContextWindowInfo> | null = null;
-  /** the smallest window a refusal stated: no later answer of the server's metadata raises it */
-  #refused: number | null = null;
+  readonly #window: ServerWindow;
   readonly #ttftTimeoutMs: number;
   readonly #idleTimeoutMs: number;
   readonly #ttftMessage: string;
@@ -95,18 +83,24 @@ export class OpenAIChatModel implements ChatModel {
   constructor(options: OpenAIChatModelOptions = {}) {
     this.baseURL = (options.baseURL ?? OPENAI_DEFAULT_BASE_URL).replace(/\/+$/, "");
     this.model = options.model ?? OPENAI_DEFAULT_MODEL;
-    this.#setting = options.contextWindow ?? null;
-    this.#known = knownContextWindow(this.model);
-    this.#apiKey = options.apiKey;
-    this.#fetch = options.fetch;
-    this.#windowTtlMs = options.windowTtlMs ?? 5 * 60_000;
     this.#ttftTimeoutMs = options.ttftTimeoutMs ?? 120_000;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
     this.#ttftMessage = `no answer arrived from model "${this.model}" within ${this.#ttftTimeoutMs} ms; the server may be overloaded or still loading the model — try again`;
     this.#idleMessage = `the answer from model "${this.model}" stalled for ${this.#idleTimeoutMs} ms mid-stream; try again`;
     const isOpenAI = this.baseURL === OPENAI_DEFAULT_BASE_URL;
-    this.#discover = (options.discoverWindow ?? true) && !isOpenAI && this.#setting === null;
-    this.#window = this.#windowFrom(null);
+    const setting = options.contextWindow ?? null;
+    this.#window = new ServerWindow({
+      baseURL: this.baseURL,
+      model: this.model,
+      ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      setting,
+      known: knownContextWindow(this.model),
+      discover: (options.discoverWindow ?? true) && !isOpenAI && setting === null,
+      ttlMs: options.windowTtlMs ?? 5 * 60_000,
+      isOpenAI,
+      onChange: (window) => this.#status.set({ ...this.#status.get(), contextWindow: window.tokens, window }),
+    });
     this.#maxTokensParam = options.maxTokensParam ?? (isOpenAI ? "max_completion_tokens" : "max_tokens");
     this.#client = new OpenAI({
       baseURL: this.baseURL,
@@ -126,82 +120,20 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   #readyStatus(): ModelStatus {
-    return { ...StatusHolder.ready(this.provider, this.model, this.#window.tokens), window: this.#window };
-  }
-
-  /** setting, then a refusal's figure, then the server's metadata, then the known table, then the default */
-  #windowFrom(found: DiscoveredWindow | null): ContextWindowInfo {
-    const server = found?.server ?? (this.baseURL === OPENAI_DEFAULT_BASE_URL ? "openai" : null);
-    if (this.#setting !== null) return { tokens: this.#setting, source: "setting", detail: "ALMA_CONTEXT_WINDOW", server };
-    const told = found?.tokens ?? null;
-    if (this.#refused !== null && (told === null || this.#refused < told)) {
-      return { tokens: this.#refused, source: "error", detail: `the server refused a longer request: its window is ${this.#refused} tokens`, server };
-    }
-    if (told !== null && found) return { tokens: told, source: "server", detail: found.detail, server: found.server };
-    if (this.#known !== null) return { tokens: this.#known, source: "known", detail: `OpenAI's published window for ${this.model}`, server };
-    return {
-      tokens: DEFAULT_OPENAI_COMPATIBLE_WINDOW,
-      source: "default",
-      detail: `assumed ${DEFAULT_OPENAI_COMPATIBLE_WINDOW} tokens: ${found?.detail ?? "the server does not tell its window"}; set ALMA_CONTEXT_WINDOW to the model's real window`,
-      server,
-    };
-  }
-
-  #setWindow(next: ContextWindowInfo): void {
-    const prev = this.#window;
-    this.#window = next;
-    if (prev.tokens !== next.tokens || prev.source !== next.source || prev.detail !== next.detail) {
-      const current = this.#status.get();
-      this.#status.set({ ...current, contextWindow: next.tokens, window: next });
-    }
+    return { ...StatusHolder.ready(this.provider, this.model, this.#window.current.tokens), window: this.#window.current };
   }
 
   contextWindowInfo(): ContextWindowInfo {
-    return this.#window;
+    return this.#window.current;
   }
 
   /** llama.cpp tells how many requests it runs at once (its slots); more parallel steps would only queue */
   get parallelism(): number | undefined {
-    return this.#discovered?.result.slots ?? undefined;
+    return this.#window.slots;
   }
 
-  /**
-   * Learns the window from the server (once, then again after the TTL), without ever sending a chat request.
-   * Never throws: a server that tells nothing keeps the known table's window or the conservative default.
-   */
   resolveContextWindow(signal?: AbortSignal): Promise<ContextWindowInfo> {
-    if (!this.#discover) return Promise.resolve(this.#window);
-    const d = this.#discovered;
-    const ttl = d?.result.server === "ollama" ? Math.min(this.#windowTtlMs, 30_000) : this.#windowTtlMs;
-    if (d && Date.now() - d.at < ttl) return Promise.resolve(this.#window);
-    // one discovery for every caller, never bound to one run's stop button
-    this.#discovering ??= discoverContextWindow({
-      baseURL: this.baseURL,
-      model: this.model,
-      ...(this.#apiKey ? { apiKey: this.#apiKey } : {}),
-      ...(this.#fetch ? { fetch: this.#fetch } : {}),
-    })
-      .then((result) => {
-        // a server that told its window and now does not answer (a timeout, a restart) keeps the window it told
-        const kept = result.tokens === null && this.#discovered?.result.tokens != null ? this.#discovered.result : result;
-        this.#discovered = { at: Date.now(), result: kept };
-        this.#setWindow(this.#windowFrom(kept));
-        return this.#window;
-      })
-      .finally(() => {
-        this.#discovering = null;
-      });
-    // once a window is known, a refresh runs behind the answers instead of in front of them
-    if (d) return Promise.resolve(this.#window);
-    return signal ? Promise.race([this.#discovering, abortedWith(signal, this.#window)]) : this.#discovering;
-  }
-
-  /** A refusal stated the server's window: every later request is built inside it. */
-  #learnFromRefusal(error: LlmError): void {
-    if (error.code !== "provider_context_length" || error.contextLimit === null || this.#setting !== null) return;
-    if (this.#refused !== null && this.#refused <= error.contextLimit) return;
-    this.#refused = error.contextLimit;
-    this.#setWindow(this.#windowFrom(this.#discovered?.result ?? null));
+    return this.#window.resolve(signal);
   }
 
   status(): ModelStatus {
@@ -213,7 +145,7 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   contextWindow(): number | null {
-    return this.#window.tokens;
+    return this.#window.current.tokens;
   }
 
   /**
@@ -304,8 +236,7 @@ export class OpenAIChatModel implements ChatModel {
       }
       finished = true;
       clearTimeout(timer);
-      // Ollama loads a model on its first request: ask again for the context it loaded with, since it cuts silently
-      if (this.#discovered?.result.silentTruncation && this.#discovered.result.detail.includes("not loaded")) this.#discovered = { ...this.#discovered, at: 0 };
+      this.#window.answered();
       if (this.#status.get().state !== "ready") this.#status.set(this.#readyStatus());
       yield {
         type: "done",
@@ -323,7 +254,7 @@ export class OpenAIChatModel implements ChatModel {
       }
       const error = mapOpenAIError(e, ctx);
       if (error.code === "provider_auth") this.#markUnavailable(error);
-      this.#learnFromRefusal(error);
+      this.#window.learnFromRefusal(error);
       throw error;
     } finally {
       clearTimeout(timer);
@@ -334,12 +265,4 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   async close(): Promise<void> {}
-}
-
-/** Resolves with `value` once `signal` aborts (a caller that stops waiting; the shared work goes on). */
-function abortedWith<T>(signal: AbortSignal, value: T): Promise<T> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(value);
-    signal.addEventListener("abort", () => resolve(value), { once: true });
-  });
 }
