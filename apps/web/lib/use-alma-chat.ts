@@ -25,6 +25,46 @@ export interface AlmaChat {
   reconnectNow(): void;
 }
 
+/**
+ * What the composer needs to know about sending beyond its props: whether a message typed while the socket
+ * is still (re)connecting can be sent now (the client queues it and sends it on connect), and whether one is
+ * waiting for that. One chat per page, so one value per page; the composer reads it with useSendAvailability().
+ */
+export interface SendAvailability {
+  /** not open yet, but the client is trying: a message sent now is queued and goes out once connected */
+  queues: boolean;
+  /** messages sent while not connected that have not gone out yet (shown as "Sending when connected…") */
+  waiting: number;
+  /** the connection failed for good (no more retries): why, in words */
+  failure: string | null;
+}
+
+const NOTHING_KNOWN: SendAvailability = { queues: false, waiting: 0, failure: null };
+let availability = NOTHING_KNOWN;
+const availabilityListeners = new Set<() => void>();
+
+function publishAvailability(next: SendAvailability): void {
+  if (next.queues === availability.queues && next.waiting === availability.waiting && next.failure === availability.failure) return;
+  availability = next;
+  for (const listener of [...availabilityListeners]) listener();
+}
+
+function subscribeAvailability(listener: () => void): () => void {
+  availabilityListeners.add(listener);
+  return () => {
+    availabilityListeners.delete(listener);
+  };
+}
+
+/** The page's SendAvailability; on the server and before the chat's client exists, nothing is known (sending waits for the props). */
+export function useSendAvailability(): SendAvailability {
+  return React.useSyncExternalStore(
+    subscribeAvailability,
+    () => availability,
+    () => NOTHING_KNOWN,
+  );
+}
+
 function toMessageError(error: unknown): MessageError {
   if (error instanceof AlmaClientError) return { code: error.code, message: error.message, retryable: error.retryable };
   return { code: "internal", message: error instanceof Error ? error.message : "Something went wrong; try again.", retryable: true };
@@ -46,48 +86,58 @@ export function useAlmaChat(serverUrl: string, initialConversationId: string | n
   const stateRef = React.useRef(state);
   stateRef.current = state;
   const lastSend = React.useRef<{ content: string; taskType: TaskTypeChoice } | null>(null);
+  // The client is created in an effect: sends that come before it (right after hydration) wait here.
+  const clientRef = React.useRef<AlmaClient | null>(null);
+  const beforeClient = React.useRef<Array<(c: AlmaClient) => void>>([]);
+  // clientMessageIds of messages sent while the socket was not open, until they go out (or fail)
+  const waiting = React.useRef(new Set<string>());
+  const publish = React.useCallback(() => {
+    const c = clientRef.current;
+    const status = c?.state.status ?? "idle";
+    const closed = c?.state.status === "closed" ? c.state : null;
+    publishAvailability({
+      queues: status === "connecting" || status === "reconnecting",
+      waiting: waiting.current.size + beforeClient.current.length,
+      failure: closed?.error ? closed.error.message : null,
+    });
+  }, []);
 
   React.useEffect(() => {
     const c = new AlmaClient({ clientName: "@alma/web" });
     // A transition lets React yield to the browser every few milliseconds while it renders a batch,
     // so a large render (an answer finishing, a long block) never becomes one long task.
     const batcher = createFrameBatcher<{ frame: ServerFrame; at: number }>((items) => React.startTransition(() => dispatch({ type: "frames", items })));
-    let disposed = false;
-    let retryTimer: ReturnType<typeof setTimeout> | null = null;
-    let attempt = 0;
     const offs = [
       c.on("frame", ({ frame, receivedAt }) => batcher.push({ frame, at: receivedAt })),
       c.on("state", (s) => {
         setConnection(s);
+        // open: the client writes every queued message right now, in the order they were sent
         if (s.status === "open") {
-          attempt = 0;
+          waiting.current.clear();
           setEverConnected(true);
           setModel(s.welcome.model);
           setLimits({ maxMessageChars: s.welcome.limits.maxMessageChars });
         }
+        publish();
       }),
       c.on("model.status", (f) => setModel(f.model)),
     ];
-    const connect = () => {
-      c.connect(serverUrl).catch(() => {
-        // The client reconnects by itself only after a first success; before that, retry here with backoff.
-        if (disposed) return;
-        attempt++;
-        const delay = Math.min(10_000, 500 * 2 ** Math.min(attempt, 5));
-        setConnection({ status: "reconnecting", attempt, delayMs: delay, nextAttemptAt: Date.now() + delay, lastError: `Cannot reach ${serverUrl}` });
-        retryTimer = setTimeout(connect, delay);
-      });
-    };
-    connect();
+    // retry: a first attempt that fails (the server is not up yet) is retried with backoff like a dropped
+    // connection, so what is sent meanwhile stays queued; it rejects only when the client gives up for good
+    c.connect(serverUrl, { retry: true }).catch(() => undefined);
+    clientRef.current = c;
+    for (const go of beforeClient.current.splice(0)) go(c);
+    publish();
     setClient(c);
     return () => {
-      disposed = true;
-      if (retryTimer) clearTimeout(retryTimer);
       offs.forEach((off) => off());
       batcher.dispose();
+      if (clientRef.current === c) clientRef.current = null;
       c.close();
+      waiting.current.clear();
+      publishAvailability(NOTHING_KNOWN);
     };
-  }, [serverUrl]);
+  }, [serverUrl, publish]);
 
   // Load history when a conversation is opened (not for one this page just created: it is already shown).
   const conversationId = state.conversationId;
@@ -133,19 +183,38 @@ export function useAlmaChat(serverUrl: string, initialConversationId: string | n
     });
   }, []);
 
+  /**
+   * Sends now when connected; while connecting the client queues it and sends it on connect (in order, once),
+   * and the composer shows "Sending when connected…" until then. A connection that fails for good fails it
+   * with an error shown on the message.
+   */
   const send = React.useCallback(
     (content: string, taskType: TaskTypeChoice) => {
-      if (!client) return;
       const clientMessageId = createId();
+      const conversationId = stateRef.current.conversationId;
       lastSend.current = { content, taskType };
       dispatch({ type: "send", clientMessageId, content, now: Date.now() });
-      try {
-        follow(client.send(content, { conversationId: stateRef.current.conversationId, clientMessageId, options: { taskType } }));
-      } catch (e) {
-        dispatch({ type: "sendFailed", clientMessageId, error: toMessageError(e) });
-      }
+      const go = (c: AlmaClient) => {
+        const queued = c.state.status !== "open";
+        try {
+          const handle = c.send(content, { conversationId, clientMessageId, options: { taskType } });
+          if (queued) {
+            waiting.current.add(clientMessageId);
+            handle.done.catch(() => {
+              if (waiting.current.delete(clientMessageId)) publish();
+            });
+          }
+          follow(handle);
+        } catch (e) {
+          dispatch({ type: "sendFailed", clientMessageId, error: toMessageError(e) });
+        }
+      };
+      const c = clientRef.current;
+      if (c) go(c);
+      else beforeClient.current.push(go);
+      publish();
     },
-    [client, follow],
+    [follow, publish],
   );
 
   const edit = React.useCallback(
@@ -227,7 +296,7 @@ export function useAlmaChat(serverUrl: string, initialConversationId: string | n
 
   const reconnectNow = React.useCallback(() => {
     if (!client) return;
-    if (client.state.status === "closed") client.connect(serverUrl).catch(() => undefined);
+    if (client.state.status === "closed") client.connect(serverUrl, { retry: true }).catch(() => undefined);
   }, [client, serverUrl]);
 
   return {

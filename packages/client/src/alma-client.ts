@@ -42,6 +42,13 @@ export interface AlmaClientOptions {
 export interface ConnectOptions {
   /** the access token when the server sets ALMA_AUTH_TOKEN */
   token?: string;
+  /**
+   * keep trying when the first attempt fails, with the same backoff as a reconnect, instead of rejecting at
+   * once: the client stays usable (`connecting` / `reconnecting`), so messages sent meanwhile wait and go
+   * out once it is open. connect() then resolves with the first welcome and rejects only when the client
+   * gives up for good (a fatal handshake error, `maxAttempts`, or close()). Ignored with `reconnect: false`.
+   */
+  retry?: boolean;
 }
 
 export interface ReceivedFrame {
@@ -195,7 +202,10 @@ export class AlmaClient {
     };
   }
 
-  /** Opens the socket and does the `hello` handshake; resolves with the server's `welcome`. */
+  /**
+   * Opens the socket and does the `hello` handshake; resolves with the server's `welcome`. Messages, runs and
+   * requests started while it connects are queued and go out, in order, once the connection is open.
+   */
   async connect(url: string, options: ConnectOptions = {}): Promise<WelcomeFrame> {
     if (this.currentState.status !== "idle" && this.currentState.status !== "closed") {
       throw new AlmaClientError({ code: "invalid_input", message: "The client is already connected; call close() before connecting again." });
@@ -204,15 +214,22 @@ export class AlmaClient {
     this.token = options.token;
     this.userClosed = false;
     this.setState({ status: "connecting", attempt: 0 });
+    let failure: AlmaClientError;
     try {
       const welcome = await this.openSocket();
       this.onSessionOpen(welcome);
       return welcome;
     } catch (error) {
-      const failure = asClientError(error);
-      this.shutdown(failure);
-      throw failure;
+      failure = asClientError(error);
     }
+    if (options.retry && this.backoff && !this.userClosed && !FATAL_HANDSHAKE_CODES.has(failure.code)) {
+      // what was queued stays queued while the client tries again, as after a dropped connection
+      const outcome = await this.reconnectLoop(failure.message, this.backoff);
+      if (outcome instanceof AlmaClientError) throw outcome;
+      return outcome;
+    }
+    this.shutdown(failure);
+    throw failure;
   }
 
   /** Closes the connection for good: no reconnect; runs and requests still pending fail with `connection_closed`. */
@@ -450,15 +467,16 @@ export class AlmaClient {
     void this.reconnectLoop(why, this.backoff);
   }
 
-  private async reconnectLoop(firstError: string, backoff: BackoffOptions): Promise<void> {
+  /** Tries again with backoff until open (the welcome), or until it gives up for good (the error; the client is closed then). */
+  private async reconnectLoop(firstError: string, backoff: BackoffOptions): Promise<WelcomeFrame | AlmaClientError> {
+    const closed = () => new AlmaClientError({ code: "connection_closed", message: "The client was closed before the connection was back." });
     let lastError: string = firstError;
     for (let attempt = 1; ; attempt++) {
-      if (this.userClosed) return;
+      if (this.userClosed) return closed();
       if (attempt > backoff.maxAttempts) {
-        this.shutdown(
-          new AlmaClientError({ code: "connection_lost", message: `Gave up reconnecting to ${this.url} after ${backoff.maxAttempts} attempts: ${lastError}`, retryable: true }),
-        );
-        return;
+        const failure = new AlmaClientError({ code: "connection_lost", message: `Gave up connecting to ${this.url} after ${backoff.maxAttempts} attempts: ${lastError}`, retryable: true });
+        this.shutdown(failure);
+        return failure;
       }
       const delayMs = backoffDelay(attempt, backoff, this.random);
       this.setState({ status: "reconnecting", attempt, delayMs, nextAttemptAt: this.now() + delayMs, lastError });
@@ -470,19 +488,19 @@ export class AlmaClient {
         };
       });
       this.cancelSleep = null;
-      if (this.userClosed) return;
+      if (this.userClosed) return closed();
       this.setState({ status: "connecting", attempt });
       try {
         const welcome = await this.openSocket();
-        if (this.userClosed) return;
+        if (this.userClosed) return closed();
         this.onSessionOpen(welcome);
-        return;
+        return welcome;
       } catch (error) {
-        if (this.userClosed) return;
+        if (this.userClosed) return closed();
         const failure = asClientError(error);
         if (FATAL_HANDSHAKE_CODES.has(failure.code)) {
           this.shutdown(failure);
-          return;
+          return failure;
         }
         lastError = failure.message;
       }
@@ -492,7 +510,14 @@ export class AlmaClient {
   private shutdown(error: AlmaClientError | null): void {
     const reason = error ?? new AlmaClientError({ code: "connection_closed", message: "The client was closed." });
     this.setState({ status: "closed", error });
-    for (const pending of this.pendingSends.values()) pending.handle.fail(reason);
+    for (const pending of this.pendingSends.values()) {
+      // a message still queued never reached the server: say so, so it is not taken for an answer that failed
+      pending.handle.fail(
+        pending.sent
+          ? reason
+          : new AlmaClientError({ code: reason.code, message: `The message was not sent: ${lowerFirst(reason.message)}`, retryable: reason.retryable, cause: reason }),
+      );
+    }
     this.pendingSends.clear();
     for (const pending of this.pendingRuns) pending.handle.fail(reason);
     this.pendingRuns.length = 0;
@@ -787,9 +812,20 @@ export class AlmaClient {
     return parsed.data;
   }
 
+  /** While connecting or reconnecting the client queues what it is asked to send; idle or closed for good, it refuses. */
   private assertUsable(): void {
-    if (this.currentState.status === "idle" || this.currentState.status === "closed") {
+    const state = this.currentState;
+    if (state.status === "idle") {
       throw new AlmaClientError({ code: "not_connected", message: "The client is not connected; call connect(url) first." });
+    }
+    if (state.status === "closed") {
+      throw new AlmaClientError({
+        code: "not_connected",
+        message: state.error
+          ? `Not sent: the connection to ${this.url} failed for good (${state.error.message.replace(/\.$/, "")}). Connect again to send.`
+          : "Not sent: the client was closed. Connect again to send.",
+        cause: state.error ?? undefined,
+      });
     }
   }
 
@@ -838,6 +874,11 @@ function isRunEvent(frame: ServerFrame): frame is RunEvent {
 
 function asClientError(error: unknown): AlmaClientError {
   return error instanceof AlmaClientError ? error : new AlmaClientError({ code: "connection_failed", message: describe(error), cause: error });
+}
+
+/** "Cannot connect…" reads on after a colon as "cannot connect…"; "ALMA_AUTH_TOKEN…" stays as it is. */
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
 }
 
 function describe(error: unknown): string {

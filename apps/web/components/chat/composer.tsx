@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Select } from "@/components/ui/select";
 import { Tooltip } from "@/components/ui/tooltip";
 import { loadDraft, saveDraft } from "@/lib/draft-store";
+import { useSendAvailability } from "@/lib/use-alma-chat";
 
 const TASK_TYPES: { value: TaskTypeChoice; label: string; hint: string }[] = [
   { value: "auto", label: "Auto", hint: "Let alma decide" },
@@ -26,12 +27,50 @@ interface Props {
   onStop(): void;
 }
 
-/** Enter sends, Shift+Enter breaks the line; the draft is saved per conversation as it is typed. */
+/**
+ * Enter sends, Shift+Enter breaks the line; the draft is saved per conversation as it is typed. While the
+ * socket is still connecting, Enter sends too: the message is queued and goes out on connect.
+ */
 export const Composer = React.memo(function Composer({ conversationId, streaming, disabledReason, maxChars, taskType, onTaskTypeChange, onSend, onStop }: Props) {
+  // The server renders the box empty (it cannot read localStorage); the first layout effect fills it.
   const [text, setText] = React.useState("");
   const ref = React.useRef<HTMLTextAreaElement>(null);
+  const textRef = React.useRef(text);
+  textRef.current = text;
+  // the conversation whose draft the box shows; undefined until the first layout effect (hydration)
+  const shownFor = React.useRef<{ id: string | null } | undefined>(undefined);
+  // a message was sent from the new chat, and the server has not named its conversation yet
+  const sentFromNew = React.useRef(false);
+  const sending = useSendAvailability();
 
-  React.useEffect(() => {
+  // A layout effect, so it runs in the same task as the hydration commit: no keystroke can land between
+  // React taking over the box and the box getting its text.
+  React.useLayoutEffect(() => {
+    const before = shownFor.current;
+    shownFor.current = { id: conversationId };
+    if (before === undefined) {
+      // Keystrokes typed into the server-rendered box before hydration are only in the DOM, not in state:
+      // adopt them (else the next render would wipe them), and let them win over a saved draft the user never saw.
+      const typed = ref.current?.value ?? "";
+      if (typed !== "") {
+        setText(typed);
+        saveDraft(conversationId, typed);
+      } else {
+        setText(loadDraft(conversationId));
+      }
+      return;
+    }
+    if (before.id === conversationId) return;
+    if (before.id === null && sentFromNew.current) {
+      sentFromNew.current = false;
+      // The server named the conversation just started here: what is typed since belongs to it.
+      const typed = textRef.current;
+      if (typed !== "" && loadDraft(conversationId) === "") {
+        saveDraft(null, "");
+        saveDraft(conversationId, typed);
+        return;
+      }
+    }
     setText(loadDraft(conversationId));
   }, [conversationId]);
 
@@ -43,11 +82,24 @@ export const Composer = React.memo(function Composer({ conversationId, streaming
   }, [text]);
 
   const tooLong = maxChars !== null && text.length > maxChars;
-  const reason = disabledReason ?? (tooLong ? `The message is ${text.length - maxChars!} characters over the limit of ${maxChars}.` : null);
+  // Only the connection is in the way, and the client is trying: what is sent now is queued for it.
+  const queueable = disabledReason !== null && sending.queues;
+  // One at a time: a second message before the first reached the server would start a conversation of its own.
+  const waiting = sending.waiting > 0;
+  const blocked = waiting
+    ? "Sending when connected…"
+    : disabledReason !== null && !queueable
+      ? sending.failure !== null
+        ? `Not connected: ${sending.failure}`
+        : disabledReason
+      : null;
+  const reason = blocked ?? (tooLong ? `The message is ${text.length - maxChars!} characters over the limit of ${maxChars}.` : null);
   const canSend = !streaming && reason === null && text.trim().length > 0;
+  const note = reason ?? (queueable ? `${disabledReason} Enter sends once connected.` : null);
 
   const submit = () => {
     if (!canSend) return;
+    if (conversationId === null) sentFromNew.current = true;
     onSend(text.trim());
     setText("");
     saveDraft(conversationId, "");
@@ -86,7 +138,7 @@ export const Composer = React.memo(function Composer({ conversationId, streaming
         <div className="flex items-center gap-2 px-2 pb-2">
           <Select value={taskType} onValueChange={onTaskTypeChange} options={TASK_TYPES} label="Task type" testId="task-type" />
           <p className="min-w-0 flex-1 truncate text-xs text-muted-foreground" data-testid="composer-reason" aria-live="polite">
-            {reason ?? ""}
+            {note ?? ""}
           </p>
           {streaming ? (
             <Tooltip content="Stop (Esc)">
@@ -95,7 +147,7 @@ export const Composer = React.memo(function Composer({ conversationId, streaming
               </Button>
             </Tooltip>
           ) : (
-            <Tooltip content={reason ?? "Send (Enter)"}>
+            <Tooltip content={reason ?? (queueable ? "Send once connected (Enter)" : "Send (Enter)")}>
               <span tabIndex={canSend ? -1 : 0}>
                 <Button type="submit" size="icon" aria-label="Send message" data-testid="send" disabled={!canSend}>
                   <ArrowUp />
