@@ -21,8 +21,8 @@ afterEach(async () => {
   server = null;
 });
 
-async function runAt(tokensPerSecond: number, speed = new ModelSpeedTracker()) {
-  server = await startFakeOpenAI({ flavour: "vllm", contextWindow: 32_768, models: ["m"], handler: capableResponder({ tokensPerSecond: tokensPerSecond * SCALE, firstTokenDelayMs: 400 / SCALE }) });
+async function runAt(tokensPerSecond: number, speed = new ModelSpeedTracker(), contextWindow = 32_768) {
+  server = await startFakeOpenAI({ flavour: "vllm", contextWindow, models: ["m"], handler: capableResponder({ tokensPerSecond: tokensPerSecond * SCALE, firstTokenDelayMs: 400 / SCALE }) });
   const model = new OpenAIChatModel({ baseURL: server.url, model: "m" });
   const priorPace = { ttftMs: PRIOR_SPEED.ttftMs / SCALE, tokensPerSecond: PRIOR_SPEED.tokensPerSecond * SCALE };
   const agent = new ManagerAgent({ model, config: { deadlineMs: DEADLINE, speed, modelKey: "m", priorPace } });
@@ -45,6 +45,15 @@ describe("analytical answers sized to the model's pace", () => {
     // pipelined: the first step started while the planner was still writing
     const plan = server!.chatRequests().find((q) => JSON.stringify(q.body).includes(PLAN_MARKER))!;
     expect(steps[0]!.receivedAt).toBeLessThan(plan.endedAt!);
+  }, 30_000);
+
+  it("12 tokens/s in a 2,048-token window: a smaller plan still runs whole, every request inside the window", async () => {
+    const { r, labels } = await runAt(12, new ModelSpeedTracker(), 2048);
+    expect(labels.some((l) => l.startsWith("Answering directly"))).toBe(false);
+    expect(r.finishReason).toBe("stop");
+    expect(r.steps!.length).toBeGreaterThanOrEqual(2);
+    expect(r.steps!.every((s) => s.status === "complete")).toBe(true);
+    expect(server!.overWindowRequests()).toEqual([]);
   }, 30_000);
 
   it("5 tokens/s: no plan fits, so it answers in one pass, whole, and says why", async () => {

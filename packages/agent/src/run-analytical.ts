@@ -1,5 +1,5 @@
 import type { ChatMessage, LlmError } from "@alma/llm";
-import type { FinishReason, PlanStep, StepRecord } from "@alma/protocol";
+import type { FinishReason, PlanStep } from "@alma/protocol";
 import type { AnalysisStep } from "./analysis-plan.js";
 import { finishOf } from "./finish-of.js";
 import { fitStepResults } from "./fit-step-results.js";
@@ -118,12 +118,12 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
   // the planner: streamed, read as it arrives, stopped as soon as it has said enough (or is not writing a plan)
   const planner = new AbortController();
   let ended: "full" | "not_json" | "slow" | "deadline" | null = null;
-  // the planner never writes into the time kept for the synthesis
-  stepsDeadline.addEventListener("abort", () => stopPlanner("deadline"), { once: true });
   const stopPlanner = (why: NonNullable<typeof ended>) => {
     ended ??= why;
     planner.abort(why);
   };
+  // the planner never writes into the time kept for the synthesis
+  stepsDeadline.addEventListener("abort", () => stopPlanner("deadline"), { once: true });
   const rendered = analyticalPlanPrompt.render({ task, minSteps: Math.min(settings.minSteps, shape.steps), maxSteps: shape.steps });
   const buildPlan = (base: ChatMessage[]): ChatMessage[] => [
     ...withSystemPrompt(base, rendered.system, scope.system),
@@ -132,6 +132,7 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
   const startedAt = nowMs();
   let firstAt: number | null = null;
   let chars = 0;
+  let deltas = 0;
   let paced = false;
   let measured: Pace | null = null;
   const out = await scope.generate(buildPlan, {
@@ -145,8 +146,10 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
     onDelta: (t) => {
       firstAt ??= nowMs();
       chars += t.length;
-      // a server may pack several tokens into one chunk: the pace is read from the text, about 4 characters a token
-      const written = Math.max(1, Math.round(chars / 4));
+      deltas += 1;
+      // about one token per chunk, but a server may pack several into one: then the text tells (about 4 characters a
+      // token of prose; JSON runs shorter, so the text alone would make a model look slower than it is)
+      const written = Math.max(1, deltas, Math.round(chars / 4));
       admit(parser.push(t));
       // a second step has begun: the plan has several parts, so the first one starts now
       if (held !== null && parser.begun >= 2) release();
@@ -161,8 +164,9 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
         if (planned.length === 0) stopPlanner("slow");
       } else if (next.steps < shape.steps || next.stepTokens < shape.stepTokens) {
         shape = { ...next, concurrency: shape.concurrency };
+        const before = parser.limitSteps;
         parser.limit(Math.max(next.steps, planned.length + (held ? 1 : 0), 2));
-        scope.progress("planning", `Planning ${parser.limitSteps} steps`);
+        if (parser.limitSteps !== before) scope.progress("planning", `Planning ${parser.limitSteps} steps`);
         if (parser.full) stopPlanner("full");
       }
     },
@@ -271,5 +275,3 @@ function failed(out: { error: LlmError | null }, plan: PlanStep[]): AnalyticalOu
 export function isDirectAnswer(o: AnalyticalOutcome | DirectAnswer): o is DirectAnswer {
   return "direct" in o;
 }
-
-export type { StepRecord };

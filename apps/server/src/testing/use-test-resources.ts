@@ -1,7 +1,8 @@
 import { rmSync } from "node:fs";
 import { afterEach } from "vitest";
 import type { FastifyInstance } from "fastify";
-import type { WsTestClient } from "./ws-test-client.js";
+import { buildApp, type BuildAppOptions } from "../build-app.js";
+import { WsTestClient } from "./ws-test-client.js";
 
 /**
  * The apps, sockets and temp folders a test file opens, released after each test (sockets first, so
@@ -17,5 +18,17 @@ export function useTestResources(alsoRelease?: () => Promise<void> | void) {
     await alsoRelease?.();
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
-  return { apps, clients, dirs };
+  /** builds and starts an app on 127.0.0.1 (released after the test), with a way to open handshaken sockets to it */
+  const serve = async (options: BuildAppOptions) => {
+    const app = await buildApp(options);
+    apps.push(app);
+    const address = await app.listen({ host: "127.0.0.1", port: 0 });
+    const connect = async () => {
+      const c = await WsTestClient.connect(`${address.replace("http", "ws")}/ws`);
+      clients.push(c);
+      return c;
+    };
+    return { app, address, connect };
+  };
+  return { apps, clients, dirs, serve };
 }

@@ -2,29 +2,18 @@ import { describe, expect, it } from "vitest";
 import { capableResponder } from "@alma/agent/testing";
 import { OpenAIChatModel, ScriptedChatModel, type ChatModel } from "@alma/llm";
 import { startFakeOpenAI, type FakeOpenAIServer } from "@alma/testing";
-import { buildApp } from "../build-app.js";
 import { testConfig } from "../testing/test-config.js";
-import { WsTestClient } from "../testing/ws-test-client.js";
+import type { WsTestClient } from "../testing/ws-test-client.js";
 import { useTestResources } from "../testing/use-test-resources.js";
 
 let fake: FakeOpenAIServer | null = null;
-const { apps, clients } = useTestResources(async () => {
+const resources = useTestResources(async () => {
   await fake?.close();
   fake = null;
 });
 
-async function serve(model: ChatModel) {
-  // flushes far apart: what the database holds mid-run lags well behind the live answer
-  const app = await buildApp({ config: testConfig({ ALMA_FLUSH_INTERVAL_MS: "5000" }), model });
-  apps.push(app);
-  const address = await app.listen({ host: "127.0.0.1", port: 0 });
-  const connect = async () => {
-    const c = await WsTestClient.connect(`${address.replace("http", "ws")}/ws`);
-    clients.push(c);
-    return c;
-  };
-  return { app, connect };
-}
+// flushes far apart: what the database holds mid-run lags well behind the live answer
+const serve = (model: ChatModel) => resources.serve({ config: testConfig({ ALMA_FLUSH_INTERVAL_MS: "5000" }), model });
 
 /**
  * A viewer that opens the conversation mid-answer (a reload, a second tab): the history's answer, then every event

@@ -2,13 +2,12 @@ import { describe, expect, it } from "vitest";
 import { capableResponder } from "@alma/agent/testing";
 import { startFakeOpenAI, type FakeOpenAIServer, type FakeServerFlavour } from "@alma/testing";
 import type { ServerFrame, TaskTypeChoice } from "@alma/protocol";
-import { buildApp } from "../build-app.js";
 import { testConfig } from "../testing/test-config.js";
-import { WsTestClient } from "../testing/ws-test-client.js";
+import type { WsTestClient } from "../testing/ws-test-client.js";
 import { useTestResources } from "../testing/use-test-resources.js";
 
 let fake: FakeOpenAIServer | null = null;
-const { apps, clients } = useTestResources(async () => {
+const resources = useTestResources(async () => {
   await fake?.close();
   fake = null;
 });
@@ -19,12 +18,8 @@ const TURNS = 60;
 async function serve(env: Record<string, string> = {}) {
   // the model is built from the settings, as main.ts does: it learns the window the way a user's server tells it
   const config = testConfig({ ALMA_PROVIDER: "openai", OPENAI_BASE_URL: fake!.url, OPENAI_MODEL: "house-model", ALMA_SCRIPTED_TPS: "0", ...env });
-  const app = await buildApp({ config });
-  apps.push(app);
-  const address = await app.listen({ host: "127.0.0.1", port: 0 });
-  const c = await WsTestClient.connect(`${address.replace("http", "ws")}/ws`);
-  clients.push(c);
-  return { app, c, address };
+  const { app, address, connect } = await resources.serve({ config });
+  return { app, c: await connect(), address };
 }
 
 /** What people type over a long session: questions to work on, things to write, long pasted context. */

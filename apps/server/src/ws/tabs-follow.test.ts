@@ -1,23 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ScriptedChatModel } from "@alma/llm";
-import { buildApp } from "../build-app.js";
 import { testConfig } from "../testing/test-config.js";
-import { WsTestClient } from "../testing/ws-test-client.js";
 import { useTestResources } from "../testing/use-test-resources.js";
 
-const { apps, clients } = useTestResources();
-
-async function serve() {
-  const app = await buildApp({ config: testConfig(), model: new ScriptedChatModel({ reply: "an answer in a few words", tokensPerSecond: 200 }) });
-  apps.push(app);
-  const address = await app.listen({ host: "127.0.0.1", port: 0 });
-  const connect = async () => {
-    const c = await WsTestClient.connect(`${address.replace("http", "ws")}/ws`);
-    clients.push(c);
-    return c;
-  };
-  return { app, connect };
-}
+const resources = useTestResources();
+const serve = () => resources.serve({ config: testConfig(), model: new ScriptedChatModel({ reply: "an answer in a few words", tokensPerSecond: 200 }) });
 
 describe("a tab left open on a conversation while another tab writes in it", () => {
   it("is told of each new message, in place (after the message it follows), before its answer streams", async () => {
