@@ -18,9 +18,17 @@ export const planStepSchema = z.object({
 });
 export type PlanStep = z.infer<typeof planStepSchema>;
 
+export const stepStatusSchema = z.enum(["pending", "running", "complete", "truncated", "failed", "stopped"]);
+export type StepStatus = z.infer<typeof stepStatusSchema>;
+
 export const stepRecordSchema = planStepSchema.extend({
   text: z.string(),
-  status: z.enum(["pending", "running", "complete", "truncated", "failed", "stopped"]),
+  status: stepStatusSchema,
+  note: z.string().nullable().optional().describe("why the step ended early, in words"),
+  durationMs: z.number().nonnegative().nullable().optional(),
+  completionTokens: z.number().int().nonnegative().nullable().optional(),
+  startedAt: z.number().nullable().optional().describe("epoch ms (server clock) when the step started"),
+  firstTokenAt: z.number().nullable().optional().describe("epoch ms (server clock) of the step's first token"),
 });
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 

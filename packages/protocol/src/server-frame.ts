@@ -5,6 +5,8 @@ import { finishReasonSchema, usageSchema } from "./usage.js";
 import { runMetricsSchema } from "./run-metrics.js";
 import { contextStatsSchema } from "./context-stats.js";
 import { contextWindowInfoSchema } from "./context-window-source.js";
+import { progressPhaseSchema } from "./progress-phase.js";
+import { runStateSchema } from "./run-state.js";
 import { conversationSchema, messageSchema, pinnedFactSchema, planStepSchema } from "./conversation.js";
 
 const requestId = z.string().optional();
@@ -15,20 +17,6 @@ const runEventBase = {
   index: z.number().int().nonnegative(),
   at: z.number().describe("epoch ms when the server emitted it"),
 };
-
-export const progressPhaseSchema = z.enum([
-  "queued",
-  "classifying",
-  "recalling_memory",
-  "planning",
-  "step",
-  "synthesizing",
-  "generating",
-  "retrying",
-  "cache_hit",
-  "done",
-]);
-export type ProgressPhase = z.infer<typeof progressPhaseSchema>;
 
 export const runStartedEventSchema = z.object({
   type: z.literal("run.started"),
@@ -205,7 +193,13 @@ export const conversationHistoryResultSchema = z.object({
   conversation: conversationSchema,
   messages: z.array(messageSchema),
   pinnedFacts: z.array(pinnedFactSchema),
-  activeRun: z.object({ runId: z.string(), lastIndex: z.number().int() }).nullable(),
+  activeRun: z
+    .object({
+      runId: z.string(),
+      lastIndex: z.number().int(),
+      state: runStateSchema.describe("the run as its events up to lastIndex make it; resume after lastIndex for the rest"),
+    })
+    .nullable(),
   context: contextStatsSchema.nullable(),
 });
 

@@ -145,11 +145,11 @@ export class ChatService {
     const conversation = this.requireConversation(frame.conversationId);
     this.watching.set(client, conversation.id);
     const run = hub.activeForConversation(conversation.id);
-    // the live answer as of run.lastIndex, so the viewer resumes right after it without a gap
-    const live = run?.snapshot?.() ?? null;
+    // the live answer as of run.lastIndex (the run's own fold), so the viewer resumes right after it without a gap
+    const live = run?.state ?? null;
     const messages = store
       .listMessages(conversation.id)
-      .map((m) => (live && run && m.id === run.assistantMessageId ? { ...m, content: live.content, steps: live.steps } : m));
+      .map((m) => (live && m.id === run?.assistantMessageId ? { ...m, content: live.text, steps: live.steps.length ? live.steps : null } : m));
     const lastContext = messages.findLast((m) => m.role === "assistant" && m.metrics?.context)?.metrics?.context ?? null;
     return {
       type: "conversation.history.result",
@@ -157,7 +157,7 @@ export class ChatService {
       conversation,
       messages,
       pinnedFacts: store.listPinnedFacts(conversation.id),
-      activeRun: run ? { runId: run.id, lastIndex: run.lastIndex } : null,
+      activeRun: run && live ? { runId: run.id, lastIndex: live.lastIndex, state: live } : null,
       context: lastContext,
     };
   }
@@ -320,6 +320,7 @@ export class ChatService {
       userMessageId: args.userMessage.id,
       assistantMessageId,
       ownerConnectionId: client.id,
+      ...(args.continueMessage ? { seed: { text: args.continueMessage.content, steps: args.continueMessage.steps } } : {}),
     });
     if (args.clientMessageId !== null) {
       client.send({

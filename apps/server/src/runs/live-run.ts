@@ -1,4 +1,4 @@
-import type { RunEvent, RunEventDraft, StepRecord } from "@alma/protocol";
+import { applyRunEvent, createRunState, type RunEvent, type RunEventDraft, type RunState, type StepRecord } from "@alma/protocol";
 import type { RunSubscriber } from "./run-subscriber.js";
 
 const EVENT_OVERHEAD = 256;
@@ -24,6 +24,8 @@ export interface LiveRunInit {
   graceMs: number;
   now: () => number;
   onAbandoned: (run: LiveRun) => void;
+  /** a continued run starts from the kept part of its answer */
+  seed?: { text: string; steps: StepRecord[] | null };
 }
 
 export type SubscribeResult =
@@ -62,14 +64,23 @@ export class LiveRun {
     this.userMessageId = init.userMessageId;
     this.assistantMessageId = init.assistantMessageId;
     this.ownerConnectionId = init.ownerConnectionId;
+    this.folded = createRunState({ runId: init.id, text: init.seed?.text ?? "", steps: init.seed?.steps ?? null });
   }
 
+  private folded: RunState;
+
   /**
-   * The answer as the run's events so far made it (text and steps at `lastIndex`), for a viewer that joins mid-run:
-   * history carries it, then the viewer resumes after `lastIndex`, so nothing between is lost or shown twice.
-   * Set by the run's executor, which folds the events as they are emitted.
+   * The run as its events so far make it (the one fold, at `lastIndex`): a viewer that joins mid-run gets it,
+   * then resumes after `lastIndex`, so nothing between is lost or shown twice; the executor stores what it gives.
    */
-  snapshot: (() => { content: string; steps: StepRecord[] | null }) | null = null;
+  get state(): RunState {
+    return this.folded;
+  }
+
+  /** The state the run will have once `draft` is emitted: what is stored before a terminal event goes out. */
+  preview(draft: RunEventDraft): RunState {
+    return applyRunEvent(this.folded, this.stamp(draft, this.nextIndex, this.nextSeq));
+  }
 
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -96,8 +107,8 @@ export class LiveRun {
   emit(draft: RunEventDraft): RunEvent | null {
     if (this.ended) return null;
     if (draft.type === "run.token" && this.controller.signal.aborted) return null;
-    const stamped = { ...draft, runId: this.id, index: this.nextIndex++, at: this.init.now() } as RunEvent;
-    if (stamped.type === "run.token") stamped.seq = this.nextSeq++;
+    const stamped = this.stamp(draft, this.nextIndex++, draft.type === "run.token" ? this.nextSeq++ : this.nextSeq);
+    this.folded = applyRunEvent(this.folded, stamped);
     this.buffer.push(stamped);
     this.bufferBytes += eventSize(stamped);
     while (this.buffer.length > 1 && (this.buffer.length > this.init.replayBufferEvents || this.bufferBytes > this.init.replayBufferBytes)) {
@@ -105,6 +116,12 @@ export class LiveRun {
       this.oldestIndex++;
     }
     for (const sub of this.subscribers.keys()) this.deliver(sub);
+    return stamped;
+  }
+
+  private stamp(draft: RunEventDraft, index: number, seq: number): RunEvent {
+    const stamped = { ...draft, runId: this.id, index, at: this.init.now() } as RunEvent;
+    if (stamped.type === "run.token") stamped.seq = seq;
     return stamped;
   }
 

@@ -1,5 +1,5 @@
 import type { AgentRunResult } from "@alma/agent";
-import type { ErrorCode, RunEventDraft, RunOptions, StepRecord } from "@alma/protocol";
+import type { ErrorCode, RunEventDraft, RunOptions } from "@alma/protocol";
 import type { LiveRun } from "./live-run.js";
 import { RunMeter } from "./run-meter.js";
 import type { RunServices } from "./run-services.js";
@@ -33,25 +33,20 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
   const { run } = req;
   const { store, metrics } = deps;
   const meter = new RunMeter(req.receivedAt, deps.now);
-  const prefix = req.continueFrom ?? "";
-  let answer = "";
-  let dirty = false;
-  const steps = new Map<string, StepRecord>();
-  const stepStarted = new Map<string, number>();
-  const stepFirstToken = new Map<string, number>();
+  let flushedIndex = run.lastIndex;
   metrics.runStarted();
 
+  // crash safety: what the run's fold holds so far, stored periodically (viewers read the live fold, not this)
   const flush = () => {
-    if (!dirty) return;
-    dirty = false;
+    const state = run.state;
+    if (state.lastIndex === flushedIndex) return;
+    flushedIndex = state.lastIndex;
     try {
-      store.updateAssistantMessage(run.assistantMessageId, { content: prefix + answer, steps: steps.size ? [...steps.values()] : null });
+      store.updateAssistantMessage(run.assistantMessageId, { content: state.text, steps: state.steps.length ? state.steps : null });
     } catch (err) {
       deps.log.error({ err, runId: run.id }, "could not store a partial answer");
     }
   };
-  // a viewer joining mid-run gets exactly what the events so far made, not the last flush (see LiveRun.snapshot)
-  run.snapshot = () => ({ content: prefix + answer, steps: steps.size ? [...steps.values()].map((s) => ({ ...s })) : null });
   const flushTimer = setInterval(flush, deps.flushIntervalMs);
   // The agent ends its own work at the deadline (synthesizing what it has); this is the backstop if it does not.
   const deadlineTimer = setTimeout(() => run.stop("deadline"), Math.max(0, req.receivedAt + deps.runDeadlineMs + DEADLINE_GRACE_MS - deps.now()));
@@ -69,43 +64,21 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
         break;
       case "run.token":
         meter.token();
-        if (event.stepId === null) answer += event.text;
-        else {
-          if (!stepFirstToken.has(event.stepId)) stepFirstToken.set(event.stepId, event.at);
-          const step = steps.get(event.stepId);
-          if (step) step.text += event.text;
-        }
-        dirty = true;
         break;
       case "run.context":
         meter.setContext(event.context);
         break;
-      case "run.plan":
-        // a plan grows while the planner writes: steps already known keep their text and status
-        for (const s of event.steps) if (!steps.has(s.id)) steps.set(s.id, { ...s, text: "", status: "pending" });
-        dirty = true;
-        break;
-      case "run.step.started": {
-        const step = steps.get(event.stepId);
-        if (step) step.status = "running";
-        stepStarted.set(event.stepId, event.at);
-        dirty = true;
-        break;
-      }
       case "run.step.completed": {
-        const step = steps.get(event.stepId);
-        if (step) step.status = event.status;
-        const startedAt = stepStarted.get(event.stepId) ?? event.at - event.durationMs;
+        const step = run.state.steps.find((s) => s.id === event.stepId);
         meter.addStep({
           stepId: event.stepId,
           title: step?.title ?? event.stepId,
-          startMs: meter.offset(startedAt),
-          firstTokenMs: stepFirstToken.has(event.stepId) ? meter.offset(stepFirstToken.get(event.stepId)!) : null,
+          startMs: meter.offset(step?.startedAt ?? event.at - event.durationMs),
+          firstTokenMs: step?.firstTokenAt != null ? meter.offset(step.firstTokenAt) : null,
           endMs: meter.offset(event.at),
           completionTokens: event.completionTokens,
           finishReason: event.finishReason,
         });
-        dirty = true;
         break;
       }
       default:
@@ -143,10 +116,6 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
     deps.log.error({ err: thrown, runId: run.id }, "run failed unexpectedly");
   }
 
-  // The answer streamed to clients is what we keep; the agent's text wins when it has the full answer.
-  let text = prefix + answer;
-  if (result?.text && !failure && cause === null) text = result.text.startsWith(prefix) ? result.text : prefix + result.text;
-
   const ended = classifyRunEnd({ cause, failed: failure !== null, finishReason: result?.finishReason ?? null });
 
   const runMetrics = meter.finish({
@@ -162,13 +131,37 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
       ? { code: "shutting_down", message: "The server shut down during this answer. The partial answer was kept; continue it when the server is back.", retryable: true }
       : failure;
 
+  const terminal: RunEventDraft = error
+    ? {
+        type: "run.error",
+        conversationId: run.conversationId,
+        assistantMessageId: run.assistantMessageId,
+        code: error.code,
+        message: error.message,
+        retryable: error.retryable,
+        partial: run.state.text.length > 0,
+        metrics: runMetrics,
+      }
+    : {
+        type: "run.completed",
+        conversationId: run.conversationId,
+        assistantMessageId: run.assistantMessageId,
+        finishReason: ended.finishReason,
+        usage: usageOut,
+        metrics: runMetrics,
+        cacheHit: result?.cacheHit ?? false,
+      };
+
+  // What is stored is what every viewer's fold gives once the terminal event is in: stored before it goes out,
+  // so a client that sees the end can reload the history and find the same answer.
+  const final = run.preview(terminal);
   try {
     store.updateAssistantMessage(run.assistantMessageId, {
-      content: text,
-      status: ended.status,
-      finishReason: ended.finishReason,
-      steps: result?.steps ?? (steps.size ? [...steps.values()] : null),
-      ...(result ? { taskType: result.taskType } : {}),
+      content: final.text,
+      status: final.status,
+      finishReason: final.finishReason ?? ended.finishReason,
+      steps: final.steps.length ? final.steps : null,
+      ...(result ? { taskType: result.taskType } : final.taskType ? { taskType: final.taskType } : {}),
       usage: usageOut,
       metrics: runMetrics,
       error: error ? { code: error.code, message: error.message } : null,
@@ -176,29 +169,7 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
   } catch (err) {
     deps.log.error({ err, runId: run.id }, "could not store the final answer");
   }
-
-  if (error) {
-    run.emit({
-      type: "run.error",
-      conversationId: run.conversationId,
-      assistantMessageId: run.assistantMessageId,
-      code: error.code,
-      message: error.message,
-      retryable: error.retryable,
-      partial: text.length > 0,
-      metrics: runMetrics,
-    });
-  } else {
-    run.emit({
-      type: "run.completed",
-      conversationId: run.conversationId,
-      assistantMessageId: run.assistantMessageId,
-      finishReason: ended.finishReason,
-      usage: usageOut,
-      metrics: runMetrics,
-      cacheHit: result?.cacheHit ?? false,
-    });
-  }
+  run.emit(terminal);
   metrics.runEnded(ended.outcome, runMetrics);
   deps.hub.finish(run);
   deps.log.info(

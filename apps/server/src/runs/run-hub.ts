@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { StepRecord } from "@alma/protocol";
 import type { RunSubscriber } from "./run-subscriber.js";
 import { LiveRun } from "./live-run.js";
 
@@ -16,7 +17,14 @@ export class RunHub {
 
   constructor(private readonly options: RunHubOptions) {}
 
-  create(init: { id?: string; conversationId: string; userMessageId: string; assistantMessageId: string; ownerConnectionId: string }): LiveRun {
+  create(init: {
+    id?: string;
+    conversationId: string;
+    userMessageId: string;
+    assistantMessageId: string;
+    ownerConnectionId: string;
+    seed?: { text: string; steps: StepRecord[] | null };
+  }): LiveRun {
     const run = new LiveRun({
       ...init,
       id: init.id ?? randomUUID(),
