@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { PlanStep, RunEvent, RunMetrics, ServerFrame } from "@alma/protocol";
-import { chatReducer, initialChatState, streamingRunId, type ChatState } from "./chat-state.js";
+import { applyRunEvent, createRunState, type PlanStep, type RunEvent, type RunMetrics, type RunState, type ServerFrame } from "@alma/protocol";
+import { chatReducer, initialChatState, streamingRunId, type ChatInput, type ChatState } from "./chat-state.js";
 
 const metrics: RunMetrics = {
   receivedAt: 1000,
@@ -20,8 +20,52 @@ const metrics: RunMetrics = {
   context: null,
 };
 
+/**
+ * What the client hands the page: run events folded per run (as each run handle does, with the protocol's fold)
+ * and every other frame as it is. Keyed by state, so each test's page has its own handles.
+ */
+const handles = new WeakMap<ChatState, Map<string, RunState>>();
+const clientIds = new Map<string, string>([
+  ["r1", "cm1"],
+  ["r2", "cm2"],
+]);
+
+function inputsOf(state: ChatState, fs: ServerFrame[], at0: number): { items: ChatInput[]; folds: Map<string, RunState> } {
+  const folds = new Map(handles.get(state) ?? []);
+  const items: ChatInput[] = fs.map((frame, i): ChatInput => {
+    const at = at0 + i;
+    if (!frame.type.startsWith("run.")) {
+      if (frame.type === "conversation.history.result" && frame.activeRun) folds.set(frame.activeRun.runId, frame.activeRun.state);
+      return { kind: "frame", frame, at };
+    }
+    const event = frame as RunEvent;
+    const next = applyRunEvent(folds.get(event.runId) ?? createRunState({ runId: event.runId }), event);
+    folds.set(event.runId, next);
+    return { kind: "run", state: next, at, clientMessageId: clientIds.get(event.runId) ?? null };
+  });
+  return { items, folds };
+}
+
 function frames(state: ChatState, ...fs: ServerFrame[]): ChatState {
-  return fs.reduce((s, frame, i) => chatReducer(s, { type: "frame", frame, now: 2000 + i }), state);
+  const { items, folds } = inputsOf(state, fs, 2000);
+  const next = items.reduce((s, item) => chatReducer(s, { type: "inputs", items: [item] }), state);
+  handles.set(next, folds);
+  return next;
+}
+
+/** the same, delivered as one batch, as the page does once per animation frame */
+function batch(state: ChatState, at0: number, ...fs: ServerFrame[]): ChatState {
+  const { items, folds } = inputsOf(state, fs, at0);
+  const next = chatReducer(state, { type: "inputs", items });
+  handles.set(next, folds);
+  return next;
+}
+
+/** carries the page's handles across a local action (send, stop, …) */
+function act(state: ChatState, action: Parameters<typeof chatReducer>[1]): ChatState {
+  const next = chatReducer(state, action);
+  handles.set(next, handles.get(state) ?? new Map());
+  return next;
 }
 
 function started(runId = "r1", index = 0): RunEvent {
@@ -41,7 +85,7 @@ function started(runId = "r1", index = 0): RunEvent {
 }
 
 function token(index: number, seq: number, text: string, runId = "r1", stepId: string | null = null): RunEvent {
-  return { type: "run.token", runId, index, at: 1, seq, text, agent: stepId ? "researcher" : "manager", stepId };
+  return { type: "run.token", runId, index, at: 1 + index, seq, text, agent: stepId ? "researcher" : "manager", stepId };
 }
 
 function completed(index: number, finishReason: "stop" | "stopped" | "length" = "stop", runId = "r1"): RunEvent {
@@ -60,13 +104,13 @@ function completed(index: number, finishReason: "stop" | "stopped" | "length" = 
 }
 
 function sent(): ChatState {
-  const s = chatReducer(initialChatState, { type: "send", clientMessageId: "cm1", content: "hi", now: 1000 });
+  const s = act(initialChatState, { type: "send", clientMessageId: "cm1", content: "hi", now: 1000 });
   return frames(s, { type: "message.accepted", clientMessageId: "cm1", conversationId: "c1", userMessageId: "u1", runId: "r1", duplicate: false });
 }
 
 describe("chatReducer", () => {
   it("shows the user's message at once, then the answer growing token by token", () => {
-    let s = chatReducer(initialChatState, { type: "send", clientMessageId: "cm1", content: "hi", now: 1000 });
+    let s = act(initialChatState, { type: "send", clientMessageId: "cm1", content: "hi", now: 1000 });
     expect(s.messages).toHaveLength(1);
     expect(s.messages[0]).toMatchObject({ role: "user", content: "hi", pending: true });
     s = frames(s, { type: "message.accepted", clientMessageId: "cm1", conversationId: "c1", userMessageId: "u1", runId: "r1", duplicate: false });
@@ -92,27 +136,17 @@ describe("chatReducer", () => {
     expect(s.messages).toHaveLength(2);
   });
 
-  it("flags a gap instead of applying events out of order, and clears it when the missing event arrives", () => {
-    let s = frames(sent(), started(), token(1, 0, "a"), token(3, 2, "c"));
-    expect(s.gap).toEqual({ runId: "r1", afterIndex: 1 });
-    expect(s.messages[1]!.content).toBe("a");
-    s = frames(s, token(2, 1, "b"), token(3, 2, "c"));
-    expect(s.gap).toBeNull();
-    expect(s.messages[1]!.content).toBe("abc");
-  });
-
-  it("applies a batch of frames in order", () => {
-    const s = chatReducer(sent(), {
-      type: "frames",
-      items: [started(), token(1, 0, "x"), token(2, 1, "y"), completed(3)].map((frame, i) => ({ frame, at: 3000 + i })),
-    });
+  it("applies a batch of run states in order, on the browser's clock", () => {
+    const s = batch(sent(), 3000, started(), token(1, 0, "x"), token(2, 1, "y"), completed(3));
     expect(s.messages[1]).toMatchObject({ content: "xy", status: "complete" });
+    // the server stamped the first token 1 ms after the start; the page saw the start at 3000
+    expect(s.messages[1]!.live?.startedAt).toBe(3000);
     expect(s.messages[1]!.live?.firstTokenAt).toBe(3001);
   });
 
   it("stop marks the partial answer stopped at once and keeps it when the run completes", () => {
     let s = frames(sent(), started(), token(1, 0, "part"));
-    s = chatReducer(s, { type: "stop", runId: "r1" });
+    s = act(s, { type: "stop", runId: "r1" });
     expect(s.messages[1]).toMatchObject({ content: "part", status: "stopped" });
     expect(streamingRunId(s)).toBeNull();
     s = frames(s, token(2, 1, "ial"), completed(3, "stopped"));
@@ -140,7 +174,7 @@ describe("chatReducer", () => {
 
   it("regenerate drops the last answer and the next run answers the same question", () => {
     let s = frames(sent(), started(), token(1, 0, "first"), completed(2));
-    s = chatReducer(s, { type: "regenerate", now: 5000 });
+    s = act(s, { type: "regenerate", now: 5000 });
     expect(s.messages.map((m) => m.role)).toEqual(["user"]);
     s = frames(s, started("r2"), token(1, 0, "second", "r2"));
     expect(s.messages.map((m) => m.content)).toEqual(["hi", "second"]);
@@ -149,7 +183,7 @@ describe("chatReducer", () => {
 
   it("edit replaces the user message and removes every later one", () => {
     let s = frames(sent(), started(), token(1, 0, "old answer"), completed(2));
-    s = chatReducer(s, { type: "edit", messageId: "u1", clientMessageId: "cm2", content: "hello again", now: 6000 });
+    s = act(s, { type: "edit", messageId: "u1", clientMessageId: "cm2", content: "hello again", now: 6000 });
     expect(s.messages).toHaveLength(1);
     expect(s.messages[0]).toMatchObject({ id: "u1", content: "hello again", pending: true });
     s = frames(s, { ...started("r2"), userMessageId: "u2" } as RunEvent, token(1, 0, "new", "r2"));
@@ -162,9 +196,9 @@ describe("chatReducer", () => {
   it("continue streams into the same cut answer", () => {
     let s = frames(sent(), started(), token(1, 0, "cut"), completed(2, "length"));
     expect(s.messages[1]!.finishReason).toBe("length");
-    s = chatReducer(s, { type: "continue", messageId: "a-r1", now: 7000 });
+    s = act(s, { type: "continue", messageId: "a-r1", now: 7000 });
     expect(s.messages[1]!.status).toBe("complete");
-    s = frames(s, { ...started("r2"), assistantMessageId: "a-r1" } as RunEvent, token(1, 0, " short", "r2"));
+    s = frames(s, { ...started("r2"), assistantMessageId: "a-r1", continued: { text: "cut", steps: null } } as RunEvent, token(1, 0, " short", "r2"));
     expect(s.messages).toHaveLength(2);
     expect(s.messages[1]).toMatchObject({ id: "a-r1", content: "cut short", status: "streaming" });
   });
@@ -231,7 +265,7 @@ describe("chatReducer", () => {
 
     it("stop ends the planning at once", () => {
       let s = frames(sent(), started(), plan(1, [gather, compare], false));
-      s = chatReducer(s, { type: "stop", runId: "r1" });
+      s = act(s, { type: "stop", runId: "r1" });
       expect(s.messages[1]).toMatchObject({ status: "stopped", planning: false });
     });
   });
@@ -243,7 +277,7 @@ describe("chatReducer", () => {
   });
 
   it("history replaces the view and rejoins a run still streaming", () => {
-    let s = chatReducer(initialChatState, { type: "open", conversationId: "c1" });
+    let s = act(initialChatState, { type: "open", conversationId: "c1" });
     expect(s.loadingHistory).toBe(true);
     const base = { conversationId: "c1", createdAt: 1, clientMessageId: null, taskType: null, pinned: false, steps: null, finishReason: null, usage: null, metrics: null, error: null };
     s = frames(s, {
@@ -254,37 +288,58 @@ describe("chatReducer", () => {
         { ...base, id: "a-r1", role: "assistant", content: "Hel", status: "streaming", runId: "r1" },
       ],
       pinnedFacts: [],
-      activeRun: { runId: "r1", lastIndex: 4 },
+      activeRun: {
+        runId: "r1",
+        lastIndex: 4,
+        state: {
+          ...createRunState({ runId: "r1" }),
+          conversationId: "c1",
+          userMessageId: "u1",
+          assistantMessageId: "a-r1",
+          lastIndex: 4,
+          tokens: 1,
+          text: "Hel",
+          startedAt: 1,
+          progress: { phase: "generating", label: "Writing the answer", step: null },
+          context: { contextWindow: 2048, promptBudget: 1500, outputBudget: 500, promptTokens: 40, messagesIn: 1, messagesTotal: 1, messagesTrimmed: 0, messagesSummarized: 0, pinnedFacts: 0, hasSummary: false, fill: 0.02, tokenizer: "o200k", retrimmed: false },
+        },
+      },
       context: null,
     });
     expect(s.title).toBe("Greeting");
     expect(s.loadingHistory).toBe(false);
     expect(streamingRunId(s)).toBe("r1");
+    // the progress label and the context meter come back with the run's state, not only its text
+    expect(s.messages[1]!.progress?.label).toBe("Writing the answer");
+    expect(s.context?.contextWindow).toBe(2048);
     s = frames(s, token(5, 3, "lo"));
     expect(s.messages[1]!.content).toBe("Hello");
   });
 
   it("a refused send shows its error on the message", () => {
-    let s = chatReducer(initialChatState, { type: "send", clientMessageId: "cm1", content: "hi", now: 1 });
-    s = chatReducer(s, { type: "sendFailed", clientMessageId: "cm1", error: { code: "model_not_ready", message: "No model is ready.", retryable: true } });
+    let s = act(initialChatState, { type: "send", clientMessageId: "cm1", content: "hi", now: 1 });
+    s = act(s, { type: "sendFailed", clientMessageId: "cm1", error: { code: "model_not_ready", message: "No model is ready.", retryable: true } });
     expect(s.messages[0]).toMatchObject({ pending: false, error: { code: "model_not_ready" } });
   });
 
   it("a run the client lost is marked failed with the reason; a reload asks for the history again", () => {
     let s = frames(sent(), started(), token(1, 0, "half"));
-    s = chatReducer(s, { type: "runFailed", runId: "r1", error: { code: "connection_lost", message: "The connection was lost.", retryable: true } });
+    s = act(s, { type: "runFailed", runId: "r1", error: { code: "connection_lost", message: "The connection was lost.", retryable: true } });
     expect(s.messages[1]).toMatchObject({ status: "failed", content: "half", error: { code: "connection_lost" } });
     expect(streamingRunId(s)).toBeNull();
-    s = chatReducer(s, { type: "reload" });
+    s = act(s, { type: "reload" });
     expect(s.loadingHistory).toBe(true);
     expect(s.messages).toHaveLength(2);
   });
 
-  it("a resume refused because the run ended reloads the history instead of showing an error", () => {
+  it("an error about a run or a request is left to its handle; only one about nothing in particular is a notice", () => {
     let s = frames(sent(), started(), token(1, 0, "half"));
-    s = frames(s, { type: "error", code: "not_found", message: "That run has ended and its answer is stored.", retryable: false, frameType: "run.resume" });
+    s = frames(s, { type: "error", code: "not_found", message: "That run has ended and its answer is stored.", retryable: false, frameType: "run.resume", runId: "r1" });
     expect(s.notice).toBeNull();
-    expect(s.loadingHistory).toBe(true);
+    s = frames(s, { type: "error", code: "stream_interrupted", message: "This connection fell behind.", retryable: true, runId: "r1" });
+    expect(s.notice).toBeNull();
+    s = frames(s, { type: "error", code: "invalid_frame", message: "That frame is not valid.", retryable: false });
+    expect(s.notice?.code).toBe("invalid_frame");
   });
 });
 

@@ -14,6 +14,16 @@ function manualScheduler() {
 }
 
 describe("createFrameBatcher", () => {
+  it("replaces the last queued item with one that supersedes it, keeping the order of the rest", () => {
+    const clock = manualScheduler();
+    const batches: string[][] = [];
+    const sameRun = (a: string, b: string) => a[0] === b[0];
+    const b = createFrameBatcher<string>((items) => batches.push(items), clock.schedule, sameRun);
+    for (const item of ["a1", "a2", "b1", "a3", "a4", "a5"]) b.push(item);
+    clock.tick();
+    expect(batches).toEqual([["a2", "b1", "a5"]]);
+  });
+
   it("delivers everything pushed within one frame as one batch", () => {
     const clock = manualScheduler();
     const batches: number[][] = [];

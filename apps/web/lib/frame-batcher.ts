@@ -21,7 +21,12 @@ export interface FrameBatcher<T> {
  * Collects items and hands them over at most once per animation frame, so a 500 tokens/s stream
  * costs one React render per frame instead of one per token.
  */
-export function createFrameBatcher<T>(deliver: (items: T[]) => void, schedule: Scheduler = animationFrameScheduler): FrameBatcher<T> {
+export function createFrameBatcher<T>(
+  deliver: (items: T[]) => void,
+  schedule: Scheduler = animationFrameScheduler,
+  /** true when `next` supersedes the last queued item, which it then replaces (a newer state of the same thing) */
+  supersedes?: (queued: T, next: T) => boolean,
+): FrameBatcher<T> {
   let queue: T[] = [];
   let cancel: (() => void) | null = null;
   const flush = () => {
@@ -34,7 +39,9 @@ export function createFrameBatcher<T>(deliver: (items: T[]) => void, schedule: S
   };
   return {
     push(item) {
-      queue.push(item);
+      const last = queue.at(-1);
+      if (last !== undefined && supersedes?.(last, item)) queue[queue.length - 1] = item;
+      else queue.push(item);
       if (cancel === null) cancel = schedule(flush);
     },
     flush,

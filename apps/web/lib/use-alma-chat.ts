@@ -2,8 +2,11 @@
 import * as React from "react";
 import { AlmaClient, AlmaClientError, createId, type ConnectionState, type RunHandle } from "@alma/client";
 import type { ModelStatus, ServerFrame, TaskTypeChoice } from "@alma/protocol";
-import { chatReducer, initialChatState, streamingRunId, type ChatState, type MessageError } from "./chat-state";
+import { chatReducer, initialChatState, streamingRunId, type ChatInput, type ChatState, type MessageError } from "./chat-state";
 import { createFrameBatcher } from "./frame-batcher";
+import { NOTHING_KNOWN, publishAvailability } from "./send-availability";
+
+export { useSendAvailability, type SendAvailability } from "./send-availability";
 
 export interface AlmaChat {
   client: AlmaClient | null;
@@ -23,46 +26,6 @@ export interface AlmaChat {
   stop(): void;
   dismissNotice(): void;
   reconnectNow(): void;
-}
-
-/**
- * What the composer needs to know about sending beyond its props: whether a message typed while the socket
- * is still (re)connecting can be sent now (the client queues it and sends it on connect), and whether one is
- * waiting for that. One chat per page, so one value per page; the composer reads it with useSendAvailability().
- */
-export interface SendAvailability {
-  /** not open yet, but the client is trying: a message sent now is queued and goes out once connected */
-  queues: boolean;
-  /** messages sent while not connected that have not gone out yet (shown as "Sending when connected…") */
-  waiting: number;
-  /** the connection failed for good (no more retries): why, in words */
-  failure: string | null;
-}
-
-const NOTHING_KNOWN: SendAvailability = { queues: false, waiting: 0, failure: null };
-let availability = NOTHING_KNOWN;
-const availabilityListeners = new Set<() => void>();
-
-function publishAvailability(next: SendAvailability): void {
-  if (next.queues === availability.queues && next.waiting === availability.waiting && next.failure === availability.failure) return;
-  availability = next;
-  for (const listener of [...availabilityListeners]) listener();
-}
-
-function subscribeAvailability(listener: () => void): () => void {
-  availabilityListeners.add(listener);
-  return () => {
-    availabilityListeners.delete(listener);
-  };
-}
-
-/** The page's SendAvailability; on the server and before the chat's client exists, nothing is known (sending waits for the props). */
-export function useSendAvailability(): SendAvailability {
-  return React.useSyncExternalStore(
-    subscribeAvailability,
-    () => availability,
-    () => NOTHING_KNOWN,
-  );
 }
 
 function toMessageError(error: unknown): MessageError {
@@ -106,9 +69,27 @@ export function useAlmaChat(serverUrl: string, initialConversationId: string | n
     const c = new AlmaClient({ clientName: "@alma/web" });
     // A transition lets React yield to the browser every few milliseconds while it renders a batch,
     // so a large render (an answer finishing, a long block) never becomes one long task.
-    const batcher = createFrameBatcher<{ frame: ServerFrame; at: number }>((items) => React.startTransition(() => dispatch({ type: "frames", items })));
+    const batcher = createFrameBatcher<ChatInput>(
+      (items) => React.startTransition(() => dispatch({ type: "inputs", items })),
+      undefined,
+      // a run's newer state replaces its older one still queued: one render shows the newest
+      (queued, next) => queued.kind === "run" && next.kind === "run" && queued.state.runId === next.state.runId,
+    );
     const offs = [
-      c.on("frame", ({ frame, receivedAt }) => batcher.push({ frame, at: receivedAt })),
+      // run events reach the page as their runs' states, through the handles below
+      c.on("frame", ({ frame, receivedAt }) => {
+        if (!frame.type.startsWith("run.")) batcher.push({ kind: "frame", frame, at: receivedAt });
+      }),
+      // every run the client follows, whoever started it: this page, a reload's resume, or another tab
+      c.on("run", (handle) => {
+        handle.subscribe((runState) => batcher.push({ kind: "run", state: runState, at: Date.now(), clientMessageId: handle.clientMessageId }));
+        handle.done.catch((e: unknown) => {
+          const error = toMessageError(e);
+          // the run ended while we were away (its answer is stored): show the stored history
+          if (error.code === "not_found" || error.code === "run_unavailable") dispatch({ type: "reload" });
+          else if (handle.currentRunId !== null) dispatch({ type: "runFailed", runId: handle.currentRunId, error });
+        });
+      }),
       c.on("state", (s) => {
         setConnection(s);
         // open: the client writes every queued message right now, in the order they were sent
@@ -149,9 +130,10 @@ export function useAlmaChat(serverUrl: string, initialConversationId: string | n
     client
       .history(conversationId)
       .then((h) => {
-        if (cancelled) return;
-        dispatch({ type: "frame", frame: h, now: Date.now() });
-        if (h.activeRun) client.resume(h.activeRun.runId, h.activeRun.lastIndex);
+        // the history itself reaches the view as a frame, in order with the runs' states
+        if (cancelled || !h.activeRun) return;
+        // the run's state at lastIndex, then every event after it: nothing between is lost or shown twice
+        client.resume(h.activeRun.runId, h.activeRun.lastIndex, h.activeRun.state);
       })
       .catch((e) => {
         if (cancelled) return;
@@ -164,22 +146,12 @@ export function useAlmaChat(serverUrl: string, initialConversationId: string | n
     };
   }, [client, isOpen, conversationId, loadingHistory]);
 
-  // The client fills gaps itself; this only covers a run the page joined mid-way.
-  React.useEffect(() => {
-    if (client && state.gap && isOpen) client.resume(state.gap.runId, state.gap.afterIndex);
-  }, [client, state.gap, isOpen]);
-
+  /** A message's own failures before its run starts (refused, never sent); once started, the run's handle reports. */
   const follow = React.useCallback((handle: RunHandle) => {
     handle.done.catch((e: unknown) => {
       const error = toMessageError(e);
-      // The run ended while we were away (its answer is stored): show the stored history.
-      if (error.code === "not_found" || error.code === "run_unavailable") {
-        dispatch({ type: "reload" });
-        return;
-      }
-      const runId = handle.currentRunId;
-      if (runId !== null) dispatch({ type: "runFailed", runId, error });
-      else dispatch({ type: "sendFailed", clientMessageId: handle.clientMessageId, error });
+      if (error.code === "not_found" || error.code === "run_unavailable") dispatch({ type: "reload" });
+      else if (handle.currentRunId === null) dispatch({ type: "sendFailed", clientMessageId: handle.clientMessageId, error });
     });
   }, []);
 

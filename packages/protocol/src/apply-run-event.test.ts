@@ -146,6 +146,9 @@ describe("applyRunEvent", () => {
       { type: "run.completed", conversationId: "c1", assistantMessageId: "a1", finishReason: "stop", usage: { promptTokens: 1, completionTokens: 1, reported: false }, metrics, cacheHit: false },
     ]);
     expect(foldRunEvents({ runId: RUN, text: "On" }, events).text).toBe("On and on");
+    // run.started carries the kept part, so a viewer that folds from the first event needs no seed
+    const told = stamp([{ ...started, continued: { text: "On", steps: null } }, ...events.slice(1).map(({ runId: _r, index: _i, at: _a, ...d }) => d as RunEventDraft)]);
+    expect(foldRunEvents({ runId: RUN }, told).text).toBe("On and on");
   });
 
   it("ends stopped, interrupted or failed as the server stores it, and cuts the steps still running", () => {

@@ -121,6 +121,8 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
         status: "streaming",
         progress: { phase: "queued", label: "Starting", step: null },
         startedAt: event.at,
+        // a continue extends the kept part: every viewer's fold starts from it, whenever it joined
+        ...(event.continued ? { text: event.continued.text, steps: event.continued.steps?.map((s) => ({ ...s })) ?? [] } : {}),
       };
     case "run.classified":
       return { ...next, taskType: event.taskType };

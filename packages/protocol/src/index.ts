@@ -11,6 +11,7 @@ export * from "./progress-phase.js";
 export * from "./run-state.js";
 export * from "./server-frame.js";
 export * from "./apply-run-event.js";
+export * from "./backoff-delay.js";
 export * from "./format-zod-issues.js";
 export * from "./parse-client-frame.js";
 export * from "./parse-server-frame.js";

@@ -7,7 +7,7 @@ import { contextStatsSchema } from "./context-stats.js";
 import { contextWindowInfoSchema } from "./context-window-source.js";
 import { progressPhaseSchema } from "./progress-phase.js";
 import { runStateSchema } from "./run-state.js";
-import { conversationSchema, messageSchema, pinnedFactSchema, planStepSchema } from "./conversation.js";
+import { conversationSchema, messageSchema, pinnedFactSchema, planStepSchema, stepRecordSchema } from "./conversation.js";
 
 const requestId = z.string().optional();
 
@@ -28,6 +28,11 @@ export const runStartedEventSchema = z.object({
   classification: classificationSchema,
   provider: z.string(),
   model: z.string(),
+  continued: z
+    .object({ text: z.string(), steps: z.array(stepRecordSchema).nullable() })
+    .nullable()
+    .optional()
+    .describe("a run that continues a cut answer: the part kept, which its tokens extend"),
 });
 
 /** The final task type; for clear cases it equals run.started's, for ambiguous ones the model may change it. */

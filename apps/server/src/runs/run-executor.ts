@@ -52,7 +52,9 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
   const deadlineTimer = setTimeout(() => run.stop("deadline"), Math.max(0, req.receivedAt + deps.runDeadlineMs + DEADLINE_GRACE_MS - deps.now()));
 
   const emit = (draft: AgentEvent) => {
-    const event = run.emit(draft);
+    // a continue's run.started carries the kept part, so every viewer's fold extends it (the live run was seeded with it)
+    const told = draft.type === "run.started" && req.continueFrom !== undefined ? { ...draft, continued: { text: run.state.text, steps: run.state.steps.length ? run.state.steps : null } } : draft;
+    const event = run.emit(told);
     if (!event) return;
     switch (event.type) {
       case "run.started":
