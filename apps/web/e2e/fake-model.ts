@@ -14,7 +14,11 @@ export const SCENARIOS = {
   xss: "show xss",
   markdown: "show markdown",
   steady: "count steadily",
+  steadySteps: "analyse steadily",
 } as const;
+
+/** what each step of the "analyse steadily" scenario writes: 90 words at 40 tokens/s, so a reload lands mid-step */
+export const steadyStepText = (which: string) => Array.from({ length: 90 }, (_, i) => `s${which}w${i + 1}`).join(" ");
 
 /** what the "count steadily" scenario answers, word by word at 40 tokens/s (inside a chat answer's 256-token budget) */
 export const STEADY_ANSWER = Array.from({ length: 240 }, (_, i) => `n${i + 1}`).join(" ");
@@ -88,6 +92,7 @@ export function createFakeModelHandler(): FakeHandler {
     }
     if (all.includes(STEP_MARKER)) {
       const which = stepNumber.exec(all)?.[1] ?? "?";
+      if (all.includes(SCENARIOS.steadySteps)) return { tokens: steadyStepText(which).split(/(?<= )/), tokensPerSecond: 40 };
       return { tokens: [`Step ${which} result: `, ...numbered(12, `finding${which}.`)], tokensPerSecond: 40 };
     }
     if (all.includes(SYNTHESIS_MARKER)) return { tokens: ["Synthesis: ", ...numbered(15, "conclusion")], tokensPerSecond: 40 };

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { SCENARIOS, STEADY_ANSWER } from "./fake-model";
+import { SCENARIOS, STEADY_ANSWER, steadyStepText } from "./fake-model";
 import { lastAssistant, openChat, send } from "./helpers";
 
 const norm = (s: string) => s.replace(/\s+/g, " ").trim();
@@ -78,4 +78,53 @@ test("a tab left open while another tab sends shows the new message and its answ
   // the earlier answer is still there, untouched
   expect(norm((await other.locator('[data-testid="message"][data-role="assistant"]').first().getByTestId("message-content").textContent()) ?? "")).toBe(firstAnswer);
   await other.close();
+});
+
+/** Records every text each step of the last answer shows until the answer completes, by step id. */
+async function sampleSteps(page: Page): Promise<Record<string, string[]>> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __steps: Record<string, string[]> };
+    w.__steps = {};
+    const read = () => {
+      const answers = document.querySelectorAll('[data-testid="message"][data-role="assistant"]');
+      for (const step of answers[answers.length - 1]?.querySelectorAll('[data-testid="step-section"]') ?? []) {
+        const id = step.getAttribute("data-step-id") ?? "?";
+        const text = step.querySelector('[data-testid="step-content"]')?.textContent ?? "";
+        const seen = (w.__steps[id] ??= []);
+        if (text && seen.at(-1) !== text) seen.push(text);
+      }
+    };
+    read();
+    new MutationObserver(read).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 40_000 });
+  return page.evaluate(() => (window as unknown as { __steps: Record<string, string[]> }).__steps);
+}
+
+test("reload during an analytical answer: every step's text shown is a prefix of the stored step, and each ends whole", async ({ page }) => {
+  await openChat(page);
+  await page.getByTestId("task-type").click();
+  await page.getByTestId("task-type-analytical").click();
+  await send(page, `Please ${SCENARIOS.steadySteps} the options (ref ${Math.random().toString(36).slice(2, 8)})`);
+  const steps = lastAssistant(page).getByTestId("step-section");
+  await expect(steps.first().getByTestId("step-content")).toContainText("s1w10 ", { timeout: 20_000 });
+  await page.reload();
+  await expect(lastAssistant(page).getByTestId("step-section").first()).toBeVisible();
+  // the progress label comes back with the run's state, not only its text
+  await expect(lastAssistant(page).getByTestId("run-progress")).toHaveAttribute("data-phase", /^(step|synthesizing)$/);
+  const samples = await sampleSteps(page);
+  const ids = Object.keys(samples).sort();
+  expect(ids).toEqual(["s1", "s2"]);
+  for (const [n, id] of ids.entries()) {
+    const whole = norm(steadyStepText(String(n + 1)));
+    for (const s of samples[id]!) expect(whole.startsWith(norm(s)), `step ${id}: "${norm(s).slice(-60)}" is not a prefix`).toBe(true);
+    expect(norm(samples[id]!.at(-1)!)).toBe(whole);
+  }
+  // the reload landed mid-step: the first step's first sample was part way
+  expect(norm(samples.s1![0]!).length).toBeLessThan(norm(steadyStepText("1")).length);
+  // the step durations survive the reload (they are part of the run's state and of what is stored)
+  await expect(lastAssistant(page).getByTestId("step-duration").first()).toHaveText(/^\d+(\.\d+)? (ms|s)$/);
+  // and a second reload after the end shows the same steps, from the store
+  await page.reload();
+  await expect(lastAssistant(page).getByTestId("step-section").nth(1).getByTestId("step-content")).toHaveText(steadyStepText("2"));
 });

@@ -35,7 +35,7 @@ const StepSection = React.memo(function StepSection({ step, index, streaming }: 
           Step {index + 1}: {step.title}
         </span>
         <span className="text-xs font-normal text-muted-foreground">{step.agent}</span>
-        {step.durationMs !== null && <span className="text-xs font-normal tabular-nums text-muted-foreground">{formatMs(step.durationMs)}</span>}
+        {step.durationMs !== null && <span data-testid="step-duration" className="text-xs font-normal tabular-nums text-muted-foreground">{formatMs(step.durationMs)}</span>}
       </Collapsible.Trigger>
       <Collapsible.Content className="border-t px-3 py-2 text-sm" data-testid="step-content">
         {step.text ? <Markdown text={step.text} streaming={streaming && step.status === "running"} /> : <p className="text-muted-foreground">{step.status === "pending" ? "Waiting…" : "…"}</p>}
