@@ -1,7 +1,12 @@
 export * from "./count-openai-chat-tokens.js";
 export * from "./create-fake-flavour.js";
+export type { FakeFlavour, FakeFlavourConfig, FakeFlavourResponse, FakeLengthDecision, FakePromptTruncation, FakeServerFlavour } from "./fake-flavour.js";
+export { ollamaModelName } from "./ollama-fake-flavour.js";
+export * from "./fake-handler.js";
+export type { FakeRequestRecord } from "./fake-request-record.js";
 export * from "./openai-chat-request-schema.js";
 export * from "./read-sse-data.js";
 export * from "./split-into-tokens.js";
 export * from "./start-fake-openai.js";
 export * from "./split-into-model-tokens.js";
+export * from "./fake-openai-servers.js";

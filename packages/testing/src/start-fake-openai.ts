@@ -1,108 +1,15 @@
-import { randomUUID } from "node:crypto";
-import { EventEmitter } from "node:events";
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { checkApiKey } from "./check-api-key.js";
 import { countOpenAIChatTokens, type OpenAIEncodingName } from "./count-openai-chat-tokens.js";
-import { createFakeFlavour, type FakeFlavourConfig, type FakeFlavourResponse, type FakeServerFlavour } from "./create-fake-flavour.js";
-import { openAIChatRequestSchema, type OpenAIChatMessage } from "./openai-chat-request-schema.js";
-import { splitIntoTokens } from "./split-into-tokens.js";
-
-/** A parsed chat request, as a handler sees it. */
-export interface FakeChatRequest {
-  /** position in `requests` (0-based, counts every HTTP request) */
-  index: number;
-  /** 1 the first time this model + messages pair arrives, 2 on the first retry of it, ... */
-  attempt: number;
-  model: string;
-  messages: OpenAIChatMessage[];
-  stream: boolean;
-  includeUsage: boolean;
-  /** `max_completion_tokens`, else `max_tokens`, else null */
-  maxTokens: number | null;
-  temperature: number | null;
-  responseFormat: { type: string } | null;
-  /** prompt tokens counted like OpenAI (encoding + chat framing) */
-  promptTokens: number;
-  body: Record<string, unknown>;
-  headers: IncomingHttpHeaders;
-}
-
-export interface FakeHttpError {
-  status: number;
-  message: string;
-  /** OpenAI error type; defaults from the status (invalid_request_error, rate_limit_error, server_error, ...) */
-  type?: string;
-  code?: string | null;
-  param?: string | null;
-  /** `Retry-After` header: seconds, or an HTTP date */
-  retryAfter?: number | string;
-  /** `retry-after-ms` header, which the OpenAI SDKs also read */
-  retryAfterMs?: number;
-}
-
-/** What the fake model does for one request. Every field is optional; a bare string is `{ text }`. */
-export interface FakeReply {
-  /** the answer, split into word-ish tokens */
-  text?: string;
-  /** the answer as explicit tokens (wins over `text`) */
-  tokens?: string[];
-  tokensPerSecond?: number;
-  /** delay before every token (wins over tokensPerSecond) */
-  tokenDelayMs?: number;
-  /** extra delay between the response headers and the first token */
-  firstTokenDelayMs?: number;
-  /** defaults to "stop", or "length" when the answer was cut at max_tokens */
-  finishReason?: "stop" | "length" | "content_filter";
-  /** answer with an HTTP error instead */
-  error?: FakeHttpError;
-  /** destroy the socket after this many tokens (a stream cut mid-way) */
-  cutAfterTokens?: number;
-  /** send this many tokens, then nothing more while keeping the connection open */
-  stallAfterTokens?: number;
-  /** "after-headers": send status and headers, then nothing; "before-headers": send nothing at all */
-  hang?: "after-headers" | "before-headers";
-  /** override the usage figures, or "omit" to leave the usage chunk out even when asked for */
-  usage?: { promptTokens?: number; completionTokens?: number } | "omit";
-}
-
-export type FakeHandler = (request: FakeChatRequest) => FakeReply | string | Promise<FakeReply | string>;
-
-/** One HTTP request as the fake server saw it. */
-export interface FakeRequestRecord {
-  index: number;
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  /** the parsed JSON body, the raw text when it was not JSON, or null */
-  body: unknown;
-  chat: FakeChatRequest | null;
-  reply: FakeReply | null;
-  status: number | null;
-  receivedAt: number;
-  firstByteAt: number | null;
-  /** when the response ended, for any reason */
-  endedAt: number | null;
-  /** the whole response was sent */
-  completed: boolean;
-  /** the client closed the connection before the response finished */
-  clientAborted: boolean;
-  /** the server cut the connection on purpose (cutAfterTokens) */
-  serverCut: boolean;
-  /** content tokens written */
-  tokensSent: number;
-  /** chat requests: prompt tokens counted like OpenAI, also for requests refused for their length; null otherwise */
-  promptTokens: number | null;
-  /** chat requests: `max_completion_tokens`, else `max_tokens`, else null */
-  maxTokens: number | null;
-  /** the window the flavour enforced on this chat request (per slot for llama.cpp), null when none */
-  contextWindow: number | null;
-  /** the request did not fit: prompt + max_tokens over the window, or the prompt alone filling it */
-  overWindow: boolean;
-  /** the server silently cut the prompt from the front to fit (Ollama) */
-  truncatedPrompt: boolean;
-  droppedPromptTokens: number;
-  droppedMessages: number;
-}
+import { createFakeFlavour } from "./create-fake-flavour.js";
+import type { FakeFlavourConfig, FakeServerFlavour } from "./fake-flavour.js";
+import { defaultFakeHandler, type FakeChatRequest, type FakeHandler, type FakeReply } from "./fake-handler.js";
+import { FakeRequestLog } from "./fake-request-log.js";
+import { newFakeRequestRecord, type FakeRequestRecord } from "./fake-request-record.js";
+import { parseChatBody } from "./parse-chat-body.js";
+import { sendFlavourResponse, sendHttpError } from "./send-fake-response.js";
+import { writeChatReply } from "./write-chat-reply.js";
 
 export interface FakeOpenAIOptions extends FakeFlavourConfig {
   handler?: FakeHandler;
@@ -148,32 +55,6 @@ export interface FakeOpenAIServer {
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 
-function defaultHandler(request: FakeChatRequest): FakeReply {
-  const lastUser = [...request.messages].reverse().find((m) => m.role === "user");
-  const said = typeof lastUser?.content === "string" ? lastUser.content : "nothing";
-  return { text: `You said: ${said}` };
-}
-
-function errorTypeFor(status: number): string {
-  if (status === 401) return "invalid_request_error";
-  if (status === 429) return "rate_limit_error";
-  if (status >= 500) return "server_error";
-  return "invalid_request_error";
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -188,75 +69,20 @@ function readBody(req: IncomingMessage): Promise<string> {
  * `flavour` makes it tell and enforce its context window the way vLLM, llama.cpp, Ollama or LM Studio do.
  */
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAIServer> {
-  let handler: FakeHandler = options.handler ?? defaultHandler;
+  let handler: FakeHandler = options.handler ?? defaultFakeHandler;
   const encoding = options.encoding ?? "o200k_base";
   const flavour = createFakeFlavour(options);
-  let requests: FakeRequestRecord[] = [];
-  let attempts = new Map<string, number>();
-  const events = new EventEmitter();
-  events.setMaxListeners(0);
+  const log = new FakeRequestLog();
   const inFlight = new Set<AbortController>();
   let closing = false;
 
-  const changed = () => events.emit("change");
-
-  function sendJson(res: ServerResponse, record: FakeRequestRecord, status: number, body: unknown, headers: Record<string, string> = {}) {
-    if (res.destroyed) return;
-    record.status = status;
-    record.firstByteAt ??= Date.now();
-    res.writeHead(status, { "content-type": "application/json", "x-request-id": `req_${record.index}`, ...headers });
-    res.end(JSON.stringify(body));
-  }
-
-  function sendFlavour(res: ServerResponse, record: FakeRequestRecord, response: FakeFlavourResponse) {
-    if (response.text === undefined) return sendJson(res, record, response.status, response.json);
-    if (res.destroyed) return;
-    record.status = response.status;
-    record.firstByteAt ??= Date.now();
-    res.writeHead(response.status, { "content-type": "text/plain; charset=utf-8" });
-    res.end(response.text);
-  }
-
-  function sendError(res: ServerResponse, record: FakeRequestRecord, error: FakeHttpError) {
-    const headers: Record<string, string> = {};
-    if (error.retryAfter !== undefined) headers["retry-after"] = String(error.retryAfter);
-    if (error.retryAfterMs !== undefined) headers["retry-after-ms"] = String(error.retryAfterMs);
-    sendJson(
-      res,
-      record,
-      error.status,
-      { error: { message: error.message, type: error.type ?? errorTypeFor(error.status), param: error.param ?? null, code: error.code ?? null } },
-      headers,
-    );
-  }
-
-  function write(res: ServerResponse, record: FakeRequestRecord, text: string): Promise<void> {
-    if (res.destroyed) return Promise.resolve();
-    record.firstByteAt ??= Date.now();
-    return new Promise((resolve) => res.write(text, () => resolve()));
-  }
-
   async function handleChat(req: IncomingMessage, res: ServerResponse, record: FakeRequestRecord, raw: string, signal: AbortSignal) {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      record.body = raw;
-      return sendError(res, record, {
-        status: 400,
-        message: "We could not parse the JSON body of your request. The OpenAI API expects a JSON payload.",
-      });
-    }
-    record.body = json;
-    const parsed = openAIChatRequestSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const param = issue ? issue.path.join(".") : null;
-      return sendError(res, record, { status: 400, message: `Invalid request: ${param ?? "body"}: ${issue?.message ?? "invalid"}`, param, code: null });
-    }
-    const body = parsed.data;
+    const parsed = parseChatBody(raw);
+    record.body = parsed.json;
+    if ("error" in parsed) return sendHttpError(res, record, parsed.error);
+    const body = parsed.body;
     if (!flavour.knowsModel(body.model)) {
-      return sendError(res, record, {
+      return sendHttpError(res, record, {
         status: 404,
         message: `The model \`${body.model}\` does not exist or you do not have access to it.`,
         code: "model_not_found",
@@ -271,19 +97,16 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       record.overWindow = promptTokens >= flavour.contextWindow || promptTokens + (maxTokens ?? 0) > flavour.contextWindow;
     }
     const length = flavour.judgeLength(body.messages, promptTokens, maxTokens, (messages) => countOpenAIChatTokens(messages, encoding));
-    if (length.refusal) return sendFlavour(res, record, length.refusal);
+    if (length.refusal) return sendFlavourResponse(res, record, length.refusal);
     if (length.truncation) {
       record.truncatedPrompt = true;
       record.droppedPromptTokens = length.truncation.droppedPromptTokens;
       record.droppedMessages = length.truncation.droppedMessages;
     }
     flavour.noteChat(body.model);
-    const key = JSON.stringify([body.model, body.messages]);
-    const attempt = (attempts.get(key) ?? 0) + 1;
-    attempts.set(key, attempt);
     const chat: FakeChatRequest = {
       index: record.index,
-      attempt,
+      attempt: log.attempt(JSON.stringify([body.model, body.messages])),
       model: body.model,
       messages: body.messages,
       stream: body.stream === true,
@@ -296,162 +119,34 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       headers: req.headers,
     };
     record.chat = chat;
-    changed();
+    log.changed();
 
     let reply: FakeReply;
     try {
       const out = await handler(chat);
       reply = typeof out === "string" ? { text: out } : out;
     } catch (e) {
-      return sendError(res, record, { status: 500, message: `The fake server's handler failed: ${(e as Error).message}` });
+      return sendHttpError(res, record, { status: 500, message: `The fake server's handler failed: ${(e as Error).message}` });
     }
     record.reply = reply;
-    if (reply.error) return sendError(res, record, reply.error);
+    if (reply.error) return sendHttpError(res, record, reply.error);
     if (reply.hang === "before-headers") return; // the connection stays open until the client gives up
-
-    let tokens = reply.tokens ?? splitIntoTokens(reply.text ?? "");
-    let finishReason = reply.finishReason ?? "stop";
-    const limits = [maxTokens, length.generationBudget].filter((n): n is number => n !== null);
-    const limit = limits.length > 0 ? Math.min(...limits) : null;
-    if (limit !== null && tokens.length > limit) {
-      tokens = tokens.slice(0, limit);
-      finishReason = reply.finishReason ?? "length";
-    }
-    const tps = reply.tokensPerSecond ?? options.tokensPerSecond ?? 0;
-    const tokenDelay = reply.tokenDelayMs ?? (tps > 0 ? 1000 / tps : 0);
-    const evaluatedPrompt = length.truncation?.promptTokens ?? promptTokens;
-    const usage = {
-      prompt_tokens: reply.usage !== "omit" ? (reply.usage?.promptTokens ?? evaluatedPrompt) : evaluatedPrompt,
-      completion_tokens: reply.usage !== "omit" ? (reply.usage?.completionTokens ?? tokens.length) : tokens.length,
-    };
-    const id = `chatcmpl-${randomUUID()}`;
-    const created = Math.floor(Date.now() / 1000);
-
-    if (!chat.stream) {
-      if (reply.hang === "after-headers") {
-        record.status = 200;
-        record.firstByteAt = Date.now();
-        res.writeHead(200, { "content-type": "application/json" });
-        res.flushHeaders();
-        return;
-      }
-      await sleep((reply.firstTokenDelayMs ?? 0) + tokenDelay * tokens.length, signal);
-      if (signal.aborted) return;
-      const limit = reply.cutAfterTokens ?? reply.stallAfterTokens;
-      if (limit !== undefined) {
-        record.status = 200;
-        res.writeHead(200, { "content-type": "application/json" });
-        await write(res, record, `{"id":"${id}","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":`);
-        if (reply.cutAfterTokens !== undefined) {
-          record.serverCut = true;
-          res.socket?.destroy();
-        }
-        return;
-      }
-      record.tokensSent = tokens.length;
-      return sendJson(res, record, 200, {
-        id,
-        object: "chat.completion",
-        created,
-        model: body.model,
-        system_fingerprint: "fp_fake",
-        choices: [{ index: 0, message: { role: "assistant", content: tokens.join(""), refusal: null }, logprobs: null, finish_reason: finishReason }],
-        usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
-      });
-    }
-
-    record.status = 200;
-    record.firstByteAt = Date.now();
-    res.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      connection: "keep-alive",
-      "x-request-id": `req_${record.index}`,
+    await writeChatReply(res, record, {
+      chat,
+      reply,
+      generationBudget: length.generationBudget,
+      evaluatedPromptTokens: length.truncation?.promptTokens ?? promptTokens,
+      defaultTokensPerSecond: options.tokensPerSecond,
+      signal,
+      changed: () => log.changed(),
     });
-    res.flushHeaders();
-    if (reply.hang === "after-headers") return;
-
-    const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
-      `data: ${JSON.stringify({
-        id,
-        object: "chat.completion.chunk",
-        created,
-        model: body.model,
-        system_fingerprint: "fp_fake",
-        choices,
-        ...(chat.includeUsage ? { usage: null } : {}),
-        ...extra,
-      })}\n\n`;
-
-    await write(res, record, chunk([{ index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null }]));
-    await sleep(reply.firstTokenDelayMs ?? 0, signal);
-    for (const [i, token] of tokens.entries()) {
-      if (reply.cutAfterTokens !== undefined && i >= reply.cutAfterTokens) {
-        record.serverCut = true;
-        res.socket?.destroy();
-        return;
-      }
-      if (reply.stallAfterTokens !== undefined && i >= reply.stallAfterTokens) return;
-      await sleep(tokenDelay, signal);
-      if (signal.aborted || res.destroyed) return;
-      await write(res, record, chunk([{ index: 0, delta: { content: token }, logprobs: null, finish_reason: null }]));
-      record.tokensSent = i + 1;
-      changed();
-    }
-    // a cut or stall past the last token still withholds the finish chunk
-    if (reply.cutAfterTokens !== undefined) {
-      record.serverCut = true;
-      res.socket?.destroy();
-      return;
-    }
-    if (reply.stallAfterTokens !== undefined) return;
-    if (signal.aborted || res.destroyed) return;
-    await write(res, record, chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]));
-    if (chat.includeUsage && reply.usage !== "omit") {
-      await write(
-        res,
-        record,
-        chunk([], {
-          usage: {
-            ...usage,
-            total_tokens: usage.prompt_tokens + usage.completion_tokens,
-            prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-            completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
-          },
-        }),
-      );
-    }
-    if (res.destroyed) return;
-    res.end("data: [DONE]\n\n");
   }
 
   async function route(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const record: FakeRequestRecord = {
-      index: requests.length,
-      method: req.method ?? "GET",
-      path: url.pathname,
-      headers: req.headers,
-      body: null,
-      chat: null,
-      reply: null,
-      status: null,
-      receivedAt: Date.now(),
-      firstByteAt: null,
-      endedAt: null,
-      completed: false,
-      clientAborted: false,
-      serverCut: false,
-      tokensSent: 0,
-      promptTokens: null,
-      maxTokens: null,
-      contextWindow: null,
-      overWindow: false,
-      truncatedPrompt: false,
-      droppedPromptTokens: 0,
-      droppedMessages: 0,
-    };
-    requests.push(record);
+    const method = req.method ?? "GET";
+    const record = newFakeRequestRecord(log.records.length, method, url.pathname, req.headers);
+    log.records.push(record);
     const controller = new AbortController();
     inFlight.add(controller);
     res.on("finish", () => {
@@ -462,24 +157,15 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       record.endedAt = Date.now();
       if (!res.writableFinished && !record.serverCut && !closing) record.clientAborted = true;
       controller.abort();
-      changed();
+      log.changed();
     });
-    changed();
+    log.changed();
 
     const raw = await readBody(req).catch(() => "");
     if (options.apiKey !== undefined) {
-      const auth = req.headers.authorization ?? "";
-      const given = auth.startsWith("Bearer ") ? auth.slice("Bearer ".length) : "";
-      if (given !== options.apiKey) {
-        const shown = given ? `${given.slice(0, 3)}*****${given.slice(-4)}` : "(none)";
-        return sendError(res, record, {
-          status: 401,
-          message: `Incorrect API key provided: ${shown}. You can find your API key at https://platform.openai.com/account/api-keys.`,
-          code: "invalid_api_key",
-        });
-      }
+      const refused = checkApiKey(req.headers, options.apiKey);
+      if (refused) return sendHttpError(res, record, refused);
     }
-    const method = req.method ?? "GET";
     if (method === "POST" && url.pathname === "/v1/chat/completions") return handleChat(req, res, record, raw, controller.signal);
     let json: unknown = null;
     try {
@@ -489,7 +175,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     }
     if (raw) record.body = json;
     const answer = flavour.route(method, url.pathname, json);
-    return sendFlavour(res, record, answer ?? flavour.notFound(method, url.pathname));
+    return sendFlavourResponse(res, record, answer ?? flavour.notFound(method, url.pathname));
   }
 
   const server = createServer((req, res) => {
@@ -506,32 +192,6 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   });
   const port = (server.address() as AddressInfo).port;
 
-  function waitFor(index: number, timeoutMs: number, what: string, done: (r: FakeRequestRecord) => boolean): Promise<FakeRequestRecord> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const record = requests[index];
-        if (record && done(record)) {
-          cleanup();
-          resolve(record);
-        }
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        const record = requests[index];
-        const state = record
-          ? `status ${record.status}, completed ${record.completed}, clientAborted ${record.clientAborted}, tokensSent ${record.tokensSent}`
-          : `only ${requests.length} request(s) arrived`;
-        reject(new Error(`fake OpenAI: request ${index} was not ${what} within ${timeoutMs} ms (${state})`));
-      }, timeoutMs);
-      function cleanup() {
-        clearTimeout(timer);
-        events.off("change", check);
-      }
-      events.on("change", check);
-      check();
-    });
-  }
-
   return {
     url: `http://127.0.0.1:${port}/v1`,
     rootUrl: `http://127.0.0.1:${port}`,
@@ -539,20 +199,17 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     flavour: flavour.name,
     contextWindow: flavour.contextWindow,
     get requests() {
-      return requests;
+      return log.records;
     },
-    chatRequests: () => requests.filter((r) => r.path === "/v1/chat/completions"),
-    overWindowRequests: () => requests.filter((r) => r.path === "/v1/chat/completions" && r.overWindow),
+    chatRequests: () => log.records.filter((r) => r.path === "/v1/chat/completions"),
+    overWindowRequests: () => log.records.filter((r) => r.path === "/v1/chat/completions" && r.overWindow),
     setHandler(next) {
-      handler = next ?? options.handler ?? defaultHandler;
+      handler = next ?? options.handler ?? defaultFakeHandler;
     },
-    waitForRequest: (index, timeoutMs = DEFAULT_TIMEOUT_MS) => waitFor(index, timeoutMs, "received", () => true),
-    waitForAbort: (index, timeoutMs = DEFAULT_TIMEOUT_MS) => waitFor(index, timeoutMs, "closed by the client", (r) => r.clientAborted),
-    waitForEnd: (index, timeoutMs = DEFAULT_TIMEOUT_MS) => waitFor(index, timeoutMs, "ended", (r) => r.endedAt !== null),
-    reset() {
-      requests = [];
-      attempts = new Map();
-    },
+    waitForRequest: (index, timeoutMs = DEFAULT_TIMEOUT_MS) => log.waitFor(index, timeoutMs, "received", () => true),
+    waitForAbort: (index, timeoutMs = DEFAULT_TIMEOUT_MS) => log.waitFor(index, timeoutMs, "closed by the client", (r) => r.clientAborted),
+    waitForEnd: (index, timeoutMs = DEFAULT_TIMEOUT_MS) => log.waitFor(index, timeoutMs, "ended", (r) => r.endedAt !== null),
+    reset: () => log.reset(),
     async close() {
       closing = true;
       for (const c of inFlight) c.abort();

@@ -1,0 +1,22 @@
+import { startFakeOpenAI, type FakeOpenAIOptions, type FakeOpenAIServer } from "./start-fake-openai.js";
+
+export interface FakeOpenAIServers {
+  start(options?: FakeOpenAIOptions): Promise<FakeOpenAIServer>;
+  /** closes every server started so far; call it in afterEach */
+  closeAll(): Promise<void>;
+}
+
+/** The fake servers one test file starts, closed together after each test so none outlives it. */
+export function fakeOpenAIServers(): FakeOpenAIServers {
+  const started: FakeOpenAIServer[] = [];
+  return {
+    async start(options = {}) {
+      const server = await startFakeOpenAI(options);
+      started.push(server);
+      return server;
+    },
+    async closeAll() {
+      for (const server of started.splice(0)) await server.close();
+    },
+  };
+}
