@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import cors from "@fastify/cors";
+import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { LocalChatModel, type ChatModel } from "@alma/llm";
 import { SqliteConversationStore, type ConversationStore } from "@alma/store";
 import type { AppConfig } from "./config.js";
@@ -8,14 +9,15 @@ import { AppMetrics } from "./metrics/app-metrics.js";
 import { healthPlugin } from "./plugins/health.js";
 import { metricsPlugin } from "./plugins/metrics.js";
 import { conversationsApiPlugin } from "./plugins/conversations-api.js";
+import { httpErrorHandler } from "./plugins/http-error-handler.js";
 import { websocketPlugin } from "./plugins/websocket.js";
 import { RunHub } from "./runs/run-hub.js";
 import type { ConversationMemory, RunAgent } from "./runs/run-services.js";
 import { StoreBackedMemory } from "./runs/store-backed-memory.js";
 import { createRunAgent } from "./runs/create-run-agent.js";
 import { createModelFromConfig } from "./create-model-from-config.js";
-import type { ServerFrame } from "@alma/protocol";
 import type { ClientConnection } from "./ws/client-connection.js";
+import { ClientRegistry } from "./ws/client-registry.js";
 import { SERVER_VERSION } from "./server-version.js";
 
 export interface BuildAppOptions {
@@ -58,7 +60,7 @@ export interface AlmaApp {
   service: ChatService;
   memory: ConversationMemory;
   /** the open WebSocket connections */
-  connections: ReadonlySet<ClientConnection>;
+  connections: Iterable<ClientConnection> & { readonly size: number };
   /** stop taking runs, let running ones finish up to the shutdown deadline, then store the rest as interrupted */
   drain(deadlineMs?: number): Promise<void>;
 }
@@ -81,6 +83,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
     bodyLimit: config.maxFrameBytes,
   });
+  // route input is declared as zod schemas; a request that does not match gets the server's error body
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(httpErrorHandler);
 
   const ownsModel = options.model === undefined;
   const model = options.model ?? createModelFromConfig(config, app.log);
@@ -106,11 +112,19 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       ...(model instanceof LocalChatModel ? { localTokenize: (text: string) => model.tokenize(text) } : {}),
     });
   const agent = options.agent ?? createRunAgent(model, config, store);
-  const connections = new Set<ClientConnection>();
-  const broadcast = (frame: ServerFrame) => {
-    for (const c of connections) if (c.isWelcomed) c.send(frame);
-  };
-  const service = new ChatService({ config, store, hub, metrics, model, agent, memory, now, log: app.log, broadcast });
+  const clients = new ClientRegistry();
+  const service = new ChatService({
+    config,
+    store,
+    hub,
+    metrics,
+    model,
+    agent,
+    memory,
+    now,
+    log: app.log,
+    broadcast: (frame, to) => clients.broadcast(frame, to),
+  });
 
   let drained: Promise<void> | null = null;
   const drain = (deadlineMs = config.shutdownDeadlineMs) => {
@@ -125,7 +139,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     })();
     return drained;
   };
-  app.decorate("alma", { store, hub, metrics, model, service, memory, connections, drain });
+  app.decorate("alma", { store, hub, metrics, model, service, memory, connections: clients, drain });
 
   await app.register(cors, { origin: config.allowedOrigins, methods: ["GET", "HEAD", "OPTIONS"] });
   await app.register(healthPlugin, { model, serverVersion: SERVER_VERSION, startedAt: now(), now });
@@ -142,7 +156,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     hub,
     metrics,
     model,
-    connections,
+    clients,
     serverVersion: SERVER_VERSION,
     now,
     heartbeatMs: config.heartbeatMs,

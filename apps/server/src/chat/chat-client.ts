@@ -8,3 +8,6 @@ export interface ChatClient extends RunSubscriber {
   readonly address: string;
   send(frame: ServerFrame): void;
 }
+
+/** Sends a frame to every handshaken client, or to those `to` picks (the one broadcast: ws/client-registry.ts). */
+export type Broadcast = (frame: ServerFrame, to?: (client: ChatClient) => boolean) => void;

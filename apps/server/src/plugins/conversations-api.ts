@@ -1,20 +1,22 @@
-import { secretMatches } from "../security/secret-matches.js";
-import type { FastifyPluginAsync } from "fastify";
 import rateLimit from "@fastify/rate-limit";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { idSchema } from "@alma/protocol";
 import type { ConversationStore } from "@alma/store";
 import type { RunHub } from "../runs/run-hub.js";
+import { secretMatches } from "../security/secret-matches.js";
 
-const listQuery = z.object({ q: z.string().max(500).optional() }).strict();
-const idParams = z.object({ id: idSchema });
+/** `GET /api/conversations?q=`: an optional search text, nothing else */
+export const listConversationsQuery = z.object({ q: z.string().max(500, "the search text is at most 500 characters").optional() }).strict();
+/** `GET /api/conversations/:id` */
+export const conversationParams = z.object({ id: idSchema });
 
 function bearerMatches(expected: string, header: string | undefined): boolean {
   return secretMatches(expected, header?.startsWith("Bearer ") ? header.slice(7) : undefined);
 }
 
 /** `GET /api/conversations` and `GET /api/conversations/:id` (messages and pinned facts), rate-limited, token-guarded when set. */
-export const conversationsApiPlugin: FastifyPluginAsync<{
+export const conversationsApiPlugin: FastifyPluginAsyncZod<{
   store: ConversationStore;
   hub: RunHub;
   authToken: string | null;
@@ -28,18 +30,12 @@ export const conversationsApiPlugin: FastifyPluginAsync<{
     }
   });
 
-  app.get("/api/conversations", async (request, reply) => {
-    const query = listQuery.safeParse(request.query);
-    if (!query.success) {
-      return reply.code(400).send({ error: "invalid_query", message: `Invalid query: ${query.error.issues.map((i) => `${i.path.join(".") || "(query)"}: ${i.message}`).join("; ")}` });
-    }
-    return { conversations: o.store.listConversations(query.data.q) };
+  app.get("/api/conversations", { schema: { querystring: listConversationsQuery } }, async (request) => {
+    return { conversations: o.store.listConversations(request.query.q) };
   });
 
-  app.get("/api/conversations/:id", async (request, reply) => {
-    const params = idParams.safeParse(request.params);
-    if (!params.success) return reply.code(400).send({ error: "invalid_id", message: "A conversation id uses letters, digits, _ and -." });
-    const conversation = o.store.getConversation(params.data.id);
+  app.get("/api/conversations/:id", { schema: { params: conversationParams } }, async (request, reply) => {
+    const conversation = o.store.getConversation(request.params.id);
     if (!conversation) return reply.code(404).send({ error: "not_found", message: "No such conversation (it may have been deleted)." });
     const run = o.hub.activeForConversation(conversation.id);
     return {

@@ -7,6 +7,8 @@ import type { ChatService } from "../chat/chat-service.js";
 import type { AppMetrics } from "../metrics/app-metrics.js";
 import type { RunHub } from "../runs/run-hub.js";
 import { ClientConnection } from "../ws/client-connection.js";
+import type { ClientRegistry } from "../ws/client-registry.js";
+import { MetricsFeed } from "../ws/metrics-feed.js";
 
 export interface WebsocketPluginOptions {
   config: AppConfig;
@@ -14,7 +16,8 @@ export interface WebsocketPluginOptions {
   hub: RunHub;
   metrics: AppMetrics;
   model: ChatModel;
-  connections: Set<ClientConnection>;
+  /** the open connections; every frame for many clients goes through its `broadcast` */
+  clients: ClientRegistry;
   serverVersion: string;
   now: () => number;
   /** how often sockets are pinged; one missed pong terminates the socket */
@@ -26,29 +29,8 @@ export interface WebsocketPluginOptions {
 /** `/ws`: Origin allow-list at the upgrade, connection limit, model status pushes and the metrics feed. */
 export const websocketPlugin: FastifyPluginAsync<WebsocketPluginOptions> = async (app: FastifyInstance, o) => {
   const allowed = new Set(o.config.allowedOrigins);
-  const metricsSubscribers = new Set<ClientConnection>();
-  let metricsTimer: NodeJS.Timeout | null = null;
-
-  const broadcast = (frame: ServerFrame) => {
-    for (const c of o.connections) if (c.isWelcomed) c.send(frame);
-  };
-  const unsubscribeStatus = o.model.onStatus((model) => broadcast({ type: "model.status", model }));
-
-  const setMetricsSubscription = (c: ClientConnection, enabled: boolean) => {
-    if (enabled) metricsSubscribers.add(c);
-    else metricsSubscribers.delete(c);
-    if (metricsSubscribers.size > 0 && !metricsTimer) {
-      metricsTimer = setInterval(() => {
-        const frame = o.metrics.snapshot();
-        for (const s of metricsSubscribers) s.send(frame);
-      }, 1000);
-      metricsTimer.unref();
-      c.send(o.metrics.snapshot());
-    } else if (metricsSubscribers.size === 0 && metricsTimer) {
-      clearInterval(metricsTimer);
-      metricsTimer = null;
-    }
-  };
+  const metricsFeed = new MetricsFeed({ metrics: o.metrics, clients: o.clients });
+  const unsubscribeStatus = o.model.onStatus((model) => o.clients.broadcast({ type: "model.status", model }));
 
   // A socket whose peer vanished without a close (a dropped network) is found by its missing pong and
   // terminated, so its runs start their resume grace period instead of waiting on a dead socket.
@@ -89,7 +71,7 @@ export const websocketPlugin: FastifyPluginAsync<WebsocketPluginOptions> = async
       },
     },
     (socket, request) => {
-      if (o.connections.size >= o.config.limits.maxConnections) {
+      if (o.clients.size >= o.config.limits.maxConnections) {
         socket.send(
           JSON.stringify({
             type: "error",
@@ -116,19 +98,15 @@ export const websocketPlugin: FastifyPluginAsync<WebsocketPluginOptions> = async
         serverVersion: o.serverVersion,
         now: o.now,
         modelStatus: () => o.model.status(),
-        onMetricsSubscription: setMetricsSubscription,
+        onMetricsSubscription: (c, enabled) => metricsFeed.setSubscribed(c, enabled),
       });
-      o.connections.add(connection);
+      o.clients.add(connection);
       o.metrics.socketOpened();
       socket.on("close", () => {
-        o.connections.delete(connection);
-        metricsSubscribers.delete(connection);
-        if (metricsSubscribers.size === 0 && metricsTimer) {
-          clearInterval(metricsTimer);
-          metricsTimer = null;
-        }
+        o.clients.delete(connection);
+        metricsFeed.setSubscribed(connection, false);
+        // its runs go on for the grace period; it no longer follows its conversation
         o.hub.detach(connection);
-        o.service.forget(connection);
         o.metrics.socketClosed();
       });
     },
@@ -137,6 +115,6 @@ export const websocketPlugin: FastifyPluginAsync<WebsocketPluginOptions> = async
   app.addHook("onClose", async () => {
     clearInterval(heartbeat);
     unsubscribeStatus();
-    if (metricsTimer) clearInterval(metricsTimer);
+    metricsFeed.close();
   });
 };

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { StepRecord } from "@alma/protocol";
 import type { RunSubscriber } from "./run-subscriber.js";
 import { LiveRun } from "./live-run.js";
+import { ConversationFollowers } from "./conversation-followers.js";
 
 export interface RunHubOptions {
   replayBufferEvents: number;
@@ -10,9 +11,13 @@ export interface RunHubOptions {
   now: () => number;
 }
 
-/** Owns the live runs: lookup by run, conversation and user message, and detaching a closed socket. */
+/**
+ * Owns the live runs (lookup by run, conversation and user message) and who follows which conversation,
+ * and detaches a closed socket from both.
+ */
 export class RunHub {
   private readonly runs = new Map<string, LiveRun>();
+  private readonly followers = new ConversationFollowers();
   private readonly settled = new Set<() => void>();
 
   constructor(private readonly options: RunHubOptions) {}
@@ -74,9 +79,24 @@ export class RunHub {
     return n;
   }
 
-  /** a socket closed: it stops watching; its runs go on for the grace period */
+  /** the client has this conversation open: it is shown the conversation's new runs (see `followersOf`) */
+  follow(sub: RunSubscriber, conversationId: string): void {
+    this.followers.follow(sub, conversationId);
+  }
+
+  isFollowing(sub: RunSubscriber, conversationId: string): boolean {
+    return this.followers.isFollowing(sub, conversationId);
+  }
+
+  /** the clients with this conversation open */
+  followersOf(conversationId: string): RunSubscriber[] {
+    return this.followers.of(conversationId);
+  }
+
+  /** a socket closed: it stops watching runs and following its conversation; its runs go on for the grace period */
   detach(sub: RunSubscriber): void {
     for (const run of this.runs.values()) run.unsubscribe(sub);
+    this.followers.unfollow(sub);
   }
 
   stopAll(cause: "shutdown"): void {

@@ -176,34 +176,34 @@ export class ClientConnection implements ChatClient {
     if (!this.welcomed) {
       throw new RequestError("handshake_required", `Send a "hello" frame with protocolVersion ${PROTOCOL_VERSION} first.`);
     }
-    const s = this.o.service;
+    const { runs, conversations, pins } = this.o.service;
     switch (frame.type) {
       case "message.send":
-        return s.sendMessage(this, frame, receivedAt);
+        return runs.send(this, frame, receivedAt);
       case "message.edit":
-        return s.editMessage(this, frame, receivedAt);
+        return runs.edit(this, frame, receivedAt);
       case "run.regenerate":
-        return s.regenerate(this, frame, receivedAt);
+        return runs.regenerate(this, frame, receivedAt);
       case "run.continue":
-        return s.continueRun(this, frame, receivedAt);
+        return runs.continue(this, frame, receivedAt);
       case "run.stop":
-        return s.stop(frame);
+        return runs.stop(frame);
       case "run.resume":
-        return s.resume(this, frame);
+        return runs.resume(this, frame);
       case "conversation.list":
-        return this.send(s.list(frame));
+        return this.send(conversations.list(frame));
       case "conversation.history":
-        return this.send(s.history(this, frame));
+        return this.send(conversations.history(this, frame));
       case "conversation.rename":
-        return s.rename(frame);
+        return conversations.rename(frame);
       case "conversation.delete":
-        return s.delete(frame);
+        return conversations.delete(frame);
       case "conversation.restore":
-        return s.restore(frame);
+        return conversations.restore(frame);
       case "memory.pin":
-        return this.send(s.pin(frame));
+        return this.send(pins.pin(frame));
       case "memory.unpin":
-        return this.send(s.unpin(frame));
+        return this.send(pins.unpin(frame));
       case "metrics.subscribe":
         return this.o.onMetricsSubscription(this, frame.enabled);
       case "ping":

@@ -1,0 +1,70 @@
+import type { ClientFrame, ServerFrameOf } from "@alma/protocol";
+import type { ConversationStore } from "@alma/store";
+import type { RunHub } from "../runs/run-hub.js";
+import type { Broadcast, ChatClient } from "./chat-client.js";
+import { RequestError } from "./request-error.js";
+import { conversationNotFound, requireConversation } from "./require-conversation.js";
+
+type Frame<T extends ClientFrame["type"]> = Extract<ClientFrame, { type: T }>;
+
+export interface ConversationOperationsDeps {
+  store: ConversationStore;
+  hub: RunHub;
+  broadcast: Broadcast;
+}
+
+/**
+ * Listing, opening (history, with the live answer of a running run), renaming, deleting and restoring
+ * conversations. Changes are broadcast, so every tab's list stays current.
+ */
+export class ConversationOperations {
+  constructor(private readonly deps: ConversationOperationsDeps) {}
+
+  list(frame: Frame<"conversation.list">): ServerFrameOf<"conversation.list.result"> {
+    return { type: "conversation.list.result", requestId: frame.requestId, conversations: this.deps.store.listConversations(frame.query) };
+  }
+
+  /** the conversation as stored, with its running answer as of now; the client follows the conversation from here on */
+  history(client: ChatClient, frame: Frame<"conversation.history">): ServerFrameOf<"conversation.history.result"> {
+    const { store, hub } = this.deps;
+    const conversation = requireConversation(store, frame.conversationId);
+    hub.follow(client, conversation.id);
+    const run = hub.activeForConversation(conversation.id);
+    // the live answer as of run.lastIndex (the run's own fold), so the viewer resumes right after it without a gap
+    const live = run?.state ?? null;
+    const messages = store
+      .listMessages(conversation.id)
+      .map((m) => (live && m.id === run?.assistantMessageId ? { ...m, content: live.text, steps: live.steps.length ? live.steps : null } : m));
+    const lastContext = messages.findLast((m) => m.role === "assistant" && m.metrics?.context)?.metrics?.context ?? null;
+    return {
+      type: "conversation.history.result",
+      requestId: frame.requestId,
+      conversation,
+      messages,
+      pinnedFacts: store.listPinnedFacts(conversation.id),
+      activeRun: run && live ? { runId: run.id, lastIndex: live.lastIndex, state: live } : null,
+      context: lastContext,
+    };
+  }
+
+  rename(frame: Frame<"conversation.rename">): void {
+    const conversation = this.deps.store.renameConversation(frame.conversationId, frame.title);
+    if (!conversation) throw conversationNotFound();
+    this.deps.broadcast({ type: "conversation.updated", requestId: frame.requestId, conversation });
+  }
+
+  delete(frame: Frame<"conversation.delete">): void {
+    this.deps.hub.activeForConversation(frame.conversationId)?.stop("user");
+    const deleted = this.deps.store.deleteConversation(frame.conversationId);
+    if (!deleted) throw conversationNotFound();
+    this.deps.broadcast({ type: "conversation.deleted", requestId: frame.requestId, conversationId: frame.conversationId, ...deleted });
+  }
+
+  restore(frame: Frame<"conversation.restore">): void {
+    const conversation = this.deps.store.restoreConversation(frame.conversationId);
+    if (!conversation) {
+      throw new RequestError("not_found", "That conversation cannot be restored: it was not deleted, or its undo window has passed.");
+    }
+    this.deps.broadcast({ type: "conversation.updated", requestId: frame.requestId, conversation });
+  }
+}

@@ -1,0 +1,125 @@
+import type { ClientFrame, Message, RunOptions } from "@alma/protocol";
+import type { ConversationStore } from "@alma/store";
+import type { RunHub } from "../runs/run-hub.js";
+import type { ChatClient } from "./chat-client.js";
+import { RequestError } from "./request-error.js";
+import { requireConversation } from "./require-conversation.js";
+import type { RunAdmission } from "./run-admission.js";
+import type { RunStarter } from "./run-starter.js";
+
+type Frame<T extends ClientFrame["type"]> = Extract<ClientFrame, { type: T }>;
+
+export interface RunOperationsDeps {
+  store: ConversationStore;
+  hub: RunHub;
+  admission: RunAdmission;
+  starter: RunStarter;
+}
+
+/**
+ * The frames that start, stop or rejoin a run: each request is checked against the conversation as stored
+ * (and a resent message id answered as a duplicate), then admitted, then started.
+ */
+export class RunOperations {
+  constructor(private readonly deps: RunOperationsDeps) {}
+
+  send(client: ChatClient, frame: Frame<"message.send">, receivedAt: number): void {
+    const { store, admission, starter } = this.deps;
+    const existing = store.findUserMessageByClientId(frame.clientMessageId);
+    if (existing && (frame.conversationId === null || existing.conversationId === frame.conversationId)) {
+      return this.acceptDuplicate(client, frame.clientMessageId, existing);
+    }
+    if (frame.conversationId !== null) requireConversation(store, frame.conversationId);
+    admission.check(client, frame.conversationId);
+    const conversationId = frame.conversationId ?? store.createConversation("").id;
+    const { message, duplicate } = store.addUserMessage({ conversationId, clientMessageId: frame.clientMessageId, content: frame.content });
+    if (duplicate) return this.acceptDuplicate(client, frame.clientMessageId, message);
+    starter.start(client, { userMessage: message, options: frame.options, receivedAt, clientMessageId: frame.clientMessageId, announce: true });
+  }
+
+  edit(client: ChatClient, frame: Frame<"message.edit">, receivedAt: number): void {
+    const { store, admission, starter } = this.deps;
+    requireConversation(store, frame.conversationId);
+    const existing = store.findUserMessageByClientId(frame.clientMessageId);
+    if (existing && existing.conversationId === frame.conversationId) return this.acceptDuplicate(client, frame.clientMessageId, existing);
+    const target = store.getMessage(frame.messageId);
+    if (!target || target.conversationId !== frame.conversationId || target.role !== "user") {
+      throw new RequestError("not_found", "That message is not a user message of this conversation. Reload the conversation and try again.");
+    }
+    admission.check(client, frame.conversationId);
+    store.truncateAfter(frame.conversationId, frame.messageId, true);
+    const { message } = store.addUserMessage({ conversationId: frame.conversationId, clientMessageId: frame.clientMessageId, content: frame.content });
+    starter.start(client, { userMessage: message, options: frame.options, receivedAt, clientMessageId: frame.clientMessageId, announce: true });
+  }
+
+  regenerate(client: ChatClient, frame: Frame<"run.regenerate">, receivedAt: number): void {
+    const { store, admission, starter } = this.deps;
+    requireConversation(store, frame.conversationId);
+    const lastUser = store.listMessages(frame.conversationId).findLast((m) => m.role === "user");
+    if (!lastUser) throw new RequestError("not_found", "This conversation has no message to answer again. Send a message first.");
+    admission.check(client, frame.conversationId);
+    store.truncateAfter(frame.conversationId, lastUser.id, false);
+    starter.start(client, { userMessage: lastUser, options: frame.options, receivedAt, clientMessageId: null });
+  }
+
+  continue(client: ChatClient, frame: Frame<"run.continue">, receivedAt: number): void {
+    const { store, admission, starter } = this.deps;
+    requireConversation(store, frame.conversationId);
+    const messages = store.listMessages(frame.conversationId);
+    const at = messages.findIndex((m) => m.id === frame.messageId);
+    const target = messages[at];
+    if (!target || target.role !== "assistant") {
+      throw new RequestError("not_found", "That answer is not in this conversation. Reload the conversation and try again.");
+    }
+    // A complete answer that ran out of output budget (finish "length") is cut too, so it can be continued.
+    const cut = ["stopped", "failed", "interrupted"].includes(target.status) || target.finishReason === "length";
+    if (at !== messages.length - 1 || !cut) {
+      throw new RequestError("conflict", "Only the last answer, when it was stopped, failed, interrupted or cut at its length limit, can be continued. Regenerate it instead.");
+    }
+    const userMessage = messages.slice(0, at).findLast((m) => m.role === "user");
+    if (!userMessage) throw new RequestError("not_found", "The question this answer belongs to is gone. Send a new message.");
+    admission.check(client, frame.conversationId);
+    const options: RunOptions = { taskType: target.taskType ?? "auto", bypassCache: true, useCacheForCreative: false };
+    starter.start(client, { userMessage, options, receivedAt, clientMessageId: null, continueMessage: target });
+  }
+
+  stop(frame: Frame<"run.stop">): void {
+    const run = this.deps.hub.get(frame.runId);
+    if (!run || run.isEnded) {
+      throw new RequestError("not_found", "That run is not running any more; its answer is stored in the conversation history.");
+    }
+    run.stop("user");
+  }
+
+  resume(client: ChatClient, frame: Frame<"run.resume">): void {
+    const run = this.deps.hub.get(frame.runId);
+    if (!run) {
+      throw new RequestError("not_found", "That run has ended and its answer is stored: load the conversation's history to see it.");
+    }
+    const result = run.subscribe(client, frame.afterIndex);
+    if (!result.ok) {
+      throw new RequestError(
+        "not_found",
+        result.reason === "ended"
+          ? "That run has ended and its answer is stored: load the conversation's history to see it."
+          : `This run's replay buffer starts at event ${result.oldestIndex}; load the conversation's history, then resume from the newest event.`,
+        { retryable: result.reason === "too_far_behind" },
+      );
+    }
+  }
+
+  /** a resent message id: acknowledged again (duplicate: true), never stored twice */
+  private acceptDuplicate(client: ChatClient, clientMessageId: string, message: Message): void {
+    const run = this.deps.hub.forUserMessage(message.id);
+    client.send({
+      type: "message.accepted",
+      clientMessageId,
+      conversationId: message.conversationId,
+      userMessageId: message.id,
+      runId: run?.id ?? null,
+      duplicate: true,
+    });
+    // The resend may come from a client that lost its socket: let it watch the run from the start.
+    if (run && !run.isSubscribed(client)) run.subscribe(client, -1);
+  }
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from "node:crypto";
+import type { Message, RunOptions, ServerFrameOf } from "@alma/protocol";
+import type { AppConfig } from "../config.js";
+import type { LiveRun } from "../runs/live-run.js";
+import { executeRun, type RunExecutorDeps } from "../runs/run-executor.js";
+import type { RunServices } from "../runs/run-services.js";
+import type { Broadcast, ChatClient } from "./chat-client.js";
+
+export interface RunStarterDeps extends RunServices {
+  config: AppConfig;
+  broadcast: Broadcast;
+}
+
+export interface StartRunArgs {
+  userMessage: Message;
+  options: RunOptions;
+  receivedAt: number;
+  /** the client's id for a new user message, acknowledged with message.accepted; null for a regenerate or continue */
+  clientMessageId: string | null;
+  /** run.continue: the stored answer the run extends */
+  continueMessage?: Message;
+  /** a new user message: the other tabs with the conversation open are told before its answer streams */
+  announce?: boolean;
+}
+
+/**
+ * Starts an admitted run: stores (or reopens) its assistant message, creates the live run, acknowledges the
+ * message, shows the run to its client and to every other follower of the conversation, and launches the
+ * executor, keeping its promise until the final message is stored.
+ */
+export class RunStarter {
+  private readonly executorDeps: RunExecutorDeps;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly deps: RunStarterDeps) {
+    this.executorDeps = {
+      ...deps,
+      flushIntervalMs: deps.config.flushIntervalMs,
+      runDeadlineMs: deps.config.runDeadlineMs,
+    };
+  }
+
+  /** resolves when every started run has stored its final message */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
+
+  start(client: ChatClient, args: StartRunArgs): void {
+    const { store, hub } = this.deps;
+    const runId = randomUUID();
+    let assistantMessageId: string;
+    if (args.continueMessage) {
+      assistantMessageId = args.continueMessage.id;
+      store.updateAssistantMessage(assistantMessageId, { runId, status: "streaming", finishReason: null, error: null });
+    } else {
+      assistantMessageId = store.addAssistantMessage({ conversationId: args.userMessage.conversationId, runId, taskType: null }).id;
+    }
+    const run = hub.create({
+      id: runId,
+      conversationId: args.userMessage.conversationId,
+      userMessageId: args.userMessage.id,
+      assistantMessageId,
+      ownerConnectionId: client.id,
+      ...(args.continueMessage ? { seed: { text: args.continueMessage.content, steps: args.continueMessage.steps } } : {}),
+    });
+    if (args.clientMessageId !== null) {
+      client.send({
+        type: "message.accepted",
+        clientMessageId: args.clientMessageId,
+        conversationId: args.userMessage.conversationId,
+        userMessageId: args.userMessage.id,
+        runId,
+        duplicate: false,
+      });
+    }
+    run.subscribe(client, -1);
+    hub.follow(client, run.conversationId);
+    // other tabs with this conversation open see the new message in place, then its answer live
+    const others = hub.followersOf(run.conversationId).filter((other) => other !== client);
+    if (args.announce && others.length > 0) this.deps.broadcast(this.addedFrame(args.userMessage), (c) => others.includes(c));
+    for (const other of others) run.subscribe(other, -1);
+    this.launch(run, args);
+  }
+
+  /** runs the executor, with the output cap applied, and keeps its promise until it settles */
+
+  private launch(run: LiveRun, args: StartRunArgs): void {
+    const cap = this.deps.config.maxOutputTokens;
+    const options = cap === null ? args.options : { ...args.options, maxOutputTokens: Math.min(args.options.maxOutputTokens ?? cap, cap) };
+    const done = executeRun(this.executorDeps, {
+      run,
+      receivedAt: args.receivedAt,
+      userText: args.userMessage.content,
+      options,
+      ...(args.continueMessage ? { continueFrom: args.continueMessage.content } : {}),
+    }).catch((err: unknown) => this.deps.log.error({ err, runId: run.id }, "run executor crashed"));
+    this.running.add(done);
+    void done.finally(() => this.running.delete(done));
+  }
+
+  /** `message.added` for a new user message: where it goes in the conversation, for the tabs that did not send it */
+  private addedFrame(message: Message): ServerFrameOf<"message.added"> {
+    const messages = this.deps.store.listMessages(message.conversationId);
+    const at = messages.findIndex((m) => m.id === message.id);
+    return { type: "message.added", conversationId: message.conversationId, message, after: at > 0 ? messages[at - 1]!.id : null };
+  }
+}
