@@ -1,21 +1,11 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { startFakeOpenAI, type FakeOpenAIOptions, type FakeOpenAIServer } from "@alma/testing";
+import { fakeOpenAIServers, type FakeOpenAIServer } from "@alma/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { discoverContextWindow } from "./discover-context-window.js";
 
-let server: FakeOpenAIServer | undefined;
-
-async function start(options: FakeOpenAIOptions) {
-  await server?.close();
-  server = await startFakeOpenAI(options);
-  return server;
-}
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const servers = fakeOpenAIServers();
+afterEach(() => servers.closeAll());
 
 async function discoverFrom(s: FakeOpenAIServer, model: string, extra: { apiKey?: string; loadOllamaModel?: boolean } = {}) {
   const found = await discoverContextWindow({ baseURL: s.url, model, timeoutMs: 1000, ...extra });
@@ -38,21 +28,21 @@ describe("discoverContextWindow", () => {
   });
 
   it("finds nothing on a server that only lists model ids", async () => {
-    const s = await start({ contextWindow: 4096 });
+    const s = await servers.start({ contextWindow: 4096 });
     const found = await discoverFrom(s, "gpt-4o-mini");
     expect(found).toMatchObject({ tokens: null, server: "unknown", silentTruncation: false });
     expect(found.detail).toMatch(/nothing told the window/);
   });
 
   it("reads vLLM's max_model_len, with the API key", async () => {
-    const s = await start({ flavour: "vllm", contextWindow: 8192, models: ["Qwen/Qwen2.5-7B-Instruct", "other"], apiKey: "sk-vllm" });
+    const s = await servers.start({ flavour: "vllm", contextWindow: 8192, models: ["Qwen/Qwen2.5-7B-Instruct", "other"], apiKey: "sk-vllm" });
     const found = await discoverFrom(s, "Qwen/Qwen2.5-7B-Instruct", { apiKey: "sk-vllm" });
     expect(found).toEqual({ tokens: 8192, server: "vllm", detail: "vLLM: GET /v1/models max_model_len", silentTruncation: false });
     expect(s.requests.every((r) => r.headers.authorization === "Bearer sk-vllm")).toBe(true);
   });
 
   it("reads llama.cpp's runtime n_ctx from /props, never the larger n_ctx_train", async () => {
-    const s = await start({ flavour: "llamacpp", contextWindow: 4096, trainedContextWindow: 32_768 });
+    const s = await servers.start({ flavour: "llamacpp", contextWindow: 4096, trainedContextWindow: 32_768 });
     const found = await discoverFrom(s, "whatever-the-client-calls-it");
     expect(found).toEqual({
       tokens: 4096,
@@ -65,14 +55,14 @@ describe("discoverContextWindow", () => {
   });
 
   it("takes llama.cpp's per-slot window when it runs several slots", async () => {
-    const s = await start({ flavour: "llamacpp", contextWindow: 2048, slots: 4, trainedContextWindow: 32_768 });
+    const s = await servers.start({ flavour: "llamacpp", contextWindow: 2048, slots: 4, trainedContextWindow: 32_768 });
     const found = await discoverFrom(s, "m");
     expect(found).toMatchObject({ tokens: 2048, server: "llamacpp" });
     expect(found.detail).toBe("llama.cpp: GET /props default_generation_settings.n_ctx (per slot, 4 slots)");
   });
 
   it("falls back to llama.cpp's /v1/props when /props is not served at the root", async () => {
-    const s = await start({ flavour: "llamacpp", contextWindow: 3000 });
+    const s = await servers.start({ flavour: "llamacpp", contextWindow: 3000 });
     const fetchNoRootProps = ((url: string | URL | Request, init?: RequestInit) =>
       new URL(String(url)).pathname === "/props" ? Promise.resolve(new Response("gone", { status: 404 })) : fetch(url, init)) as typeof fetch;
     const found = await discoverContextWindow({ baseURL: s.url, model: "m", fetch: fetchNoRootProps });
@@ -80,7 +70,7 @@ describe("discoverContextWindow", () => {
   });
 
   it("assumes Ollama's default context for a model not loaded yet, then reads the loaded one after a chat", async () => {
-    const s = await start({ flavour: "ollama", contextWindow: 8192, trainedContextWindow: 32_768, models: ["qwen2.5:latest"] });
+    const s = await servers.start({ flavour: "ollama", contextWindow: 8192, trainedContextWindow: 32_768, models: ["qwen2.5:latest"] });
     const before = await discoverFrom(s, "qwen2.5", { loadOllamaModel: false });
     expect(before).toMatchObject({ tokens: 4096, server: "ollama", silentTruncation: true, trainedTokens: 32_768 });
     expect(before.detail).toMatch(/not loaded yet/);
@@ -106,14 +96,14 @@ describe("discoverContextWindow", () => {
   });
 
   it("reads Ollama's num_ctx from /api/show when the model is not loaded", async () => {
-    const s = await start({ flavour: "ollama", ollamaNumCtx: 16_384, trainedContextWindow: 32_768, models: ["llama3.1:8b"] });
+    const s = await servers.start({ flavour: "ollama", ollamaNumCtx: 16_384, trainedContextWindow: 32_768, models: ["llama3.1:8b"] });
     const found = await discoverFrom(s, "llama3.1:8b", { loadOllamaModel: false });
     expect(found).toMatchObject({ tokens: 16_384, server: "ollama", silentTruncation: true, trainedTokens: 32_768 });
     expect(found.detail).toBe("Ollama: POST /api/show parameters num_ctx (model not loaded yet)");
   });
 
   it("loads an Ollama model that is not loaded yet (empty /api/generate) and reads the context it loaded with", async () => {
-    const s = await start({ flavour: "ollama", contextWindow: 2048, trainedContextWindow: 32_768, models: ["qwen2.5:latest"] });
+    const s = await servers.start({ flavour: "ollama", contextWindow: 2048, trainedContextWindow: 32_768, models: ["qwen2.5:latest"] });
     const found = await discoverFrom(s, "qwen2.5");
     expect(found).toMatchObject({ tokens: 2048, server: "ollama", detail: "Ollama: GET /api/ps context_length (the loaded context)" });
     const loads = s.requests.filter((r) => r.path === "/api/generate");
@@ -122,17 +112,17 @@ describe("discoverContextWindow", () => {
   });
 
   it("caps Ollama's assumed default by the trained context", async () => {
-    const s = await start({ flavour: "ollama", contextWindow: 2048, trainedContextWindow: 2048 });
+    const s = await servers.start({ flavour: "ollama", contextWindow: 2048, trainedContextWindow: 2048 });
     expect(await discoverFrom(s, "tinyllama")).toMatchObject({ tokens: 2048, server: "ollama", trainedTokens: 2048 });
   });
 
   it("reads a preloaded Ollama model from /api/ps", async () => {
-    const s = await start({ flavour: "ollama", ollamaPreloaded: true, contextWindow: 12_000, models: ["mistral:7b"] });
+    const s = await servers.start({ flavour: "ollama", ollamaPreloaded: true, contextWindow: 12_000, models: ["mistral:7b"] });
     expect(await discoverFrom(s, "mistral:7b")).toMatchObject({ tokens: 12_000, detail: "Ollama: GET /api/ps context_length (the loaded context)" });
   });
 
   it("reads LM Studio's loaded_context_length, and names a model it does not list", async () => {
-    const s = await start({ flavour: "lmstudio", contextWindow: 4096, trainedContextWindow: 131_072, models: ["qwen2.5-7b-instruct", "llama-3.2-3b"] });
+    const s = await servers.start({ flavour: "lmstudio", contextWindow: 4096, trainedContextWindow: 131_072, models: ["qwen2.5-7b-instruct", "llama-3.2-3b"] });
     expect(await discoverFrom(s, "llama-3.2-3b")).toEqual({
       tokens: 4096,
       server: "lmstudio",
@@ -155,10 +145,9 @@ describe("discoverContextWindow", () => {
   });
 
   it("ends in tokens null, never throwing, when nothing answers", async () => {
-    const s = await start({});
+    const s = await servers.start({});
     const deadURL = s.url;
     await s.close();
-    server = undefined;
     const found = await discoverContextWindow({ baseURL: deadURL, model: "m", timeoutMs: 500 });
     expect(found).toMatchObject({ tokens: null, server: "unknown" });
     expect(found.detail).toMatch(/could not reach/);
@@ -185,7 +174,7 @@ describe("discoverContextWindow", () => {
   });
 
   it("stops when the caller aborts", async () => {
-    const s = await start({ flavour: "vllm" });
+    const s = await servers.start({ flavour: "vllm" });
     const found = await discoverContextWindow({ baseURL: s.url, model: "m", signal: AbortSignal.abort() });
     expect(found).toMatchObject({ tokens: null, server: "unknown", detail: "context window discovery was aborted" });
   });

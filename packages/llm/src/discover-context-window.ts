@@ -1,3 +1,5 @@
+import { errorText } from "./error-text.js";
+
 export type DiscoveredServer = "openai" | "vllm" | "llamacpp" | "ollama" | "lmstudio" | "unknown";
 
 export interface DiscoveredWindow {
@@ -66,7 +68,7 @@ export async function discoverContextWindow(opts: DiscoverContextWindowOptions):
   try {
     return await discover(opts);
   } catch (e) {
-    return unknown(`could not ask the server at ${opts.baseURL}: ${e instanceof Error ? e.message : String(e)}`);
+    return unknown(`could not ask the server at ${opts.baseURL}: ${errorText(e)}`);
   }
 }
 
@@ -112,7 +114,7 @@ async function discover(opts: DiscoverContextWindowOptions): Promise<DiscoveredW
       }
       return { ok: true, status: res.status, json, text };
     } catch (e) {
-      const why = timeout.aborted ? `no answer within ${timeoutMs} ms` : opts.signal?.aborted ? "aborted" : e instanceof Error ? e.message : String(e);
+      const why = timeout.aborted ? `no answer within ${timeoutMs} ms` : opts.signal?.aborted ? "aborted" : errorText(e);
       return { ok: false, status: null, why };
     }
   }

@@ -15,3 +15,5 @@ export * from "./parse-context-limit.js";
 export * from "./scripted-chat-model.js";
 export * from "./openai-error-body-fetch.js";
 export * from "./server-window.js";
+export * from "./error-text.js";
+export * from "./abortable-sleep.js";

@@ -9,9 +9,10 @@ import type { ModelStatus } from "@alma/protocol";
 import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatMessage } from "./chat-message.js";
-import type { GenerateOptions, StreamChunk } from "./chat-model.js";
+import type { GenerateOptions } from "./chat-model.js";
 import { LlmError } from "./llm-error.js";
 import { LocalChatModel } from "./local-chat-model.js";
+import { readChatStream } from "./testing/read-chat-stream.js";
 
 const STORIES = fileURLToPath(new URL("../../../../shared/models/stories260K.gguf", import.meta.url));
 
@@ -22,13 +23,8 @@ const once: ChatMessage[] = [
 const other: ChatMessage[] = [{ role: "user", content: "The dog ran to the park and saw a big ball." }];
 
 async function generate(model: LocalChatModel, messages: ChatMessage[], options: Partial<GenerateOptions> = {}) {
-  const deltas: string[] = [];
-  let done: Extract<StreamChunk, { type: "done" }> | undefined;
-  for await (const chunk of model.stream(messages, { maxOutputTokens: 24, ...options })) {
-    if (chunk.type === "delta") deltas.push(chunk.text);
-    else done = chunk;
-  }
-  return { deltas, text: deltas.join(""), done: done! };
+  const read = await readChatStream(model.stream(messages, { maxOutputTokens: 24, ...options }));
+  return { ...read, done: read.done! };
 }
 
 describe("LocalChatModel with stories260K", () => {

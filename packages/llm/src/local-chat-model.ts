@@ -1,31 +1,17 @@
 import type { ContextWindowInfo, ModelStatus } from "@alma/protocol";
-import { stat } from "node:fs/promises";
-import { homedir } from "node:os";
-import { basename, join, resolve } from "node:path";
-import {
-  GeneralChatWrapper,
-  getLlama,
-  LlamaChat,
-  LlamaLogLevel,
-  resolveModelFile,
-  type ChatHistoryItem,
-  type Llama,
-  type LlamaContext,
-  type LlamaModel,
-  type ModelDownloadEndpoints,
-} from "node-llama-cpp";
+import { basename } from "node:path";
+import { GeneralChatWrapper, getLlama, LlamaChat, LlamaLogLevel, type Llama, type LlamaContext, type LlamaModel } from "node-llama-cpp";
 import type { ChatMessage } from "./chat-message.js";
 import type { ChatModel, GenerateOptions, ModelFinishReason, StreamChunk } from "./chat-model.js";
-import { DownloadProgressBar } from "./download-progress-bar.js";
+import { errorText } from "./error-text.js";
 import { LlmError } from "./llm-error.js";
 import { MODEL_SETUP_STEPS } from "./model-setup-steps.js";
+import { raceAbort } from "./race-abort.js";
+import { isRemoteModel, resolveLocalModelFile, type LocalModelFileOptions } from "./resolve-local-model-file.js";
 import { StatusHolder } from "./status-holder.js";
+import { toLlamaChatHistory } from "./to-llama-chat-history.js";
 
-export interface LocalChatModelOptions {
-  /** a GGUF file path, or an `hf:` / https URI downloaded once into `modelsDir` */
-  model: string;
-  /** where downloads are cached; default ~/.cache/alma/models */
-  modelsDir?: string;
+export interface LocalChatModelOptions extends LocalModelFileOptions {
   /** CPU threads for evaluation; default 1 (more oversubscribes small machines) */
   threads?: number;
   /** exact context size; default the model's training context capped by maxContextSize */
@@ -34,14 +20,6 @@ export interface LocalChatModelOptions {
   maxContextSize?: number;
   /** start loading at construction (default true); otherwise on the first stream() or load() */
   autoLoad?: boolean;
-  /** draw a download progress bar on stderr when it is a terminal; default true */
-  progressBar?: boolean;
-  /** where `hf:` URIs are fetched from (tests point this at a local server) */
-  endpoints?: ModelDownloadEndpoints;
-  /** how long to wait for the download server to answer at all; default 10 s */
-  connectTimeoutMs?: number;
-  /** give up a download that makes no progress for this long; default 60 s */
-  downloadStallTimeoutMs?: number;
 }
 
 export const DEFAULT_LOCAL_MAX_CONTEXT_SIZE = 4096;
@@ -55,59 +33,6 @@ function loadLlama(): Promise<Llama> {
     throw e;
   });
   return sharedLlama;
-}
-
-function isRemote(model: string): boolean {
-  return /^(hf:|huggingface:|https?:\/\/)/i.test(model);
-}
-
-function downloadOrigin(spec: string, endpoints: ModelDownloadEndpoints | undefined): string {
-  if (/^https?:\/\//i.test(spec)) return new URL(spec).origin;
-  return endpoints?.huggingFace ?? "https://huggingface.co/";
-}
-
-/** The file a plain URL was downloaded to earlier (the downloader names it after the URL's last path segment). */
-async function cachedUrlFile(url: string, directory: string): Promise<string | null> {
-  const name = basename(decodeURIComponent(new URL(url).pathname));
-  if (!name) return null;
-  const path = join(directory, name);
-  const info = await stat(path).catch(() => null);
-  return info?.isFile() && info.size > 0 ? path : null;
-}
-
-/** null when `url` answers at all (any HTTP status), else why not. */
-async function checkReachable(url: string, timeoutMs: number): Promise<string | null> {
-  try {
-    const res = await fetch(url, { method: "HEAD", signal: AbortSignal.timeout(timeoutMs) });
-    await res.body?.cancel();
-    return null;
-  } catch (e) {
-    const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : errorText(e);
-    return `${new URL(url).host} cannot be reached (${cause})`;
-  }
-}
-
-function toHistory(messages: ChatMessage[]): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = messages.map((m): ChatHistoryItem => {
-    switch (m.role) {
-      case "system":
-        return { type: "system", text: m.content };
-      case "user":
-        return { type: "user", text: m.content };
-      case "assistant": {
-        const calls = (m.toolCalls ?? []).map((c) => `\n[called ${c.name}(${c.arguments})]`).join("");
-        return { type: "model", response: [m.content + calls] };
-      }
-      case "tool":
-        return { type: "user", text: `Tool result (${m.toolCallId}):\n${m.content}` };
-    }
-  });
-  history.push({ type: "model", response: [] });
-  return history;
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 interface Loaded {
@@ -133,7 +58,7 @@ export class LocalChatModel implements ChatModel {
 
   constructor(options: LocalChatModelOptions) {
     this.#options = options;
-    this.model = isRemote(options.model) ? options.model : basename(options.model);
+    this.model = isRemoteModel(options.model) ? options.model : basename(options.model);
     this.#status = new StatusHolder({
       ready: false,
       provider: this.provider,
@@ -180,69 +105,11 @@ export class LocalChatModel implements ChatModel {
     return null;
   }
 
-  async #resolvePath(): Promise<string | null> {
-    const spec = this.#options.model;
-    if (!isRemote(spec)) {
-      const path = resolve(spec);
-      const info = await stat(path).catch(() => null);
-      if (!info?.isFile()) return this.#unavailable(`The local model file ${path} does not exist (ALMA_MODEL=${spec}).`);
-      return path;
-    }
-    const directory = this.#options.modelsDir ?? join(homedir(), ".cache", "alma", "models");
-    const endpoints = this.#options.endpoints ? { endpoints: this.#options.endpoints } : {};
-    // a model downloaded earlier must load offline, so look in the cache before touching the network
-    const cached = /^https?:\/\//i.test(spec)
-      ? await cachedUrlFile(spec, directory)
-      : await resolveModelFile(spec, { directory, cli: false, download: false, ...endpoints }).catch(() => null);
-    if (cached) return cached;
-    const unreachable = await checkReachable(downloadOrigin(spec, this.#options.endpoints), this.#options.connectTimeoutMs ?? 10_000);
-    if (unreachable) {
-      return this.#unavailable(`Could not download the model ${spec}: ${unreachable}. No network connection, so no local model can be fetched.`);
-    }
-    const bar = this.#options.progressBar === false ? null : new DownloadProgressBar(`Downloading ${spec}`);
-    let lastNotice = 0;
-    const stallMs = this.#options.downloadStallTimeoutMs ?? 60_000;
-    let stallTimer: NodeJS.Timeout | undefined;
-    let rearm = () => {};
-    // the downloader retries quietly for a long time; a download without progress must end in words, not hang
-    const stalled = new Promise<never>((_, reject) => {
-      const arm = () => {
-        clearTimeout(stallTimer);
-        stallTimer = setTimeout(() => reject(new Error(`no progress for ${Math.round(stallMs / 1000)} s`)), stallMs);
-      };
-      arm();
-      rearm = arm;
-    });
-    try {
-      const path = await Promise.race([
-        stalled,
-        resolveModelFile(spec, {
-          directory,
-          cli: false,
-          ...endpoints,
-          onProgress: ({ totalSize, downloadedSize }) => {
-            rearm();
-            bar?.update(downloadedSize, totalSize || null);
-            const now = Date.now();
-            if (now - lastNotice < 200 && downloadedSize !== totalSize) return;
-            lastNotice = now;
-            this.#status.update({ state: "downloading", download: { receivedBytes: downloadedSize, totalBytes: totalSize || null, file: spec } });
-          },
-        }),
-      ]);
-      if (this.#status.get().state === "downloading") bar?.finish();
-      return path;
-    } catch (e) {
-      if (this.#status.get().state === "downloading") bar?.finish();
-      return this.#unavailable(`Could not download the model ${spec} into ${directory}: ${errorText(e)}.`);
-    } finally {
-      clearTimeout(stallTimer);
-    }
-  }
-
   async #load(): Promise<Loaded | null> {
-    const path = await this.#resolvePath();
-    if (!path || this.#closed) return null;
+    const file = await resolveLocalModelFile(this.#options, (download) => this.#status.update({ state: "downloading", download }));
+    if ("problem" in file) return this.#unavailable(file.problem);
+    const { path } = file;
+    if (this.#closed) return null;
     this.#status.update({ state: "loading", download: null });
     let llama: Llama;
     try {
@@ -299,7 +166,7 @@ export class LocalChatModel implements ChatModel {
   }
 
   #promptTokens(chat: LlamaChat, model: LlamaModel, messages: ChatMessage[]): number {
-    const { contextText } = chat.chatWrapper.generateContextState({ chatHistory: toHistory(messages) });
+    const { contextText } = chat.chatWrapper.generateContextState({ chatHistory: toLlamaChatHistory(messages) });
     return contextText.tokenize(model.tokenizer).length;
   }
 
@@ -335,7 +202,7 @@ export class LocalChatModel implements ChatModel {
     let generation: Promise<void> = Promise.resolve();
     try {
       const { chat, model, context, llama } = loaded;
-      const history = toHistory(messages);
+      const history = toLlamaChatHistory(messages);
       const promptTokens = this.#promptTokens(chat, model, messages);
       const room = context.contextSize - promptTokens;
       if (room <= 0) {
@@ -412,26 +279,6 @@ export class LocalChatModel implements ChatModel {
       await loaded.model.dispose();
     }
   }
-}
-
-/** Waits for `promise` unless `signal` aborts first (then rejects with the signal's reason). */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolvePromise, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolvePromise(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
 }
 
 function engineWindow(tokens: number): ContextWindowInfo {

@@ -1,6 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { LlmError } from "./llm-error.js";
 import { parseContextLimit } from "./parse-context-limit.js";
+import { errorText } from "./error-text.js";
 
 export interface OpenAIErrorContext {
   model: string;
@@ -113,7 +114,7 @@ export function mapOpenAIError(e: unknown, ctx: OpenAIErrorContext): LlmError {
     if (e.code === "context_length_exceeded" || e.type === "exceed_context_size_error") return contextLengthError(e, detail, ctx, null);
     return new LlmError("stream_interrupted", `the model server reported an error mid-answer: ${detail}`, { retryable: true, afterFirstToken, cause: e });
   }
-  const message = e instanceof Error ? e.message : String(e);
+  const message = errorText(e);
   if (ctx.streamStarted) {
     return new LlmError("stream_interrupted", `the answer stream from ${ctx.baseURL} broke off${afterFirstToken ? " mid-answer" : ""} (${message}); try again`, {
       retryable: true,

@@ -1,18 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAIOptions, type FakeOpenAIServer } from "@alma/testing";
+import { fakeOpenAIServers } from "@alma/testing";
 import { OpenAIChatModel } from "./openai-chat-model.js";
 import { isLlmError } from "./llm-error.js";
 
-const servers: FakeOpenAIServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
-
-async function serve(options: FakeOpenAIOptions) {
-  const s = await startFakeOpenAI(options);
-  servers.push(s);
-  return s;
-}
+const servers = fakeOpenAIServers();
+afterEach(() => servers.closeAll());
 
 async function drain(model: OpenAIChatModel, content: string, maxOutputTokens: number) {
   for await (const _ of model.stream([{ role: "user", content }], { maxOutputTokens })) void _;
@@ -25,7 +17,7 @@ describe("OpenAIChatModel: the window it learns", () => {
     ["lmstudio", "LM Studio: GET /api/v0/models loaded_context_length"],
     ["ollama", "Ollama: GET /api/ps context_length (the loaded context)"],
   ] as const)("asks a %s server for its window once, shows it in its status, and never sends a chat request to learn it", async (flavour, detail) => {
-    const s = await serve({ flavour, contextWindow: 2048, models: ["m"] });
+    const s = await servers.start({ flavour, contextWindow: 2048, models: ["m"] });
     const model = new OpenAIChatModel({ baseURL: s.url, model: "m" });
     const seen: number[] = [];
     model.onStatus((st) => st.contextWindow && seen.push(st.contextWindow));
@@ -41,7 +33,7 @@ describe("OpenAIChatModel: the window it learns", () => {
   });
 
   it("learns the window from OpenAI's refusal, once, and keeps it", async () => {
-    const s = await serve({ contextWindow: 2048 });
+    const s = await servers.start({ contextWindow: 2048 });
     const model = new OpenAIChatModel({ baseURL: s.url, model: "gpt-unknown-x", apiKey: "k" });
     await model.resolveContextWindow();
     expect(model.contextWindowInfo()).toMatchObject({ tokens: 4096, source: "default" });
@@ -59,7 +51,7 @@ describe("OpenAIChatModel: the window it learns", () => {
   });
 
   it("learns llama.cpp's n_ctx from its own refusal body", async () => {
-    const s = await serve({ flavour: "llamacpp", contextWindow: 512, models: ["m"] });
+    const s = await servers.start({ flavour: "llamacpp", contextWindow: 512, models: ["m"] });
     const model = new OpenAIChatModel({ baseURL: s.url, model: "m", discoverWindow: false });
     const long = "word ".repeat(700);
     await expect(drain(model, long, 10)).rejects.toMatchObject({ code: "provider_context_length", contextLimit: 512 });
@@ -67,14 +59,14 @@ describe("OpenAIChatModel: the window it learns", () => {
   });
 
   it("ALMA_CONTEXT_WINDOW wins over what the server tells, and then nothing is asked", async () => {
-    const s = await serve({ flavour: "vllm", contextWindow: 32_768, models: ["m"] });
+    const s = await servers.start({ flavour: "vllm", contextWindow: 32_768, models: ["m"] });
     const model = new OpenAIChatModel({ baseURL: s.url, model: "m", contextWindow: 2048 });
     expect(await model.resolveContextWindow()).toMatchObject({ tokens: 2048, source: "setting", detail: "ALMA_CONTEXT_WINDOW" });
     expect(s.requests).toHaveLength(0);
   });
 
   it("a server that tells nothing leaves the default, said in words", async () => {
-    const s = await serve({ models: ["m"] });
+    const s = await servers.start({ models: ["m"] });
     const model = new OpenAIChatModel({ baseURL: s.url, model: "m" });
     const info = await model.resolveContextWindow();
     expect(info).toMatchObject({ tokens: 4096, source: "default" });
@@ -112,7 +104,7 @@ describe("OpenAIChatModel: refusals in older servers' shapes", () => {
   });
 
   it("uses llama.cpp's slots as how many requests to run at once", async () => {
-    const s = await serve({ flavour: "llamacpp", contextWindow: 4096, slots: 2, models: ["m"] });
+    const s = await servers.start({ flavour: "llamacpp", contextWindow: 4096, slots: 2, models: ["m"] });
     const model = new OpenAIChatModel({ baseURL: s.url, model: "m" });
     expect(model.parallelism).toBeUndefined();
     await model.resolveContextWindow();
@@ -120,11 +112,10 @@ describe("OpenAIChatModel: refusals in older servers' shapes", () => {
   });
 
   it("a discovery that fails later keeps the window the server told before", async () => {
-    const s = await serve({ flavour: "vllm", contextWindow: 2048, models: ["m"] });
+    const s = await servers.start({ flavour: "vllm", contextWindow: 2048, models: ["m"] });
     const model = new OpenAIChatModel({ baseURL: s.url, model: "m", windowTtlMs: 1 });
     expect(await model.resolveContextWindow()).toMatchObject({ tokens: 2048, source: "server" });
     await s.close();
-    servers.splice(servers.indexOf(s), 1);
     await new Promise((r) => setTimeout(r, 5));
     // the refresh runs in the background and fails: the known window stays
     await model.resolveContextWindow();

@@ -1,5 +1,6 @@
 import type { ContextWindowInfo, ModelStatus } from "@alma/protocol";
 import { setImmediate as nextTurn } from "node:timers/promises";
+import { abortableSleep } from "./abortable-sleep.js";
 import type { ChatMessage } from "./chat-message.js";
 import type { ChatModel, GenerateOptions, ModelFinishReason, StreamChunk } from "./chat-model.js";
 import { countOpenAIPromptTokens } from "./count-openai-tokens.js";
@@ -36,18 +37,6 @@ const YIELD_EVERY = 64;
 function defaultReply(messages: ChatMessage[]): string {
   const lastUser = [...messages].reverse().find((m) => m.role === "user");
   return `You said: ${lastUser?.content ?? "nothing"}`;
-}
-
-function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 /** A deterministic model for tests and benchmarks: programmable replies streamed at a fixed rate. Never chosen by default. */

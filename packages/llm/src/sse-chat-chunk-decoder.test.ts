@@ -25,6 +25,16 @@ function decodeSplit(text: string, cuts: number[]): unknown[] {
   return out;
 }
 
+/** what `run` threw, or undefined */
+function thrownBy(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 describe("SseChatChunkDecoder", () => {
   it("returns the chunks of complete events, in order, and keeps an incomplete one for the next read", () => {
     const decoder = new SseChatChunkDecoder();
@@ -74,12 +84,7 @@ describe("SseChatChunkDecoder", () => {
   it("throws the SDK's APIError for an error payload inside the stream, mapped like the SDK's", () => {
     const decoder = new SseChatChunkDecoder(new Headers({ "x-request-id": "req-1" }));
     const text = event(chunk("a")) + event({ error: { message: "the model crashed", type: "server_error", code: null } });
-    let thrown: unknown;
-    try {
-      decoder.push(bytes(text));
-    } catch (e) {
-      thrown = e;
-    }
+    const thrown = thrownBy(() => decoder.push(bytes(text)));
     expect(thrown).toBeInstanceOf(APIError);
     expect((thrown as APIError).requestID).toBe("req-1");
     const mapped = mapOpenAIError(thrown, { model: "m", baseURL: "http://x", afterFirstToken: true, streamStarted: true });
@@ -90,12 +95,7 @@ describe("SseChatChunkDecoder", () => {
   it("throws for an `event: error` event and maps a context-length error code", () => {
     const decoder = new SseChatChunkDecoder();
     const text = `event: error\ndata: ${JSON.stringify({ error: { message: "too long", code: "context_length_exceeded" } })}\n\n`;
-    let thrown: unknown;
-    try {
-      decoder.push(bytes(text));
-    } catch (e) {
-      thrown = e;
-    }
+    const thrown = thrownBy(() => decoder.push(bytes(text)));
     expect(thrown).toBeInstanceOf(APIError);
     expect(mapOpenAIError(thrown, { model: "m", baseURL: "http://x", afterFirstToken: false, streamStarted: true }).code).toBe("provider_context_length");
   });

@@ -2,7 +2,7 @@ import { startFakeOpenAI, type FakeOpenAIOptions, type FakeOpenAIServer } from "
 
 export interface FakeOpenAIServers {
   start(options?: FakeOpenAIOptions): Promise<FakeOpenAIServer>;
-  /** closes every server started so far; call it in afterEach */
+  /** closes every server started so far (one the test closed itself too: closing twice is harmless); call it in afterEach */
   closeAll(): Promise<void>;
 }
 

@@ -1,0 +1,25 @@
+import { expect } from "vitest";
+import type { StreamChunk } from "../chat-model.js";
+import { LlmError } from "../llm-error.js";
+
+/** A stream read to its end: the deltas, their text, and the done chunk (undefined when none came). */
+export async function readChatStream(iterable: AsyncIterable<StreamChunk>) {
+  const deltas: string[] = [];
+  let done: Extract<StreamChunk, { type: "done" }> | undefined;
+  for await (const chunk of iterable) {
+    if (chunk.type === "delta") deltas.push(chunk.text);
+    else done = chunk;
+  }
+  return { deltas, text: deltas.join(""), done };
+}
+
+/** The LlmError a stream must end with; the deltas before it are pushed onto `deltas`. */
+export async function streamFailure(iterable: AsyncIterable<StreamChunk>, deltas: string[] = []): Promise<LlmError> {
+  try {
+    for await (const chunk of iterable) if (chunk.type === "delta") deltas.push(chunk.text);
+  } catch (e) {
+    expect(e).toBeInstanceOf(LlmError);
+    return e as LlmError;
+  }
+  throw new Error("expected the stream to fail");
+}
