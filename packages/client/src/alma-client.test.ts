@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import type { RunEvent } from "@alma/protocol";
+import { foldRunEvents, type RunEvent } from "@alma/protocol";
 import { AlmaClient, type AlmaClientOptions } from "./alma-client.js";
 import { AlmaClientError } from "./alma-client-error.js";
-import { assembleRunText } from "./assemble-run-text.js";
 import type { ConnectionState } from "./connection-state.js";
 import { scriptedRunEvents, startFakeAlmaServer, type FakeAlmaServer } from "./testing/index.js";
 
@@ -21,6 +20,16 @@ async function setup(options: Parameters<typeof startFakeAlmaServer>[0] = {}, cl
   const client = new AlmaClient({ WebSocket, reconnect: { initialDelayMs: 10, maxDelayMs: 50 }, ...clientOptions });
   clients.push(client);
   return { server, client };
+}
+
+/** The protocol's fold of a handle's events: the answer, the tokens, and any gap or repeat in index or seq. */
+function folded(events: readonly RunEvent[]) {
+  const state = foldRunEvents({ runId: events[0]?.runId ?? "none" }, events);
+  const problems = [
+    ...events.flatMap((e, i) => (e.index === i ? [] : [`event ${i} has index ${e.index}`])),
+    ...events.filter((e) => e.type === "run.token").flatMap((e, i) => (e.seq === i ? [] : [`token ${i} has seq ${e.seq}`])),
+  ];
+  return { answer: state.text, tokenCount: state.tokens, problems, state };
 }
 
 async function collect(iterable: AsyncIterable<RunEvent>): Promise<RunEvent[]> {
@@ -102,7 +111,7 @@ describe("AlmaClient runs", () => {
     expect(await handle.runId).toBe("r1");
     expect((await handle.accepted)?.conversationId).toBe("c1");
     expect(events.map((e) => e.type)).toEqual(["run.started", "run.token", "run.token", "run.token", "run.completed"]);
-    expect(assembleRunText(events)).toMatchObject({ answer: "Hello!", tokenCount: 3, problems: [] });
+    expect(folded(events)).toMatchObject({ answer: "Hello!", tokenCount: 3, problems: [] });
     expect((await handle.done).type).toBe("run.completed");
   });
 
@@ -122,12 +131,12 @@ describe("AlmaClient runs", () => {
     expect(done).toMatchObject({ type: "run.error", code: "provider_unavailable", message: "The provider is down; try again." });
   });
 
-  it("fails the oldest unacknowledged send when the server answers it with an error frame", async () => {
+  it("fails the send an error frame names by its clientMessageId", async () => {
     const { server, client } = await setup();
     await client.connect(server.url);
     const handle = client.send("hi");
-    const { connection } = await server.nextFrame("message.send");
-    connection.send({ type: "error", code: "model_not_ready", message: "No model is ready.", retryable: true, frameType: "message.send" });
+    const { frame, connection } = await server.nextFrame("message.send");
+    connection.send({ type: "error", code: "model_not_ready", message: "No model is ready.", retryable: true, frameType: "message.send", clientMessageId: frame.clientMessageId });
     await expect(handle.done).rejects.toMatchObject({ code: "model_not_ready" });
     await expect(collect(handle)).rejects.toBeInstanceOf(AlmaClientError);
   });
@@ -160,7 +169,7 @@ describe("AlmaClient runs", () => {
     connection.send(events[1]!);
     connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r3", duplicate: false });
     for (const event of events.slice(2)) connection.send(event);
-    expect(assembleRunText(await collect(handle)).answer).toBe("early late");
+    expect(folded(await collect(handle)).answer).toBe("early late");
   });
 
   it("hands a whole run that ended before the ack to the handle", async () => {
@@ -171,7 +180,7 @@ describe("AlmaClient runs", () => {
     for (const event of scriptedRunEvents({ runId: "r4", conversationId: "c1", tokens: ["all", " early"] })) connection.send(event);
     connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r4", duplicate: false });
     expect((await handle.done).type).toBe("run.completed");
-    expect(assembleRunText(await collect(handle)).answer).toBe("all early");
+    expect(folded(await collect(handle)).answer).toBe("all early");
   });
 
   it("past the early-event cap, resumes the run from the last event held instead of leaving a gap", async () => {
@@ -189,7 +198,7 @@ describe("AlmaClient runs", () => {
     for (const event of events.slice(resume.frame.afterIndex + 1)) resume.connection.send(event);
     const seen = await collect(handle);
     expect(seen.map((e) => e.index)).toEqual(events.map((e) => e.index));
-    expect(assembleRunText(seen).answer).toBe(tokens.join(""));
+    expect(folded(seen).answer).toBe(tokens.join(""));
   });
 
   it("fails the handle with the server's reason when the run cannot be resumed past the cap", async () => {
@@ -200,7 +209,7 @@ describe("AlmaClient runs", () => {
     for (const event of scriptedRunEvents({ runId: "r6", conversationId: "c1", tokens: ["a", "b", "c"] })) connection.send(event);
     connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r6", duplicate: false });
     const resume = await server.nextFrame("run.resume");
-    resume.connection.send({ type: "error", code: "not_found", message: "That run has ended; load the history.", retryable: false, frameType: "run.resume" });
+    resume.connection.send({ type: "error", code: "not_found", message: "That run has ended; load the history.", retryable: false, frameType: "run.resume", runId: "r6" });
     await expect(handle.done).rejects.toMatchObject({ code: "not_found", message: "That run has ended; load the history." });
   });
 
@@ -231,7 +240,7 @@ describe("AlmaClient runs", () => {
     const { connection } = await server.nextFrame("run.regenerate");
     for (const event of scriptedRunEvents({ runId: "r7", conversationId: "c7", tokens: ["x", "y"] })) connection.send(event);
     expect(await handle.runId).toBe("r7");
-    expect(assembleRunText(await collect(handle)).answer).toBe("xy");
+    expect(folded(await collect(handle)).answer).toBe("xy");
   });
 });
 
@@ -328,7 +337,7 @@ describe("AlmaClient reconnect", () => {
     for (const event of events.slice(2)) resume.connection.send(event);
     const all = await collect(handle);
     expect(all.map((e) => e.index)).toEqual(events.map((e) => e.index));
-    expect(assembleRunText(all)).toMatchObject({ answer: "abcdef", problems: [] });
+    expect(folded(all)).toMatchObject({ answer: "abcdef", problems: [] });
     const reconnecting = states.find((s) => s.status === "reconnecting");
     expect(reconnecting).toMatchObject({ attempt: 1 });
     expect(states.at(-1)?.status).toBe("open");
@@ -345,7 +354,7 @@ describe("AlmaClient reconnect", () => {
     expect(second.frame.clientMessageId).toBe(first.frame.clientMessageId);
     second.connection.send({ type: "message.accepted", clientMessageId: second.frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r1", duplicate: true });
     for (const event of scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["yes"] })) second.connection.send(event);
-    expect(assembleRunText(await collect(handle)).answer).toBe("yes");
+    expect(folded(await collect(handle)).answer).toBe("yes");
   });
 
   it("reorders events that arrive ahead of a gap and asks for the missing ones", async () => {
@@ -394,7 +403,7 @@ describe("AlmaClient reconnect", () => {
     const all = await collect(client.send("go"));
     expect(drops).toBe(40);
     expect(all.map((e) => e.index)).toEqual(events.map((e) => e.index));
-    expect(assembleRunText(all)).toMatchObject({ answer: tokens.join(""), problems: [] });
+    expect(folded(all)).toMatchObject({ answer: tokens.join(""), problems: [] });
   });
 
   it("fails a followed run with the server's message when it ended while the connection was down", async () => {
@@ -406,7 +415,7 @@ describe("AlmaClient reconnect", () => {
     first.connection.terminate();
     const again = await server.nextFrame("run.resume");
     expect(again.connection.id).toBe(2);
-    again.connection.send({ type: "error", code: "not_found", message: "That run has ended; load the history.", retryable: false, frameType: "run.resume" });
+    again.connection.send({ type: "error", code: "not_found", message: "That run has ended; load the history.", retryable: false, frameType: "run.resume", runId: "r3" });
     await expect(handle.done).rejects.toMatchObject({ code: "not_found", message: "That run has ended; load the history." });
   });
 
@@ -422,7 +431,7 @@ describe("AlmaClient reconnect", () => {
     const catchUp = await server.nextFrame("run.resume");
     expect(catchUp.frame).toEqual({ type: "run.resume", runId: "r4", afterIndex: 1 });
     for (const event of events.slice(2)) connection.send(event);
-    expect(assembleRunText(await collect(handle))).toMatchObject({ answer: "abc", problems: [] });
+    expect(folded(await collect(handle))).toMatchObject({ answer: "abc", problems: [] });
   });
 
   it("without reconnect, a dropped connection fails the run with connection_lost", async () => {

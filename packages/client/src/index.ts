@@ -1,8 +1,7 @@
 export * from "./alma-client.js";
 export * from "./alma-client-error.js";
-export * from "./assemble-run-text.js";
-export * from "./backoff.js";
 export * from "./connection-state.js";
 export * from "./create-id.js";
 export * from "./run-handle.js";
 export * from "./websocket-like.js";
+export type { BackoffOptions } from "@alma/protocol";

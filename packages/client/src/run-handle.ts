@@ -1,8 +1,10 @@
-import type { RunEvent, ServerFrameOf } from "@alma/protocol";
+import { applyRunEvent, createRunState, isTerminalRunEvent, type RunEvent, type RunState, type ServerFrameOf } from "@alma/protocol";
 import type { AlmaClientError } from "./alma-client-error.js";
+import { callSafely } from "./event-listeners.js";
 
 export type RunTerminalEvent = ServerFrameOf<"run.completed"> | ServerFrameOf<"run.error">;
 export type MessageAcceptedFrame = ServerFrameOf<"message.accepted">;
+export type RunStateListener = (state: RunState) => void;
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
   let resolve!: (value: T) => void;
@@ -18,8 +20,9 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reje
 
 /**
  * One run as the client follows it: its events from run.started to run.completed / run.error, in index
- * order with no gaps or repeats (the client dedupes across reconnects). Iterate it, await `done`, or both;
- * every iterator starts from the run's first event.
+ * order with no gaps or repeats (the client dedupes across reconnects), and `state`, the protocol's fold of
+ * them (`applyRunEvent`). Iterate it, await `done`, subscribe to its state, or all three; every iterator
+ * starts from the first event the handle got.
  */
 export class RunHandle implements AsyncIterable<RunEvent> {
   readonly clientMessageId: string | null;
@@ -35,7 +38,10 @@ export class RunHandle implements AsyncIterable<RunEvent> {
   private readonly acceptedDeferred = deferred<MessageAcceptedFrame | null>();
   private readonly doneDeferred = deferred<RunTerminalEvent>();
   private readonly wakers = new Set<() => void>();
+  private readonly listeners = new Set<{ listener: RunStateListener }>();
   private boundRunId: string | null = null;
+  private seedState: RunState | null = null;
+  private runState: RunState | null = null;
   private failure: AlmaClientError | null = null;
   private terminal: RunTerminalEvent | null = null;
   private stopRequested = false;
@@ -58,8 +64,31 @@ export class RunHandle implements AsyncIterable<RunEvent> {
     return this.eventsSeen;
   }
 
+  /**
+   * The fold of every event this handle got: null until the run id is known, then `createRunState({ runId })`
+   * (or the seed given to `resume`) with each event applied. conversationId, assistantMessageId and the rest
+   * come from run.started.
+   */
+  get state(): RunState | null {
+    return this.runState;
+  }
+
   get finished(): boolean {
     return this.terminal !== null || this.failure !== null;
+  }
+
+  /**
+   * Calls `listener` with the state after every event folded in (synchronously, in order), once right away when
+   * the state is known, and once when the run id becomes known if it was not yet. Returns the unsubscribe function.
+   * A listener that throws is logged; the others and the stream go on.
+   */
+  subscribe(listener: RunStateListener): () => void {
+    const entry = { listener };
+    this.listeners.add(entry);
+    if (this.runState !== null) callSafely("a run state listener", listener, this.runState);
+    return () => {
+      this.listeners.delete(entry);
+    };
   }
 
   /** Stops the run (as the stop button does); before the run id is known, it stops as soon as it is. */
@@ -79,29 +108,39 @@ export class RunHandle implements AsyncIterable<RunEvent> {
     }
   }
 
+  /** @internal the state the handle started from (what `bind` was given) */
+  get seed(): RunState | null {
+    return this.seedState;
+  }
+
   /** @internal the client calls this when the server acknowledged the message */
   acknowledge(frame: MessageAcceptedFrame): void {
     this.acceptedDeferred.resolve(frame);
   }
 
-  /** @internal */
-  bind(runId: string): void {
+  /** @internal the run id is known; `seed` is the run's state before the first event this handle will get */
+  bind(runId: string, seed: RunState = createRunState({ runId })): void {
     if (this.boundRunId !== null) return;
     this.boundRunId = runId;
+    this.seedState = seed;
+    this.runState = seed;
     this.acceptedDeferred.resolve(null);
     this.runIdDeferred.resolve(runId);
     if (this.stopRequested) this.stopRun(runId);
+    this.notify();
   }
 
   /** @internal events arrive here already ordered and deduplicated */
   push(event: RunEvent): void {
     if (this.finished) return;
     this.eventsSeen.push(event);
-    if (event.type === "run.completed" || event.type === "run.error") {
+    this.runState = applyRunEvent(this.runState ?? createRunState({ runId: event.runId }), event);
+    if (isTerminalRunEvent(event)) {
       this.terminal = event;
       this.doneDeferred.resolve(event);
     }
     this.wake();
+    this.notify();
   }
 
   /** @internal */
@@ -112,6 +151,12 @@ export class RunHandle implements AsyncIterable<RunEvent> {
     this.acceptedDeferred.reject(error);
     this.doneDeferred.reject(error);
     this.wake();
+  }
+
+  private notify(): void {
+    const state = this.runState;
+    if (state === null || this.listeners.size === 0) return;
+    for (const { listener } of [...this.listeners]) callSafely("a run state listener", listener, state);
   }
 
   private wake(): void {
