@@ -3,8 +3,11 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Conversation, Message, PinnedFact, TaskType } from "@alma/protocol";
+import { excerpt, likePattern } from "./conversation-search.js";
 import type { AssistantUpdate, ContextMessageRow, ConversationStore, ModelSpeedRow, NewUserMessage } from "./conversation-store.js";
 import { migrate } from "./migrations.js";
+import { prepareStatements, type Statements } from "./prepare-statements.js";
+import { toConversation, toFact, toMessage, type ConversationRow } from "./sqlite-rows.js";
 import { StoreError } from "./store-error.js";
 import { titleFromMessage } from "./title-from-message.js";
 
@@ -17,95 +20,9 @@ export interface SqliteConversationStoreOptions {
   now?: () => number;
 }
 
-interface ConversationRow {
-  id: string;
-  title: string;
-  created_at: number;
-  updated_at: number;
-  summary: string | null;
-  summarized_count: number;
-  deleted_at: number | null;
-}
-
-interface MessageRow {
-  id: string;
-  conversation_id: string;
-  role: Message["role"];
-  content: string;
-  status: Message["status"];
-  created_at: number;
-  client_message_id: string | null;
-  run_id: string | null;
-  task_type: TaskType | null;
-  pinned: number;
-  steps: string | null;
-  finish_reason: Message["finishReason"];
-  usage: string | null;
-  metrics: string | null;
-  error: string | null;
-}
-
-interface FactRow {
-  id: string;
-  conversation_id: string;
-  text: string;
-  message_id: string | null;
-  created_at: number;
-}
-
-const SNIPPET_CHARS = 120;
-
-function toConversation(r: ConversationRow): Conversation {
-  return {
-    id: r.id,
-    title: r.title,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    summary: r.summary,
-    summarizedCount: r.summarized_count,
-  };
-}
-
-function json<T>(text: string | null): T | null {
-  return text === null ? null : (JSON.parse(text) as T);
-}
-
-function toMessage(r: MessageRow): Message {
-  return {
-    id: r.id,
-    conversationId: r.conversation_id,
-    role: r.role,
-    content: r.content,
-    status: r.status,
-    createdAt: r.created_at,
-    clientMessageId: r.client_message_id,
-    runId: r.run_id,
-    taskType: r.task_type,
-    pinned: r.pinned === 1,
-    steps: json(r.steps),
-    finishReason: r.finish_reason,
-    usage: json(r.usage),
-    metrics: json(r.metrics),
-    error: json(r.error),
-  };
-}
-
-function toFact(r: FactRow): PinnedFact {
-  return { id: r.id, conversationId: r.conversation_id, text: r.text, messageId: r.message_id, createdAt: r.created_at };
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-/** A short excerpt of `content` around the first case-insensitive occurrence of `query`. */
-function excerpt(content: string, query: string | undefined): string {
-  const flat = content.replace(/\s+/g, " ").trim();
-  const at = query ? flat.toLowerCase().indexOf(query.toLowerCase()) : -1;
-  if (at < 0) return flat.length > SNIPPET_CHARS ? `${flat.slice(0, SNIPPET_CHARS)}…` : flat;
-  const start = Math.max(0, at - 40);
-  const end = Math.min(flat.length, start + SNIPPET_CHARS);
-  return `${start > 0 ? "…" : ""}${flat.slice(start, end)}${end < flat.length ? "…" : ""}`;
+/** A message as first stored: nothing streamed, pinned or measured yet. */
+function newMessage(fields: Pick<Message, "conversationId" | "role" | "content" | "status" | "createdAt" | "clientMessageId" | "runId" | "taskType">): Message {
+  return { id: randomUUID(), ...fields, pinned: false, steps: null, finishReason: null, usage: null, metrics: null, error: null };
 }
 
 /** The embedded default store: one SQLite file in WAL mode, every statement prepared once. */
@@ -113,7 +30,7 @@ export class SqliteConversationStore implements ConversationStore {
   readonly db: Database.Database;
   private readonly undoWindowMs: number;
   private readonly now: () => number;
-  private readonly stmt;
+  private readonly stmt: Statements;
 
   constructor(options: SqliteConversationStoreOptions) {
     if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
@@ -125,74 +42,7 @@ export class SqliteConversationStore implements ConversationStore {
     migrate(this.db);
     this.undoWindowMs = options.undoWindowMs ?? 30_000;
     this.now = options.now ?? Date.now;
-    const db = this.db;
-    this.stmt = {
-      loadSpeed: db.prepare<[string], { ttft_ms: number; tokens_per_second: number; samples: number; updated_at: number }>(
-        "SELECT ttft_ms, tokens_per_second, samples, updated_at FROM model_speeds WHERE model_key = ?",
-      ),
-      saveSpeed: db.prepare(
-        `INSERT INTO model_speeds (model_key, ttft_ms, tokens_per_second, samples, updated_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (model_key) DO UPDATE SET ttft_ms = excluded.ttft_ms, tokens_per_second = excluded.tokens_per_second,
-           samples = excluded.samples, updated_at = excluded.updated_at`,
-      ),
-      insertConversation: db.prepare(
-        "INSERT INTO conversations (id, title, created_at, updated_at, summary, summarized_count) VALUES (?, ?, ?, ?, NULL, 0)",
-      ),
-      getConversation: db.prepare<[string], ConversationRow>("SELECT * FROM conversations WHERE id = ? AND deleted_at IS NULL"),
-      getConversationAny: db.prepare<[string], ConversationRow>("SELECT * FROM conversations WHERE id = ?"),
-      listConversations: db.prepare<[], ConversationRow & { last_content: string | null }>(
-        `SELECT c.*, (SELECT content FROM messages m WHERE m.conversation_id = c.id ORDER BY seq DESC LIMIT 1) AS last_content
-         FROM conversations c WHERE deleted_at IS NULL ORDER BY updated_at DESC, rowid DESC`,
-      ),
-      searchConversations: db.prepare<{ q: string }, ConversationRow & { match_content: string | null }>(
-        `SELECT c.*, (SELECT content FROM messages m WHERE m.conversation_id = c.id AND m.content LIKE @q ESCAPE '\\' ORDER BY seq DESC LIMIT 1) AS match_content
-         FROM conversations c
-         WHERE c.deleted_at IS NULL AND (c.title LIKE @q ESCAPE '\\'
-           OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.content LIKE @q ESCAPE '\\'))
-         ORDER BY c.updated_at DESC, c.rowid DESC`,
-      ),
-      rename: db.prepare("UPDATE conversations SET title = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL"),
-      touch: db.prepare("UPDATE conversations SET updated_at = ? WHERE id = ?"),
-      softDelete: db.prepare("UPDATE conversations SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL"),
-      restore: db.prepare("UPDATE conversations SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL AND deleted_at > ?"),
-      purge: db.prepare("DELETE FROM conversations WHERE deleted_at IS NOT NULL AND deleted_at <= ?"),
-      updateSummary: db.prepare("UPDATE conversations SET summary = ?, summarized_count = ? WHERE id = ?"),
-      insertMessage: db.prepare(
-        `INSERT INTO messages (id, conversation_id, role, content, status, created_at, client_message_id, run_id, task_type, pinned)
-         VALUES (@id, @conversationId, @role, @content, @status, @createdAt, @clientMessageId, @runId, @taskType, 0)`,
-      ),
-      findByClientId: db.prepare<[string, string], MessageRow>(
-        "SELECT * FROM messages WHERE conversation_id = ? AND client_message_id = ?",
-      ),
-      findByClientIdAnywhere: db.prepare<[string], MessageRow>(
-        `SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id
-         WHERE m.client_message_id = ? AND m.role = 'user' AND c.deleted_at IS NULL ORDER BY m.seq DESC LIMIT 1`,
-      ),
-      countUserMessages: db.prepare<[string], { n: number }>(
-        "SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND role = 'user'",
-      ),
-      getMessage: db.prepare<[string], MessageRow>("SELECT * FROM messages WHERE id = ?"),
-      getMessageSeq: db.prepare<[string, string], { seq: number }>("SELECT seq FROM messages WHERE id = ? AND conversation_id = ?"),
-      listMessages: db.prepare<[string], MessageRow>("SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq"),
-      listContextMessages: db.prepare<[string], ContextMessageRow>(
-        "SELECT id, role, content, status FROM messages WHERE conversation_id = ? ORDER BY seq",
-      ),
-      updateMessage: db.prepare(
-        `UPDATE messages SET run_id = @runId, content = @content, status = @status, steps = @steps, task_type = @taskType,
-         finish_reason = @finishReason, usage = @usage, metrics = @metrics, error = @error WHERE id = @id`,
-      ),
-      truncateFrom: db.prepare("DELETE FROM messages WHERE conversation_id = ? AND seq >= ?"),
-      truncateAfter: db.prepare("DELETE FROM messages WHERE conversation_id = ? AND seq > ?"),
-      markInterrupted: db.prepare(
-        "UPDATE messages SET status = 'interrupted', finish_reason = 'interrupted' WHERE status = 'streaming'",
-      ),
-      insertFact: db.prepare("INSERT INTO pinned_facts (id, conversation_id, text, message_id, created_at) VALUES (?, ?, ?, ?, ?)"),
-      getFact: db.prepare<[string, string], FactRow>("SELECT * FROM pinned_facts WHERE id = ? AND conversation_id = ?"),
-      deleteFact: db.prepare("DELETE FROM pinned_facts WHERE id = ? AND conversation_id = ?"),
-      listFacts: db.prepare<[string], FactRow>("SELECT * FROM pinned_facts WHERE conversation_id = ? ORDER BY created_at, rowid"),
-      countFactsForMessage: db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM pinned_facts WHERE message_id = ?"),
-      setPinned: db.prepare("UPDATE messages SET pinned = ? WHERE id = ?"),
-    };
+    this.stmt = prepareStatements(this.db);
   }
 
   createConversation(title: string): Conversation {
@@ -215,7 +65,7 @@ export class SqliteConversationStore implements ConversationStore {
         .map((r) => ({ ...toConversation(r), snippet: r.last_content === null ? null : excerpt(r.last_content, undefined) }));
     }
     return this.stmt.searchConversations
-      .all({ q: `%${escapeLike(q)}%` })
+      .all({ q: likePattern(q) })
       .map((r) => ({ ...toConversation(r), snippet: r.match_content === null ? null : excerpt(r.match_content, q) }));
   }
 
@@ -246,11 +96,9 @@ export class SqliteConversationStore implements ConversationStore {
     return this.db.transaction(() => {
       const existing = this.stmt.findByClientId.get(input.conversationId, input.clientMessageId);
       if (existing) return { message: toMessage(existing), duplicate: true };
-      const conversation = this.stmt.getConversation.get(input.conversationId);
-      if (!conversation) throw new StoreError("not_found", `Conversation ${input.conversationId} does not exist (or was deleted).`);
+      const conversation = this.requireConversation(input.conversationId);
       const now = this.now();
-      const message: Message = {
-        id: randomUUID(),
+      const message = newMessage({
         conversationId: input.conversationId,
         role: "user",
         content: input.content,
@@ -259,13 +107,7 @@ export class SqliteConversationStore implements ConversationStore {
         clientMessageId: input.clientMessageId,
         runId: null,
         taskType: null,
-        pinned: false,
-        steps: null,
-        finishReason: null,
-        usage: null,
-        metrics: null,
-        error: null,
-      };
+      });
       const first = this.stmt.countUserMessages.get(input.conversationId)!.n === 0;
       this.stmt.insertMessage.run(message);
       if (first && conversation.title.trim() === "") {
@@ -283,12 +125,9 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   addAssistantMessage(input: { conversationId: string; runId: string; taskType: TaskType | null }): Message {
-    if (!this.stmt.getConversation.get(input.conversationId)) {
-      throw new StoreError("not_found", `Conversation ${input.conversationId} does not exist (or was deleted).`);
-    }
+    this.requireConversation(input.conversationId);
     const now = this.now();
-    const message: Message = {
-      id: randomUUID(),
+    const message = newMessage({
       conversationId: input.conversationId,
       role: "assistant",
       content: "",
@@ -297,13 +136,7 @@ export class SqliteConversationStore implements ConversationStore {
       clientMessageId: null,
       runId: input.runId,
       taskType: input.taskType,
-      pinned: false,
-      steps: null,
-      finishReason: null,
-      usage: null,
-      metrics: null,
-      error: null,
-    };
+    });
     this.stmt.insertMessage.run(message);
     this.stmt.touch.run(now, input.conversationId);
     return message;
@@ -359,9 +192,7 @@ export class SqliteConversationStore implements ConversationStore {
 
   pinFact(input: { conversationId: string; text: string; messageId: string | null }): PinnedFact {
     return this.db.transaction(() => {
-      if (!this.stmt.getConversation.get(input.conversationId)) {
-        throw new StoreError("not_found", `Conversation ${input.conversationId} does not exist (or was deleted).`);
-      }
+      this.requireConversation(input.conversationId);
       const fact: PinnedFact = {
         id: randomUUID(),
         conversationId: input.conversationId,
@@ -398,6 +229,12 @@ export class SqliteConversationStore implements ConversationStore {
 
   saveModelSpeed(modelKey: string, speed: ModelSpeedRow): void {
     this.stmt.saveSpeed.run(modelKey, speed.ttftMs, speed.tokensPerSecond, speed.samples, speed.updatedAt);
+  }
+
+  private requireConversation(id: string): ConversationRow {
+    const row = this.stmt.getConversation.get(id);
+    if (!row) throw new StoreError("not_found", `Conversation ${id} does not exist (or was deleted).`);
+    return row;
   }
 
   close(): void {
