@@ -1,9 +1,6 @@
 import {
-  defaultBackoffOptions,
-  type BackoffOptions,
   type ClientFrame,
   type ClientFrameInput,
-  type Conversation,
   type RunEvent,
   type RunOptions,
   type RunState,
@@ -13,63 +10,21 @@ import {
 } from "@alma/protocol";
 import { AlmaClientError } from "./alma-client-error.js";
 import type { ClientEventMap, ClientEventType, ReceivedFrame } from "./client-events.js";
+import type { AlmaClientOptions, ConnectOptions, SendOptions } from "./client-options.js";
 import { ClientSocket } from "./client-socket.js";
+import { ConversationRequests } from "./conversation-requests.js";
+import { socketOptionsOf } from "./client-socket-options.js";
 import type { ConnectionState, WelcomeFrame } from "./connection-state.js";
 import { createId } from "./create-id.js";
 import { EventListeners } from "./event-listeners.js";
 import { RequestRegistry } from "./request-registry.js";
 import { RunFollower } from "./run-follower.js";
 import { RunHandle } from "./run-handle.js";
+import { refusalOf } from "./refusal-of.js";
 import { validateClientFrame } from "./validate-client-frame.js";
-import type { WebSocketConstructor } from "./websocket-like.js";
 
 export type { ClientEventMap, ClientEventType, InvalidFrameEvent, ReceivedFrame } from "./client-events.js";
-
-export interface AlmaClientOptions {
-  /** WebSocket implementation; defaults to globalThis.WebSocket (pass `ws`'s WebSocket in Node) */
-  WebSocket?: WebSocketConstructor;
-  /** reconnect after a dropped connection; `false` turns it off (the CLI) */
-  reconnect?: Partial<BackoffOptions> | false;
-  handshakeTimeoutMs?: number;
-  requestTimeoutMs?: number;
-  /**
-   * when the server has sent nothing for this long, send a `ping`; when it stays silent for twice as long, count
-   * the connection as lost (and reconnect). Finds a network that died without closing the socket. Default 0: off.
-   */
-  heartbeatMs?: number;
-  /** sent in `hello` so the server's logs can tell clients apart */
-  clientName?: string;
-  random?: () => number;
-  createId?: () => string;
-  now?: () => number;
-  /**
-   * run events held for a run whose handle is not bound yet (its ack has not arrived); past this the client
-   * stops holding them and, once the ack binds the handle, resumes the run from the last one held. Default 10,000.
-   */
-  maxEarlyRunEvents?: number;
-}
-
-export interface ConnectOptions {
-  /** the access token when the server sets ALMA_AUTH_TOKEN */
-  token?: string;
-  /**
-   * keep trying when the first attempt fails, with the same backoff as a reconnect, instead of rejecting at
-   * once: the client stays usable (`connecting` / `reconnecting`), so messages sent meanwhile wait and go
-   * out once it is open. connect() then resolves with the first welcome and rejects only when the client
-   * gives up for good (a fatal handshake error, `maxAttempts`, or close()). Ignored with `reconnect: false`.
-   */
-  retry?: boolean;
-}
-
-export interface SendOptions {
-  /** null or omitted starts a new conversation */
-  conversationId?: string | null;
-  options?: Partial<RunOptions>;
-  /** reuse an id to resend a message the server may already have */
-  clientMessageId?: string;
-}
-
-export type PinTarget = { text: string; messageId?: undefined } | { messageId: string; text?: undefined };
+export type { AlmaClientOptions, ConnectOptions, PinTarget, SendOptions } from "./client-options.js";
 
 /**
  * A typed client of the alma WebSocket protocol, a thin facade over its parts: the socket (handshake, heartbeat,
@@ -77,7 +32,7 @@ export type PinTarget = { text: string; messageId?: undefined } | { messageId: s
  * and the run follower (every run in order, once, across reconnects). What is sent while connecting is queued and
  * goes out, in order, once the connection is open.
  */
-export class AlmaClient {
+export class AlmaClient extends ConversationRequests {
   private readonly socket: ClientSocket;
   private readonly registry: RequestRegistry;
   private readonly follower: RunFollower;
@@ -88,17 +43,10 @@ export class AlmaClient {
   private metricsEnabled = false;
 
   constructor(options: AlmaClientOptions = {}) {
+    super();
     this.newId = options.createId ?? createId;
     this.socket = new ClientSocket(
-      {
-        WebSocket: options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket,
-        backoff: options.reconnect === false ? null : { ...defaultBackoffOptions, ...options.reconnect },
-        handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
-        heartbeatMs: options.heartbeatMs ?? 0,
-        clientName: options.clientName ?? "@alma/client",
-        random: options.random ?? Math.random,
-        now: options.now ?? Date.now,
-      },
+      socketOptionsOf(options),
       {
         state: (state) => this.listeners.emit("state", state),
         open: () => this.onOpen(),
@@ -206,37 +154,6 @@ export class AlmaClient {
     this.writeOrQueue(validateClientFrame({ type: "metrics.subscribe", enabled }));
   }
 
-  async listConversations(query?: string): Promise<ServerFrameOf<"conversation.list.result">["conversations"]> {
-    const result = await this.request({ type: "conversation.list", query }, ["conversation.list.result"]);
-    return result.conversations;
-  }
-
-  history(conversationId: string): Promise<ServerFrameOf<"conversation.history.result">> {
-    return this.request({ type: "conversation.history", conversationId }, ["conversation.history.result"]);
-  }
-
-  async rename(conversationId: string, title: string): Promise<Conversation> {
-    const result = await this.request({ type: "conversation.rename", conversationId, title }, ["conversation.updated"]);
-    return result.conversation;
-  }
-
-  delete(conversationId: string): Promise<ServerFrameOf<"conversation.deleted">> {
-    return this.request({ type: "conversation.delete", conversationId }, ["conversation.deleted"]);
-  }
-
-  async restore(conversationId: string): Promise<Conversation> {
-    const result = await this.request({ type: "conversation.restore", conversationId }, ["conversation.updated"]);
-    return result.conversation;
-  }
-
-  pin(conversationId: string, target: PinTarget): Promise<ServerFrameOf<"memory.updated">> {
-    return this.request({ type: "memory.pin", conversationId, text: target.text, messageId: target.messageId }, ["memory.updated"]);
-  }
-
-  unpin(conversationId: string, factId: string): Promise<ServerFrameOf<"memory.updated">> {
-    return this.request({ type: "memory.unpin", conversationId, factId }, ["memory.updated"]);
-  }
-
   // ---- the parts' events ----------------------------------------------------------------------------
 
   private onOpen(): void {
@@ -265,7 +182,8 @@ export class AlmaClient {
     switch (frame.type) {
       case "message.accepted": {
         const handle = this.registry.takeAccepted(frame.clientMessageId);
-        if (handle) this.onAccepted(handle, frame);
+        if (handle) this.follower.acknowledged(frame, handle);
+        this.follower.adoptOrphans();
         break;
       }
       case "error": {
@@ -279,19 +197,6 @@ export class AlmaClient {
       default:
         if ("requestId" in frame && frame.requestId !== undefined) this.registry.settle(frame.requestId, frame);
     }
-  }
-
-  private onAccepted(handle: RunHandle, frame: ServerFrameOf<"message.accepted">): void {
-    handle.acknowledge(frame);
-    if (frame.runId === null) {
-      handle.fail(
-        new AlmaClientError({
-          code: "run_unavailable",
-          message: "The server already had this message and its run ended while the connection was down; reload the conversation's history to see the answer.",
-        }),
-      );
-    } else this.follower.acknowledged(frame.runId, handle);
-    this.follower.adoptOrphans();
   }
 
   private emitFrame(received: ReceivedFrame): void {
@@ -319,7 +224,7 @@ export class AlmaClient {
     return handle;
   }
 
-  private request<T extends ServerFrameType>(input: ClientFrameInput, expect: readonly T[]): Promise<ServerFrameOf<T>> {
+  protected request<T extends ServerFrameType>(input: ClientFrameInput, expect: readonly T[]): Promise<ServerFrameOf<T>> {
     let frame: ClientFrame;
     try {
       frame = validateClientFrame({ ...input, requestId: this.newId() } as ClientFrameInput);
@@ -332,19 +237,8 @@ export class AlmaClient {
 
   /** While connecting or reconnecting the client queues what it is asked to send; idle or closed for good, it refuses. */
   private assertUsable(): void {
-    const state = this.socket.state;
-    if (state.status === "idle") {
-      throw new AlmaClientError({ code: "not_connected", message: "The client is not connected; call connect(url) first." });
-    }
-    if (state.status === "closed") {
-      throw new AlmaClientError({
-        code: "not_connected",
-        message: state.error
-          ? `Not sent: the connection to ${this.socket.serverUrl} failed for good (${state.error.message.replace(/\.$/, "")}). Connect again to send.`
-          : "Not sent: the client was closed. Connect again to send.",
-        cause: state.error ?? undefined,
-      });
-    }
+    const refusal = refusalOf(this.socket.state, this.socket.serverUrl);
+    if (refusal) throw refusal;
   }
 
   private writeOrQueue(frame: ClientFrame): void {

@@ -1,42 +1,14 @@
-import { PROTOCOL_VERSION, backoffDelay, parseServerFrame, type BackoffOptions, type ClientFrame, type ClientFrameInput } from "@alma/protocol";
+import type { BackoffOptions, ClientFrame, ClientFrameInput } from "@alma/protocol";
 import { AlmaClientError } from "./alma-client-error.js";
-import type { InvalidFrameEvent, ReceivedFrame } from "./client-events.js";
+import type { InvalidFrameEvent } from "./client-events.js";
+import type { ClientSocketEvents, ClientSocketOptions } from "./client-socket-options.js";
 import type { ConnectionState, WelcomeFrame } from "./connection-state.js";
-import { asClientError, describeError, errorOfFrame } from "./describe-error.js";
-import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from "./websocket-like.js";
-
-export interface ClientSocketOptions {
-  WebSocket: WebSocketConstructor | undefined;
-  /** null: a dropped connection is not retried */
-  backoff: BackoffOptions | null;
-  handshakeTimeoutMs: number;
-  /** when the server has sent nothing for this long, send a ping; after twice this long, count the connection as lost. 0: off */
-  heartbeatMs: number;
-  clientName: string;
-  random: () => number;
-  now: () => number;
-}
-
-/** What the socket tells its owner. */
-export interface ClientSocketEvents {
-  state(state: ConnectionState): void;
-  /** the handshake completed (the first connect or a reconnect): what waited can be written now */
-  open(welcome: WelcomeFrame): void;
-  /** the connection dropped; reconnect attempts follow, or `closed` when reconnecting is off */
-  lost(error: AlmaClientError): void;
-  /** closed for good: close(), a fatal handshake error, or the attempts ran out */
-  closed(error: AlmaClientError | null): void;
-  /** a valid frame; `handshake` is true for the welcome or a refused hello, which are only reported */
-  frame(received: ReceivedFrame, handshake: boolean): void;
-  invalid(event: InvalidFrameEvent): void;
-}
-
-interface Handshake {
-  resolve: (welcome: WelcomeFrame) => void;
-  reject: (error: AlmaClientError) => void;
-}
-
-const FATAL_HANDSHAKE_CODES = new Set(["unsupported_version", "unauthorized"]);
+import { asClientError, describeError } from "./describe-error.js";
+import { handshakeAnswer, helloFrame, type Handshake } from "./handshake.js";
+import { Heartbeat } from "./heartbeat.js";
+import { readServerData } from "./read-server-data.js";
+import { FATAL_HANDSHAKE_CODES, reconnectLoop } from "./reconnect-loop.js";
+import { WEBSOCKET_OPEN, type WebSocketLike } from "./websocket-like.js";
 
 /**
  * One logical connection to the server over successive WebSockets: the `hello` handshake, the heartbeat, and
@@ -52,13 +24,14 @@ export class ClientSocket {
   private userClosed = false;
   private handshake: Handshake | null = null;
   private cancelSleep: (() => void) | null = null;
-  private heartbeat: ReturnType<typeof setInterval> | null = null;
-  private lastHeardAt = 0;
+  private readonly heartbeat: Heartbeat;
 
   constructor(
     private readonly o: ClientSocketOptions,
     private readonly events: ClientSocketEvents,
-  ) {}
+  ) {
+    this.heartbeat = new Heartbeat(o.heartbeatMs, o.now);
+  }
 
   get state(): ConnectionState {
     return this.current;
@@ -88,7 +61,7 @@ export class ClientSocket {
     // close() while connecting has already closed the client
     if (this.userClosed) throw failure;
     if (options.retry && this.o.backoff && !FATAL_HANDSHAKE_CODES.has(failure.code)) {
-      const outcome = await this.reconnectLoop(failure.message, this.o.backoff);
+      const outcome = await this.reconnect(failure.message, this.o.backoff);
       if (outcome instanceof AlmaClientError) throw outcome;
       return outcome;
     }
@@ -100,7 +73,7 @@ export class ClientSocket {
   close(): void {
     this.userClosed = true;
     this.cancelSleep?.();
-    this.stopHeartbeat();
+    this.heartbeat.stop();
     const socket = this.socket;
     this.socket = null;
     this.generation++;
@@ -126,12 +99,15 @@ export class ClientSocket {
 
   private opened(welcome: WelcomeFrame): void {
     this.setState({ status: "open", welcome });
-    this.startHeartbeat();
+    this.heartbeat.start(
+      () => this.write({ type: "ping", at: this.o.now() }),
+      (quietMs) => this.abandon(`the server sent nothing for ${Math.round(quietMs)} ms, not even a pong`),
+    );
     this.events.open(welcome);
   }
 
   private finish(error: AlmaClientError | null): void {
-    this.stopHeartbeat();
+    this.heartbeat.stop();
     this.setState({ status: "closed", error });
     this.events.closed(error);
   }
@@ -181,9 +157,7 @@ export class ClientSocket {
       };
       socket.addEventListener("open", () => {
         if (stale()) return;
-        const hello: ClientFrameInput = { type: "hello", protocolVersion: PROTOCOL_VERSION, client: this.o.clientName };
-        if (this.token !== undefined) hello.token = this.token;
-        socket.send(JSON.stringify(hello));
+        socket.send(JSON.stringify(helloFrame(this.o.clientName, this.token)));
       });
       socket.addEventListener("message", (event) => {
         if (!stale()) this.onData(event.data);
@@ -205,30 +179,19 @@ export class ClientSocket {
   }
 
   private onData(data: unknown): void {
-    const receivedAt = this.o.now();
-    this.lastHeardAt = receivedAt;
-    if (typeof data !== "string") {
-      this.reportInvalid({ reason: "the server sent a binary frame; alma frames are JSON text", issues: [], text: "", receivedAt });
+    this.heartbeat.heard();
+    const read = readServerData(data, this.o.now());
+    if (!read.ok) {
+      this.reportInvalid(read.invalid);
       return;
     }
-    const parsed = parseServerFrame(data);
-    if (!parsed.ok) {
-      this.reportInvalid({ reason: parsed.reason, issues: parsed.issues, text: data, receivedAt });
+    const received = read.received;
+    const answer = this.handshake ? handshakeAnswer(received.frame) : null;
+    if (answer) {
+      this.events.frame(received, true);
+      if ("welcome" in answer) this.handshake?.resolve(answer.welcome);
+      else this.handshake?.reject(answer.refused);
       return;
-    }
-    const received: ReceivedFrame = { frame: parsed.frame, text: data, receivedAt };
-    const frame = parsed.frame;
-    if (this.handshake) {
-      if (frame.type === "welcome") {
-        this.events.frame(received, true);
-        this.handshake.resolve(frame);
-        return;
-      }
-      if (frame.type === "error" && frame.requestId === undefined && (frame.frameType === undefined || frame.frameType === "hello")) {
-        this.events.frame(received, true);
-        this.handshake.reject(errorOfFrame(frame));
-        return;
-      }
     }
     this.events.frame(received, false);
   }
@@ -241,7 +204,7 @@ export class ClientSocket {
   }
 
   private connectionLost(why: string): void {
-    this.stopHeartbeat();
+    this.heartbeat.stop();
     if (this.userClosed) return;
     const lost = new AlmaClientError({ code: "connection_lost", message: `The connection to ${this.url} was lost: ${why}`, retryable: true });
     this.events.lost(lost);
@@ -249,65 +212,33 @@ export class ClientSocket {
       this.finish(lost);
       return;
     }
-    void this.reconnectLoop(why, this.o.backoff);
+    void this.reconnect(why, this.o.backoff);
   }
 
   /** Tries again with backoff until open (the welcome), or until it gives up for good (the error; the client is closed then). */
-  private async reconnectLoop(firstError: string, backoff: BackoffOptions): Promise<WelcomeFrame | AlmaClientError> {
-    const closed = () => new AlmaClientError({ code: "connection_closed", message: "The client was closed before the connection was back." });
-    let lastError: string = firstError;
-    for (let attempt = 1; ; attempt++) {
-      if (this.userClosed) return closed();
-      if (attempt > backoff.maxAttempts) {
-        const failure = new AlmaClientError({ code: "connection_lost", message: `Gave up connecting to ${this.url} after ${backoff.maxAttempts} attempts: ${lastError}`, retryable: true });
-        this.finish(failure);
-        return failure;
-      }
-      const delayMs = backoffDelay(attempt, backoff, this.o.random);
-      this.setState({ status: "reconnecting", attempt, delayMs, nextAttemptAt: this.o.now() + delayMs, lastError });
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delayMs);
-        this.cancelSleep = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.cancelSleep = null;
-      if (this.userClosed) return closed();
-      this.setState({ status: "connecting", attempt });
-      try {
-        const welcome = await this.openSocket();
-        if (this.userClosed) return closed();
-        this.opened(welcome);
-        return welcome;
-      } catch (error) {
-        if (this.userClosed) return closed();
-        const failure = asClientError(error);
-        if (FATAL_HANDSHAKE_CODES.has(failure.code)) {
-          this.finish(failure);
-          return failure;
-        }
-        lastError = failure.message;
-      }
+  private async reconnect(firstError: string, backoff: BackoffOptions): Promise<WelcomeFrame | AlmaClientError> {
+    const outcome = await reconnectLoop(backoff, firstError, {
+      url: this.url,
+      closed: () => this.userClosed,
+      setState: (state) => this.setState(state),
+      attempt: () => this.openSocket(),
+      sleep: (ms) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          this.cancelSleep = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        }).finally(() => (this.cancelSleep = null)),
+      random: this.o.random,
+      now: this.o.now,
+    });
+    if (outcome.ok) {
+      this.opened(outcome.welcome);
+      return outcome.welcome;
     }
-  }
-
-  /** A socket can stay "open" over a dead network for minutes: ping when the server is quiet, give up when it stays so. */
-  private startHeartbeat(): void {
-    this.stopHeartbeat();
-    const every = this.o.heartbeatMs;
-    if (!(every > 0)) return;
-    this.lastHeardAt = this.o.now();
-    this.heartbeat = setInterval(() => {
-      const quietMs = this.o.now() - this.lastHeardAt;
-      if (quietMs >= 2 * every) this.abandon(`the server sent nothing for ${Math.round(quietMs)} ms, not even a pong`);
-      else if (quietMs >= every) this.write({ type: "ping", at: this.o.now() });
-    }, every);
-  }
-
-  private stopHeartbeat(): void {
-    if (this.heartbeat !== null) clearInterval(this.heartbeat);
-    this.heartbeat = null;
+    if (outcome.finish) this.finish(outcome.error);
+    return outcome.error;
   }
 
   /** Drops the current socket without waiting for its close event (which a dead network may never deliver). */

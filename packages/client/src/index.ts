@@ -1,4 +1,6 @@
 export * from "./alma-client.js";
+export * from "./client-events.js";
+export * from "./client-options.js";
 export * from "./alma-client-error.js";
 export * from "./connection-state.js";
 export * from "./create-id.js";

@@ -1,5 +1,5 @@
-import { createRunState, isTerminalRunEvent, type RunEvent, type RunState } from "@alma/protocol";
-import type { AlmaClientError } from "./alma-client-error.js";
+import { createRunState, isTerminalRunEvent, type RunEvent, type RunState, type ServerFrameOf } from "@alma/protocol";
+import { AlmaClientError } from "./alma-client-error.js";
 import type { ReceivedFrame } from "./client-events.js";
 import type { RunHandle } from "./run-handle.js";
 
@@ -81,8 +81,15 @@ export class RunFollower {
     }
   }
 
-  /** A message.accepted named the run a send started: its handle gets what arrived before the ack. */
-  acknowledged(runId: string, handle: RunHandle): void {
+  /** A message.accepted names the run a send started: its handle gets what arrived before the ack. */
+  acknowledged(frame: ServerFrameOf<"message.accepted">, handle: RunHandle): void {
+    handle.acknowledge(frame);
+    const runId = frame.runId;
+    if (runId === null) {
+      const message = "The server already had this message and its run ended while the connection was down; reload the conversation's history to see the answer.";
+      handle.fail(new AlmaClientError({ code: "run_unavailable", message }));
+      return;
+    }
     const tracker = this.trackers.get(runId);
     if (!tracker) {
       // the run ended and was forgotten (another handle followed it to its end): fetch it again from the start
