@@ -60,6 +60,32 @@ describe("HTTP routes", () => {
     expect((await app.inject({ method: "GET", url: "/api/conversations?bogus=1" })).statusCode).toBe(400);
   });
 
+  it("validates route input by its schemas: a bad id or query gets a 400 that says what was wrong and what to do", async () => {
+    app = await buildApp({ config: testConfig(), model: new ScriptedChatModel() });
+    const badId = await app.inject({ method: "GET", url: "/api/conversations/bad%20id" });
+    expect(badId.statusCode).toBe(400);
+    expect(badId.json()).toEqual({ error: "invalid_id", message: "Invalid URL: id: ids use letters, digits, _ and -. Correct the URL and send the request again." });
+
+    const unknown = await app.inject({ method: "GET", url: "/api/conversations?bogus=1" });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json()).toEqual({
+      error: "invalid_query",
+      message: 'Invalid query string: Unrecognized key: "bogus" (accepted: q). Correct the query string and send the request again.',
+    });
+
+    const long = await app.inject({ method: "GET", url: `/api/conversations?q=${"x".repeat(501)}` });
+    expect(long.json()).toEqual({ error: "invalid_query", message: "Invalid query string: q: the search text is at most 500 characters. Correct the query string and send the request again." });
+
+    const twice = await app.inject({ method: "GET", url: "/api/conversations?q=a&q=b" });
+    expect(twice.statusCode).toBe(400);
+    expect(twice.json().message).toMatch(/^Invalid query string: q: /);
+  });
+
+  it("checks the access token before the input: a bad request without the token is a 401", async () => {
+    app = await buildApp({ config: testConfig({ ALMA_AUTH_TOKEN: "s3cret-token-0123456789" }), model: new ScriptedChatModel() });
+    expect((await app.inject({ method: "GET", url: "/api/conversations/bad%20id" })).json()).toMatchObject({ error: "unauthorized" });
+  });
+
   it("requires the access token on the API when one is set, never on /health", async () => {
     const token = "s3cret-token-0123456789";
     app = await buildApp({ config: testConfig({ ALMA_AUTH_TOKEN: token }), model: new ScriptedChatModel() });

@@ -94,4 +94,23 @@ describe("limits: past each one a typed error that says when to try again", () =
     const again = await connect();
     expect(again.of("welcome")).toHaveLength(1);
   });
+
+  it("enforces runs per connection and messages per minute with typed errors", async () => {
+    const { connect } = await start({ ALMA_MAX_RUNS_PER_CONNECTION: "1", ALMA_MESSAGES_PER_MINUTE: "2" });
+    const c = await connect();
+    c.send({ type: "message.send", clientMessageId: "a", content: "one", options: convo });
+    const first = await c.waitFor("message.accepted");
+    c.send({ type: "message.send", clientMessageId: "b", content: "two", options: convo });
+    const busy = await c.waitFor("error", (e) => e.code === "too_many_runs");
+    expect(busy.retryable).toBe(true);
+    c.send({ type: "run.stop", runId: first.runId! });
+    await c.waitForRunEnd(first.runId!);
+    c.send({ type: "message.send", clientMessageId: "c", content: "three", options: convo });
+    const second = await c.waitFor("message.accepted", (f) => f.clientMessageId === "c");
+    c.send({ type: "run.stop", runId: second.runId! });
+    await c.waitForRunEnd(second.runId!);
+    c.send({ type: "message.send", clientMessageId: "d", content: "four", options: convo });
+    const limited = await c.waitFor("error", (e) => e.code === "rate_limited");
+    expect(limited.retryAfterMs).toBeGreaterThan(0);
+  });
 });

@@ -4,7 +4,10 @@ import { testConfig } from "../testing/test-config.js";
 import { useTestResources } from "../testing/use-test-resources.js";
 
 const resources = useTestResources();
-const serve = () => resources.serve({ config: testConfig(), model: new ScriptedChatModel({ reply: "an answer in a few words", tokensPerSecond: 200 }) });
+const serve = (model = new ScriptedChatModel({ reply: "an answer in a few words", tokensPerSecond: 200 })) => resources.serve({ config: testConfig(), model });
+
+const convo = { taskType: "conversational" } as const;
+const LONG = Array.from({ length: 400 }, (_, i) => `word${i}`).join(" ");
 
 describe("a tab left open on a conversation while another tab writes in it", () => {
   it("is told of each new message, in place (after the message it follows), before its answer streams", async () => {
@@ -34,5 +37,54 @@ describe("a tab left open on a conversation while another tab writes in it", () 
     const edited = await a.waitFor("message.accepted", (f) => f.clientMessageId === "m3");
     await b.waitForRunEnd(edited.runId!);
     expect(b.of("message.added").at(-1)).toMatchObject({ after: null, message: { content: "first, edited" } });
+  });
+
+  it("shows a run to every tab on the conversation and resumes after a reconnect without gaps", async () => {
+    const { app, connect } = await serve(new ScriptedChatModel({ reply: LONG, tokensPerSecond: 200 }));
+    const a = await connect();
+    a.send({ type: "message.send", clientMessageId: "r1", content: "go", options: convo });
+    const { runId, conversationId } = await a.waitFor("message.accepted");
+    await a.waitFor("run.token", (t) => t.runId === runId && t.seq === 5);
+
+    // a second tab opens the conversation and joins the live run from the start
+    const b = await connect();
+    b.send({ type: "conversation.history", requestId: "h", conversationId });
+    const history = await b.waitFor("conversation.history.result");
+    expect(history.activeRun?.runId).toBe(runId);
+    b.send({ type: "run.resume", runId: runId!, afterIndex: -1 });
+
+    // the first tab drops, then comes back and resumes from the last index it has
+    await a.waitFor("run.token", (t) => t.runId === runId && t.seq === 15);
+    a.terminate();
+    const lastIndex = Math.max(...a.frames.filter((f) => "index" in f && f.runId === runId).map((f) => (f as { index: number }).index));
+    await new Promise((r) => setTimeout(r, 150));
+    const a2 = await connect();
+    a2.send({ type: "run.resume", runId: runId!, afterIndex: lastIndex });
+    await a2.waitForRunEnd(runId!);
+    await b.waitForRunEnd(runId!);
+
+    const joined = [...a.tokens(runId!).filter((t) => t.index <= lastIndex), ...a2.tokens(runId!)];
+    expect(joined.map((t) => t.seq)).toEqual(joined.map((_, i) => i));
+    const text = joined.map((t) => t.text).join("");
+    expect(text.length).toBeGreaterThan(100);
+    expect(LONG.startsWith(text)).toBe(true);
+    expect(b.tokens(runId!).map((t) => t.text).join("")).toBe(text);
+    expect(app.alma.store.listMessages(conversationId).at(-1)!.content).toBe(text);
+  });
+
+  it("shows a new run to another tab that has the conversation open", async () => {
+    const { connect } = await serve(new ScriptedChatModel({ reply: "shared answer" }));
+    const a = await connect();
+    const b = await connect();
+    a.send({ type: "message.send", clientMessageId: "t1", content: "first", options: convo });
+    const first = await a.waitFor("message.accepted");
+    await a.waitForRunEnd(first.runId!);
+    b.send({ type: "conversation.history", requestId: "open", conversationId: first.conversationId });
+    await b.waitFor("conversation.history.result");
+    a.send({ type: "message.send", clientMessageId: "t2", conversationId: first.conversationId, content: "second", options: convo });
+    const second = await a.waitFor("message.accepted", (f) => f.clientMessageId === "t2");
+    await b.waitFor("run.completed", (f) => f.runId === second.runId);
+    expect(b.of("run.started").map((f) => f.userMessageId)).toEqual([second.userMessageId]);
+    expect(b.tokens(second.runId!).map((t) => t.text).join("")).toBe("shared answer");
   });
 });
