@@ -1,8 +1,9 @@
 import type { AlmaClient } from "@alma/client";
-import type { ModelStatus } from "@alma/protocol";
+import { applyRunEvent, createRunState, type ModelStatus, type RunState } from "@alma/protocol";
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, type CliIo } from "./cli-io.js";
 import { modelSetupHints } from "./describe-failure.js";
 import type { AskCommand } from "./parse-cli-args.js";
+import { runChanges, type RunChange } from "./run-changes.js";
 
 /**
  * Sends the question and prints the run as it streams: the answer's tokens, or for an analytical run the
@@ -54,54 +55,51 @@ export async function askCommand(
   }
 
   async function follow(): Promise<number> {
-    const stepNumbers = new Map<string, number>();
+    // every event through the protocol's one fold; what is printed is what each event changed in the run's state
+    let state: RunState | null = null;
     let planned = false;
     let answerHeading = false;
-    let tokens = 0;
     for await (const event of handle) {
-      switch (event.type) {
-        case "run.started":
-          note(`· ${event.taskType} · ${event.provider}/${event.model} · conversation ${event.conversationId}`);
+      const prev: RunState = state ?? createRunState({ runId: event.runId });
+      state = applyRunEvent(prev, event);
+      for (const change of runChanges(prev, state)) print(change);
+    }
+
+    function print(change: RunChange): void {
+      switch (change.kind) {
+        case "started":
+          note(`· ${change.taskType} · ${change.provider}/${change.model} · conversation ${change.conversationId}`);
           break;
-        case "run.progress":
-          note(`· ${event.label}`);
+        case "progress":
+          note(`· ${change.label}`);
           break;
-        case "run.plan": {
+        case "planned":
           // the plan grows while the planner writes: each step is printed once, when it first appears
-          const fresh = event.steps.filter((step) => !stepNumbers.has(step.id));
-          if (fresh.length === 0) break;
           newline();
           if (!planned) out("Plan:\n");
           planned = true;
-          for (const step of fresh) {
-            stepNumbers.set(step.id, stepNumbers.size + 1);
-            out(`  ${stepNumbers.size}. ${step.title}\n`);
-          }
+          for (const step of change.steps) out(`  ${step.number}. ${step.title}\n`);
           break;
-        }
-        case "run.step.started":
+        case "step.started":
           newline();
-          out(`\n## Step ${stepNumbers.get(event.stepId) ?? "?"}: ${event.title}\n`);
+          out(`\n## Step ${change.number}: ${change.title}\n`);
           break;
-        case "run.step.completed":
-          if (event.status !== "complete") {
+        case "step.ended":
+          if (change.status !== "complete") {
             newline();
-            out(`(step ${event.status}${event.note ? `: ${event.note}` : ""})\n`);
+            out(`(step ${change.status}${change.note ? `: ${change.note}` : ""})\n`);
           }
           break;
-        case "run.token":
-          tokens += 1;
+        case "text":
           // the server stops within a token or so; print exactly the N the user asked for
-          if (command.stopAfter !== undefined && tokens > command.stopAfter) break;
-          if (event.stepId === null && planned && !answerHeading) {
+          if (command.stopAfter !== undefined && change.tokens > command.stopAfter) break;
+          if (change.stepNumber === null && change.text !== "" && planned && !answerHeading) {
             answerHeading = true;
             newline();
             out("\n## Answer\n");
           }
-          out(event.text);
-          if (tokens === command.stopAfter) handle.stop();
-          break;
-        default:
+          out(change.text);
+          if (change.tokens === command.stopAfter) handle.stop();
           break;
       }
     }

@@ -1,0 +1,52 @@
+import type { RunState, StepRecord } from "@alma/protocol";
+
+/** What one event changed in a run, as the CLI prints it. */
+export type RunChange =
+  | { kind: "started"; taskType: string | null; provider: string | null; model: string | null; conversationId: string | null }
+  | { kind: "progress"; label: string }
+  /** steps the plan added, in plan order; `number` counts every step of the run from 1 */
+  | { kind: "planned"; steps: { number: number; title: string }[] }
+  | { kind: "step.started"; number: number; title: string }
+  | { kind: "step.ended"; number: number; status: StepRecord["status"]; note: string | null }
+  /** the text of a token; `stepNumber` null for the answer (or an analytical run's synthesis) */
+  | { kind: "text"; text: string; stepNumber: number | null; tokens: number };
+
+const ENDED = new Set<StepRecord["status"]>(["complete", "truncated", "failed", "stopped"]);
+
+/**
+ * Compares two states of a run (`applyRunEvent`'s fold, before and after one event) and says what changed, in
+ * the order the CLI prints it: the run starting, a progress label, new plan steps, a step starting or ending, text.
+ */
+export function runChanges(prev: RunState, next: RunState): RunChange[] {
+  if (prev === next) return [];
+  const changes: RunChange[] = [];
+  const started = prev.startedAt === null && next.startedAt !== null;
+  if (started) {
+    changes.push({ kind: "started", taskType: next.taskType, provider: next.provider, model: next.model, conversationId: next.conversationId });
+  } else if (next.progress !== null && next.progress !== prev.progress) {
+    changes.push({ kind: "progress", label: next.progress.label });
+  }
+
+  const before = new Map(prev.steps.map((s) => [s.id, s]));
+  const number = (id: string) => next.steps.findIndex((s) => s.id === id) + 1;
+  // a step first seen as it starts (no plan listed it) is not a plan line
+  const planned = next.steps.filter((s) => !before.has(s.id) && s.startedAt == null);
+  if (planned.length > 0) changes.push({ kind: "planned", steps: planned.map((s) => ({ number: number(s.id), title: s.title })) });
+
+  // the run's end settles a running step as stopped: that is the run's end, not the step's
+  const runEnded = prev.finishReason === null && next.finishReason !== null;
+  for (const step of next.steps) {
+    const old = before.get(step.id);
+    if (step.startedAt != null && step.startedAt !== old?.startedAt) changes.push({ kind: "step.started", number: number(step.id), title: step.title });
+    if (!runEnded && ENDED.has(step.status) && step.status !== old?.status) {
+      changes.push({ kind: "step.ended", number: number(step.id), status: step.status, note: step.note ?? null });
+    }
+  }
+
+  if (next.tokens > prev.tokens) {
+    const grown = next.steps.find((s) => s.text.length > (before.get(s.id)?.text.length ?? 0));
+    if (grown) changes.push({ kind: "text", text: grown.text.slice(before.get(grown.id)?.text.length ?? 0), stepNumber: number(grown.id), tokens: next.tokens });
+    else changes.push({ kind: "text", text: next.text.slice(prev.text.length), stepNumber: null, tokens: next.tokens });
+  }
+  return changes;
+}
