@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ChatModel } from "@alma/llm";
+import { errorText, type ChatModel } from "@alma/llm";
 import { taskTypeSchema } from "@alma/protocol";
 import { classifyPrompt } from "./prompts/classify-prompt.js";
 import type { RuleClassification } from "./classify-by-rules.js";
@@ -50,7 +50,7 @@ export async function classifyWithModel(
     }
   } catch (e) {
     if (timeout.aborted) return { ok: false, reason: `the model did not answer within ${timeoutMs} ms` };
-    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+    return { ok: false, reason: errorText(e) };
   } finally {
     clearTimeout(timer);
   }

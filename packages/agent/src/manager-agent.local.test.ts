@@ -4,7 +4,6 @@ import { LocalChatModel } from "@alma/llm";
 import { ManagerAgent } from "./manager-agent.js";
 import { harness } from "./testing/run-harness.js";
 import { checkRunEventOrder } from "./testing/check-run-event-order.js";
-import type { AgentEvent } from "./run-scope.js";
 
 const STORIES = fileURLToPath(new URL("../../../../shared/models/stories260K.gguf", import.meta.url));
 

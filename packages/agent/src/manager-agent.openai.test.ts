@@ -5,14 +5,12 @@ import { ManagerAgent } from "./manager-agent.js";
 import { knownModelSpeed } from "./testing/fast-model-speed.js";
 import { harness } from "./testing/run-harness.js";
 import { checkRunEventOrder } from "./testing/check-run-event-order.js";
-import { PLAN, stepTokens, SYNTHESIS_TOKENS } from "./testing/analytical-responder.js";
+import { PLAN, stepTokens, SYNTHESIS_TOKENS, TASK } from "./testing/analytical-responder.js";
 import { PLAN_MARKER } from "./prompts/analytical-plan-prompt.js";
 import { STEP_MARKER } from "./prompts/analytical-step-prompt.js";
 import { SYNTHESIS_MARKER } from "./prompts/analytical-synthesis-prompt.js";
 import { ResponseCache } from "./response-cache.js";
 import type { AgentEvent } from "./run-scope.js";
-
-const TASK = "Compare TCP and UDP for a multiplayer game and recommend one";
 
 function lastUser(req: FakeChatRequest): string {
   const m = [...req.messages].reverse().find((x) => x.role === "user");

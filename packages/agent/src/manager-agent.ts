@@ -1,33 +1,24 @@
-import { createHash } from "node:crypto";
 import type { ChatModel } from "@alma/llm";
 import { defaultSafetyMargin } from "@alma/memory";
-import type { Classification, TaskType } from "@alma/protocol";
 import type { AgentRunInput, AgentRunResult } from "./agent-run.js";
 import { AnalystAgent } from "./analyst-agent.js";
 import { cacheKey } from "./cache-key.js";
-import { classifyInitial, isAmbiguous } from "./classify-task.js";
-import { classifyWithModel } from "./classify-with-model.js";
+import { classifyInitial } from "./classify-task.js";
+import { estimateMeasure } from "./estimate-measure.js";
 import { runErrorOf } from "./finish-of.js";
 import { managerAgentConfigSchema, type ManagerAgentConfig, type ManagerAgentSettings } from "./manager-agent-config.js";
-import { analyticalPlanPrompt } from "./prompts/analytical-plan-prompt.js";
-import { analyticalStepPrompt } from "./prompts/analytical-step-prompt.js";
-import { analyticalSynthesisPrompt } from "./prompts/analytical-synthesis-prompt.js";
-import { conversationalPrompt } from "./prompts/conversational-prompt.js";
-import { creativePrompt } from "./prompts/creative-prompt.js";
-import { PROMPT_VERSION, templateVersionTag } from "./prompts/prompt-template.js";
-import { replayCachedAnswer } from "./replay-cached-answer.js";
-import type { ResponseCache } from "./response-cache.js";
 import { ModelSpeedTracker, PRIOR_SPEED } from "./model-speed.js";
 import { planRunShape, type RunShape } from "./plan-run-shape.js";
 import { analyticalDirectPrompt } from "./prompts/analytical-direct-prompt.js";
+import { refineClassification } from "./refine-classification.js";
+import { replayCachedAnswer } from "./replay-cached-answer.js";
+import type { ResponseCache } from "./response-cache.js";
 import { routeTask, type RouteDecision } from "./route-task.js";
 import { isDirectAnswer, runAnalytical, type Pace } from "./run-analytical.js";
-import { estimateMeasure } from "./estimate-measure.js";
-import { RunScope } from "./run-scope.js";
 import { contextError, directLabel, doneLabel } from "./run-labels.js";
+import { RunScope } from "./run-scope.js";
 import { runSingle } from "./run-single.js";
-import { classifyPrompt } from "./prompts/classify-prompt.js";
-import { nowMs } from "./stream-generation.js";
+import { desiredTokens, taskParameters, type DesiredTokens } from "./task-parameters.js";
 import { countOnePerDelta, type TokenCounter } from "./token-counter.js";
 import type { Agent } from "./worker-agent.js";
 
@@ -92,7 +83,7 @@ export class ManagerAgent {
     input.emit({ type: "run.progress", phase: "classifying", label: "Classifying the task" });
     // the window is learned from the server while the task is classified, so neither waits for the other
     const [{ classification, usage: classifyUsage }] = await Promise.all([
-      this.refineClassification(input, initial),
+      refineClassification(this.model, this.cache, this.settings, input, initial),
       this.model.resolveContextWindow?.(input.signal).catch(() => null),
     ]);
     const taskType = classification.type;
@@ -106,7 +97,7 @@ export class ManagerAgent {
           : routeTask(input.userText);
     const measure = input.measure ?? estimateMeasure(this.model);
     const taskTokens = await measure.countText(input.userText);
-    const desired = this.desiredTokens(taskType, input);
+    const desired = desiredTokens(taskType, options.maxOutputTokens, this.settings.stepMaxOutputTokens);
     const pace = this.pace();
     let shape = this.shape(input.receivedAt, measure.window().tokens, taskTokens, route, desired, pace);
     // an unmeasured model is not judged too slow on the prior: the planner's first tokens measure it and decide
@@ -117,7 +108,7 @@ export class ManagerAgent {
       });
       if (hopeful.mode === "plan") shape = hopeful;
     }
-    const params = this.parametersFor(taskType, shape, input);
+    const params = taskParameters(taskType, shape, { temperature: options.temperature, today: this.today(), workerName: this.worker.name });
     const scope = new RunScope({ ...input, measure }, this.model, this.settings, this.countTokens, this.retryPolicy(), params.system, shape.reserve, (sample) =>
       this.speed.record(this.modelKey, sample),
     );
@@ -234,7 +225,7 @@ export class ManagerAgent {
   }
 
   /** Sizes the run for the model's pace and window (see planRunShape). */
-  private shape(receivedAt: number, window: number, taskTokens: number, route: RouteDecision | null, desired: Desired, pace: Pace): RunShape {
+  private shape(receivedAt: number, window: number, taskTokens: number, route: RouteDecision | null, desired: DesiredTokens, pace: Pace): RunShape {
     const s = this.settings;
     return planRunShape({
       remainingMs: receivedAt + s.deadlineMs - Date.now(),
@@ -251,86 +242,10 @@ export class ManagerAgent {
     });
   }
 
-  /** what each role gets with time and room to spare: the user's cap, else the templates' */
-  private desiredTokens(taskType: TaskType, input: AgentRunInput): Desired {
-    const cap = input.options.maxOutputTokens;
-    const template = taskType === "creative" ? creativePrompt : taskType === "conversational" ? conversationalPrompt : analyticalDirectPrompt;
-    return {
-      step: Math.min(cap ?? Infinity, this.settings.stepMaxOutputTokens),
-      synthesis: cap ?? analyticalSynthesisPrompt.maxOutputTokens,
-      single: cap ?? template.maxOutputTokens,
-    };
-  }
-
   private retryPolicy() {
     return { maxRetries: this.settings.maxRetries, baseMs: this.settings.retryBaseMs, maxMs: this.settings.retryMaxMs, random: this.random };
-  }
-
-  /** ambiguous rule decisions go to the model (remembered per message text when a cache is present) */
-  private async refineClassification(
-    input: AgentRunInput,
-    initial: Classification,
-  ): Promise<{ classification: Classification; usage: { promptTokens: number; completionTokens: number; reported: boolean } | null }> {
-    const rulesOnly = { classification: initial, usage: null };
-    if (!isAmbiguous(initial, this.settings.ambiguousBelow)) return rulesOnly;
-    const memoKey = createHash("sha256")
-      .update(`classify\u0000${PROMPT_VERSION}\u0000${this.model.provider}\u0000${this.model.model}\u0000${input.userText}`)
-      .digest("hex");
-    const remembered = this.cache?.getClassification(memoKey);
-    if (remembered) return { classification: remembered, usage: null };
-    const startedAt = nowMs();
-    const r = await classifyWithModel(this.model, input.userText, { timeoutMs: this.settings.classifyTimeoutMs, signal: input.signal });
-    const off = (at: number) => Math.max(0, at - input.receivedAt);
-    input.meter.request?.({
-      role: "classify",
-      stepId: null,
-      agent: "manager",
-      startMs: off(startedAt),
-      firstTokenMs: null,
-      endMs: off(nowMs()),
-      promptTokens: r.ok ? r.promptTokens : 0,
-      completionTokens: r.ok ? r.completionTokens : 0,
-      tokensPerSecond: null,
-      maxTokens: classifyPrompt.maxOutputTokens,
-      finishReason: r.ok ? "stop" : "error",
-    });
-    if (!r.ok) return rulesOnly;
-    const decided: Classification = { type: r.classification.type, source: "model", confidence: r.classification.confidence };
-    this.cache?.setClassification(memoKey, decided);
-    return { classification: decided, usage: { promptTokens: r.promptTokens, completionTokens: r.completionTokens, reported: r.promptTokens > 0 } };
-  }
-
-  private parametersFor(taskType: TaskType, shape: RunShape, input: AgentRunInput) {
-    const { options } = input;
-    const today = this.today();
-    if (taskType === "analytical") {
-      return {
-        // a planned run's context is built once, with the planner's system prompt; each role swaps in its own
-        system:
-          shape.mode === "plan"
-            ? analyticalPlanPrompt.render({ task: "", minSteps: 1, maxSteps: 1 }).system
-            : analyticalDirectPrompt.render({ today, budget: shape.maxTokens }).system,
-        temperature: options.temperature ?? analyticalSynthesisPrompt.temperature,
-        templateVersion: [analyticalPlanPrompt, analyticalStepPrompt, analyticalSynthesisPrompt, analyticalDirectPrompt]
-          .map(templateVersionTag)
-          .concat(`${shape.mode} worker ${this.worker.name}`)
-          .join(" "),
-      };
-    }
-    const template = taskType === "creative" ? creativePrompt : conversationalPrompt;
-    return {
-      system: template.render({ today }).system,
-      temperature: options.temperature ?? template.temperature,
-      templateVersion: templateVersionTag(template),
-    };
   }
 }
 
 /** the pace a planner is started with when nothing is known and the prior says no plan fits */
 const OPTIMISTIC_PACE: Pace = { ttftMs: 300, tokensPerSecond: 100 };
-
-interface Desired {
-  step: number;
-  synthesis: number;
-  single: number;
-}

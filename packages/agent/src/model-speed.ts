@@ -1,3 +1,5 @@
+import { decodeRate } from "./decode-rate.js";
+
 /** A model's measured pace: how long its first token takes and how fast it decodes after that. */
 export interface SpeedEstimate {
   ttftMs: number;
@@ -33,7 +35,7 @@ const ALPHA = 0.35;
 /** The decode rate a sample shows, or null when it is too short to tell. */
 export function sampleRate(s: SpeedSample): number | null {
   if (s.tokens < MIN_RATE_TOKENS || s.decodeMs < MIN_RATE_MS) return null;
-  return ((s.tokens - 1) * 1000) / s.decodeMs;
+  return decodeRate(s.tokens, s.decodeMs);
 }
 
 /** Folds a sample into an estimate: an exponentially weighted average of recent requests. */

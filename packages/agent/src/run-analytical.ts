@@ -1,6 +1,7 @@
 import type { ChatMessage, LlmError } from "@alma/llm";
 import type { FinishReason, PlanStep } from "@alma/protocol";
 import type { AnalysisStep } from "./analysis-plan.js";
+import { decodeRate, tokensShown } from "./decode-rate.js";
 import { finishOf } from "./finish-of.js";
 import { fitStepResults } from "./fit-step-results.js";
 import { PlanStreamParser } from "./plan-stream-parser.js";
@@ -147,9 +148,8 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
       firstAt ??= nowMs();
       chars += t.length;
       deltas += 1;
-      // about one token per chunk, but a server may pack several into one: then the text tells (about 4 characters a
-      // token of prose; JSON runs shorter, so the text alone would make a model look slower than it is)
-      const written = Math.max(1, deltas, Math.round(chars / 4));
+      // JSON tokens run shorter than prose's 4 characters, so the deltas count too: the text alone would make a model look slow
+      const written = Math.max(1, tokensShown(deltas, chars));
       admit(parser.push(t));
       // a second step has begun: the plan has several parts, so the first one starts now
       if (held !== null && parser.begun >= 2) release();
@@ -158,7 +158,7 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
       const elapsed = nowMs() - firstAt;
       if (paced || written < PACE_CHECK_TOKENS || elapsed < PACE_CHECK_MS) return;
       paced = true;
-      measured = { ttftMs: firstAt - startedAt, tokensPerSecond: ((written - 1) * 1000) / elapsed };
+      measured = { ttftMs: firstAt - startedAt, tokensPerSecond: decodeRate(written, elapsed) };
       const next = opts.reshape(measured);
       if (next.mode === "single") {
         if (planned.length === 0) stopPlanner("slow");

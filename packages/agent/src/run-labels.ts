@@ -1,3 +1,4 @@
+import { errorText } from "@alma/llm";
 import { errorCodeSchema, type FinishReason } from "@alma/protocol";
 import type { AgentRunResult } from "./agent-run.js";
 import type { Pace } from "./run-analytical.js";
@@ -25,7 +26,7 @@ export function doneLabel(finish: FinishReason): string {
 /** buildContext failures (a message too long for the model, say) carry their own code when memory gives one. */
 export function contextError(e: unknown): NonNullable<AgentRunResult["error"]> {
   const code = errorCodeSchema.safeParse((e as { code?: unknown } | null)?.code);
-  const message = e instanceof Error ? e.message : String(e);
+  const message = errorText(e);
   return {
     code: code.success ? code.data : "internal",
     message: code.success ? message : `The conversation could not be prepared for the model: ${message}. Try again; if it persists, start a new conversation.`,

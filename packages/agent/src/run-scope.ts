@@ -1,4 +1,4 @@
-import { LlmError, type ChatMessage, type ChatModel } from "@alma/llm";
+import type { ChatMessage, ChatModel } from "@alma/llm";
 import { defaultSafetyMargin } from "@alma/memory";
 import type { ContextStats, ContextWindowInfo, FinishReason, ProgressPhase, RequestRole } from "@alma/protocol";
 import type { AgentRunInput, RequestMeasure } from "./agent-run.js";
@@ -8,8 +8,10 @@ import { estimatePromptTokens } from "./estimate-prompt-tokens.js";
 import { generateWithRetry, type RetryPolicy } from "./generate-with-retry.js";
 import type { ManagerAgentSettings } from "./manager-agent-config.js";
 import type { SpeedSample } from "./model-speed.js";
+import { notFittingOutcome } from "./not-fitting-outcome.js";
 import { MIN_CONTEXT_SHARE, outputRoom } from "./plan-run-shape.js";
-import { nowMs, type GenerationOutcome } from "./stream-generation.js";
+import { requestMetrics, speedSample } from "./request-metrics.js";
+import type { GenerationOutcome } from "./stream-generation.js";
 import type { TokenCounter } from "./token-counter.js";
 
 export type AgentEvent = Parameters<AgentRunInput["emit"]>[0];
@@ -219,7 +221,7 @@ export class RunScope {
     let fittedTo = this.window();
     let out: GenerationOutcome;
     if (fitted.maxOutputTokens < 1) {
-      out = notFitting(fitted.promptTokens, this.window());
+      out = notFittingOutcome(fitted.promptTokens, this.window());
     } else {
       const signals = [this.input.signal, this.deadline, ...(spec.signal ? [spec.signal] : [])];
       out = await generateWithRetry(this.model, fitted.messages, {
@@ -252,26 +254,9 @@ export class RunScope {
   }
 
   private record(spec: RequestSpec, out: GenerationOutcome): void {
-    const off = (at: number) => Math.max(0, Math.round((at - this.input.receivedAt) * 1000) / 1000);
-    const decodeMs = out.firstTokenAt !== null && out.lastTokenAt !== null ? out.lastTokenAt - out.firstTokenAt : 0;
-    const tokens = out.completionTokens;
-    const tokensPerSecond = tokens > 1 && decodeMs > 0 ? ((tokens - 1) * 1000) / decodeMs : null;
-    this.input.meter.request?.({
-      role: spec.role,
-      stepId: spec.stepId,
-      agent: spec.agent,
-      startMs: off(out.startedAt),
-      firstTokenMs: out.firstTokenAt === null ? null : off(out.firstTokenAt),
-      endMs: off(nowMs()),
-      promptTokens: out.promptTokens,
-      completionTokens: tokens,
-      tokensPerSecond,
-      maxTokens: out.maxOutputTokens,
-      finishReason: out.finishReason,
-    });
-    // counted deltas undercount a server that packs several tokens into a chunk: then the text tells, about 4 characters a token
-    const sampled = out.reported ? tokens : Math.max(tokens, Math.round(out.text.length / 4));
-    if (out.firstTokenAt !== null) this.onSample({ ttftMs: out.firstTokenAt - out.startedAt, tokens: sampled, decodeMs });
+    this.input.meter.request?.(requestMetrics(spec, out, this.input.receivedAt));
+    const sample = speedSample(out);
+    if (sample) this.onSample(sample);
   }
 
   /**
@@ -306,25 +291,4 @@ export class RunScope {
   dispose(): void {
     for (const t of this.timers) clearTimeout(t);
   }
-}
-
-/** The outcome of a request that was not sent: even trimmed to its newest message it leaves no room for an answer. */
-function notFitting(promptTokens: number, window: number): GenerationOutcome {
-  const at = nowMs();
-  return {
-    text: "",
-    deltas: [],
-    finishReason: "error",
-    completionTokens: 0,
-    promptTokens: 0,
-    reported: false,
-    error: new LlmError(
-      "provider_context_length",
-      `The request takes ${promptTokens} tokens and leaves no room for an answer in the model's ${window}-token window. Shorten your message or start a new conversation.`,
-    ),
-    startedAt: at,
-    firstTokenAt: null,
-    lastTokenAt: null,
-    maxOutputTokens: 0,
-  };
 }

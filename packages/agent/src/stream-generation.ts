@@ -1,4 +1,4 @@
-import { isLlmError, LlmError, type ChatMessage, type ChatModel } from "@alma/llm";
+import { errorText, isLlmError, LlmError, type ChatMessage, type ChatModel } from "@alma/llm";
 import { estimatePromptTokens } from "./estimate-prompt-tokens.js";
 import { countOnePerDelta, type TokenCounter } from "./token-counter.js";
 
@@ -93,7 +93,7 @@ export async function streamGeneration(
       finishReason = "error";
       error = isLlmError(e)
         ? e
-        : new LlmError("stream_interrupted", `the model stream failed: ${e instanceof Error ? e.message : String(e)}`, {
+        : new LlmError("stream_interrupted", `the model stream failed: ${errorText(e)}`, {
             afterFirstToken: deltas.length > 0,
             cause: e,
           });

@@ -4,6 +4,9 @@ import { STEP_MARKER } from "../prompts/analytical-step-prompt.js";
 import { SYNTHESIS_MARKER } from "../prompts/analytical-synthesis-prompt.js";
 import { lastUserText, type FakeReply } from "./fake-chat-model.js";
 
+/** the analytical task the tests ask; PLAN is the plan the responder writes for it */
+export const TASK = "Compare TCP and UDP for a multiplayer game and recommend one";
+
 export const PLAN = {
   steps: [
     { id: "s1", title: "Latency", instruction: "Compare latency.", dependsOn: [] },

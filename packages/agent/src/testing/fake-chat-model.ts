@@ -1,4 +1,4 @@
-import { LlmError, type ChatMessage, type ChatModel, type GenerateOptions, type StreamChunk } from "@alma/llm";
+import { abortableSleep, LlmError, type ChatMessage, type ChatModel, type GenerateOptions, type StreamChunk } from "@alma/llm";
 import type { ModelStatus } from "@alma/protocol";
 
 /** What the fake answers to one request. */
@@ -52,7 +52,7 @@ export class FakeChatModel implements ChatModel {
     if (reply.error) throw reply.error;
     for (const d of reply.deltas) {
       if (reply.failAfter && sent >= reply.failAfter.deltas) throw reply.failAfter.error;
-      if (reply.delayMs) await sleep(reply.delayMs, signal);
+      if (reply.delayMs) await abortableSleep(reply.delayMs, signal);
       if (signal?.aborted) throw aborted();
       if (sent >= options.maxOutputTokens) {
         yield { type: "done", finishReason: "length", usage: { promptTokens: 10, completionTokens: sent, reported: true } };
@@ -64,18 +64,6 @@ export class FakeChatModel implements ChatModel {
     if (reply.failAfter && sent >= reply.failAfter.deltas) throw reply.failAfter.error;
     yield { type: "done", finishReason: reply.finishReason ?? "stop", usage: { promptTokens: 10, completionTokens: sent, reported: true } };
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 /** The last user message's text: what responders usually switch on. */

@@ -84,3 +84,8 @@ export function harness(opts: {
     },
   };
 }
+
+/** the run.progress events among `events` */
+export function progressEvents(events: AgentEvent[]): Array<Extract<AgentEvent, { type: "run.progress" }>> {
+  return events.filter((e): e is Extract<AgentEvent, { type: "run.progress" }> => e.type === "run.progress");
+}
