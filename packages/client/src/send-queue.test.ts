@@ -2,89 +2,21 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ClientFrame } from "@alma/protocol";
 import { AlmaClient, type AlmaClientOptions } from "./alma-client.js";
 import { AlmaClientError } from "./alma-client-error.js";
-import { welcomeFrame } from "./testing/index.js";
-import { WEBSOCKET_OPEN, type WebSocketLike } from "./websocket-like.js";
+import { fakeSockets, type FakeSocket } from "./testing/index.js";
 
-/**
- * A socket the test drives by hand: it opens, answers the handshake or drops exactly when told, so
- * "sent while connecting" is a state the test holds for as long as it likes.
- */
-class FakeSocket implements WebSocketLike {
-  static readonly all: FakeSocket[] = [];
-  readyState = 0;
-  /** every frame the client wrote, parsed */
-  readonly sent: ClientFrame[] = [];
-  private readonly listeners = new Map<string, Array<(event: never) => void>>();
-
-  constructor(readonly url: string) {
-    FakeSocket.all.push(this);
-  }
-
-  static last(): FakeSocket {
-    const socket = FakeSocket.all.at(-1);
-    if (!socket) throw new Error("no socket was opened");
-    return socket;
-  }
-
-  send(data: string): void {
-    if (this.readyState !== WEBSOCKET_OPEN) throw new Error("send on a socket that is not open");
-    this.sent.push(JSON.parse(data) as ClientFrame);
-  }
-
-  close(code = 1000, reason = ""): void {
-    if (this.readyState === 3) return;
-    this.readyState = 3;
-    this.fire("close", { code, reason });
-  }
-
-  addEventListener(type: string, listener: (event: never) => void): void {
-    const list = this.listeners.get(type) ?? [];
-    list.push(listener);
-    this.listeners.set(type, list);
-  }
-
-  /** the TCP connection is up: the client sends hello */
-  open(): void {
-    this.readyState = WEBSOCKET_OPEN;
-    this.fire("open", {});
-  }
-
-  /** the server's welcome: the handshake completes */
-  welcome(): void {
-    this.fire("message", { data: JSON.stringify(welcomeFrame()) });
-  }
-
-  reply(frame: object): void {
-    this.fire("message", { data: JSON.stringify(frame) });
-  }
-
-  /** the connection fails, as when nothing listens or the network drops */
-  fail(): void {
-    this.readyState = 3;
-    this.fire("error", { message: "connect ECONNREFUSED" });
-    this.fire("close", { code: 1006, reason: "" });
-  }
-
-  /** the frames after the handshake */
-  get frames(): ClientFrame[] {
-    return this.sent.filter((f) => f.type !== "hello");
-  }
-
-  private fire(type: string, event: unknown): void {
-    for (const listener of this.listeners.get(type) ?? []) (listener as (e: unknown) => void)(event);
-  }
-}
+// a socket the test drives by hand: "sent while connecting" is a state the test holds for as long as it likes
+const sockets = fakeSockets();
 
 const clients: AlmaClient[] = [];
 afterEach(() => {
   for (const client of clients.splice(0)) client.close();
-  FakeSocket.all.length = 0;
+  sockets.all.length = 0;
 });
 
 function makeClient(options: AlmaClientOptions = {}): AlmaClient {
   let n = 0;
   const client = new AlmaClient({
-    WebSocket: FakeSocket,
+    WebSocket: sockets.WebSocket,
     createId: () => `id-${++n}`,
     reconnect: { initialDelayMs: 1, maxDelayMs: 2, jitter: 0 },
     ...options,
@@ -113,7 +45,7 @@ describe("AlmaClient send queue (a fake socket)", () => {
     expect(client.state.status).toBe("connecting");
     const first = client.send("Summer rain 1");
     const second = client.send("Summer rain 2", { conversationId: "c1" });
-    const socket = FakeSocket.last();
+    const socket = sockets.last();
     expect(socket.sent).toEqual([]);
 
     socket.open();
@@ -143,21 +75,21 @@ describe("AlmaClient send queue (a fake socket)", () => {
     client.on("state", (s) => states.push(s.status));
     const connected = client.connect("ws://alma.test/ws", { retry: true });
     const handle = client.send("Summer rain 1");
-    FakeSocket.last().fail();
-    await until(() => FakeSocket.all.length === 2, "the second attempt");
+    sockets.last().fail();
+    await until(() => sockets.all.length === 2, "the second attempt");
     expect(client.state.status).toBe("connecting");
     // still usable between attempts: this one queues too
     const later = client.send("Summer rain 2", { conversationId: "c1" });
-    FakeSocket.last().fail();
-    await until(() => FakeSocket.all.length === 3, "the third attempt");
+    sockets.last().fail();
+    await until(() => sockets.all.length === 3, "the third attempt");
 
-    const socket = FakeSocket.last();
+    const socket = sockets.last();
     socket.open();
     socket.welcome();
     const welcome = await connected;
     expect(welcome.type).toBe("welcome");
     expect(states).toEqual(["connecting", "reconnecting", "connecting", "reconnecting", "connecting", "open"]);
-    expect(FakeSocket.all.slice(0, 2).every((s) => s.sent.length === 0)).toBe(true);
+    expect(sockets.all.slice(0, 2).every((s) => s.sent.length === 0)).toBe(true);
     expect(sends(socket).map((f) => [f.content, f.clientMessageId])).toEqual([
       ["Summer rain 1", handle.clientMessageId],
       ["Summer rain 2", later.clientMessageId],
@@ -168,7 +100,7 @@ describe("AlmaClient send queue (a fake socket)", () => {
     const client = makeClient();
     const connected = client.connect("ws://alma.test/ws");
     const handle = client.send("Summer rain 1");
-    FakeSocket.last().fail();
+    sockets.last().fail();
     await expect(connected).rejects.toMatchObject({ code: "connection_failed" });
     await expect(handle.done).rejects.toMatchObject({ code: "connection_failed", message: expect.stringMatching(/^The message was not sent: cannot connect to ws:\/\/alma\.test\/ws/) });
   });
@@ -177,7 +109,7 @@ describe("AlmaClient send queue (a fake socket)", () => {
     const client = makeClient();
     const connected = client.connect("ws://alma.test/ws", { retry: true });
     const handle = client.send("Summer rain 1");
-    const socket = FakeSocket.last();
+    const socket = sockets.last();
     socket.open();
     socket.reply({ type: "error", code: "unauthorized", message: "This server needs an access token.", retryable: false, frameType: "hello" });
     await expect(connected).rejects.toMatchObject({ code: "unauthorized" });
@@ -187,7 +119,7 @@ describe("AlmaClient send queue (a fake socket)", () => {
     expect(failure).toMatchObject({ code: "unauthorized", message: "The message was not sent: this server needs an access token." });
     // no retry after a fatal handshake error, and nothing was written
     await settle();
-    expect(FakeSocket.all).toHaveLength(1);
+    expect(sockets.all).toHaveLength(1);
     expect(socket.frames).toEqual([]);
 
     let thrown: unknown;
@@ -207,11 +139,11 @@ describe("AlmaClient send queue (a fake socket)", () => {
     const client = makeClient({ reconnect: { initialDelayMs: 1, maxDelayMs: 2, jitter: 0, maxAttempts: 2 } });
     const connected = client.connect("ws://alma.test/ws", { retry: true });
     const handle = client.send("Summer rain 1");
-    FakeSocket.last().fail();
-    await until(() => FakeSocket.all.length === 2, "the second attempt");
-    FakeSocket.last().fail();
-    await until(() => FakeSocket.all.length === 3, "the third attempt");
-    FakeSocket.last().fail();
+    sockets.last().fail();
+    await until(() => sockets.all.length === 2, "the second attempt");
+    sockets.last().fail();
+    await until(() => sockets.all.length === 3, "the third attempt");
+    sockets.last().fail();
     await expect(connected).rejects.toMatchObject({ code: "connection_lost", message: expect.stringContaining("Gave up connecting to ws://alma.test/ws after 2 attempts") });
     await expect(handle.done).rejects.toMatchObject({ message: expect.stringMatching(/^The message was not sent: gave up connecting/) });
     expect(client.state.status).toBe("closed");
@@ -226,7 +158,7 @@ describe("AlmaClient send queue (a fake socket)", () => {
   it("a message sent before a dropped connection and not acknowledged is resent once with the same id", async () => {
     const client = makeClient();
     const connected = client.connect("ws://alma.test/ws");
-    const first = FakeSocket.last();
+    const first = sockets.last();
     first.open();
     first.welcome();
     await connected;
@@ -234,8 +166,8 @@ describe("AlmaClient send queue (a fake socket)", () => {
     expect(sends(first)).toHaveLength(1);
     first.fail();
     const queuedMeanwhile = client.send("Summer rain 2", { conversationId: "c1" });
-    await until(() => FakeSocket.all.length === 2, "the reconnect");
-    const second = FakeSocket.last();
+    await until(() => sockets.all.length === 2, "the reconnect");
+    const second = sockets.last();
     second.open();
     second.welcome();
     await until(() => client.state.status === "open", "the reconnect to open");

@@ -1,2 +1,3 @@
 export * from "./fake-alma-server.js";
+export * from "./fake-socket.js";
 export * from "./frame-factory.js";
