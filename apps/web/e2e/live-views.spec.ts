@@ -88,10 +88,13 @@ async function sampleSteps(page: Page): Promise<Record<string, string[]>> {
     const read = () => {
       const answers = document.querySelectorAll('[data-testid="message"][data-role="assistant"]');
       for (const step of answers[answers.length - 1]?.querySelectorAll('[data-testid="step-section"]') ?? []) {
+        // a pending step shows a placeholder, not text of its own
+        if (step.getAttribute("data-status") === "pending") continue;
         const id = step.getAttribute("data-step-id") ?? "?";
         const text = step.querySelector('[data-testid="step-content"]')?.textContent ?? "";
         const seen = (w.__steps[id] ??= []);
-        if (text && seen.at(-1) !== text) seen.push(text);
+        // "…" stands for a running step that has no text yet
+        if (text && text !== "…" && seen.at(-1) !== text) seen.push(text);
       }
     };
     read();
