@@ -58,12 +58,21 @@ export async function runAnalyticalPaceBench({ quick = false }: { quick?: boolea
   const deadlineMs = 60_000 / scale;
   const rows: Row[] = [];
   for (const tps of SPEEDS) {
-    const start = () => startFakeOpenAI({ flavour: "vllm", contextWindow: 32_768, models: ["house-model"], handler: capableResponder({ tokensPerSecond: tps * scale, firstTokenDelayMs: 400 / scale }) });
+    const start = () =>
+      startFakeOpenAI({
+        flavour: "vllm",
+        contextWindow: 32_768,
+        models: ["house-model"],
+        handler: capableResponder({ tokensPerSecond: tps * scale, firstTokenDelayMs: 400 / scale }),
+      });
     const [a, b] = await Promise.all([start(), start()]);
     try {
       const speed = new ModelSpeedTracker();
       // the cold run and the baseline at once (separate fake servers, as two models would be)
-      const [cold, base] = await Promise.all([almaRun(a.url, speed, deadlineMs, scale), planThenRun(new OpenAIChatModel({ baseURL: b.url, model: "house-model" }), TASK, deadlineMs)]);
+      const [cold, base] = await Promise.all([
+        almaRun(a.url, speed, deadlineMs, scale),
+        planThenRun(new OpenAIChatModel({ baseURL: b.url, model: "house-model" }), TASK, deadlineMs),
+      ]);
       const warm = await almaRun(a.url, speed, deadlineMs, scale);
       rows.push({ path: "alma (cold)", tokensPerSecond: tps, ...cold });
       rows.push({ path: "alma (warm)", tokensPerSecond: tps, ...warm });
@@ -88,7 +97,8 @@ export async function runAnalyticalPaceBench({ quick = false }: { quick?: boolea
     const ft = (r.firstTokenMs ?? Infinity) * scale;
     const total = r.totalMs * scale;
     if (r.tokensPerSecond === 12) return r.whole && total <= 60_000 && ft <= 6_000 ? "met (whole ≤ 60 s, first ≤ 6 s)" : "MISSED (whole ≤ 60 s, first ≤ 6 s)";
-    if (r.tokensPerSecond === 40) return r.whole && total <= 45_000 && ft <= 2_500 ? "met (whole ≤ 45 s, first ≤ 2.5 s)" : "MISSED (whole ≤ 45 s, first ≤ 2.5 s)";
+    if (r.tokensPerSecond === 40)
+      return r.whole && total <= 45_000 && ft <= 2_500 ? "met (whole ≤ 45 s, first ≤ 2.5 s)" : "MISSED (whole ≤ 45 s, first ≤ 2.5 s)";
     return r.whole ? "whole" : "cut";
   };
   const table: BenchTable = {

@@ -52,7 +52,10 @@ async function startStack(): Promise<ChildProcess> {
   const until = Date.now() + 120_000;
   while (Date.now() < until) {
     if (stack.exitCode !== null) throw new Error(`the web app's e2e stack exited with code ${stack.exitCode}`);
-    const up = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false);
+    const up = await fetch(`http://127.0.0.1:${port}/`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) return stack;
     await new Promise((r) => setTimeout(r, 250));
   }

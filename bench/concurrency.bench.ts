@@ -36,7 +36,14 @@ const P99_LIMIT_MS = 25;
 /** sessions start their answers spread over this span (users do not all press enter in the same millisecond) */
 const START_SPREAD_MS = 1000;
 
-async function measure(upstream: BenchChild<{ url: string }>, server: BenchChild<{ url: string }>, kind: "alma" | "bare", sessions: number, tokens: number, rate: number): Promise<ConcurrencyStep> {
+async function measure(
+  upstream: BenchChild<{ url: string }>,
+  server: BenchChild<{ url: string }>,
+  kind: "alma" | "bare",
+  sessions: number,
+  tokens: number,
+  rate: number,
+): Promise<ConcurrencyStep> {
   const load = await startChild<{ ready: true }>(new URL("./concurrency/load-client.ts", import.meta.url));
   try {
     const watch = watchProcess(server.process.pid!);
@@ -140,14 +147,28 @@ export async function runConcurrencyBench({ quick = false, search = !quick }: { 
   const almaMain = main.find((s) => s.server === "alma");
   const table: BenchTable = {
     title: `Concurrency: sessions streaming at ${rate} tokens/s (${tokens} tokens each; step search ${searchTokens} tokens each)`,
-    columns: ["server", "sessions", "tokens lost", "broken sessions", "added delay p50 ms", "p99 ms", "steady-state p99 ms", "jitter p99 ms", "server CPU", "server peak RSS MB", "upstream / load-client CPU", `p99 < ${P99_LIMIT_MS} ms`],
-    rows: [
-      ...main.map((s) => row(s, s.server === "alma" ? "alma" : "bare ws relay (reference)")),
-      ...steps.map((s) => row(s, "alma (step search)")),
+    columns: [
+      "server",
+      "sessions",
+      "tokens lost",
+      "broken sessions",
+      "added delay p50 ms",
+      "p99 ms",
+      "steady-state p99 ms",
+      "jitter p99 ms",
+      "server CPU",
+      "server peak RSS MB",
+      "upstream / load-client CPU",
+      `p99 < ${P99_LIMIT_MS} ms`,
     ],
+    rows: [...main.map((s) => row(s, s.server === "alma" ? "alma" : "bare ws relay (reference)")), ...steps.map((s) => row(s, "alma (step search)"))],
     notes: [
-      almaMain ? `goal 0 tokens lost at ${target} sessions: ${almaMain.lostTokens} lost, ${almaMain.brokenSessions} broken → ${almaMain.lostTokens === 0 && almaMain.brokenSessions === 0 ? "met" : "MISSED"}` : "",
-      maxPassing !== null ? `highest session count with p99 added delay < ${P99_LIMIT_MS} ms and nothing lost: ${maxPassing === 0 ? "none down to 25 sessions" : formatNumber(maxPassing, 0)}` : "",
+      almaMain
+        ? `goal 0 tokens lost at ${target} sessions: ${almaMain.lostTokens} lost, ${almaMain.brokenSessions} broken → ${almaMain.lostTokens === 0 && almaMain.brokenSessions === 0 ? "met" : "MISSED"}`
+        : "",
+      maxPassing !== null
+        ? `highest session count with p99 added delay < ${P99_LIMIT_MS} ms and nothing lost: ${maxPassing === 0 ? "none down to 25 sessions" : formatNumber(maxPassing, 0)}`
+        : "",
       ...main.flatMap((s) => s.errors.map((e) => `${s.server} error: ${e}`)),
       ...steps.flatMap((s) => s.errors.slice(0, 2).map((e) => `${s.server} ${s.sessions} sessions error: ${e}`)),
     ].filter(Boolean),

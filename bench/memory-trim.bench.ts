@@ -105,13 +105,22 @@ export async function runMemoryBench(options: { quick?: boolean } = {}): Promise
       gc?.();
       h = heap();
       t = performance.now();
-      const theirs = await trimMessages(lcConv, { strategy: "last", maxTokens: B - counter.replyPriming, tokenCounter: lcCount, includeSystem: true, startOn: "human" });
+      const theirs = await trimMessages(lcConv, {
+        strategy: "last",
+        maxTokens: B - counter.replyPriming,
+        tokenCounter: lcCount,
+        includeSystem: true,
+        startOn: "human",
+      });
       l.push(performance.now() - t);
       const dL = heap() - h;
       if (dL >= 0) lk.push(dL / 1024);
 
       const oursIds = (ours.messages.slice(1) as ContextMessage[]).map((m) => m.id).join(",");
-      const theirIds = theirs.slice(1).map((m) => m.id).join(",");
+      const theirIds = theirs
+        .slice(1)
+        .map((m) => m.id)
+        .join(",");
       if (oursIds !== theirIds) identical = false;
       kept = ours.messages.length - 1;
     }

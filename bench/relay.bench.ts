@@ -115,7 +115,9 @@ export async function runRelayBench({ quick = false, paths: only }: { quick?: bo
         formatSummary(f.saturatedP99Ms, 1),
       ]),
       notes: [
-        almaVsBare ? `goal alma ≥ 0.70 × bare relay throughput: ${formatSummary(almaVsBare)} → ${almaVsBare.median >= 0.7 ? "met" : "MISSED"}` : "alma not measured",
+        almaVsBare
+          ? `goal alma ≥ 0.70 × bare relay throughput: ${formatSummary(almaVsBare)} → ${almaVsBare.median >= 0.7 ? "met" : "MISSED"}`
+          : "alma not measured",
         almaVsAiSdk ? `goal alma ahead of the AI SDK: ${formatSummary(almaVsAiSdk)} × → ${almaVsAiSdk.median > 1 ? "met" : "MISSED"}` : "",
       ].filter(Boolean),
     };
@@ -127,7 +129,10 @@ export async function runRelayBench({ quick = false, paths: only }: { quick?: bo
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const only = process.argv.find((a) => a.startsWith("--paths="))?.slice(8).split(",") as PathName[] | undefined;
+  const only = process.argv
+    .find((a) => a.startsWith("--paths="))
+    ?.slice(8)
+    .split(",") as PathName[] | undefined;
   const result = await runRelayBench({ quick: process.argv.includes("--quick"), paths: only });
   console.log(renderTable(result.table));
 }

@@ -15,7 +15,10 @@ import { MissingPrerequisite, runBrowserBench } from "./browser.bench.js";
 type Bench = { name: string; run: (opts: { quick: boolean }) => Promise<unknown> };
 
 const quick = process.argv.includes("--quick");
-const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const only = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
 
 const benches: Bench[] = [
   { name: "relay", run: runRelayBench },
@@ -44,14 +47,17 @@ function isTable(value: unknown): value is BenchTable {
 function print(name: string, result: unknown) {
   const table = (result as { table?: unknown })?.table;
   if (isTable(table)) console.log(renderTable(table));
-  else if (Array.isArray((result as { tables?: unknown })?.tables)) for (const t of (result as { tables: unknown[] }).tables) console.log(isTable(t) ? renderTable(t) : JSON.stringify(t, null, 2));
+  else if (Array.isArray((result as { tables?: unknown })?.tables))
+    for (const t of (result as { tables: unknown[] }).tables) console.log(isTable(t) ? renderTable(t) : JSON.stringify(t, null, 2));
   else console.log(`### ${name}\n\n${JSON.stringify(result, null, 2)}`);
   console.log();
 }
 
 console.log(
   `alma benchmarks (${quick ? "quick smoke test: times are not meaningful" : "full"}) — ${new Date().toISOString()}, ` +
-    `node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim() ?? "unknown CPU"}), ${Math.round(totalmem() / 2 ** 30)} GB, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} at start\n`,
+    `node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim() ?? "unknown CPU"}), ${Math.round(totalmem() / 2 ** 30)} GB, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")} at start\n`,
 );
 const crashed: string[] = [];
 for (const bench of benches) {

@@ -125,7 +125,10 @@ export async function runTtftBench({ quick = false, paths: only }: { quick?: boo
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const only = process.argv.find((a) => a.startsWith("--paths="))?.slice(8).split(",") as PathName[] | undefined;
+  const only = process.argv
+    .find((a) => a.startsWith("--paths="))
+    ?.slice(8)
+    .split(",") as PathName[] | undefined;
   const result = await runTtftBench({ quick: process.argv.includes("--quick"), paths: only });
   console.log(renderTable(result.table));
 }

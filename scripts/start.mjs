@@ -42,7 +42,7 @@ function start(name, args, color) {
     stream.on("data", (buf) => {
       const lines = (rest + buf.toString()).split("\n");
       rest = lines.pop() ?? "";
-      for (const line of lines) process.stdout.write(prefix + line + "\n");
+      for (const line of lines) process.stdout.write(`${prefix + line}\n`);
     });
   }
   child.on("exit", (code) => {

@@ -41,7 +41,15 @@ export async function planThenRun(model: ChatModel, task: string, deadlineMs: nu
     canStart: () => !stepsDeadline.aborted,
     skip: () => ({ text: "", complete: false }),
     run: async (step, i) => {
-      const r = analyticalStepPrompt.render({ task, title: step.title, instruction: step.instruction, index: i + 1, total: steps.length, dependencies: [], budget: 500 });
+      const r = analyticalStepPrompt.render({
+        task,
+        title: step.title,
+        instruction: step.instruction,
+        index: i + 1,
+        total: steps.length,
+        dependencies: [],
+        budget: 500,
+      });
       const out = await streamGeneration(model, user(r.system, r.instruction!), { maxOutputTokens: 500, signal: stepsDeadline, onDelta: seen });
       return { text: out.text, complete: out.finishReason === "stop" };
     },

@@ -121,19 +121,22 @@ export async function runLoad(req: LoadRequest): Promise<LoadResult> {
       ws.once("close", () => finish(session.received === req.tokens ? undefined : "socket closed mid-stream"));
     });
     const content = `n=${req.tokens} rate=${req.rate} session ${i}`;
-    setTimeout(() => {
-      ws.send(
-        req.mode === "alma"
-          ? JSON.stringify({
-              type: "message.send",
-              clientMessageId: randomUUID(),
-              conversationId: null,
-              content,
-              options: { taskType: "creative", bypassCache: true, temperature: 0 },
-            })
-          : JSON.stringify({ content }),
-      );
-    }, (i / sockets.length) * req.startSpreadMs);
+    setTimeout(
+      () => {
+        ws.send(
+          req.mode === "alma"
+            ? JSON.stringify({
+                type: "message.send",
+                clientMessageId: randomUUID(),
+                conversationId: null,
+                content,
+                options: { taskType: "creative", bypassCache: true, temperature: 0 },
+              })
+            : JSON.stringify({ content }),
+        );
+      },
+      (i / sockets.length) * req.startSpreadMs,
+    );
     return session;
   });
   await Promise.all(sessions.map((s) => s.done));
@@ -148,7 +151,7 @@ export async function runLoad(req: LoadRequest): Promise<LoadResult> {
     errors,
     delayP50Ms: percentile(delays, 50),
     delayP99Ms: percentile(delays, 99),
-    delayMaxMs: delays.reduce((m, d) => (d > m ? d : m), 0),
+    delayMaxMs: delays.reduce((m, d) => (Math.max(d , m)), 0),
     steadyP50Ms: percentile(steady, 50),
     steadyP99Ms: percentile(steady, 99),
     jitterP50Ms: percentile(jitters, 50),

@@ -49,7 +49,8 @@ function readDirective(body: unknown): Directive | null {
   return null;
 }
 
-const chunkHead = (id: string, model: string) => `data: {"id":"${id}","object":"chat.completion.chunk","created":1,"model":"${model}","choices":[{"index":0,"delta":{`;
+const chunkHead = (id: string, model: string) =>
+  `data: {"id":"${id}","object":"chat.completion.chunk","created":1,"model":"${model}","choices":[{"index":0,"delta":{`;
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
   const parts: Buffer[] = [];

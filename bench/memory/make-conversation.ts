@@ -25,9 +25,7 @@ export function makeConversation(count: number, seed = 42): ContextMessage[] {
   };
   const messages: ContextMessage[] = [];
   for (let i = 0; i < count; i++) {
-    messages.push(
-      i % 2 === 0 ? { id: `m${i}`, role: "user", content: text(5, 60) } : { id: `m${i}`, role: "assistant", content: text(20, 150) },
-    );
+    messages.push(i % 2 === 0 ? { id: `m${i}`, role: "user", content: text(5, 60) } : { id: `m${i}`, role: "assistant", content: text(20, 150) });
   }
   return messages;
 }

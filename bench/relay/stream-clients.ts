@@ -219,7 +219,8 @@ export function aiSdkClient(url: string, opts: { history?: UiMessage[]; newConve
             res.on("end", () => {
               try {
                 const done = sample.finish();
-                if (!opts.newConversationEachTime) client.history = [...messages, { id: randomUUID(), role: "assistant", parts: [{ type: "text", text: answer }] }];
+                if (!opts.newConversationEachTime)
+                  client.history = [...messages, { id: randomUUID(), role: "assistant", parts: [{ type: "text", text: answer }] }];
                 resolve(done);
               } catch (e) {
                 reject(e);

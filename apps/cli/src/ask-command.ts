@@ -9,12 +9,7 @@ import { runChanges, type RunChange } from "./run-changes.js";
  * Sends the question and prints the run as it streams: the answer's tokens, or for an analytical run the
  * plan, each step's heading and tokens, then the synthesis. Progress goes to stderr, and only on a terminal.
  */
-export async function askCommand(
-  client: AlmaClient,
-  command: AskCommand & { question: string },
-  io: CliIo,
-  model: ModelStatus | null,
-): Promise<number> {
+export async function askCommand(client: AlmaClient, command: AskCommand & { question: string }, io: CliIo, model: ModelStatus | null): Promise<number> {
   const text = !command.json;
   const progress = text && io.stderr.isTTY === true;
   let atLineStart = true;

@@ -9,13 +9,26 @@ describe("parseCliArgs", () => {
     );
     expect(parsed).toEqual({
       ok: true,
-      command: { command: "ask", question: "why?", server: "ws://h:1/ws", conversationId: "c_1", taskType: "analytical", bypassCache: true, stopAfter: 5, json: true, token: "t" },
+      command: {
+        command: "ask",
+        question: "why?",
+        server: "ws://h:1/ws",
+        conversationId: "c_1",
+        taskType: "analytical",
+        bypassCache: true,
+        stopAfter: 5,
+        json: true,
+        token: "t",
+      },
     });
   });
 
   it("reads the question from stdin for no argument or -, and takes the token from the environment", () => {
     for (const argv of [["ask"], ["ask", "-"]]) {
-      expect(parseCliArgs(argv, { ALMA_AUTH_TOKEN: "env-token" })).toMatchObject({ ok: true, command: { question: null, token: "env-token", server: "ws://127.0.0.1:8787/ws" } });
+      expect(parseCliArgs(argv, { ALMA_AUTH_TOKEN: "env-token" })).toMatchObject({
+        ok: true,
+        command: { question: null, token: "env-token", server: "ws://127.0.0.1:8787/ws" },
+      });
     }
   });
 

@@ -91,7 +91,13 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   }
   const result = cliCommandSchema.safeParse(candidate);
   if (!result.success) {
-    const flags: Record<string, string> = { conversationId: "--conversation", taskType: "--type", stopAfter: "--stop-after", token: "--token", fact: "the fact" };
+    const flags: Record<string, string> = {
+      conversationId: "--conversation",
+      taskType: "--type",
+      stopAfter: "--stop-after",
+      token: "--token",
+      fact: "the fact",
+    };
     return {
       ok: false,
       message: result.error.issues.map((i) => `${flags[String(i.path[0])] ?? String(i.path[0] ?? "argument")}: ${i.message}`).join("; "),

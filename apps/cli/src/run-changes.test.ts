@@ -37,7 +37,15 @@ describe("runChanges", () => {
     expect(changesOf(events)).toEqual([
       [{ kind: "started", taskType: "conversational", provider: "scripted", model: "scripted", conversationId: "c1" }],
       [{ kind: "progress", label: "Planning" }],
-      [{ kind: "planned", steps: [{ number: 1, title: "Gather" }, { number: 2, title: "Weigh" }] }],
+      [
+        {
+          kind: "planned",
+          steps: [
+            { number: 1, title: "Gather" },
+            { number: 2, title: "Weigh" },
+          ],
+        },
+      ],
       [{ kind: "step.started", number: 1, title: "Gather" }],
       [{ kind: "text", text: "facts", stepNumber: 1, tokens: 1 }],
       [{ kind: "planned", steps: [{ number: 3, title: "Pick" }] }],

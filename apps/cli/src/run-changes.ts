@@ -45,7 +45,8 @@ export function runChanges(prev: RunState, next: RunState): RunChange[] {
 
   if (next.tokens > prev.tokens) {
     const grown = next.steps.find((s) => s.text.length > (before.get(s.id)?.text.length ?? 0));
-    if (grown) changes.push({ kind: "text", text: grown.text.slice(before.get(grown.id)?.text.length ?? 0), stepNumber: number(grown.id), tokens: next.tokens });
+    if (grown)
+      changes.push({ kind: "text", text: grown.text.slice(before.get(grown.id)?.text.length ?? 0), stepNumber: number(grown.id), tokens: next.tokens });
     else changes.push({ kind: "text", text: next.text.slice(prev.text.length), stepNumber: null, tokens: next.tokens });
   }
   return changes;

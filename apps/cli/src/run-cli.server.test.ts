@@ -66,7 +66,10 @@ describe("alma CLI against the real server", () => {
     const before = Date.now();
     const result = await cli(["ask", "count to ten", "--type", "conversational", "--json", "--no-cache"]);
     expect(result.code).toBe(0);
-    const frames = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown> & { type: string; receivedAt: number });
+    const frames = result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown> & { type: string; receivedAt: number });
     for (const frame of frames) expect(frame.receivedAt).toBeGreaterThanOrEqual(before);
     const runEvents = frames.filter((f) => f.type.startsWith("run."));
     expect(runEvents[0]?.type).toBe("run.started");
@@ -82,7 +85,10 @@ describe("alma CLI against the real server", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`${TOKENS.slice(0, 3).join("")}\n`);
     const json = await cli(["ask", "count slowly please", "--type", "conversational", "--stop-after", "3", "--json", "--no-cache"]);
-    const frames = json.stdout.trim().split("\n").map((line) => JSON.parse(line) as { type: string; finishReason?: string; conversationId?: string });
+    const frames = json.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; finishReason?: string; conversationId?: string });
     const completed = frames.find((f) => f.type === "run.completed");
     expect(completed?.finishReason).toBe("stopped");
     expect(frames.filter((f) => f.type === "run.token").length).toBeLessThan(TOKENS.length);

@@ -11,7 +11,13 @@ afterEach(async () => {
 
 function capture(isTTY = false) {
   const chunks: string[] = [];
-  return { write: (c: string) => chunks.push(c), isTTY, get text() { return chunks.join(""); } };
+  return {
+    write: (c: string) => chunks.push(c),
+    isTTY,
+    get text() {
+      return chunks.join("");
+    },
+  };
 }
 
 async function cli(argv: string[], options: { stdin?: string; stderrTTY?: boolean; env?: Record<string, string> } = {}) {
@@ -27,7 +33,14 @@ async function serverAnswering(events: (frame: Extract<ClientFrame, { type: "mes
     ...extra,
     onFrame(frame, connection) {
       if (frame.type !== "message.send") return extra.onFrame?.(frame, connection);
-      connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r1", duplicate: false });
+      connection.send({
+        type: "message.accepted",
+        clientMessageId: frame.clientMessageId,
+        conversationId: "c1",
+        userMessageId: "u1",
+        runId: "r1",
+        duplicate: false,
+      });
       for (const event of events(frame)) connection.send(event);
     },
   });
@@ -48,7 +61,9 @@ describe("runCli ask", () => {
       sent = frame;
       return scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["ok"] });
     });
-    const result = await cli(["ask", "-", "--server", server.url, "--type", "creative", "--no-cache", "--conversation", "c1"], { stdin: "  a piped question\n" });
+    const result = await cli(["ask", "-", "--server", server.url, "--type", "creative", "--no-cache", "--conversation", "c1"], {
+      stdin: "  a piped question\n",
+    });
     expect(result.code).toBe(0);
     expect(sent).toMatchObject({ content: "a piped question", conversationId: "c1", options: { taskType: "creative", bypassCache: true } });
   });
@@ -67,13 +82,29 @@ describe("runCli ask", () => {
       const b = (index: number) => ({ runId: "r1", index, at: index });
       return [
         started!,
-        { type: "run.plan", ...b(1), steps: [{ id: "s1", title: "Gather", agent: "researcher", dependsOn: [] }, { id: "s2", title: "Weigh", agent: "analyst", dependsOn: ["s1"] }] },
+        {
+          type: "run.plan",
+          ...b(1),
+          steps: [
+            { id: "s1", title: "Gather", agent: "researcher", dependsOn: [] },
+            { id: "s2", title: "Weigh", agent: "analyst", dependsOn: ["s1"] },
+          ],
+        },
         { type: "run.step.started", ...b(2), stepId: "s1", title: "Gather", agent: "researcher" },
         { type: "run.token", ...b(3), seq: 0, text: "facts", agent: "researcher", stepId: "s1" },
         { type: "run.step.completed", ...b(4), stepId: "s1", status: "complete", finishReason: "stop", note: null, completionTokens: 1, durationMs: 1 },
         { type: "run.step.started", ...b(5), stepId: "s2", title: "Weigh", agent: "analyst" },
         { type: "run.token", ...b(6), seq: 1, text: "half", agent: "analyst", stepId: "s2" },
-        { type: "run.step.completed", ...b(7), stepId: "s2", status: "truncated", finishReason: "length", note: "hit the step's token budget", completionTokens: 1, durationMs: 1 },
+        {
+          type: "run.step.completed",
+          ...b(7),
+          stepId: "s2",
+          status: "truncated",
+          finishReason: "length",
+          note: "hit the step's token budget",
+          completionTokens: 1,
+          durationMs: 1,
+        },
         { type: "run.token", ...b(8), seq: 2, text: "So yes.", agent: "manager", stepId: null },
         { ...(rest.at(-1) as RunEvent), index: 9 },
       ] as RunEvent[];
@@ -110,7 +141,10 @@ describe("runCli ask", () => {
     const before = Date.now();
     const result = await cli(["ask", "q", "--json", "--server", server.url]);
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; receivedAt: number; seq?: number });
+    const lines = result.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; receivedAt: number; seq?: number });
     expect(lines.map((l) => l.type)).toEqual(["welcome", "message.accepted", "run.started", "run.token", "run.token", "run.completed"]);
     for (const line of lines) expect(line.receivedAt).toBeGreaterThanOrEqual(before);
     expect(lines.filter((l) => l.type === "run.token").map((l) => l.seq)).toEqual([0, 1]);
@@ -177,7 +211,14 @@ describe("runCli ask", () => {
     const server = await startFakeAlmaServer({
       onFrame(frame, connection) {
         if (frame.type !== "message.send") return;
-        connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r1", duplicate: false });
+        connection.send({
+          type: "message.accepted",
+          clientMessageId: frame.clientMessageId,
+          conversationId: "c1",
+          userMessageId: "u1",
+          runId: "r1",
+          duplicate: false,
+        });
         connection.send(events[0]!);
         connection.send(events[1]!);
         setTimeout(() => connection.terminate(), 20);
@@ -192,7 +233,12 @@ describe("runCli ask", () => {
 
   it("exits 1 with the run.error message", async () => {
     const server = await serverAnswering(() =>
-      scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["part"], error: { code: "stream_interrupted", message: "The provider cut the stream; retry." } }),
+      scriptedRunEvents({
+        runId: "r1",
+        conversationId: "c1",
+        tokens: ["part"],
+        error: { code: "stream_interrupted", message: "The provider cut the stream; retry." },
+      }),
     );
     const result = await cli(["ask", "q", "--server", server.url]);
     expect(result.code).toBe(1);
@@ -212,7 +258,16 @@ describe("runCli ask", () => {
   it("shows the setup hints when the server has no model", async () => {
     const server = await startFakeAlmaServer({
       welcome: welcomeFrame({
-        model: { ready: false, provider: "local", model: null, contextWindow: null, state: "unavailable", download: null, problem: "No model file and no API key.", setup: ["Set OPENAI_API_KEY", "Set ALMA_MODEL"] },
+        model: {
+          ready: false,
+          provider: "local",
+          model: null,
+          contextWindow: null,
+          state: "unavailable",
+          download: null,
+          problem: "No model file and no API key.",
+          setup: ["Set OPENAI_API_KEY", "Set ALMA_MODEL"],
+        },
       }),
     });
     servers.push(server);
@@ -233,15 +288,48 @@ describe("runCli conversation commands", () => {
   it("list, history and pin print what the server answers", async () => {
     const server = await startFakeAlmaServer({
       onFrame(frame, connection) {
-        if (frame.type === "conversation.list") connection.send({ type: "conversation.list.result", requestId: frame.requestId, conversations: [{ ...conversation, snippet: null }] });
+        if (frame.type === "conversation.list")
+          connection.send({ type: "conversation.list.result", requestId: frame.requestId, conversations: [{ ...conversation, snippet: null }] });
         if (frame.type === "conversation.history") {
           connection.send({
             type: "conversation.history.result",
             requestId: frame.requestId,
             conversation,
             messages: [
-              { id: "m1", conversationId: "c1", role: "user", content: "Where to?", status: "complete", createdAt: 1, clientMessageId: null, runId: null, taskType: null, pinned: false, steps: null, finishReason: null, usage: null, metrics: null, error: null },
-              { id: "m2", conversationId: "c1", role: "assistant", content: "Lisbon", status: "stopped", createdAt: 2, clientMessageId: null, runId: "r1", taskType: "conversational", pinned: false, steps: null, finishReason: "stopped", usage: null, metrics: null, error: null },
+              {
+                id: "m1",
+                conversationId: "c1",
+                role: "user",
+                content: "Where to?",
+                status: "complete",
+                createdAt: 1,
+                clientMessageId: null,
+                runId: null,
+                taskType: null,
+                pinned: false,
+                steps: null,
+                finishReason: null,
+                usage: null,
+                metrics: null,
+                error: null,
+              },
+              {
+                id: "m2",
+                conversationId: "c1",
+                role: "assistant",
+                content: "Lisbon",
+                status: "stopped",
+                createdAt: 2,
+                clientMessageId: null,
+                runId: "r1",
+                taskType: "conversational",
+                pinned: false,
+                steps: null,
+                finishReason: "stopped",
+                usage: null,
+                metrics: null,
+                error: null,
+              },
             ],
             pinnedFacts: [],
             activeRun: null,
@@ -249,7 +337,14 @@ describe("runCli conversation commands", () => {
           });
         }
         if (frame.type === "memory.pin") {
-          connection.send({ type: "memory.updated", requestId: frame.requestId, conversationId: frame.conversationId, pinnedFacts: [{ id: "f1", conversationId: "c1", text: frame.text ?? "", messageId: null, createdAt: 1 }], summary: null, summarizedCount: 0 });
+          connection.send({
+            type: "memory.updated",
+            requestId: frame.requestId,
+            conversationId: frame.conversationId,
+            pinnedFacts: [{ id: "f1", conversationId: "c1", text: frame.text ?? "", messageId: null, createdAt: 1 }],
+            summary: null,
+            summarizedCount: 0,
+          });
         }
       },
     });
@@ -264,10 +359,21 @@ describe("runCli conversation commands", () => {
   it("prints a server error for a request and exits 1", async () => {
     const server = await startFakeAlmaServer({
       onFrame(frame, connection) {
-        if (frame.type === "conversation.history") connection.send({ type: "error", code: "not_found", message: "No conversation nope; alma list shows them.", retryable: false, requestId: frame.requestId });
+        if (frame.type === "conversation.history")
+          connection.send({
+            type: "error",
+            code: "not_found",
+            message: "No conversation nope; alma list shows them.",
+            retryable: false,
+            requestId: frame.requestId,
+          });
       },
     });
     servers.push(server);
-    expect(await cli(["history", "nope", "--server", server.url])).toEqual({ code: 1, stdout: "", stderr: "alma: No conversation nope; alma list shows them.\n" });
+    expect(await cli(["history", "nope", "--server", server.url])).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "alma: No conversation nope; alma list shows them.\n",
+    });
   });
 });

@@ -100,7 +100,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const hub = new RunHub({
     replayBufferEvents: config.replayBufferEvents,
     replayBufferBytes: config.replayBufferBytes,
-    graceMs: config.resumeGraceMs, now });
+    graceMs: config.resumeGraceMs,
+    now,
+  });
   const memory =
     options.memory ??
     new StoreBackedMemory({
@@ -164,14 +166,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   // deleted conversations leave for good once their undo window has passed
-  const purgeTimer = setInterval(() => {
-    try {
-      const purged = store.purgeDeleted(now());
-      if (purged > 0) app.log.info({ purged }, "purged deleted conversations");
-    } catch (err) {
-      app.log.error({ err }, "could not purge deleted conversations");
-    }
-  }, Math.max(1000, Math.min(60_000, config.undoWindowMs)));
+  const purgeTimer = setInterval(
+    () => {
+      try {
+        const purged = store.purgeDeleted(now());
+        if (purged > 0) app.log.info({ purged }, "purged deleted conversations");
+      } catch (err) {
+        app.log.error({ err }, "could not purge deleted conversations");
+      }
+    },
+    Math.max(1000, Math.min(60_000, config.undoWindowMs)),
+  );
   purgeTimer.unref();
 
   app.addHook("onClose", async () => {

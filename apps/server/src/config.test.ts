@@ -47,7 +47,7 @@ describe("loadConfig", () => {
       expect(e).toBeInstanceOf(ConfigError);
       const err = e as ConfigError;
       expect(err.problems.map((p) => p.setting).sort()).toEqual(["ALMA_AUTH_TOKEN", "ALMA_PROVIDER", "PORT"]);
-      expect(err.message).toContain('PORT');
+      expect(err.message).toContain("PORT");
       expect(err.message).toContain('"eighty"');
       expect(err.message).not.toContain("short-secret");
     }

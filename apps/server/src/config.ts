@@ -35,7 +35,12 @@ export const envSchema = z.object({
   ALMA_ALLOWED_ORIGINS: z
     .string()
     .default("http://localhost:3000,http://127.0.0.1:3000")
-    .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.url({ message: "each origin must be a URL like http://localhost:3000" }))),
   ALMA_AUTH_TOKEN: z.string().min(16, "use at least 16 characters").optional(),
 

@@ -29,7 +29,11 @@ test("sidebar: newest first, open, rename, search, delete with undo", async ({ p
   await expect(items.first()).toContainText(/volcano|Beta/i);
 
   // open the older one through the sidebar
-  await items.filter({ hasText: /penguin|Alpha/i }).first().locator("a").click();
+  await items
+    .filter({ hasText: /penguin|Alpha/i })
+    .first()
+    .locator("a")
+    .click();
   await expect(page).toHaveURL(firstUrl);
   await expect(lastAssistant(page)).toContainText("penguins");
 

@@ -76,7 +76,9 @@ test("a tab left open while another tab sends shows the new message and its answ
   await expect(other.locator('[data-testid="message"]')).toHaveCount(4);
   await expect(page.locator('[data-testid="message"]')).toHaveCount(4);
   // the earlier answer is still there, untouched
-  expect(norm((await other.locator('[data-testid="message"][data-role="assistant"]').first().getByTestId("message-content").textContent()) ?? "")).toBe(firstAnswer);
+  expect(norm((await other.locator('[data-testid="message"][data-role="assistant"]').first().getByTestId("message-content").textContent()) ?? "")).toBe(
+    firstAnswer,
+  );
   await other.close();
 });
 

@@ -20,7 +20,9 @@ test("the metrics panel shows figures that match the run's events, live while st
   await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
   await expect(page.getByTestId("metrics-live")).toHaveCount(0);
 
-  const done = frames.find((f) => f.type === "run.completed") as { metrics: { firstTokenMs: number | null; totalMs: number; promptTokens: number; completionTokens: number } } | undefined;
+  const done = frames.find((f) => f.type === "run.completed") as
+    | { metrics: { firstTokenMs: number | null; totalMs: number; promptTokens: number; completionTokens: number } }
+    | undefined;
   expect(done).toBeDefined();
   const m = done!.metrics;
   await expect(page.getByTestId("metric-completion-tokens-value")).toHaveText(String(m.completionTokens));

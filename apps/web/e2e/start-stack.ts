@@ -97,11 +97,15 @@ async function main() {
 
   const dev = process.env.ALMA_E2E_DEV === "1";
   const nextBin = fileURLToPath(new URL("../node_modules/next/dist/bin/next", import.meta.url));
-  const web: ChildProcess = spawn(process.execPath, [nextBin, ...(dev ? ["dev", "--webpack"] : ["start"]), "--hostname", "127.0.0.1", "--port", String(E2E_WEB_PORT)], {
-    cwd: webDir,
-    env: { ...process.env, NEXT_PUBLIC_ALMA_SERVER_URL: serverUrl, NEXT_TELEMETRY_DISABLED: "1" },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+  const web: ChildProcess = spawn(
+    process.execPath,
+    [nextBin, ...(dev ? ["dev", "--webpack"] : ["start"]), "--hostname", "127.0.0.1", "--port", String(E2E_WEB_PORT)],
+    {
+      cwd: webDir,
+      env: { ...process.env, NEXT_PUBLIC_ALMA_SERVER_URL: serverUrl, NEXT_TELEMETRY_DISABLED: "1" },
+      stdio: ["ignore", "inherit", "inherit"],
+    },
+  );
   console.log(`[e2e:${stack}] model ${upstream?.url ?? provider.ALMA_MODEL}, server ${serverUrl}, web ${webOrigin} (${dev ? "dev" : "start"})`);
 
   let stopping = false;

@@ -207,7 +207,16 @@ describe("chatReducer", () => {
     let s = frames(
       sent(),
       started(),
-      { type: "run.plan", runId: "r1", index: 1, at: 1, steps: [{ id: "s1", title: "Gather", agent: "researcher", dependsOn: [] }, { id: "s2", title: "Compare", agent: "analyst", dependsOn: ["s1"] }] },
+      {
+        type: "run.plan",
+        runId: "r1",
+        index: 1,
+        at: 1,
+        steps: [
+          { id: "s1", title: "Gather", agent: "researcher", dependsOn: [] },
+          { id: "s2", title: "Compare", agent: "analyst", dependsOn: ["s1"] },
+        ],
+      },
       { type: "run.step.started", runId: "r1", index: 2, at: 1, stepId: "s1", title: "Gather", agent: "researcher" },
       token(3, 0, "facts", "r1", "s1"),
       { type: "run.progress", runId: "r1", index: 4, at: 1, phase: "step", label: "Step 1 of 2: Gather", step: { id: "s1", index: 0, total: 2 } },
@@ -219,9 +228,22 @@ describe("chatReducer", () => {
     ]);
     expect(m.content).toBe("");
     expect(m.progress).toMatchObject({ phase: "step", label: "Step 1 of 2: Gather" });
-    s = frames(s, {
-      type: "run.step.completed", runId: "r1", index: 5, at: 1, stepId: "s1", status: "complete", finishReason: "stop", note: null, completionTokens: 1, durationMs: 40,
-    }, token(6, 1, "Summary"));
+    s = frames(
+      s,
+      {
+        type: "run.step.completed",
+        runId: "r1",
+        index: 5,
+        at: 1,
+        stepId: "s1",
+        status: "complete",
+        finishReason: "stop",
+        note: null,
+        completionTokens: 1,
+        durationMs: 40,
+      },
+      token(6, 1, "Summary"),
+    );
     expect(s.messages[1]!.steps![0]).toMatchObject({ status: "complete", durationMs: 40 });
     expect(s.messages[1]!.content).toBe("Summary");
   });
@@ -232,13 +254,37 @@ describe("chatReducer", () => {
     const judge: PlanStep = { id: "s3", title: "Judge", agent: "researcher", dependsOn: ["s2"] };
     const plan = (index: number, steps: PlanStep[], final?: boolean): RunEvent =>
       ({ type: "run.plan", runId: "r1", index, at: 1, steps, ...(final === undefined ? {} : { final }) }) as RunEvent;
-    const stepStarted = (index: number, s: PlanStep): RunEvent => ({ type: "run.step.started", runId: "r1", index, at: 1, stepId: s.id, title: s.title, agent: s.agent });
+    const stepStarted = (index: number, s: PlanStep): RunEvent => ({
+      type: "run.step.started",
+      runId: "r1",
+      index,
+      at: 1,
+      stepId: s.id,
+      title: s.title,
+      agent: s.agent,
+    });
     const stepDone = (index: number, stepId: string): RunEvent => ({
-      type: "run.step.completed", runId: "r1", index, at: 1, stepId, status: "truncated", finishReason: "length", note: "cut at its budget", completionTokens: 2, durationMs: 30,
+      type: "run.step.completed",
+      runId: "r1",
+      index,
+      at: 1,
+      stepId,
+      status: "truncated",
+      finishReason: "length",
+      note: "cut at its budget",
+      completionTokens: 2,
+      durationMs: 30,
     });
 
     it("keeps the text and status of steps already running when a later run.plan arrives, and appends the new steps", () => {
-      let s = frames(sent(), started(), plan(1, [gather, compare], false), stepStarted(2, gather), token(3, 0, "fa", "r1", "s1"), token(4, 1, "cts", "r1", "s1"));
+      let s = frames(
+        sent(),
+        started(),
+        plan(1, [gather, compare], false),
+        stepStarted(2, gather),
+        token(3, 0, "fa", "r1", "s1"),
+        token(4, 1, "cts", "r1", "s1"),
+      );
       expect(s.messages[1]!.planning).toBe(true);
       s = frames(s, plan(5, [gather, compare, judge], false), token(6, 2, "!", "r1", "s1"));
       expect(s.messages[1]!.steps?.map((x) => [x.id, x.status, x.text])).toEqual([
@@ -279,7 +325,18 @@ describe("chatReducer", () => {
   it("history replaces the view and rejoins a run still streaming", () => {
     let s = act(initialChatState, { type: "open", conversationId: "c1" });
     expect(s.loadingHistory).toBe(true);
-    const base = { conversationId: "c1", createdAt: 1, clientMessageId: null, taskType: null, pinned: false, steps: null, finishReason: null, usage: null, metrics: null, error: null };
+    const base = {
+      conversationId: "c1",
+      createdAt: 1,
+      clientMessageId: null,
+      taskType: null,
+      pinned: false,
+      steps: null,
+      finishReason: null,
+      usage: null,
+      metrics: null,
+      error: null,
+    };
     s = frames(s, {
       type: "conversation.history.result",
       conversation: { id: "c1", title: "Greeting", createdAt: 1, updatedAt: 2, summary: null, summarizedCount: 0 },
@@ -301,7 +358,21 @@ describe("chatReducer", () => {
           text: "Hel",
           startedAt: 1,
           progress: { phase: "generating", label: "Writing the answer", step: null },
-          context: { contextWindow: 2048, promptBudget: 1500, outputBudget: 500, promptTokens: 40, messagesIn: 1, messagesTotal: 1, messagesTrimmed: 0, messagesSummarized: 0, pinnedFacts: 0, hasSummary: false, fill: 0.02, tokenizer: "o200k", retrimmed: false },
+          context: {
+            contextWindow: 2048,
+            promptBudget: 1500,
+            outputBudget: 500,
+            promptTokens: 40,
+            messagesIn: 1,
+            messagesTotal: 1,
+            messagesTrimmed: 0,
+            messagesSummarized: 0,
+            pinnedFacts: 0,
+            hasSummary: false,
+            fill: 0.02,
+            tokenizer: "o200k",
+            retrimmed: false,
+          },
         },
       },
       context: null,
@@ -334,7 +405,14 @@ describe("chatReducer", () => {
 
   it("an error about a run or a request is left to its handle; only one about nothing in particular is a notice", () => {
     let s = frames(sent(), started(), token(1, 0, "half"));
-    s = frames(s, { type: "error", code: "not_found", message: "That run has ended and its answer is stored.", retryable: false, frameType: "run.resume", runId: "r1" });
+    s = frames(s, {
+      type: "error",
+      code: "not_found",
+      message: "That run has ended and its answer is stored.",
+      retryable: false,
+      frameType: "run.resume",
+      runId: "r1",
+    });
     expect(s.notice).toBeNull();
     s = frames(s, { type: "error", code: "stream_interrupted", message: "This connection fell behind.", retryable: true, runId: "r1" });
     expect(s.notice).toBeNull();
@@ -362,17 +440,14 @@ describe("a tab that follows a conversation another tab writes in", () => {
     error: null,
   });
   const opened = (): ChatState =>
-    frames(
-      { ...initialChatState, conversationId: "c1", loadingHistory: true },
-      {
-        type: "conversation.history.result",
-        conversation: { id: "c1", title: "t", createdAt: 1, updatedAt: 1, summary: null, summarizedCount: 0 },
-        messages: [msg("u0", "user", "first question"), msg("a0", "assistant", "first answer")],
-        pinnedFacts: [],
-        activeRun: null,
-        context: null,
-      } as ServerFrame,
-    );
+    frames({ ...initialChatState, conversationId: "c1", loadingHistory: true }, {
+      type: "conversation.history.result",
+      conversation: { id: "c1", title: "t", createdAt: 1, updatedAt: 1, summary: null, summarizedCount: 0 },
+      messages: [msg("u0", "user", "first question"), msg("a0", "assistant", "first answer")],
+      pinnedFacts: [],
+      activeRun: null,
+      context: null,
+    } as ServerFrame);
 
   it("shows the other tab's new message in place, and its answer streams after it, never over the earlier answer", () => {
     let s = opened();

@@ -90,7 +90,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     }
     case "regenerate": {
       const last = state.messages.at(-1);
-      if (!last || last.role !== "assistant") return state;
+      if (last?.role !== "assistant") return state;
       const messages = state.messages.slice(0, -1);
       const u = messages.at(-1);
       // pending again, so the new run measures its wait from now

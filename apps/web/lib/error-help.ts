@@ -13,7 +13,11 @@ export interface ErrorHelp {
 export function errorHelp(error: MessageError): ErrorHelp {
   switch (error.code) {
     case "provider_auth":
-      return { title: "The model provider refused the API key", action: "check-key", hint: "Check OPENAI_API_KEY in the server's environment, then restart the server and retry." };
+      return {
+        title: "The model provider refused the API key",
+        action: "check-key",
+        hint: "Check OPENAI_API_KEY in the server's environment, then restart the server and retry.",
+      };
     case "provider_model_not_found":
       return { title: "The model was not found", action: "check-key", hint: "Check the model name the server is configured with." };
     case "model_not_ready":
@@ -32,7 +36,11 @@ export function errorHelp(error: MessageError): ErrorHelp {
     case "connection_failed":
       return { title: "The connection was lost", action: "retry", hint: "alma reconnects by itself; retry once the connection is back." };
     case "shutting_down":
-      return { title: "The server shut down during this answer", action: "continue", hint: "The partial answer was kept: continue it now that the server is back." };
+      return {
+        title: "The server shut down during this answer",
+        action: "continue",
+        hint: "The partial answer was kept: continue it now that the server is back.",
+      };
     case "provider_unavailable":
     case "provider_timeout":
     case "stream_interrupted":

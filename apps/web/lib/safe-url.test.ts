@@ -8,7 +8,15 @@ describe("safeUrl", () => {
     expect(safeUrl("#top")).toBe("#top");
   });
   it("drops script, data and relative targets", () => {
-    for (const u of ["javascript:alert(1)", " JAVASCRIPT:alert(1)", "java\nscript:alert(1)", "data:text/html;base64,PHNjcmlwdD4=", "vbscript:x", "/etc/passwd", "file:///etc/passwd"]) {
+    for (const u of [
+      "javascript:alert(1)",
+      " JAVASCRIPT:alert(1)",
+      "java\nscript:alert(1)",
+      "data:text/html;base64,PHNjcmlwdD4=",
+      "vbscript:x",
+      "/etc/passwd",
+      "file:///etc/passwd",
+    ]) {
       expect(safeUrl(u)).toBe("");
     }
   });

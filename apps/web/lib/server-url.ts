@@ -6,7 +6,7 @@ export const DEFAULT_SERVER_URL = "ws://127.0.0.1:8787/ws";
  */
 export function readServerUrl(env: Record<string, string | undefined> = process.env): string {
   const key = ["NEXT_PUBLIC", "ALMA_SERVER_URL"].join("_");
-  const raw = env["ALMA_SERVER_URL"] ?? env[key];
+  const raw = env.ALMA_SERVER_URL ?? env[key];
   if (!raw) return DEFAULT_SERVER_URL;
   try {
     const url = new URL(raw);

@@ -1,15 +1,4 @@
-import type {
-  ErrorCode,
-  FinishReason,
-  Message,
-  MessageStatus,
-  RunMetrics,
-  RunProgress,
-  StepRecord,
-  StepStatus,
-  TaskType,
-  Usage,
-} from "@alma/protocol";
+import type { ErrorCode, FinishReason, Message, MessageStatus, RunMetrics, RunProgress, StepRecord, StepStatus, TaskType, Usage } from "@alma/protocol";
 
 export type { StepStatus };
 
@@ -77,7 +66,9 @@ export const BLANK_MESSAGE = {
 
 /** Stored steps from before steps kept their note and duration lack them: shown as unknown. */
 export function toStepView(step: StepRecord): StepView {
-  return step.note !== undefined && step.durationMs !== undefined ? (step as StepView) : { ...step, note: step.note ?? null, durationMs: step.durationMs ?? null };
+  return step.note !== undefined && step.durationMs !== undefined
+    ? (step as StepView)
+    : { ...step, note: step.note ?? null, durationMs: step.durationMs ?? null };
 }
 
 export function toStepViews(steps: readonly StepRecord[] | null | undefined, previous: StepView[] | null = null): StepView[] | null {

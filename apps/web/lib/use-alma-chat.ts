@@ -1,7 +1,7 @@
 "use client";
 import * as React from "react";
 import { AlmaClient, AlmaClientError, createId, type ConnectionState, type RunHandle } from "@alma/client";
-import type { ModelStatus, ServerFrame, TaskTypeChoice } from "@alma/protocol";
+import type { ModelStatus, TaskTypeChoice } from "@alma/protocol";
 import { chatReducer, initialChatState, streamingRunId, type ChatInput, type ChatState, type MessageError } from "./chat-state";
 import { createFrameBatcher } from "./frame-batcher";
 import { NOTHING_KNOWN, publishAvailability } from "./send-availability";

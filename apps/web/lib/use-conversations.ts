@@ -19,7 +19,12 @@ export function useConversations(client: AlmaClient | null, open: boolean, query
       if (timer) clearTimeout(timer);
       timer = setTimeout(refresh, 150);
     };
-    const offs = [client.on("run.completed", later), client.on("run.error", later), client.on("conversation.updated", later), client.on("message.accepted", later)];
+    const offs = [
+      client.on("run.completed", later),
+      client.on("run.error", later),
+      client.on("conversation.updated", later),
+      client.on("message.accepted", later),
+    ];
     return () => {
       if (timer) clearTimeout(timer);
       offs.forEach((o) => o());

@@ -91,4 +91,3 @@ export interface AgentRunResult {
   /** set when the run ended with an error; the server emits run.error with it (partial text kept) */
   error: { code: ErrorCode; message: string; retryable: boolean } | null;
 }
-

@@ -36,7 +36,12 @@ export function parsePlan(text: string, minSteps: number, maxSteps: number): Pla
   if (json === undefined) return { ok: false, problem: "the answer contained no JSON object" };
   const parsed = planSchema(minSteps, maxSteps).safeParse(json);
   if (!parsed.success) {
-    return { ok: false, problem: formatZodIssues(parsed.error).map((i) => `${i.path}: ${i.message}`).join("; ") };
+    return {
+      ok: false,
+      problem: formatZodIssues(parsed.error)
+        .map((i) => `${i.path}: ${i.message}`)
+        .join("; "),
+    };
   }
   const seen = new Set<string>();
   const steps = parsed.data.steps.map((s, i) => normalizePlanStep(s, i, seen));

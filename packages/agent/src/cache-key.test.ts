@@ -30,14 +30,31 @@ describe("cacheKey", () => {
       { temperature: 0.7 },
       { maxOutputTokens: 257 },
       { taskType: "analytical" },
-      { messages: [{ role: "system", content: "S" }, { role: "user", content: "hello" }] },
+      {
+        messages: [
+          { role: "system", content: "S" },
+          { role: "user", content: "hello" },
+        ],
+      },
       { messages: base.messages.map((m, i) => (i === 1 ? { ...m, content: "other" } : m)) },
     ];
     for (const v of variants) expect(cacheKey({ ...base, ...v })).not.toBe(k);
   });
   it("does not confuse content moved across a message boundary", () => {
-    const a = cacheKey({ ...base, messages: [{ role: "user", content: "ab" }, { role: "user", content: "c" }] });
-    const b = cacheKey({ ...base, messages: [{ role: "user", content: "a" }, { role: "user", content: "bc" }] });
+    const a = cacheKey({
+      ...base,
+      messages: [
+        { role: "user", content: "ab" },
+        { role: "user", content: "c" },
+      ],
+    });
+    const b = cacheKey({
+      ...base,
+      messages: [
+        { role: "user", content: "a" },
+        { role: "user", content: "bc" },
+      ],
+    });
     expect(a).not.toBe(b);
   });
 });

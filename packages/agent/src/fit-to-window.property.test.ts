@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { buildContext, computeBudget, countRequest, createEstimatingTokenCounter, defaultSafetyMargin, truncateToTokens, type ContextMessage } from "@alma/memory";
+import {
+  buildContext,
+  computeBudget,
+  countRequest,
+  createEstimatingTokenCounter,
+  defaultSafetyMargin,
+  truncateToTokens,
+  type ContextMessage,
+} from "@alma/memory";
 import type { ChatMessage } from "@alma/llm";
 import { runOptionsSchema } from "@alma/protocol";
 import type { AgentRunInput, RequestMeasure } from "./agent-run.js";
@@ -29,7 +37,13 @@ function input(window: number, history: ContextMessage[], userText: string, task
     userText,
     options: runOptionsSchema.parse({ taskType }),
     buildContext: async ({ system, outputBudget, shrink, contextWindow }) => {
-      const built = await buildContext({ system, messages, budget: computeBudget({ contextWindow: Math.min(window, contextWindow ?? Infinity), outputBudget }), counter, ...(shrink ? { shrink } : {}) });
+      const built = await buildContext({
+        system,
+        messages,
+        budget: computeBudget({ contextWindow: Math.min(window, contextWindow ?? Infinity), outputBudget }),
+        counter,
+        ...(shrink ? { shrink } : {}),
+      });
       return { messages: built.messages, stats: built.stats };
     },
     measure,

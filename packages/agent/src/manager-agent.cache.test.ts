@@ -42,7 +42,15 @@ describe("ManagerAgent: response cache", () => {
   it("misses for the same question in a different conversation state, and on bypass", async () => {
     const { cache, model, agent } = setup();
     await agent.run(harness({ userText: "hello" }).input);
-    const other = await agent.run(harness({ userText: "hello", history: [{ role: "user", content: "hi" }, { role: "assistant", content: "hey" }] }).input);
+    const other = await agent.run(
+      harness({
+        userText: "hello",
+        history: [
+          { role: "user", content: "hi" },
+          { role: "assistant", content: "hey" },
+        ],
+      }).input,
+    );
     expect(other.cacheHit).toBe(false);
     const bypass = await agent.run(harness({ userText: "hello", options: { bypassCache: true } }).input);
     expect(bypass.cacheHit).toBe(false);
@@ -82,7 +90,9 @@ describe("ManagerAgent: response cache", () => {
 
   it("remembers a model classification so a repeated ambiguous question makes no model call", async () => {
     const cache = new ResponseCache();
-    const model = new FakeChatModel((m) => (m[0]!.content.startsWith("Classify") ? { deltas: ['{"type":"conversational","confidence":0.8}'] } : { deltas: ["Sure."] }));
+    const model = new FakeChatModel((m) =>
+      m[0]!.content.startsWith("Classify") ? { deltas: ['{"type":"conversational","confidence":0.8}'] } : { deltas: ["Sure."] },
+    );
     const agent = new ManagerAgent({ model, cache, config: { today, speed: knownModelSpeed() } });
     await agent.run(harness({ userText: "my day was long and kind of boring" }).input);
     const r = await agent.run(harness({ userText: "my day was long and kind of boring" }).input);

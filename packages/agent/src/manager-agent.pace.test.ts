@@ -22,7 +22,12 @@ afterEach(async () => {
 });
 
 async function runAt(tokensPerSecond: number, speed = new ModelSpeedTracker(), contextWindow = 32_768) {
-  server = await startFakeOpenAI({ flavour: "vllm", contextWindow, models: ["m"], handler: capableResponder({ tokensPerSecond: tokensPerSecond * SCALE, firstTokenDelayMs: 400 / SCALE }) });
+  server = await startFakeOpenAI({
+    flavour: "vllm",
+    contextWindow,
+    models: ["m"],
+    handler: capableResponder({ tokensPerSecond: tokensPerSecond * SCALE, firstTokenDelayMs: 400 / SCALE }),
+  });
   const model = new OpenAIChatModel({ baseURL: server.url, model: "m" });
   const priorPace = { ttftMs: PRIOR_SPEED.ttftMs / SCALE, tokensPerSecond: PRIOR_SPEED.tokensPerSecond * SCALE };
   const agent = new ManagerAgent({ model, config: { deadlineMs: DEADLINE, speed, modelKey: "m", priorPace } });

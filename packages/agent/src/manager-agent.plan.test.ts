@@ -38,10 +38,16 @@ describe("ManagerAgent: analytical plans", () => {
     expect(lastUserText(s3Call.messages)).toContain(stepTokens("s1").join(""));
     const synth = model.calls.find((c) => roleOf(c.messages).role === "synthesis")!;
     expect(lastUserText(synth.messages)).toContain("## Step 2: Reliability (complete)");
-    expect(r.steps!.map((s) => [s.id, s.status])).toEqual([["s1", "complete"], ["s2", "complete"], ["s3", "complete"]]);
+    expect(r.steps!.map((s) => [s.id, s.status])).toEqual([
+      ["s1", "complete"],
+      ["s2", "complete"],
+      ["s3", "complete"],
+    ]);
     const phases = progressEvents(h.events).map((e) => e.phase);
     expect(phases).toEqual(["classifying", "recalling_memory", "planning", "step", "step", "step", "synthesizing", "done"]);
-    const stepLabels = progressEvents(h.events).filter((e) => e.phase === "step").map((e) => e.label);
+    const stepLabels = progressEvents(h.events)
+      .filter((e) => e.phase === "step")
+      .map((e) => e.label);
     // s1 and s2 start while the planner is still writing, before the plan's length is known
     expect(stepLabels).toEqual(["Step 1: Latency", "Step 2: Reliability", "Step 3 of 3: Recommendation"]);
     const planCall = model.calls.find((c) => roleOf(c.messages).role === "plan")!;
@@ -206,7 +212,10 @@ describe("ManagerAgent: analytical plans", () => {
     expect(checkRunEventOrder(h.events)).toEqual([]);
     expect(r.finishReason).toBe("stop");
     expect(r.text).toBe(SYNTHESIS_TOKENS.join(""));
-    expect(r.steps!.map((s) => [s.id, s.status])).toEqual([["s1", "complete"], ["s2", "complete"]]);
+    expect(r.steps!.map((s) => [s.id, s.status])).toEqual([
+      ["s1", "complete"],
+      ["s2", "complete"],
+    ]);
   });
 
   it("a first step started when a second began, which then did not hold, is the plan: closed, and synthesized", async () => {
@@ -222,7 +231,7 @@ describe("ManagerAgent: analytical plans", () => {
     expect(r.text).toBe(SYNTHESIS_TOKENS.join(""));
   });
 
-  it("a step is told the plan's expected length while the planner is still writing, never \"step 1 of 1\"", async () => {
+  it('a step is told the plan\'s expected length while the planner is still writing, never "step 1 of 1"', async () => {
     const model = new FakeChatModel(analyticalResponder((role) => (role === "plan" ? { deltas: JSON.stringify(PLAN).match(/.{1,6}/g)!, delayMs: 2 } : null)));
     const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
     await agent.run(harness({ userText: TASK }).input);
@@ -232,7 +241,10 @@ describe("ManagerAgent: analytical plans", () => {
   });
 
   it("returns a provider error from planning as the run's error, never throwing", async () => {
-    const model = new FakeChatModel(() => ({ deltas: [], error: new LlmError("provider_auth", "The API key was rejected. Check OPENAI_API_KEY.", { status: 401 }) }));
+    const model = new FakeChatModel(() => ({
+      deltas: [],
+      error: new LlmError("provider_auth", "The API key was rejected. Check OPENAI_API_KEY.", { status: 401 }),
+    }));
     const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), retryBaseMs: 1 } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);

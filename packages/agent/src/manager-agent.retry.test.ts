@@ -12,7 +12,9 @@ const today = () => "2025-06-01";
 describe("ManagerAgent: retries and overflow", () => {
   it("retries rate limits before the first token with visible progress", async () => {
     const model = new FakeChatModel((_m, _o, i) =>
-      i < 2 ? { deltas: [], error: new LlmError("provider_rate_limit", "Rate limited by the provider.", { retryable: true, status: 429, retryAfterMs: 20 }) } : { deltas: ["Hi!"] },
+      i < 2
+        ? { deltas: [], error: new LlmError("provider_rate_limit", "Rate limited by the provider.", { retryable: true, status: 429, retryAfterMs: 20 }) }
+        : { deltas: ["Hi!"] },
     );
     const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), retryBaseMs: 1, random: () => 0 } });
     const h = harness({ userText: "hello" });
@@ -28,7 +30,10 @@ describe("ManagerAgent: retries and overflow", () => {
   });
 
   it("gives up after maxRetries with the provider's error", async () => {
-    const model = new FakeChatModel(() => ({ deltas: [], error: new LlmError("provider_unavailable", "The provider is unavailable (503). Try again shortly.", { retryable: true, status: 503 }) }));
+    const model = new FakeChatModel(() => ({
+      deltas: [],
+      error: new LlmError("provider_unavailable", "The provider is unavailable (503). Try again shortly.", { retryable: true, status: 503 }),
+    }));
     const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), retryBaseMs: 1, maxRetries: 1 } });
     const h = harness({ userText: "hello" });
     const r = await agent.run(h.input);
@@ -37,7 +42,10 @@ describe("ManagerAgent: retries and overflow", () => {
   });
 
   it("keeps the partial text when the stream breaks after tokens, without retrying", async () => {
-    const model = new FakeChatModel(() => ({ deltas: ["a", "b", "c"], failAfter: { deltas: 2, error: new LlmError("stream_interrupted", "The stream was cut.", { retryable: true, afterFirstToken: true }) } }));
+    const model = new FakeChatModel(() => ({
+      deltas: ["a", "b", "c"],
+      failAfter: { deltas: 2, error: new LlmError("stream_interrupted", "The stream was cut.", { retryable: true, afterFirstToken: true }) },
+    }));
     const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
     const h = harness({ userText: "hello" });
     const r = await agent.run(h.input);
@@ -50,7 +58,10 @@ describe("ManagerAgent: retries and overflow", () => {
       i === 0 ? { deltas: [], error: new LlmError("provider_context_length", "Too long.", { status: 400 }) } : { deltas: ["fits"] },
     );
     const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
-    const history: ChatMessage[] = [{ role: "user", content: "old" }, { role: "assistant", content: "older answer" }];
+    const history: ChatMessage[] = [
+      { role: "user", content: "old" },
+      { role: "assistant", content: "older answer" },
+    ];
     const h = harness({ userText: "hello", history });
     const r = await agent.run(h.input);
     expect(r.text).toBe("fits");
@@ -75,7 +86,13 @@ describe("ManagerAgent: overflow in a step", () => {
       }),
     );
     const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
-    const h = harness({ userText: TASK, history: [{ role: "user", content: "old" }, { role: "assistant", content: "older" }] });
+    const h = harness({
+      userText: TASK,
+      history: [
+        { role: "user", content: "old" },
+        { role: "assistant", content: "older" },
+      ],
+    });
     const r = await agent.run(h.input);
     expect(r.steps!.map((s) => s.status)).toEqual(["complete", "complete", "complete"]);
     expect(h.buildCalls.map((c) => c.shrink)).toEqual([undefined, 1]);

@@ -77,7 +77,11 @@ describe("ManagerAgent: creative and conversational", () => {
     const ctrl = new AbortController();
     const model = new FakeChatModel(() => ({ deltas: Array.from({ length: 100 }, (_, i) => `w${i} `), delayMs: 5 }));
     const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
-    const h = harness({ userText: "Write a long story about a cat", signal: ctrl.signal, onEvent: (e) => e.type === "run.token" && e.text === "w3 " && ctrl.abort() });
+    const h = harness({
+      userText: "Write a long story about a cat",
+      signal: ctrl.signal,
+      onEvent: (e) => e.type === "run.token" && e.text === "w3 " && ctrl.abort(),
+    });
     const r = await agent.run(h.input);
     // promptness is asserted by content, not time: nothing after the token that triggered the stop is kept
     expect(r.finishReason).toBe("stopped");

@@ -27,7 +27,14 @@ describe("model speed", () => {
   });
 
   it("a failing store costs nothing but the estimate's persistence", () => {
-    const t = new ModelSpeedTracker({ load: () => { throw new Error("db gone"); }, save: () => { throw new Error("db gone"); } });
+    const t = new ModelSpeedTracker({
+      load: () => {
+        throw new Error("db gone");
+      },
+      save: () => {
+        throw new Error("db gone");
+      },
+    });
     expect(t.get("m")).toBeNull();
     expect(t.record("m", { ttftMs: 100, tokens: 11, decodeMs: 500 })?.tokensPerSecond).toBe(20);
     expect(t.get("m")?.tokensPerSecond).toBe(20);

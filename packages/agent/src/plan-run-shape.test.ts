@@ -78,12 +78,18 @@ describe("planRunShape", () => {
 describe("outputRoom", () => {
   it("is what the window leaves after the prompt, at most the budget, never negative (property)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 200_000 }), fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 0, max: 250_000 }), fc.integer({ min: 0, max: 10_000 }), (window, margin, promptTokens, budget) => {
-        const room = outputRoom({ window, margin, promptTokens, budget });
-        expect(room).toBeGreaterThanOrEqual(0);
-        expect(room).toBeLessThanOrEqual(budget);
-        if (room > 0) expect(promptTokens + room).toBeLessThanOrEqual(window - margin);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 200_000 }),
+        fc.integer({ min: 0, max: 5_000 }),
+        fc.integer({ min: 0, max: 250_000 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        (window, margin, promptTokens, budget) => {
+          const room = outputRoom({ window, margin, promptTokens, budget });
+          expect(room).toBeGreaterThanOrEqual(0);
+          expect(room).toBeLessThanOrEqual(budget);
+          if (room > 0) expect(promptTokens + room).toBeLessThanOrEqual(window - margin);
+        },
+      ),
     );
   });
 });

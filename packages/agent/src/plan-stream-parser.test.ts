@@ -22,7 +22,7 @@ describe("PlanStreamParser", () => {
   it("hands out each step as soon as its object is closed, before the plan ends", () => {
     const p = new PlanStreamParser(5);
     const seen = feed(p, plan);
-    expect(seen.map((s) => s.ids).flat()).toEqual(["s1", "s2"]);
+    expect(seen.flatMap((s) => s.ids)).toEqual(["s1", "s2"]);
     // s1 came out once s2 had begun, long before the end of the text
     expect(seen[0]!.at).toBeLessThan(plan.indexOf('"s2"') + 10);
     expect(p.begun).toBe(3);
@@ -35,7 +35,10 @@ describe("PlanStreamParser", () => {
     const p = new PlanStreamParser(5);
     feed(p, 'Here is the plan:\n```json\n{"steps":[{"title":"A","instruction":"do a"},{"title":"B","instruction":"do b"}]}\n```');
     p.end();
-    expect(p.planned.map((s) => [s.id, s.title])).toEqual([["s1", "A"], ["s2", "B"]]);
+    expect(p.planned.map((s) => [s.id, s.title])).toEqual([
+      ["s1", "A"],
+      ["s2", "B"],
+    ]);
   });
 
   it("reports prose as not JSON early, without waiting for the whole answer", () => {

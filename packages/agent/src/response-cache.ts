@@ -68,9 +68,7 @@ export class ResponseCache {
       touch: this.db.prepare("UPDATE response_cache SET used_seq = ? WHERE key = ?"),
       del: this.db.prepare<[string], { bytes: number }>("DELETE FROM response_cache WHERE key = ? RETURNING bytes"),
       sizeOf: this.db.prepare<[string], { bytes: number }>("SELECT bytes FROM response_cache WHERE key = ?"),
-      put: this.db.prepare(
-        "INSERT OR REPLACE INTO response_cache (key, value, bytes, created_at, used_seq) VALUES (?, ?, ?, ?, ?)",
-      ),
+      put: this.db.prepare("INSERT OR REPLACE INTO response_cache (key, value, bytes, created_at, used_seq) VALUES (?, ?, ?, ?, ?)"),
       totals: this.db.prepare<[], { n: number; bytes: number | null }>("SELECT COUNT(*) AS n, SUM(bytes) AS bytes FROM response_cache"),
       evictOldest: this.db.prepare<[], { bytes: number }>(
         "DELETE FROM response_cache WHERE key = (SELECT key FROM response_cache ORDER BY used_seq ASC LIMIT 1) RETURNING bytes",

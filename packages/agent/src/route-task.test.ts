@@ -121,7 +121,10 @@ describe("routeTask (tuning set)", () => {
   });
 
   it("gives a reason for the progress line and a confidence between 0 and 1", () => {
-    expect(routeTask("Compare PostgreSQL and MongoDB for an analytics workload and recommend one")).toMatchObject({ route: "plan", reason: "a comparison of several options" });
+    expect(routeTask("Compare PostgreSQL and MongoDB for an analytics workload and recommend one")).toMatchObject({
+      route: "plan",
+      reason: "a comparison of several options",
+    });
     expect(routeTask("Who wrote Pride and Prejudice?")).toMatchObject({ route: "single", reason: "a question with one answer" });
     expect(routeTask("Define photosynthesis in one sentence").reason).toBe("a definition");
     expect(routeTask("Plan a 3-day trip to Rome on a budget").reason).toBe("a plan to put together");

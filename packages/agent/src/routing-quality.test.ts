@@ -52,8 +52,14 @@ function evaluate<L extends string>(labels: readonly L[], pairs: Array<[truth: L
 }
 
 const analytical = labelledPrompts.filter((p) => p.type === "analytical");
-const typeEval = evaluate(TYPES, labelledPrompts.map((p) => [p.type, classifyByRules(p.text).type]));
-const routeEval = evaluate(ROUTES, analytical.map((p) => [p.route!, routeTask(p.text).route]));
+const typeEval = evaluate(
+  TYPES,
+  labelledPrompts.map((p) => [p.type, classifyByRules(p.text).type]),
+);
+const routeEval = evaluate(
+  ROUTES,
+  analytical.map((p) => [p.route!, routeTask(p.text).route]),
+);
 const stat = (e: Evaluation<string>, label: string) => e.perClass.find((c) => c.label === label)!;
 
 const f2 = (x: number) => x.toFixed(2);
@@ -68,7 +74,11 @@ function statsTable(e: Evaluation<string>, what: string): string[] {
 }
 
 function matrixTable<L extends string>(labels: readonly L[], e: Evaluation<L>, who: string): string[] {
-  return [`| labelled \\ ${who} | ${labels.join(" | ")} |`, `|---|${labels.map(() => "---:").join("|")}|`, ...labels.map((t) => `| ${t} | ${labels.map((p) => (t === p ? `**${e.matrix[t][p]}**` : String(e.matrix[t][p]))).join(" | ")} |`)];
+  return [
+    `| labelled \\ ${who} | ${labels.join(" | ")} |`,
+    `|---|${labels.map(() => "---:").join("|")}|`,
+    ...labels.map((t) => `| ${t} | ${labels.map((p) => (t === p ? `**${e.matrix[t][p]}**` : String(e.matrix[t][p]))).join(" | ")} |`),
+  ];
 }
 
 /** The generated block of docs/routing.md: every figure in it comes from this function. */
@@ -133,7 +143,9 @@ describe("the labelled evaluation set", () => {
   it("has no duplicates and shares no prompt with the tuning tests", () => {
     const norm = labelledPrompts.map((p) => normalizeForRules(p.text));
     expect(new Set(norm).size).toBe(norm.length);
-    const tuning = ["classify-task.test.ts", "route-task.test.ts"].map((f) => normalizeForRules(readFileSync(fileURLToPath(new URL(f, import.meta.url)), "utf8").slice(0, 1e6)));
+    const tuning = ["classify-task.test.ts", "route-task.test.ts"].map((f) =>
+      normalizeForRules(readFileSync(fileURLToPath(new URL(f, import.meta.url)), "utf8").slice(0, 1e6)),
+    );
     const shared = labelledPrompts.filter((p) => tuning.some((src) => src.includes(`"${normalizeForRules(p.text)}"`)));
     expect(shared.map((p) => p.text)).toEqual([]);
   });
@@ -160,12 +172,18 @@ describe("routing quality on the evaluation set", () => {
     expect(routeEval.macro.f1).toBeGreaterThanOrEqual(0.92);
   });
 
-  it.each(["What is the capital of France?", "Who wrote Pride and Prejudice?", "How do tides work?", "Define photosynthesis in one sentence"])("%s → analytical, single pass", (text) => {
-    expect(classifyByRules(text).type).toBe("analytical");
-    expect(routeTask(text).route).toBe("single");
-  });
+  it.each(["What is the capital of France?", "Who wrote Pride and Prejudice?", "How do tides work?", "Define photosynthesis in one sentence"])(
+    "%s → analytical, single pass",
+    (text) => {
+      expect(classifyByRules(text).type).toBe("analytical");
+      expect(routeTask(text).route).toBe("single");
+    },
+  );
 
-  it.each(["Compare PostgreSQL and MongoDB for an analytics workload and recommend one", "My Node server leaks memory after a deploy; find the likely causes and how to confirm each"])("%s → analytical, plan", (text) => {
+  it.each([
+    "Compare PostgreSQL and MongoDB for an analytics workload and recommend one",
+    "My Node server leaks memory after a deploy; find the likely causes and how to confirm each",
+  ])("%s → analytical, plan", (text) => {
     expect(classifyByRules(text).type).toBe("analytical");
     expect(routeTask(text).route).toBe("plan");
   });

@@ -219,7 +219,7 @@ async function synthesize(
 ): Promise<AnalyticalOutcome> {
   const { task, plan, steps, opts, deadlineAt } = args;
   const pace = opts.pace();
-  const byTime = Math.floor(((((deadlineAt - Date.now()) * TIME_SAFETY - pace.ttftMs) / 1000) * pace.tokensPerSecond));
+  const byTime = Math.floor((((deadlineAt - Date.now()) * TIME_SAFETY - pace.ttftMs) / 1000) * pace.tokensPerSecond);
   let budget = Math.max(MIN_ANSWER_TOKENS, Math.min(opts.synthesisMaxTokens, byTime));
   const total = steps.length;
   scope.progress("synthesizing", `Writing the answer from ${total} step${total === 1 ? "" : "s"}`);
@@ -233,7 +233,12 @@ async function synthesize(
     return (base: ChatMessage[]): ChatMessage[] => [...withSystemPrompt(base, rendered.system, scope.system), { role: "user", content: rendered.instruction! }];
   };
   // the steps' results are cut to what the window leaves beside the context, the instructions and the answer
-  const bare = await scope.measure.countRequest(buildWith(steps.map(() => ""), budget)(scope.messages));
+  const bare = await scope.measure.countRequest(
+    buildWith(
+      steps.map(() => ""),
+      budget,
+    )(scope.messages),
+  );
   const free = scope.window() - scope.margin() - bare;
   const minPerStep = 30;
   if (free - budget < minPerStep * total) budget = Math.max(Math.min(budget, MIN_SYNTHESIS_TOKENS), free - minPerStep * total);

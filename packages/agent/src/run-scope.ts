@@ -79,7 +79,12 @@ export class RunScope {
   windowInfo(): ContextWindowInfo {
     const info = this.measure.window();
     if (this.learnedWindow !== null && this.learnedWindow < info.tokens) {
-      return { ...info, tokens: this.learnedWindow, source: "error", detail: `the server refused a longer request: its window is ${this.learnedWindow} tokens` };
+      return {
+        ...info,
+        tokens: this.learnedWindow,
+        source: "error",
+        detail: `the server refused a longer request: its window is ${this.learnedWindow} tokens`,
+      };
     }
     return info;
   }
@@ -196,7 +201,11 @@ export class RunScope {
    * counted prompt, at most the role's budget. When that leaves less than `minTokens`, the conversation is trimmed
    * further first.
    */
-  async fit(build: (context: ChatMessage[]) => ChatMessage[], budget: number, minTokens = Math.min(budget, 64)): Promise<{ messages: ChatMessage[]; maxOutputTokens: number; promptTokens: number }> {
+  async fit(
+    build: (context: ChatMessage[]) => ChatMessage[],
+    budget: number,
+    minTokens = Math.min(budget, 64),
+  ): Promise<{ messages: ChatMessage[]; maxOutputTokens: number; promptTokens: number }> {
     let messages = build(this.messages);
     let promptTokens = await this.measure.countRequest(messages);
     let room = outputRoom({ window: this.window(), margin: this.margin(), promptTokens, budget });

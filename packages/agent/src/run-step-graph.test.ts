@@ -29,7 +29,12 @@ describe("runStepGraph", () => {
       },
     });
     expect(peak).toBe(2);
-    expect([...out.entries()].sort()).toEqual([["a", "A"], ["b", "B"], ["c", "C"], ["d", "D"]]);
+    expect([...out.entries()].sort()).toEqual([
+      ["a", "A"],
+      ["b", "B"],
+      ["c", "C"],
+      ["d", "D"],
+    ]);
     expect(log.indexOf("start d")).toBeGreaterThan(log.indexOf("end a"));
     expect(log.indexOf("start d")).toBeGreaterThan(log.indexOf("end b"));
   });

@@ -38,7 +38,9 @@ export async function runStep(scope: RunScope, worker: Agent, step: AnalysisStep
   let closed = false;
   let generated = false;
 
-  scope.progress("step", o.final() ? `Step ${o.index + 1} of ${total}: ${step.title}` : `Step ${o.index + 1}: ${step.title}`, { step: { id: step.id, index: o.index, total } });
+  scope.progress("step", o.final() ? `Step ${o.index + 1} of ${total}: ${step.title}` : `Step ${o.index + 1}: ${step.title}`, {
+    step: { id: step.id, index: o.index, total },
+  });
   scope.emit({ type: "run.step.started", stepId: step.id, title: step.title, agent: worker.name });
 
   const emitToken = (text: string) => {

@@ -48,11 +48,7 @@ export interface GenerationOutcome {
  * Streams one model request, keeping an exact running count of the output and stopping at the budget.
  * Never throws: provider failures come back as finishReason "error" with the partial text kept.
  */
-export async function streamGeneration(
-  model: ChatModel,
-  messages: ChatMessage[],
-  opts: StreamGenerationOptions,
-): Promise<GenerationOutcome> {
+export async function streamGeneration(model: ChatModel, messages: ChatMessage[], opts: StreamGenerationOptions): Promise<GenerationOutcome> {
   const count = opts.countTokens ?? countOnePerDelta;
   const budget = Math.min(opts.budget ?? opts.maxOutputTokens, opts.maxOutputTokens);
   const deltas: string[] = [];
@@ -117,11 +113,7 @@ export async function streamGeneration(
 }
 
 /** Never throws: a failing tokenizer falls back to the estimate, so the outcome still arrives. */
-async function countPromptSafely(
-  model: ChatModel,
-  messages: ChatMessage[],
-  countPrompt: StreamGenerationOptions["countPrompt"],
-): Promise<number> {
+async function countPromptSafely(model: ChatModel, messages: ChatMessage[], countPrompt: StreamGenerationOptions["countPrompt"]): Promise<number> {
   try {
     if (countPrompt) return await countPrompt(messages);
     if (model.countPromptTokens) return await model.countPromptTokens(messages);

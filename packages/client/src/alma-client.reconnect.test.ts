@@ -17,7 +17,14 @@ describe("AlmaClient reconnect", () => {
     const handle = client.send("tell me");
     const first = await server.nextFrame("message.send");
     const events = scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["a", "b", "c", "d", "e", "f"] });
-    first.connection.send({ type: "message.accepted", clientMessageId: first.frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r1", duplicate: false });
+    first.connection.send({
+      type: "message.accepted",
+      clientMessageId: first.frame.clientMessageId,
+      conversationId: "c1",
+      userMessageId: "u1",
+      runId: "r1",
+      duplicate: false,
+    });
     for (const event of events.slice(0, 4)) first.connection.send(event);
     // wait until the client has index 3, then cut the connection
     await new Promise<void>((resolve) => {
@@ -46,7 +53,14 @@ describe("AlmaClient reconnect", () => {
     const second = await server.nextFrame("message.send");
     expect(second.connection.id).toBe(2);
     expect(second.frame.clientMessageId).toBe(first.frame.clientMessageId);
-    second.connection.send({ type: "message.accepted", clientMessageId: second.frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r1", duplicate: true });
+    second.connection.send({
+      type: "message.accepted",
+      clientMessageId: second.frame.clientMessageId,
+      conversationId: "c1",
+      userMessageId: "u1",
+      runId: "r1",
+      duplicate: true,
+    });
     for (const event of scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["yes"] })) second.connection.send(event);
     expect(folded(await collect(handle)).answer).toBe("yes");
   });
@@ -67,7 +81,7 @@ describe("AlmaClient reconnect", () => {
 
   it("stays gap-free and duplicate-free when the connection drops at random points many times", async () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const tokens = Array.from({ length: 500 }, (_, i) => `t${i} `);
     const events = scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens });
     let drops = 0;
@@ -85,7 +99,14 @@ describe("AlmaClient reconnect", () => {
       {
         onFrame(frame, connection) {
           if (frame.type === "message.send") {
-            connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r1", duplicate: false });
+            connection.send({
+              type: "message.accepted",
+              clientMessageId: frame.clientMessageId,
+              conversationId: "c1",
+              userMessageId: "u1",
+              runId: "r1",
+              duplicate: false,
+            });
             serve(connection, 0);
           }
           if (frame.type === "run.resume") serve(connection, frame.afterIndex + 1);
@@ -109,7 +130,14 @@ describe("AlmaClient reconnect", () => {
     first.connection.terminate();
     const again = await server.nextFrame("run.resume");
     expect(again.connection.id).toBe(2);
-    again.connection.send({ type: "error", code: "not_found", message: "That run has ended; load the history.", retryable: false, frameType: "run.resume", runId: "r3" });
+    again.connection.send({
+      type: "error",
+      code: "not_found",
+      message: "That run has ended; load the history.",
+      retryable: false,
+      frameType: "run.resume",
+      runId: "r3",
+    });
     await expect(handle.done).rejects.toMatchObject({ code: "not_found", message: "That run has ended; load the history." });
   });
 

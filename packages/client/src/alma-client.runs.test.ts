@@ -16,7 +16,14 @@ describe("AlmaClient runs", () => {
     expect(frame.content).toBe("hello there");
     expect(frame.clientMessageId).toMatch(/^[0-9a-f-]{36}$/);
     expect(frame.options.taskType).toBe("conversational");
-    connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r1", duplicate: false });
+    connection.send({
+      type: "message.accepted",
+      clientMessageId: frame.clientMessageId,
+      conversationId: "c1",
+      userMessageId: "u1",
+      runId: "r1",
+      duplicate: false,
+    });
     for (const event of scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["Hel", "lo", "!"] })) connection.send(event);
     const events = await collect(handle);
     expect(await handle.runId).toBe("r1");
@@ -32,10 +39,22 @@ describe("AlmaClient runs", () => {
     const handle = client.send("hi");
     handle.stop();
     const { frame, connection } = await server.nextFrame("message.send");
-    connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r9", duplicate: false });
+    connection.send({
+      type: "message.accepted",
+      clientMessageId: frame.clientMessageId,
+      conversationId: "c1",
+      userMessageId: "u1",
+      runId: "r9",
+      duplicate: false,
+    });
     const stop = await server.nextFrame("run.stop");
     expect(stop.frame.runId).toBe("r9");
-    for (const event of scriptedRunEvents({ runId: "r9", conversationId: "c1", tokens: ["a"], error: { code: "provider_unavailable", message: "The provider is down; try again." } })) {
+    for (const event of scriptedRunEvents({
+      runId: "r9",
+      conversationId: "c1",
+      tokens: ["a"],
+      error: { code: "provider_unavailable", message: "The provider is down; try again." },
+    })) {
       connection.send(event);
     }
     const done = await handle.done;
@@ -47,7 +66,14 @@ describe("AlmaClient runs", () => {
     await client.connect(server.url);
     const handle = client.send("hi");
     const { frame, connection } = await server.nextFrame("message.send");
-    connection.send({ type: "error", code: "model_not_ready", message: "No model is ready.", retryable: true, frameType: "message.send", clientMessageId: frame.clientMessageId });
+    connection.send({
+      type: "error",
+      code: "model_not_ready",
+      message: "No model is ready.",
+      retryable: true,
+      frameType: "message.send",
+      clientMessageId: frame.clientMessageId,
+    });
     await expect(handle.done).rejects.toMatchObject({ code: "model_not_ready" });
     await expect(collect(handle)).rejects.toBeInstanceOf(AlmaClientError);
   });
@@ -65,7 +91,14 @@ describe("AlmaClient runs", () => {
     const { frame, connection } = await server.nextFrame("message.edit");
     expect(frame).toMatchObject({ conversationId: "c1", messageId: "u1", content: "better question", options: { taskType: "analytical" } });
     expect(handle.clientMessageId).toBe(frame.clientMessageId);
-    connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u2", runId: "r2", duplicate: false });
+    connection.send({
+      type: "message.accepted",
+      clientMessageId: frame.clientMessageId,
+      conversationId: "c1",
+      userMessageId: "u2",
+      runId: "r2",
+      duplicate: false,
+    });
     for (const event of scriptedRunEvents({ runId: "r2", conversationId: "c1", tokens: ["ok"] })) connection.send(event);
     expect((await handle.done).type).toBe("run.completed");
   });
@@ -78,7 +111,14 @@ describe("AlmaClient runs", () => {
     const events = scriptedRunEvents({ runId: "r3", conversationId: "c1", tokens: ["early", " late"] });
     connection.send(events[0]!);
     connection.send(events[1]!);
-    connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r3", duplicate: false });
+    connection.send({
+      type: "message.accepted",
+      clientMessageId: frame.clientMessageId,
+      conversationId: "c1",
+      userMessageId: "u1",
+      runId: "r3",
+      duplicate: false,
+    });
     for (const event of events.slice(2)) connection.send(event);
     expect(folded(await collect(handle)).answer).toBe("early late");
   });
@@ -89,7 +129,14 @@ describe("AlmaClient runs", () => {
     const handle = client.send("hi");
     const { frame, connection } = await server.nextFrame("message.send");
     for (const event of scriptedRunEvents({ runId: "r4", conversationId: "c1", tokens: ["all", " early"] })) connection.send(event);
-    connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r4", duplicate: false });
+    connection.send({
+      type: "message.accepted",
+      clientMessageId: frame.clientMessageId,
+      conversationId: "c1",
+      userMessageId: "u1",
+      runId: "r4",
+      duplicate: false,
+    });
     expect((await handle.done).type).toBe("run.completed");
     expect(folded(await collect(handle)).answer).toBe("all early");
   });
@@ -103,7 +150,14 @@ describe("AlmaClient runs", () => {
     const events = scriptedRunEvents({ runId: "r5", conversationId: "c1", tokens });
     // the whole run, past the cap, before the ack
     for (const event of events) connection.send(event);
-    connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r5", duplicate: false });
+    connection.send({
+      type: "message.accepted",
+      clientMessageId: frame.clientMessageId,
+      conversationId: "c1",
+      userMessageId: "u1",
+      runId: "r5",
+      duplicate: false,
+    });
     const resume = await server.nextFrame("run.resume");
     expect(resume.frame).toEqual({ type: "run.resume", runId: "r5", afterIndex: 2 });
     for (const event of events.slice(resume.frame.afterIndex + 1)) resume.connection.send(event);
@@ -118,9 +172,23 @@ describe("AlmaClient runs", () => {
     const handle = client.send("hi");
     const { frame, connection } = await server.nextFrame("message.send");
     for (const event of scriptedRunEvents({ runId: "r6", conversationId: "c1", tokens: ["a", "b", "c"] })) connection.send(event);
-    connection.send({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r6", duplicate: false });
+    connection.send({
+      type: "message.accepted",
+      clientMessageId: frame.clientMessageId,
+      conversationId: "c1",
+      userMessageId: "u1",
+      runId: "r6",
+      duplicate: false,
+    });
     const resume = await server.nextFrame("run.resume");
-    resume.connection.send({ type: "error", code: "not_found", message: "That run has ended; load the history.", retryable: false, frameType: "run.resume", runId: "r6" });
+    resume.connection.send({
+      type: "error",
+      code: "not_found",
+      message: "That run has ended; load the history.",
+      retryable: false,
+      frameType: "run.resume",
+      runId: "r6",
+    });
     await expect(handle.done).rejects.toMatchObject({ code: "not_found", message: "That run has ended; load the history." });
   });
 
@@ -133,8 +201,22 @@ describe("AlmaClient runs", () => {
     const b = await server.nextFrame("message.send");
     for (const event of scriptedRunEvents({ runId: "ra", conversationId: "c1", tokens: ["a", "b"] })) a.connection.send(event);
     for (const event of scriptedRunEvents({ runId: "rb", conversationId: "c2", tokens: ["c", "d"] })) b.connection.send(event);
-    a.connection.send({ type: "message.accepted", clientMessageId: a.frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "ra", duplicate: false });
-    b.connection.send({ type: "message.accepted", clientMessageId: b.frame.clientMessageId, conversationId: "c2", userMessageId: "u2", runId: "rb", duplicate: false });
+    a.connection.send({
+      type: "message.accepted",
+      clientMessageId: a.frame.clientMessageId,
+      conversationId: "c1",
+      userMessageId: "u1",
+      runId: "ra",
+      duplicate: false,
+    });
+    b.connection.send({
+      type: "message.accepted",
+      clientMessageId: b.frame.clientMessageId,
+      conversationId: "c2",
+      userMessageId: "u2",
+      runId: "rb",
+      duplicate: false,
+    });
     await server.nextFrame("run.resume");
     await server.nextFrame("run.resume");
     // the refusal of the second run's resume arrives first and names its run

@@ -99,7 +99,14 @@ describe("AlmaClient validation and requests", () => {
     const connection = h.connection;
     const conversation = (id: string, title: string) => ({ id, title, createdAt: 1, updatedAt: 2, summary: null, summarizedCount: 0 });
     // answer out of order
-    connection.send({ type: "error", code: "not_found", message: "No conversation c3.", retryable: false, requestId: p.frame.requestId, frameType: "memory.pin" });
+    connection.send({
+      type: "error",
+      code: "not_found",
+      message: "No conversation c3.",
+      retryable: false,
+      requestId: p.frame.requestId,
+      frameType: "memory.pin",
+    });
     connection.send({ type: "conversation.updated", requestId: r.frame.requestId, conversation: conversation("c2", "New title") });
     connection.send({
       type: "conversation.history.result",

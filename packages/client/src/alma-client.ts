@@ -1,13 +1,4 @@
-import {
-  type ClientFrame,
-  type ClientFrameInput,
-  type RunEvent,
-  type RunOptions,
-  type RunState,
-  type ServerFrame,
-  type ServerFrameOf,
-  type ServerFrameType,
-} from "@alma/protocol";
+import type { ClientFrame, ClientFrameInput, RunEvent, RunOptions, RunState, ServerFrame, ServerFrameOf, ServerFrameType } from "@alma/protocol";
 import { AlmaClientError } from "./alma-client-error.js";
 import type { ClientEventMap, ClientEventType, ReceivedFrame } from "./client-events.js";
 import type { AlmaClientOptions, ConnectOptions, SendOptions } from "./client-options.js";
@@ -45,17 +36,14 @@ export class AlmaClient extends ConversationRequests {
   constructor(options: AlmaClientOptions = {}) {
     super();
     this.newId = options.createId ?? createId;
-    this.socket = new ClientSocket(
-      socketOptionsOf(options),
-      {
-        state: (state) => this.listeners.emit("state", state),
-        open: () => this.onOpen(),
-        lost: (error) => this.registry.connectionLost(error),
-        closed: (error) => this.onClosed(error),
-        frame: (received, handshake) => (handshake ? this.emitFrame(received) : this.onFrame(received)),
-        invalid: (event) => this.listeners.emit("frame.invalid", event),
-      },
-    );
+    this.socket = new ClientSocket(socketOptionsOf(options), {
+      state: (state) => this.listeners.emit("state", state),
+      open: () => this.onOpen(),
+      lost: (error) => this.registry.connectionLost(error),
+      closed: (error) => this.onClosed(error),
+      frame: (received, handshake) => (handshake ? this.emitFrame(received) : this.onFrame(received)),
+      invalid: (event) => this.listeners.emit("frame.invalid", event),
+    });
     this.registry = new RequestRegistry((frame) => this.socket.write(frame), options.requestTimeoutMs ?? 30_000);
     this.follower = new RunFollower(
       {
@@ -102,7 +90,13 @@ export class AlmaClient extends ConversationRequests {
   /** Sends a message; the handle follows the run it starts. Throws `invalid_input` for a message the protocol refuses. */
   send(content: string, options: SendOptions = {}): RunHandle {
     const clientMessageId = options.clientMessageId ?? this.newId();
-    const frame = validateClientFrame({ type: "message.send", clientMessageId, conversationId: options.conversationId ?? null, content, options: options.options });
+    const frame = validateClientFrame({
+      type: "message.send",
+      clientMessageId,
+      conversationId: options.conversationId ?? null,
+      content,
+      options: options.options,
+    });
     return this.startAcknowledged(frame, clientMessageId);
   }
 

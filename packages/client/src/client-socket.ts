@@ -116,7 +116,10 @@ export class ClientSocket {
     const Impl = this.o.WebSocket;
     if (!Impl) {
       return Promise.reject(
-        new AlmaClientError({ code: "connection_failed", message: "No WebSocket implementation: pass the `ws` package's WebSocket as the `WebSocket` option." }),
+        new AlmaClientError({
+          code: "connection_failed",
+          message: "No WebSocket implementation: pass the `ws` package's WebSocket as the `WebSocket` option.",
+        }),
       );
     }
     const generation = ++this.generation;
@@ -134,7 +137,11 @@ export class ClientSocket {
       const stale = () => generation !== this.generation;
       const timer = setTimeout(() => {
         this.handshake?.reject(
-          new AlmaClientError({ code: "handshake_timeout", message: `The server at ${this.url} did not answer the handshake within ${this.o.handshakeTimeoutMs} ms.`, retryable: true }),
+          new AlmaClientError({
+            code: "handshake_timeout",
+            message: `The server at ${this.url} did not answer the handshake within ${this.o.handshakeTimeoutMs} ms.`,
+            retryable: true,
+          }),
         );
       }, this.o.handshakeTimeoutMs);
       this.handshake = {
@@ -198,7 +205,9 @@ export class ClientSocket {
 
   private reportInvalid(event: InvalidFrameEvent): void {
     if (this.handshake) {
-      this.handshake.reject(new AlmaClientError({ code: "invalid_server_frame", message: `The server at ${this.url} answered the handshake with ${event.reason}.` }));
+      this.handshake.reject(
+        new AlmaClientError({ code: "invalid_server_frame", message: `The server at ${this.url} answered the handshake with ${event.reason}.` }),
+      );
     }
     this.events.invalid(event);
   }

@@ -10,4 +10,3 @@ export type ConnectionState =
   | { status: "open"; welcome: WelcomeFrame }
   | { status: "reconnecting"; attempt: number; delayMs: number; nextAttemptAt: number; lastError: string | null }
   | { status: "closed"; error: AlmaClientError | null };
-

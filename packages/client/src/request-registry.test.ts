@@ -47,7 +47,14 @@ describe("RequestRegistry: an error reaches exactly the request it names", () =>
     await expect(second.done).rejects.toMatchObject({ code: "conflict", message: "An answer is still being written." });
     expect(await status(first.done)).toBe("pending");
     // the first still gets its ack and its run
-    socket.reply({ type: "message.accepted", clientMessageId: first.clientMessageId, conversationId: "c9", userMessageId: "u1", runId: "r1", duplicate: false });
+    socket.reply({
+      type: "message.accepted",
+      clientMessageId: first.clientMessageId,
+      conversationId: "c9",
+      userMessageId: "u1",
+      runId: "r1",
+      duplicate: false,
+    });
     for (const event of scriptedRunEvents({ runId: "r1", conversationId: "c9", tokens: ["ok"] })) socket.reply(event);
     expect((await first.done).type).toBe("run.completed");
     expect(first.state).toMatchObject({ text: "ok", conversationId: "c9", status: "complete" });

@@ -116,7 +116,13 @@ export class RequestRegistry {
     return new Promise<ServerFrameOf<T>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.requests.delete(requestId);
-        reject(new AlmaClientError({ code: "request_timeout", message: `The server did not answer ${frame.type} within ${this.requestTimeoutMs} ms.`, retryable: true }));
+        reject(
+          new AlmaClientError({
+            code: "request_timeout",
+            message: `The server did not answer ${frame.type} within ${this.requestTimeoutMs} ms.`,
+            retryable: true,
+          }),
+        );
       }, this.requestTimeoutMs);
       const request: PendingRequest = { frameType: frame.type, expect, resolve: resolve as (f: ServerFrame) => void, reject, timer, frame, sent: false };
       this.requests.set(requestId, request);
@@ -133,7 +139,10 @@ export class RequestRegistry {
     if (frame.type === "error") request.reject(errorOfFrame(frame));
     else if (!request.expect.includes(frame.type)) {
       request.reject(
-        new AlmaClientError({ code: "invalid_server_frame", message: `The server answered ${request.frameType} with ${frame.type}, expected ${request.expect.join(" or ")}.` }),
+        new AlmaClientError({
+          code: "invalid_server_frame",
+          message: `The server answered ${request.frameType} with ${frame.type}, expected ${request.expect.join(" or ")}.`,
+        }),
       );
     } else request.resolve(frame);
     return true;
@@ -208,7 +217,12 @@ export class RequestRegistry {
       pending.handle.fail(
         pending.sent
           ? reason
-          : new AlmaClientError({ code: reason.code, message: `The message was not sent: ${lowerFirst(reason.message)}`, retryable: reason.retryable, cause: reason }),
+          : new AlmaClientError({
+              code: reason.code,
+              message: `The message was not sent: ${lowerFirst(reason.message)}`,
+              retryable: reason.retryable,
+              cause: reason,
+            }),
       );
     }
     this.sends.clear();

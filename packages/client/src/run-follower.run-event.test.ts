@@ -86,7 +86,14 @@ describe('RunFollower and on("run"): every run the client follows gets a handle,
     for (const event of foreign.slice(0, 2)) socket.reply(event);
     socket.reply(accepted(sent.clientMessageId!, "r1", "c1"));
     expect(announced.map((a) => a.handle.currentRunId)).toEqual(["r1"]);
-    socket.reply({ type: "error", code: "rate_limited", message: "Slow down.", retryable: true, frameType: "message.send", clientMessageId: other.clientMessageId });
+    socket.reply({
+      type: "error",
+      code: "rate_limited",
+      message: "Slow down.",
+      retryable: true,
+      frameType: "message.send",
+      clientMessageId: other.clientMessageId,
+    });
     expect(announced.map((a) => a.handle.currentRunId)).toEqual(["r1", "rx"]);
     for (const event of foreign.slice(2)) socket.reply(event);
     expect(announced[1]!.handle.state).toEqual(foldRunEvents({ runId: "rx" }, foreign));

@@ -83,7 +83,14 @@ async function play({ events, drops, seed, joinAfter }: Scenario): Promise<Outco
       if (frame.type === "message.send") {
         sends.push(frame);
         if (drop(socket, -2)) return;
-        socket.reply({ type: "message.accepted", clientMessageId: frame.clientMessageId, conversationId: "c1", userMessageId: "u1", runId: "r1", duplicate: sends.length > 1 });
+        socket.reply({
+          type: "message.accepted",
+          clientMessageId: frame.clientMessageId,
+          conversationId: "c1",
+          userMessageId: "u1",
+          runId: "r1",
+          duplicate: sends.length > 1,
+        });
         if (drop(socket, -1)) return;
         stream(socket, 0, false);
       } else if (frame.type === "run.resume") stream(socket, frame.afterIndex + 1, true);
@@ -98,7 +105,9 @@ async function play({ events, drops, seed, joinAfter }: Scenario): Promise<Outco
   clients.push(client);
   void client.connect("ws://alma.test/ws");
   handle =
-    joinAfter === null ? client.send("go", { conversationId: null }) : client.resume("r1", joinAfter, foldRunEvents({ runId: "r1" }, events.slice(0, joinAfter + 1)));
+    joinAfter === null
+      ? client.send("go", { conversationId: null })
+      : client.resume("r1", joinAfter, foldRunEvents({ runId: "r1" }, events.slice(0, joinAfter + 1)));
   const stuck = new Promise<never>((_, reject) => {
     const timer = setTimeout(() => {
       const writes = sockets.all.map((sk) => sk.frames.map((f) => (f.type === "run.resume" ? `resume>${f.afterIndex}` : f.type)).join(","));

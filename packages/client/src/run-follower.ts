@@ -86,7 +86,8 @@ export class RunFollower {
     handle.acknowledge(frame);
     const runId = frame.runId;
     if (runId === null) {
-      const message = "The server already had this message and its run ended while the connection was down; reload the conversation's history to see the answer.";
+      const message =
+        "The server already had this message and its run ended while the connection was down; reload the conversation's history to see the answer.";
       handle.fail(new AlmaClientError({ code: "run_unavailable", message }));
       return;
     }

@@ -86,7 +86,11 @@ describe("AlmaClient.resume with a seed state", () => {
     await handle.done;
     expect(handle.events.map((e) => e.index)).toEqual([3, 4]);
     expect(handle.state).toEqual(foldRunEvents({ runId: "r1" }, events));
-    expect(states.map((s) => [s.lastIndex, s.text])).toEqual([[2, "Hello"], [3, "Hello!"], [4, "Hello!"]]);
+    expect(states.map((s) => [s.lastIndex, s.text])).toEqual([
+      [2, "Hello"],
+      [3, "Hello!"],
+      [4, "Hello!"],
+    ]);
   });
 
   it("without a seed, the state starts empty at afterIndex", async () => {

@@ -63,7 +63,14 @@ describe("AlmaClient send queue (a fake socket)", () => {
 
     // nothing goes out twice: not on later sends, not when acks and events arrive
     client.send("Summer rain 4", { conversationId: "c1" });
-    socket.reply({ type: "message.accepted", clientMessageId: first.clientMessageId, conversationId: "c9", userMessageId: "u1", runId: "r1", duplicate: false });
+    socket.reply({
+      type: "message.accepted",
+      clientMessageId: first.clientMessageId,
+      conversationId: "c9",
+      userMessageId: "u1",
+      runId: "r1",
+      duplicate: false,
+    });
     await settle();
     expect(sends(socket).map((f) => f.content)).toEqual(["Summer rain 1", "Summer rain 2", "Summer rain 3", "Summer rain 4"]);
     expect(await first.runId).toBe("r1");
@@ -102,7 +109,10 @@ describe("AlmaClient send queue (a fake socket)", () => {
     const handle = client.send("Summer rain 1");
     sockets.last().fail();
     await expect(connected).rejects.toMatchObject({ code: "connection_failed" });
-    await expect(handle.done).rejects.toMatchObject({ code: "connection_failed", message: expect.stringMatching(/^The message was not sent: cannot connect to ws:\/\/alma\.test\/ws/) });
+    await expect(handle.done).rejects.toMatchObject({
+      code: "connection_failed",
+      message: expect.stringMatching(/^The message was not sent: cannot connect to ws:\/\/alma\.test\/ws/),
+    });
   });
 
   it("fails queued messages with a clear error when the connection fails for good, and refuses new ones", async () => {
@@ -144,7 +154,10 @@ describe("AlmaClient send queue (a fake socket)", () => {
     sockets.last().fail();
     await until(() => sockets.all.length === 3, "the third attempt");
     sockets.last().fail();
-    await expect(connected).rejects.toMatchObject({ code: "connection_lost", message: expect.stringContaining("Gave up connecting to ws://alma.test/ws after 2 attempts") });
+    await expect(connected).rejects.toMatchObject({
+      code: "connection_lost",
+      message: expect.stringContaining("Gave up connecting to ws://alma.test/ws after 2 attempts"),
+    });
     await expect(handle.done).rejects.toMatchObject({ message: expect.stringMatching(/^The message was not sent: gave up connecting/) });
     expect(client.state.status).toBe("closed");
     expect(() => client.send("again")).toThrow(/failed for good/);

@@ -19,9 +19,7 @@ export interface StreamUsage {
 
 export type ModelFinishReason = "stop" | "length" | "content_filter";
 
-export type StreamChunk =
-  | { type: "delta"; text: string }
-  | { type: "done"; finishReason: ModelFinishReason; usage: StreamUsage };
+export type StreamChunk = { type: "delta"; text: string } | { type: "done"; finishReason: ModelFinishReason; usage: StreamUsage };
 
 /**
  * The one interface every model provider implements. `stream` yields text deltas as the model

@@ -43,7 +43,13 @@ describe("provider choice", () => {
     const input = llmConfigFromEnv({ OPENAI_BASE_URL: "http://127.0.0.1:11434/v1", OPENAI_MODEL: "qwen2.5:0.5b", OPENAI_API_KEY: " ", ALMA_THREADS: "2" });
     expect(input).toEqual({ openai: { baseURL: "http://127.0.0.1:11434/v1", model: "qwen2.5:0.5b" }, local: { threads: 2 }, scripted: {} });
     expect(
-      llmConfigFromEnv({ ALMA_PROVIDER: "local", ALMA_MODEL: "/models/x.gguf", ALMA_MODEL_CACHE_DIR: "/cache", HF_ENDPOINT: "https://hf-mirror.com", ALMA_IDLE_TIMEOUT_MS: "5000" }),
+      llmConfigFromEnv({
+        ALMA_PROVIDER: "local",
+        ALMA_MODEL: "/models/x.gguf",
+        ALMA_MODEL_CACHE_DIR: "/cache",
+        HF_ENDPOINT: "https://hf-mirror.com",
+        ALMA_IDLE_TIMEOUT_MS: "5000",
+      }),
     ).toEqual({
       provider: "local",
       openai: { idleTimeoutMs: 5000 },

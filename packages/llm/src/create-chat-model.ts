@@ -13,7 +13,12 @@ export function createChatModel(input: unknown = {}): ChatModel {
   const provider = chooseProvider(config);
   if (provider === "scripted") {
     const { model, tokensPerSecond, reply, contextWindow } = config.scripted;
-    return new ScriptedChatModel({ tokensPerSecond, ...(model ? { model } : {}), ...(reply !== undefined ? { reply } : {}), ...(contextWindow ? { contextWindow } : {}) });
+    return new ScriptedChatModel({
+      tokensPerSecond,
+      ...(model ? { model } : {}),
+      ...(reply !== undefined ? { reply } : {}),
+      ...(contextWindow ? { contextWindow } : {}),
+    });
   }
   if (provider === "openai") {
     const { probe, ...options } = config.openai;

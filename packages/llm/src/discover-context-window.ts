@@ -185,10 +185,25 @@ function llamaCppWindow(props: Probe, path: string, listed: Json | undefined): D
   const trainedTokens = isRecord(listed?.meta) ? positiveInt(listed.meta.n_ctx_train) : null;
   const nCtx = positiveInt(props.json.default_generation_settings.n_ctx);
   const slots = positiveInt(props.json.total_slots);
-  if (nCtx === null) return { tokens: null, server: "llamacpp", detail: `llama.cpp: GET ${path} gave no default_generation_settings.n_ctx`, silentTruncation: false, trainedTokens, slots };
+  if (nCtx === null)
+    return {
+      tokens: null,
+      server: "llamacpp",
+      detail: `llama.cpp: GET ${path} gave no default_generation_settings.n_ctx`,
+      silentTruncation: false,
+      trainedTokens,
+      slots,
+    };
   // n_ctx is already one slot's share of -c, which is all a single request may use
   const perSlot = slots !== null && slots > 1 ? ` (per slot, ${slots} slots)` : "";
-  return { tokens: nCtx, server: "llamacpp", detail: `llama.cpp: GET ${path} default_generation_settings.n_ctx${perSlot}`, silentTruncation: false, trainedTokens, slots };
+  return {
+    tokens: nCtx,
+    server: "llamacpp",
+    detail: `llama.cpp: GET ${path} default_generation_settings.n_ctx${perSlot}`,
+    silentTruncation: false,
+    trainedTokens,
+    slots,
+  };
 }
 
 function lmStudioWindow(probe: Probe, model: string): DiscoveredWindow | null {
@@ -200,9 +215,16 @@ function lmStudioWindow(probe: Probe, model: string): DiscoveredWindow | null {
   if (!entry) return { tokens: null, server: "lmstudio", detail: `LM Studio: "${model}" is not in GET /api/v0/models`, silentTruncation: false };
   const loaded = positiveInt(entry.loaded_context_length);
   const trainedTokens = positiveInt(entry.max_context_length);
-  if (loaded !== null) return { tokens: loaded, server: "lmstudio", detail: "LM Studio: GET /api/v0/models loaded_context_length", silentTruncation: false, trainedTokens };
+  if (loaded !== null)
+    return { tokens: loaded, server: "lmstudio", detail: "LM Studio: GET /api/v0/models loaded_context_length", silentTruncation: false, trainedTokens };
   if (trainedTokens !== null) {
-    return { tokens: trainedTokens, server: "lmstudio", detail: "LM Studio: GET /api/v0/models max_context_length (not loaded)", silentTruncation: false, trainedTokens };
+    return {
+      tokens: trainedTokens,
+      server: "lmstudio",
+      detail: "LM Studio: GET /api/v0/models max_context_length (not loaded)",
+      silentTruncation: false,
+      trainedTokens,
+    };
   }
   return { tokens: null, server: "lmstudio", detail: "LM Studio: GET /api/v0/models gave no context length", silentTruncation: false, trainedTokens: null };
 }

@@ -72,7 +72,8 @@ describe("mapOpenAIError context refusals of each server", () => {
   it("reads both vLLM wordings", () => {
     const input = mapOpenAIError(
       apiError(400, {
-        message: "This model's maximum context length is 32768 tokens. However, your request has 40000 input tokens. Please reduce the length of the input messages.",
+        message:
+          "This model's maximum context length is 32768 tokens. However, your request has 40000 input tokens. Please reduce the length of the input messages.",
         type: "BadRequestError",
         param: null,
         code: 400,
@@ -82,7 +83,8 @@ describe("mapOpenAIError context refusals of each server", () => {
     expect(input).toMatchObject({ code: "provider_context_length", contextLimit: 32768 });
     const output = mapOpenAIError(
       apiError(400, {
-        message: "'max_tokens' or 'max_completion_tokens' is too large: 5000. This model's maximum context length is 4096 tokens and your request has 200 input tokens (5000 > 4096 - 200).",
+        message:
+          "'max_tokens' or 'max_completion_tokens' is too large: 5000. This model's maximum context length is 4096 tokens and your request has 200 input tokens (5000 > 4096 - 200).",
         type: "BadRequestError",
         param: null,
         code: 400,
@@ -93,7 +95,9 @@ describe("mapOpenAIError context refusals of each server", () => {
   });
 
   it("recognises vLLM's output-cap wording even without the window sentence", () => {
-    expect(mapOpenAIError(apiError(400, { message: "'max_tokens' or 'max_completion_tokens' is too large: 5000.", code: 400 }), ctx).code).toBe("provider_context_length");
+    expect(mapOpenAIError(apiError(400, { message: "'max_tokens' or 'max_completion_tokens' is too large: 5000.", code: 400 }), ctx).code).toBe(
+      "provider_context_length",
+    );
   });
 
   it("reads llama.cpp's exceed_context_size_error by its type, and n_ctx from the body", () => {
@@ -115,7 +119,12 @@ describe("mapOpenAIError context refusals of each server", () => {
   });
 
   it("reads a context error event inside a stream", () => {
-    const e = new APIError(undefined, { message: "request (5000 tokens) exceeds the available context size (4096 tokens)", type: "exceed_context_size_error" }, undefined, undefined);
+    const e = new APIError(
+      undefined,
+      { message: "request (5000 tokens) exceeds the available context size (4096 tokens)", type: "exceed_context_size_error" },
+      undefined,
+      undefined,
+    );
     expect(mapOpenAIError(e, { ...ctx, streamStarted: true })).toMatchObject({ code: "provider_context_length", contextLimit: 4096, status: null });
   });
 });
@@ -132,9 +141,10 @@ describe("mapOpenAIError against the fake server of each flavour", () => {
       const server = await startFakeOpenAI({ flavour, contextWindow: window });
       try {
         const client = new OpenAI({ baseURL: server.url, apiKey: "sk-test", maxRetries: 0 });
-        const thrown = await client.chat.completions
-          .create({ model: "m", messages: [{ role: "user", content: "word ".repeat(200) }], stream: true })
-          .then(() => null, (e: unknown) => e);
+        const thrown = await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "word ".repeat(200) }], stream: true }).then(
+          () => null,
+          (e: unknown) => e,
+        );
         const mapped = mapOpenAIError(thrown, { ...ctx, baseURL: server.url });
         expect(mapped).toMatchObject({ code: "provider_context_length", contextLimit: window, status: 400 });
       } finally {
@@ -143,4 +153,3 @@ describe("mapOpenAIError against the fake server of each flavour", () => {
     });
   }
 });
-

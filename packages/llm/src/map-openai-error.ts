@@ -91,11 +91,15 @@ export function mapOpenAIError(e: unknown, ctx: OpenAIErrorContext): LlmError {
         return new LlmError("provider_rate_limit", `the account's quota is used up: check the plan and billing of OPENAI_API_KEY (${detail})`, base);
       }
       const retryAfterMs = parseRetryAfter(e.headers);
-      return new LlmError("provider_rate_limit", `the model provider is rate limiting requests; try again${retryAfterMs !== null ? ` in ${Math.ceil(retryAfterMs / 1000)} s` : " shortly"} (${detail})`, {
-        ...base,
-        retryable: true,
-        retryAfterMs,
-      });
+      return new LlmError(
+        "provider_rate_limit",
+        `the model provider is rate limiting requests; try again${retryAfterMs !== null ? ` in ${Math.ceil(retryAfterMs / 1000)} s` : " shortly"} (${detail})`,
+        {
+          ...base,
+          retryable: true,
+          retryAfterMs,
+        },
+      );
     }
     if ((status === 400 || status === 413) && isContextRefusal(e, detail)) return contextLengthError(e, detail, ctx, status);
     if (status === 408) return new LlmError("provider_timeout", `the model server timed out: try again (${detail})`, { ...base, retryable: true });
@@ -116,11 +120,15 @@ export function mapOpenAIError(e: unknown, ctx: OpenAIErrorContext): LlmError {
   }
   const message = errorText(e);
   if (ctx.streamStarted) {
-    return new LlmError("stream_interrupted", `the answer stream from ${ctx.baseURL} broke off${afterFirstToken ? " mid-answer" : ""} (${message}); try again`, {
-      retryable: true,
-      afterFirstToken,
-      cause: e,
-    });
+    return new LlmError(
+      "stream_interrupted",
+      `the answer stream from ${ctx.baseURL} broke off${afterFirstToken ? " mid-answer" : ""} (${message}); try again`,
+      {
+        retryable: true,
+        afterFirstToken,
+        cause: e,
+      },
+    );
   }
   return new LlmError("provider_unavailable", `the request to ${ctx.baseURL} failed: ${message}`, { retryable: true, afterFirstToken, cause: e });
 }

@@ -81,4 +81,3 @@ describe("OpenAIChatModel stop and timeouts", () => {
     expect(done?.finishReason).toBe("stop");
   });
 });
-

@@ -67,4 +67,3 @@ describe("OpenAIChatModel error mapping", () => {
     expect(error).toMatchObject({ code: "stream_interrupted", afterFirstToken: true, retryable: true });
   });
 });
-

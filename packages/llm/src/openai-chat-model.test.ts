@@ -67,7 +67,6 @@ describe("OpenAIChatModel streaming", () => {
   });
 });
 
-
 describe("OpenAIChatModel probe", () => {
   it("surfaces a refused key in the status without throwing", async () => {
     const { model } = await setup({ apiKey: "sk-other" });
@@ -84,7 +83,6 @@ describe("OpenAIChatModel probe", () => {
     expect(seen).toEqual(["ready"]);
   });
 });
-
 
 describe("OpenAIChatModel reading the event stream", () => {
   /** a model whose upstream answers with these bytes, one network read each */

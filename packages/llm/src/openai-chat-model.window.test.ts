@@ -84,7 +84,8 @@ describe("OpenAIChatModel: refusals in older servers' shapes", () => {
         res.end(
           JSON.stringify({
             object: "error",
-            message: "This model's maximum context length is 2048 tokens. However, you requested 2196 tokens (996 in the messages, 1200 in the completion). Please reduce the length of the messages or completion.",
+            message:
+              "This model's maximum context length is 2048 tokens. However, you requested 2196 tokens (996 in the messages, 1200 in the completion). Please reduce the length of the messages or completion.",
             type: "BadRequestError",
             param: null,
             code: 400,

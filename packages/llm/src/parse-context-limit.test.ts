@@ -8,12 +8,18 @@ describe("parseContextLimit", () => {
         "This model's maximum context length is 8192 tokens. However, you requested 4120 tokens (3120 in the messages, 1000 in the completion). Please reduce the length of the messages or completion.",
       ),
     ).toBe(8192);
-    expect(parseContextLimit("This model's maximum context length is 8192 tokens. However, your messages resulted in 8227 tokens. Please reduce the length of the messages.")).toBe(8192);
+    expect(
+      parseContextLimit(
+        "This model's maximum context length is 8192 tokens. However, your messages resulted in 8227 tokens. Please reduce the length of the messages.",
+      ),
+    ).toBe(8192);
   });
 
   it("reads both of vLLM's wordings", () => {
     expect(
-      parseContextLimit("This model's maximum context length is 32768 tokens. However, your request has 40000 input tokens. Please reduce the length of the input messages."),
+      parseContextLimit(
+        "This model's maximum context length is 32768 tokens. However, your request has 40000 input tokens. Please reduce the length of the input messages.",
+      ),
     ).toBe(32768);
     expect(
       parseContextLimit(
@@ -49,7 +55,9 @@ describe("parseContextLimit", () => {
     expect(parseContextLimit("llama_decode failed: n_ctx = 2048")).toBe(2048);
     expect(parseContextLimit("Error: Input length 6491 exceeds context length 1500")).toBe(1500);
     expect(parseContextLimit("Requested token count exceeds the model's maximum context length of 131072 tokens.")).toBe(131_072);
-    expect(parseContextLimit("Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 4000 `inputs` tokens and 200 `max_new_tokens`")).toBe(4096);
+    expect(
+      parseContextLimit("Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 4000 `inputs` tokens and 200 `max_new_tokens`"),
+    ).toBe(4096);
   });
 
   it("returns null when no window is named", () => {

@@ -32,7 +32,10 @@ export function isRemoteModel(model: string): boolean {
  * Finds the model file: a local path as it is; a remote one from the download cache, else downloaded (reporting
  * progress at most every 200 ms). Never throws: a missing file, no network or a stalled download is a `problem`.
  */
-export async function resolveLocalModelFile(options: LocalModelFileOptions, onDownload: (download: NonNullable<ModelStatus["download"]>) => void): Promise<LocalModelFile> {
+export async function resolveLocalModelFile(
+  options: LocalModelFileOptions,
+  onDownload: (download: NonNullable<ModelStatus["download"]>) => void,
+): Promise<LocalModelFile> {
   const spec = options.model;
   if (!isRemoteModel(spec)) {
     const path = resolve(spec);

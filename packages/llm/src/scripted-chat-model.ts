@@ -20,7 +20,11 @@ export interface ScriptedReply {
   failAfterTokens?: number;
 }
 
-export type ScriptedReplyFn = (messages: ChatMessage[], options: GenerateOptions, requestIndex: number) => ScriptedReply | string | Promise<ScriptedReply | string>;
+export type ScriptedReplyFn = (
+  messages: ChatMessage[],
+  options: GenerateOptions,
+  requestIndex: number,
+) => ScriptedReply | string | Promise<ScriptedReply | string>;
 
 export interface ScriptedChatModelOptions {
   model?: string;

@@ -46,14 +46,24 @@ describe("SseChatChunkDecoder", () => {
   });
 
   it("gives the same chunks wherever the reads split the bytes, multi-byte characters included", () => {
-    const payloads = [chunk("héllo "), chunk("wörld 🌍"), chunk("日本語", "stop"), { id: "c1", choices: [], usage: { prompt_tokens: 3, completion_tokens: 4 } }];
-    const text = payloads.map(event).join("") + "data: [DONE]\n\n";
+    const payloads = [
+      chunk("héllo "),
+      chunk("wörld 🌍"),
+      chunk("日本語", "stop"),
+      { id: "c1", choices: [], usage: { prompt_tokens: 3, completion_tokens: 4 } },
+    ];
+    const text = `${payloads.map(event).join("")}data: [DONE]\n\n`;
     const length = bytes(text).length;
     for (let cut = 1; cut < length; cut++) {
       expect(decodeSplit(text, [cut])).toEqual(payloads);
     }
     // one byte per read: every boundary at once, inside every emoji and CJK character
-    expect(decodeSplit(text, Array.from({ length: length - 1 }, (_, i) => i + 1))).toEqual(payloads);
+    expect(
+      decodeSplit(
+        text,
+        Array.from({ length: length - 1 }, (_, i) => i + 1),
+      ),
+    ).toEqual(payloads);
   });
 
   it("reads CRLF and lone-CR line endings, including a CRLF split across reads", () => {
@@ -70,7 +80,7 @@ describe("SseChatChunkDecoder", () => {
 
   it("stops at [DONE] and ignores what follows", () => {
     const decoder = new SseChatChunkDecoder();
-    expect(decoder.push(bytes(event(chunk("a")) + "data: [DONE]\n\n" + event(chunk("late"))))).toEqual([chunk("a")]);
+    expect(decoder.push(bytes(`${event(chunk("a"))}data: [DONE]\n\n${event(chunk("late"))}`))).toEqual([chunk("a")]);
     expect(decoder.done).toBe(true);
   });
 

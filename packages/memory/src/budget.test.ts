@@ -15,7 +15,10 @@ describe("computeBudget", () => {
     expect(defaultSafetyMargin(100_000)).toBe(2000);
     expect(defaultSafetyMargin(500)).toBe(16);
     const b = computeBudget({ contextWindow: null, outputBudget: 1000 });
-    expect(b).toMatchObject({ contextWindow: DEFAULT_CONTEXT_WINDOW, promptBudget: DEFAULT_CONTEXT_WINDOW - 1000 - defaultSafetyMargin(DEFAULT_CONTEXT_WINDOW) });
+    expect(b).toMatchObject({
+      contextWindow: DEFAULT_CONTEXT_WINDOW,
+      promptBudget: DEFAULT_CONTEXT_WINDOW - 1000 - defaultSafetyMargin(DEFAULT_CONTEXT_WINDOW),
+    });
   });
 
   it("says what to change when nothing is left for the prompt, and rejects invalid input", () => {

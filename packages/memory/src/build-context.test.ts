@@ -78,7 +78,9 @@ describe("buildContext properties", () => {
             expect(result.stats).toMatchObject({ pinnedFacts: 0, hasSummary: false });
           }
           // the wire count (what the fake server enforces) is never above ours
-          expect(countOpenAIChatTokens(out.map((m) => ({ role: m.role, content: m.content, name: "name" in m ? m.name : undefined })))).toBeLessThanOrEqual(result.tokens);
+          expect(countOpenAIChatTokens(out.map((m) => ({ role: m.role, content: m.content, name: "name" in m ? m.name : undefined })))).toBeLessThanOrEqual(
+            result.tokens,
+          );
         },
       ),
       { numRuns: 2_000 },
@@ -119,7 +121,11 @@ describe("buildContext", () => {
       last = await buildContext({ system, pinnedFacts, messages, budget: budgetOf(400), counter, cache });
       expect(last.messages[1]!.content).toContain("PELICAN-42");
       expect(last.tokens).toBeLessThanOrEqual(400);
-      messages.push({ id: `a${turn}`, role: "assistant", content: `The number ${turn} is ${turn % 2 ? "odd" : "even"}, and here is a long remark about it. `.repeat(3) });
+      messages.push({
+        id: `a${turn}`,
+        role: "assistant",
+        content: `The number ${turn} is ${turn % 2 ? "odd" : "even"}, and here is a long remark about it. `.repeat(3),
+      });
     }
     expect(last!.stats.pinnedFacts).toBe(1);
     expect(last!.stats.messagesTrimmed).toBeGreaterThan(300);
@@ -156,7 +162,11 @@ describe("buildContext", () => {
 
   it("shrinks the budget on a retry and marks the stats", async () => {
     const messages: ContextMessage[] = [];
-    for (let i = 0; i < 40; i++) messages.push({ id: `u${i}`, role: "user", content: `question ${i} `.repeat(10) }, { id: `a${i}`, role: "assistant", content: `answer ${i} `.repeat(10) });
+    for (let i = 0; i < 40; i++)
+      messages.push(
+        { id: `u${i}`, role: "user", content: `question ${i} `.repeat(10) },
+        { id: `a${i}`, role: "assistant", content: `answer ${i} `.repeat(10) },
+      );
     messages.push({ id: "last", role: "user", content: "now?" });
     const budget = computeBudget({ contextWindow: 2_048, outputBudget: 256 });
     const first = await buildContext({ system, messages, budget, counter });
@@ -169,7 +179,15 @@ describe("buildContext", () => {
   it("drops an unanswered tool call and an orphan tool result instead of sending a broken pair", async () => {
     const messages: ContextMessage[] = [
       { id: "1", role: "user", content: "look it up" },
-      { id: "2", role: "assistant", content: "", toolCalls: [{ id: "c1", name: "search", arguments: "{}" }, { id: "c2", name: "search", arguments: "{}" }] },
+      {
+        id: "2",
+        role: "assistant",
+        content: "",
+        toolCalls: [
+          { id: "c1", name: "search", arguments: "{}" },
+          { id: "c2", name: "search", arguments: "{}" },
+        ],
+      },
       { id: "3", role: "tool", toolCallId: "c1", content: "result one" },
       { id: "4", role: "tool", toolCallId: "zz", content: "stray" },
       { id: "5", role: "user", content: "and?" },

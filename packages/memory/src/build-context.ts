@@ -79,7 +79,7 @@ export async function buildContext(input: BuildContextInput): Promise<BuildConte
   const { messages, counter } = input;
   const n = messages.length;
   const newest = messages[n - 1];
-  if (!newest || newest.role !== "user") {
+  if (newest?.role !== "user") {
     throw new TypeError("buildContext: the conversation must end with the newest user message.");
   }
   const start = input.summarizedCount ?? 0;
@@ -247,11 +247,7 @@ async function toolCount(counter: TokenCounter, tools: readonly ToolDefinition[]
  * too when nothing is left). Such turns come from runs interrupted between a call and its result.
  * Returns the replacements (null = drop) or null when the turn is whole.
  */
-export function repairToolPairs(
-  messages: readonly ChatMessage[],
-  from: number,
-  to: number,
-): Map<number, ChatMessage | null> | null {
+export function repairToolPairs(messages: readonly ChatMessage[], from: number, to: number): Map<number, ChatMessage | null> | null {
   const calls = new Set<string>();
   const results = new Set<string>();
   for (let j = from; j < to; j++) {
@@ -267,8 +263,7 @@ export function repairToolPairs(
     } else if (m.role === "assistant" && m.toolCalls && m.toolCalls.some((c) => !results.has(c.id))) {
       const answered = m.toolCalls.filter((c) => results.has(c.id));
       const { toolCalls: _dropped, ...rest } = m;
-      const replacement: ChatMessage | null =
-        answered.length > 0 ? { ...rest, toolCalls: answered } : rest.content.length > 0 ? rest : null;
+      const replacement: ChatMessage | null = answered.length > 0 ? { ...rest, toolCalls: answered } : rest.content.length > 0 ? rest : null;
       (fix ??= new Map()).set(j, replacement);
     }
   }

@@ -58,15 +58,15 @@ export function createLocalTokenCounter(options: LocalTokenCounterOptions): Toke
  * larger of the system and the user+assistant overhead per message and adds one token per message
  * for merges across the template's boundaries, so sums of per-message counts never under-count.
  */
-export async function measureTemplateOverhead(
-  countPromptTokens: (messages: ChatMessage[]) => Promise<number>,
-  tokenize: Tokenize,
-): Promise<TemplateOverhead> {
+export async function measureTemplateOverhead(countPromptTokens: (messages: ChatMessage[]) => Promise<number>, tokenize: Tokenize): Promise<TemplateOverhead> {
   const tok = async (t: string) => toCount(await tokenize(t));
   const [a, b, c] = ["Alpha.", "Bravo.", "Charlie."];
   const [ta, tb, tc] = [await tok(a), await tok(b), await tok(c)];
   const one = await countPromptTokens([{ role: "user", content: a }]);
-  const withSystem = await countPromptTokens([{ role: "system", content: b }, { role: "user", content: a }]);
+  const withSystem = await countPromptTokens([
+    { role: "system", content: b },
+    { role: "user", content: a },
+  ]);
   const three = await countPromptTokens([
     { role: "user", content: a },
     { role: "assistant", content: b },

@@ -56,7 +56,9 @@ describe("createOpenAITokenCounter", () => {
 
   it("counts tool definitions", () => {
     const counter = createOpenAITokenCounter("gpt-4o");
-    const n = counter.countTools!([{ name: "search", description: "Search the web", parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] } }]);
+    const n = counter.countTools!([
+      { name: "search", description: "Search the web", parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] } },
+    ]);
     expect(n).toBeGreaterThan(10);
   });
 });

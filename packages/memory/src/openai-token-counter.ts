@@ -32,8 +32,7 @@ export function createOpenAITokenCounter(model: string): TokenCounter {
     replyPriming: OPENAI_REPLY_PRIMING,
     countText,
     countMessage: (message) => countMessageWithFraming(message, countText, OPENAI_TOKENS_PER_MESSAGE),
-    countTools: (defs: readonly ToolDefinition[]) =>
-      estimateTokensInFunctions(defs as unknown as ChatCompletionFunctionDefinition[], countText),
+    countTools: (defs: readonly ToolDefinition[]) => estimateTokensInFunctions(defs as unknown as ChatCompletionFunctionDefinition[], countText),
   };
 }
 

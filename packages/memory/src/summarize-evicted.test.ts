@@ -60,9 +60,13 @@ describe("summarizeEvicted", () => {
 
   it("rejects an empty model answer, a budget with no room, and stops when aborted", async () => {
     const empty = new ScriptedChatModel({ reply: () => ({ tokens: [] }) });
-    await expect(summarizeEvicted({ model: empty, counter, previousSummary: null, evicted: turns(2), maxSummaryTokens: 30, maxInputTokens: 300 })).rejects.toThrow(/empty summary/);
+    await expect(
+      summarizeEvicted({ model: empty, counter, previousSummary: null, evicted: turns(2), maxSummaryTokens: 30, maxInputTokens: 300 }),
+    ).rejects.toThrow(/empty summary/);
     const model = new ScriptedChatModel({ reply: "s" });
-    await expect(summarizeEvicted({ model, counter, previousSummary: null, evicted: turns(2), maxSummaryTokens: 30, maxInputTokens: 60 })).rejects.toThrow(/leaves no room/);
+    await expect(summarizeEvicted({ model, counter, previousSummary: null, evicted: turns(2), maxSummaryTokens: 30, maxInputTokens: 60 })).rejects.toThrow(
+      /leaves no room/,
+    );
     const ctrl = new AbortController();
     ctrl.abort();
     await expect(

@@ -73,7 +73,9 @@ export async function summarizeEvicted(input: SummarizeEvictedInput): Promise<st
   const fixed = (await countRequest(input.counter, request("", []))) + input.maxSummaryTokens;
   const room = input.maxInputTokens - fixed;
   if (room < 32) {
-    throw new RangeError(`summarizeEvicted: maxInputTokens (${input.maxInputTokens}) leaves no room for messages next to the instructions and a ${input.maxSummaryTokens}-token summary.`);
+    throw new RangeError(
+      `summarizeEvicted: maxInputTokens (${input.maxInputTokens}) leaves no room for messages next to the instructions and a ${input.maxSummaryTokens}-token summary.`,
+    );
   }
   let batch: string[] = [];
   let batchTokens = 0;

@@ -31,7 +31,10 @@ describe("SummaryScheduler", () => {
     s.schedule("c", 6);
     await s.idle("c");
     expect(maxRunning).toBe(1);
-    expect(seen).toEqual([["m0", "m1"], ["m2", "m3", "m4", "m5"]]);
+    expect(seen).toEqual([
+      ["m0", "m1"],
+      ["m2", "m3", "m4", "m5"],
+    ]);
     expect(state).toMatchObject({ summary: "[m0,m1][m2,m3,m4,m5]", summarizedCount: 6 });
     expect(s.pendingCount).toBe(0);
   });

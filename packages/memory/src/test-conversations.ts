@@ -42,7 +42,10 @@ const turnArb = fc.record({
       fc.record({
         kind: fc.constant("tools" as const),
         content: fc.oneof(fc.constant(""), text),
-        calls: fc.array(fc.record({ name: fc.constantFrom("search", "calc", "read_file"), args: text.map((t) => JSON.stringify({ q: t })), result: text }), { minLength: 1, maxLength: 3 }),
+        calls: fc.array(fc.record({ name: fc.constantFrom("search", "calc", "read_file"), args: text.map((t) => JSON.stringify({ q: t })), result: text }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
       }),
     ),
     { maxLength: 3 },

@@ -28,11 +28,7 @@ export interface TokenCounter {
 }
 
 /** Counts a whole request: the sum of the messages, the reply priming and the tool definitions. */
-export async function countRequest(
-  counter: TokenCounter,
-  messages: readonly ChatMessage[],
-  tools?: readonly ToolDefinition[],
-): Promise<number> {
+export async function countRequest(counter: TokenCounter, messages: readonly ChatMessage[], tools?: readonly ToolDefinition[]): Promise<number> {
   let total = counter.replyPriming;
   for (const m of messages) total += await counter.countMessage(m);
   if (tools && tools.length > 0) {

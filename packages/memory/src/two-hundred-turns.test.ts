@@ -17,7 +17,7 @@ function fakeModel(request: FakeChatRequest): string {
     return [...new Set(facts.map((f) => f.replace(/^.*?(my|the user's) /i, "The user's ").trim()))].join(" ") || "Small talk about numbers.";
   }
   const turn = request.messages.length;
-  return `Here is a fairly long answer number ${turn}, written to fill the window quickly: ` + "lorem ipsum dolor sit amet ".repeat(14);
+  return `Here is a fairly long answer number ${turn}, written to fill the window quickly: ${"lorem ipsum dolor sit amet ".repeat(14)}`;
 }
 
 describe("200 turns against a server enforcing a 2,048-token window", () => {

@@ -143,11 +143,22 @@ describe("applyRunEvent", () => {
     const events = stamp([
       { ...started, taskType: "creative" },
       { type: "run.token", text: " and on", agent: "manager", stepId: null },
-      { type: "run.completed", conversationId: "c1", assistantMessageId: "a1", finishReason: "stop", usage: { promptTokens: 1, completionTokens: 1, reported: false }, metrics, cacheHit: false },
+      {
+        type: "run.completed",
+        conversationId: "c1",
+        assistantMessageId: "a1",
+        finishReason: "stop",
+        usage: { promptTokens: 1, completionTokens: 1, reported: false },
+        metrics,
+        cacheHit: false,
+      },
     ]);
     expect(foldRunEvents({ runId: RUN, text: "On" }, events).text).toBe("On and on");
     // run.started carries the kept part, so a viewer that folds from the first event needs no seed
-    const told = stamp([{ ...started, continued: { text: "On", steps: null } }, ...events.slice(1).map(({ runId: _r, index: _i, at: _a, ...d }) => d as RunEventDraft)]);
+    const told = stamp([
+      { ...started, continued: { text: "On", steps: null } },
+      ...events.slice(1).map(({ runId: _r, index: _i, at: _a, ...d }) => d as RunEventDraft),
+    ]);
     expect(foldRunEvents({ runId: RUN }, told).text).toBe("On and on");
   });
 
@@ -170,10 +181,13 @@ describe("applyRunEvent", () => {
   it("keeps steps already streaming, and their objects, when a later plan lists them again", () => {
     const [s1] = mergePlanSteps([], [{ id: "s1", title: "One", agent: "analyst", dependsOn: [] }]);
     const running = { ...s1!, text: "so far", status: "running" as const };
-    const merged = mergePlanSteps([running], [
-      { id: "s1", title: "One", agent: "analyst", dependsOn: [] },
-      { id: "s2", title: "Two", agent: "analyst", dependsOn: [] },
-    ]);
+    const merged = mergePlanSteps(
+      [running],
+      [
+        { id: "s1", title: "One", agent: "analyst", dependsOn: [] },
+        { id: "s2", title: "Two", agent: "analyst", dependsOn: [] },
+      ],
+    );
     expect(merged[0]).toBe(running);
     expect(merged.map((s) => s.id)).toEqual(["s1", "s2"]);
   });

@@ -74,25 +74,17 @@ export const runResumeFrameSchema = z
   })
   .strict();
 
-export const conversationListFrameSchema = z
-  .object({ type: z.literal("conversation.list"), requestId, query: z.string().max(500).optional() })
-  .strict();
+export const conversationListFrameSchema = z.object({ type: z.literal("conversation.list"), requestId, query: z.string().max(500).optional() }).strict();
 
-export const conversationHistoryFrameSchema = z
-  .object({ type: z.literal("conversation.history"), requestId, conversationId: idSchema })
-  .strict();
+export const conversationHistoryFrameSchema = z.object({ type: z.literal("conversation.history"), requestId, conversationId: idSchema }).strict();
 
 export const conversationRenameFrameSchema = z
   .object({ type: z.literal("conversation.rename"), requestId, conversationId: idSchema, title: z.string().trim().min(1).max(200) })
   .strict();
 
-export const conversationDeleteFrameSchema = z
-  .object({ type: z.literal("conversation.delete"), requestId, conversationId: idSchema })
-  .strict();
+export const conversationDeleteFrameSchema = z.object({ type: z.literal("conversation.delete"), requestId, conversationId: idSchema }).strict();
 
-export const conversationRestoreFrameSchema = z
-  .object({ type: z.literal("conversation.restore"), requestId, conversationId: idSchema })
-  .strict();
+export const conversationRestoreFrameSchema = z.object({ type: z.literal("conversation.restore"), requestId, conversationId: idSchema }).strict();
 
 export const memoryPinFrameSchema = z
   .object({
@@ -105,13 +97,9 @@ export const memoryPinFrameSchema = z
   .strict()
   .refine((f) => f.text !== undefined || f.messageId !== undefined, { message: "give the fact's text or the messageId to pin" });
 
-export const memoryUnpinFrameSchema = z
-  .object({ type: z.literal("memory.unpin"), requestId, conversationId: idSchema, factId: idSchema })
-  .strict();
+export const memoryUnpinFrameSchema = z.object({ type: z.literal("memory.unpin"), requestId, conversationId: idSchema, factId: idSchema }).strict();
 
-export const metricsSubscribeFrameSchema = z
-  .object({ type: z.literal("metrics.subscribe"), enabled: z.boolean() })
-  .strict();
+export const metricsSubscribeFrameSchema = z.object({ type: z.literal("metrics.subscribe"), enabled: z.boolean() }).strict();
 
 export const pingFrameSchema = z.object({ type: z.literal("ping"), at: z.number().optional() }).strict();
 

@@ -3,11 +3,17 @@ import { taskTypeSchema } from "./task-type.js";
 import { finishReasonSchema, usageSchema } from "./usage.js";
 import { runMetricsSchema } from "./run-metrics.js";
 
-export const idSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, "ids use letters, digits, _ and -");
+export const idSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/, "ids use letters, digits, _ and -");
 
 export const messageStatusSchema = z
   .enum(["complete", "streaming", "stopped", "failed", "interrupted"])
-  .describe("complete: finished normally; streaming: a run is producing it; stopped: the user stopped it (partial); failed: an error ended it (partial); interrupted: the server went down (partial)");
+  .describe(
+    "complete: finished normally; streaming: a run is producing it; stopped: the user stopped it (partial); failed: an error ended it (partial); interrupted: the server went down (partial)",
+  );
 export type MessageStatus = z.infer<typeof messageStatusSchema>;
 
 export const planStepSchema = z.object({

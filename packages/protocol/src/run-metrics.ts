@@ -51,7 +51,9 @@ export const runMetricsSchema = z.object({
     .number()
     .nonnegative()
     .nullable()
-    .describe("the model's decode rate over the run: tokens generated after each request's first, over the time they were generated (all requests, hidden ones included)"),
+    .describe(
+      "the model's decode rate over the run: tokens generated after each request's first, over the time they were generated (all requests, hidden ones included)",
+    ),
   promptTokens: z.number().int().nonnegative(),
   completionTokens: z.number().int().nonnegative(),
   cacheHit: z.boolean(),

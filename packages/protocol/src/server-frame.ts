@@ -142,9 +142,7 @@ export const modelStatusSchema = z.object({
   contextWindow: z.number().int().positive().nullable(),
   window: contextWindowInfoSchema.nullable().optional().describe("the context window with where it came from; null until known"),
   state: z.enum(["ready", "loading", "downloading", "unavailable"]),
-  download: z
-    .object({ receivedBytes: z.number().nonnegative(), totalBytes: z.number().nonnegative().nullable(), file: z.string() })
-    .nullable(),
+  download: z.object({ receivedBytes: z.number().nonnegative(), totalBytes: z.number().nonnegative().nullable(), file: z.string() }).nullable(),
   problem: z.string().nullable().describe("why no model is ready, in words"),
   setup: z.array(z.string()).describe("ways to make a model ready, shown on the setup screen"),
 });

@@ -1,8 +1,6 @@
 import { z } from "zod";
 
-export const taskTypeSchema = z
-  .enum(["creative", "analytical", "conversational"])
-  .describe("How the Manager Agent handles a task");
+export const taskTypeSchema = z.enum(["creative", "analytical", "conversational"]).describe("How the Manager Agent handles a task");
 export type TaskType = z.infer<typeof taskTypeSchema>;
 
 /** What the user may ask for: a fixed type, or `auto` to let the classifier decide. */

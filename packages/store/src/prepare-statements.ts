@@ -13,9 +13,7 @@ export function prepareStatements(db: Database.Database) {
        ON CONFLICT (model_key) DO UPDATE SET ttft_ms = excluded.ttft_ms, tokens_per_second = excluded.tokens_per_second,
          samples = excluded.samples, updated_at = excluded.updated_at`,
     ),
-    insertConversation: db.prepare(
-      "INSERT INTO conversations (id, title, created_at, updated_at, summary, summarized_count) VALUES (?, ?, ?, ?, NULL, 0)",
-    ),
+    insertConversation: db.prepare("INSERT INTO conversations (id, title, created_at, updated_at, summary, summarized_count) VALUES (?, ?, ?, ?, NULL, 0)"),
     getConversation: db.prepare<[string], ConversationRow>("SELECT * FROM conversations WHERE id = ? AND deleted_at IS NULL"),
     listConversations: db.prepare<[], ConversationRow & { last_content: string | null }>(
       `SELECT c.*, (SELECT content FROM messages m WHERE m.conversation_id = c.id ORDER BY seq DESC LIMIT 1) AS last_content
@@ -38,31 +36,23 @@ export function prepareStatements(db: Database.Database) {
       `INSERT INTO messages (id, conversation_id, role, content, status, created_at, client_message_id, run_id, task_type, pinned)
        VALUES (@id, @conversationId, @role, @content, @status, @createdAt, @clientMessageId, @runId, @taskType, 0)`,
     ),
-    findByClientId: db.prepare<[string, string], MessageRow>(
-      "SELECT * FROM messages WHERE conversation_id = ? AND client_message_id = ?",
-    ),
+    findByClientId: db.prepare<[string, string], MessageRow>("SELECT * FROM messages WHERE conversation_id = ? AND client_message_id = ?"),
     findByClientIdAnywhere: db.prepare<[string], MessageRow>(
       `SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id
        WHERE m.client_message_id = ? AND m.role = 'user' AND c.deleted_at IS NULL ORDER BY m.seq DESC LIMIT 1`,
     ),
-    countUserMessages: db.prepare<[string], { n: number }>(
-      "SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND role = 'user'",
-    ),
+    countUserMessages: db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND role = 'user'"),
     getMessage: db.prepare<[string], MessageRow>("SELECT * FROM messages WHERE id = ?"),
     getMessageSeq: db.prepare<[string, string], { seq: number }>("SELECT seq FROM messages WHERE id = ? AND conversation_id = ?"),
     listMessages: db.prepare<[string], MessageRow>("SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq"),
-    listContextMessages: db.prepare<[string], ContextMessageRow>(
-      "SELECT id, role, content, status FROM messages WHERE conversation_id = ? ORDER BY seq",
-    ),
+    listContextMessages: db.prepare<[string], ContextMessageRow>("SELECT id, role, content, status FROM messages WHERE conversation_id = ? ORDER BY seq"),
     updateMessage: db.prepare(
       `UPDATE messages SET run_id = @runId, content = @content, status = @status, steps = @steps, task_type = @taskType,
        finish_reason = @finishReason, usage = @usage, metrics = @metrics, error = @error WHERE id = @id`,
     ),
     truncateFrom: db.prepare("DELETE FROM messages WHERE conversation_id = ? AND seq >= ?"),
     truncateAfter: db.prepare("DELETE FROM messages WHERE conversation_id = ? AND seq > ?"),
-    markInterrupted: db.prepare(
-      "UPDATE messages SET status = 'interrupted', finish_reason = 'interrupted' WHERE status = 'streaming'",
-    ),
+    markInterrupted: db.prepare("UPDATE messages SET status = 'interrupted', finish_reason = 'interrupted' WHERE status = 'streaming'"),
     insertFact: db.prepare("INSERT INTO pinned_facts (id, conversation_id, text, message_id, created_at) VALUES (?, ?, ?, ?, ?)"),
     getFact: db.prepare<[string, string], FactRow>("SELECT * FROM pinned_facts WHERE id = ? AND conversation_id = ?"),
     deleteFact: db.prepare("DELETE FROM pinned_facts WHERE id = ? AND conversation_id = ?"),

@@ -63,7 +63,11 @@ describe("SqliteConversationStore", () => {
     const s = memory();
     const c = s.createConversation("");
     expect(c.id).toMatch(/^[0-9a-f-]{36}$/);
-    s.addUserMessage({ conversationId: c.id, clientMessageId: "c1", content: "Explain how a write-ahead log keeps a database consistent after a crash, please" });
+    s.addUserMessage({
+      conversationId: c.id,
+      clientMessageId: "c1",
+      content: "Explain how a write-ahead log keeps a database consistent after a crash, please",
+    });
     const title = s.getConversation(c.id)!.title;
     expect(title.length).toBeLessThanOrEqual(61);
     expect(title).toMatch(/^Explain how a write-ahead log/);

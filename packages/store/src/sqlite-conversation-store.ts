@@ -146,8 +146,7 @@ export class SqliteConversationStore implements ConversationStore {
     const row = this.stmt.getMessage.get(id);
     if (!row) return;
     const m = toMessage(row);
-    const pick = <K extends keyof AssistantUpdate>(k: K, current: NonNullable<AssistantUpdate[K]> | null) =>
-      update[k] === undefined ? current : update[k];
+    const pick = <K extends keyof AssistantUpdate>(k: K, current: NonNullable<AssistantUpdate[K]> | null) => (update[k] === undefined ? current : update[k]);
     const str = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
     this.stmt.updateMessage.run({
       id,

@@ -8,7 +8,10 @@ describe("countOpenAIChatTokens", () => {
       { role: "system", content: "You are helpful." },
       { role: "user", content: "What is the capital of France?", name: "ann" },
     ];
-    const expected = 3 + (3 + encode("system").length + encode("You are helpful.").length) + (3 + encode("user").length + encode("What is the capital of France?").length + 1 + encode("ann").length);
+    const expected =
+      3 +
+      (3 + encode("system").length + encode("You are helpful.").length) +
+      (3 + encode("user").length + encode("What is the capital of France?").length + 1 + encode("ann").length);
     expect(countOpenAIChatTokens(messages)).toBe(expected);
   });
 

@@ -51,7 +51,12 @@ export interface FakeFlavour {
   /** the window enforced on chat requests (per slot for llama.cpp), null when none */
   contextWindow: number | null;
   trainedContextWindow: number;
-  judgeLength(messages: OpenAIChatMessage[], promptTokens: number, maxTokens: number | null, count: (messages: OpenAIChatMessage[]) => number): FakeLengthDecision;
+  judgeLength(
+    messages: OpenAIChatMessage[],
+    promptTokens: number,
+    maxTokens: number | null,
+    count: (messages: OpenAIChatMessage[]) => number,
+  ): FakeLengthDecision;
   /** the model exists (Ollama also knows "name" as "name:latest"); every model does when `models` is unset */
   knowsModel(model: string): boolean;
   /** a chat request for `model` was accepted (Ollama loads the model then) */

@@ -10,7 +10,14 @@ describe("lmstudio flavour", () => {
   it("tells the loaded and the maximum context length in /api/v0/models", async () => {
     const s = await servers.start({ flavour: "lmstudio", contextWindow: 4096, trainedContextWindow: 32_768, models: ["qwen2.5-7b-instruct"] });
     expect((await get(s, "/api/v0/models")).json.data).toEqual([
-      expect.objectContaining({ id: "qwen2.5-7b-instruct", object: "model", type: "llm", state: "loaded", max_context_length: 32_768, loaded_context_length: 4096 }),
+      expect.objectContaining({
+        id: "qwen2.5-7b-instruct",
+        object: "model",
+        type: "llm",
+        state: "loaded",
+        max_context_length: 32_768,
+        loaded_context_length: 4096,
+      }),
     ]);
     expect(await get(s, "/props")).toMatchObject({ status: 404, json: { error: "Unexpected endpoint or method. (GET /props)" } });
   });

@@ -54,7 +54,13 @@ describe("ollama flavour", () => {
     await (await chat(s, { model: "qwen2.5" })).json();
     const loaded = (await get(s, "/api/ps")).json.models;
     expect(loaded).toHaveLength(1);
-    expect(loaded[0]).toMatchObject({ name: "qwen2.5:latest", model: "qwen2.5:latest", context_length: 4096, expires_at: expect.any(String), size: expect.any(Number) });
+    expect(loaded[0]).toMatchObject({
+      name: "qwen2.5:latest",
+      model: "qwen2.5:latest",
+      context_length: 4096,
+      expires_at: expect.any(String),
+      size: expect.any(Number),
+    });
   });
 
   it("lists the models before any chat when preloaded", async () => {

@@ -55,7 +55,9 @@ export function ollamaFakeFlavour(config: FakeFlavourConfig, models: string[]): 
       if (method === "GET" && path === "/api/tags") {
         return {
           status: 200,
-          json: { models: [...known].map((n) => ({ name: n, model: n, modified_at: "2025-09-01T10:00:00Z", size: 4_683_087_332, digest: "845dbda0ea48", details })) },
+          json: {
+            models: [...known].map((n) => ({ name: n, model: n, modified_at: "2025-09-01T10:00:00Z", size: 4_683_087_332, digest: "845dbda0ea48", details })),
+          },
         };
       }
       if (method === "GET" && path === "/api/ps") {
@@ -63,7 +65,16 @@ export function ollamaFakeFlavour(config: FakeFlavourConfig, models: string[]): 
         return {
           status: 200,
           json: {
-            models: [...loaded].map((n) => ({ name: n, model: n, size: 6_654_289_920, digest: "845dbda0ea48", details, expires_at: expires, size_vram: 6_654_289_920, context_length: window })),
+            models: [...loaded].map((n) => ({
+              name: n,
+              model: n,
+              size: 6_654_289_920,
+              digest: "845dbda0ea48",
+              details,
+              expires_at: expires,
+              size_vram: 6_654_289_920,
+              context_length: window,
+            })),
           },
         };
       }

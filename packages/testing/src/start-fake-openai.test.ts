@@ -64,7 +64,10 @@ describe("startFakeOpenAI streaming", () => {
     const events = await collect(await post({ model: "m", messages: userHello, stream: true }));
     expect(events.some((e) => e !== "[DONE]" && e.usage)).toBe(false);
     expect(events.at(-2).choices[0].finish_reason).toBe("stop");
-    const text = events.slice(0, -2).map((e) => e.choices[0].delta.content).join("");
+    const text = events
+      .slice(0, -2)
+      .map((e) => e.choices[0].delta.content)
+      .join("");
     expect(text).toBe("You said: Hello");
   });
 
@@ -168,9 +171,7 @@ describe("startFakeOpenAI checks and errors", () => {
   });
 
   it("sends a programmed HTTP error with Retry-After", async () => {
-    server.setHandler((r) =>
-      r.attempt === 1 ? { error: { status: 429, message: "Rate limit reached", code: "rate_limit_exceeded", retryAfter: 2 } } : "ok",
-    );
+    server.setHandler((r) => (r.attempt === 1 ? { error: { status: 429, message: "Rate limit reached", code: "rate_limit_exceeded", retryAfter: 2 } } : "ok"));
     const res = await post({ model: "m", messages: userHello, stream: true });
     expect(res.status).toBe(429);
     expect(res.headers.get("retry-after")).toBe("2");

@@ -35,7 +35,17 @@ export function vllmFakeFlavour(config: FakeFlavourConfig, models: string[], kno
           root: id,
           parent: null,
           max_model_len: window,
-          permission: [{ id: `modelperm-${id}`, object: "model_permission", created: CREATED, allow_sampling: true, allow_logprobs: true, organization: "*", is_blocking: false }],
+          permission: [
+            {
+              id: `modelperm-${id}`,
+              object: "model_permission",
+              created: CREATED,
+              allow_sampling: true,
+              allow_logprobs: true,
+              organization: "*",
+              is_blocking: false,
+            },
+          ],
         }));
       }
       return null;

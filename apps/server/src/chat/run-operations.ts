@@ -68,13 +68,16 @@ export class RunOperations {
     const messages = store.listMessages(frame.conversationId);
     const at = messages.findIndex((m) => m.id === frame.messageId);
     const target = messages[at];
-    if (!target || target.role !== "assistant") {
+    if (target?.role !== "assistant") {
       throw new RequestError("not_found", "That answer is not in this conversation. Reload the conversation and try again.");
     }
     // A complete answer that ran out of output budget (finish "length") is cut too, so it can be continued.
     const cut = ["stopped", "failed", "interrupted"].includes(target.status) || target.finishReason === "length";
     if (at !== messages.length - 1 || !cut) {
-      throw new RequestError("conflict", "Only the last answer, when it was stopped, failed, interrupted or cut at its length limit, can be continued. Regenerate it instead.");
+      throw new RequestError(
+        "conflict",
+        "Only the last answer, when it was stopped, failed, interrupted or cut at its length limit, can be continued. Regenerate it instead.",
+      );
     }
     const userMessage = messages.slice(0, at).findLast((m) => m.role === "user");
     if (!userMessage) throw new RequestError("not_found", "The question this answer belongs to is gone. Send a new message.");

@@ -48,7 +48,10 @@ describe("httpErrorHandler: route input that does not match its zod schema", () 
   it("names a bad URL parameter in the code and says what it must look like", async () => {
     const res = await (await appWithRoute()).inject({ ...ok, url: "/things/bad%20id/2" });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ error: "invalid_id", message: "Invalid URL: id: ids use letters, digits, _ and -. Correct the URL and send the request again." });
+    expect(res.json()).toEqual({
+      error: "invalid_id",
+      message: "Invalid URL: id: ids use letters, digits, _ and -. Correct the URL and send the request again.",
+    });
   });
 
   it("answers invalid_params when several parameters are wrong", async () => {

@@ -64,7 +64,10 @@ describe("HTTP routes", () => {
     app = await buildApp({ config: testConfig(), model: new ScriptedChatModel() });
     const badId = await app.inject({ method: "GET", url: "/api/conversations/bad%20id" });
     expect(badId.statusCode).toBe(400);
-    expect(badId.json()).toEqual({ error: "invalid_id", message: "Invalid URL: id: ids use letters, digits, _ and -. Correct the URL and send the request again." });
+    expect(badId.json()).toEqual({
+      error: "invalid_id",
+      message: "Invalid URL: id: ids use letters, digits, _ and -. Correct the URL and send the request again.",
+    });
 
     const unknown = await app.inject({ method: "GET", url: "/api/conversations?bogus=1" });
     expect(unknown.statusCode).toBe(400);
@@ -74,7 +77,10 @@ describe("HTTP routes", () => {
     });
 
     const long = await app.inject({ method: "GET", url: `/api/conversations?q=${"x".repeat(501)}` });
-    expect(long.json()).toEqual({ error: "invalid_query", message: "Invalid query string: q: the search text is at most 500 characters. Correct the query string and send the request again." });
+    expect(long.json()).toEqual({
+      error: "invalid_query",
+      message: "Invalid query string: q: the search text is at most 500 characters. Correct the query string and send the request again.",
+    });
 
     const twice = await app.inject({ method: "GET", url: "/api/conversations?q=a&q=b" });
     expect(twice.statusCode).toBe(400);

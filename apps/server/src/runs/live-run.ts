@@ -28,9 +28,7 @@ export interface LiveRunInit {
   seed?: { text: string; steps: StepRecord[] | null };
 }
 
-export type SubscribeResult =
-  | { ok: true }
-  | { ok: false; reason: "ended" | "too_far_behind"; oldestIndex: number };
+export type SubscribeResult = { ok: true } | { ok: false; reason: "ended" | "too_far_behind"; oldestIndex: number };
 
 /**
  * One run in progress: numbers and stamps its events (gap-free `index` and token `seq`), keeps a

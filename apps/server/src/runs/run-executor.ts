@@ -53,7 +53,10 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
 
   const emit = (draft: AgentEvent) => {
     // a continue's run.started carries the kept part, so every viewer's fold extends it (the live run was seeded with it)
-    const told = draft.type === "run.started" && req.continueFrom !== undefined ? { ...draft, continued: { text: run.state.text, steps: run.state.steps.length ? run.state.steps : null } } : draft;
+    const told =
+      draft.type === "run.started" && req.continueFrom !== undefined
+        ? { ...draft, continued: { text: run.state.text, steps: run.state.steps.length ? run.state.steps : null } }
+        : draft;
     const event = run.emit(told);
     if (!event) return;
     switch (event.type) {
@@ -130,7 +133,11 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
 
   const error: { code: ErrorCode; message: string; retryable: boolean } | null =
     cause === "shutdown"
-      ? { code: "shutting_down", message: "The server shut down during this answer. The partial answer was kept; continue it when the server is back.", retryable: true }
+      ? {
+          code: "shutting_down",
+          message: "The server shut down during this answer. The partial answer was kept; continue it when the server is back.",
+          retryable: true,
+        }
       : failure;
 
   const terminal: RunEventDraft = error

@@ -62,7 +62,11 @@ describe("RunMeter on the wall clock", () => {
   it("counts the time between receipt and its creation", () => {
     let wall = 5000;
     let mono = 100;
-    const m = new RunMeter(4990, () => wall, () => mono);
+    const m = new RunMeter(
+      4990,
+      () => wall,
+      () => mono,
+    );
     mono = 100.25;
     m.requestBuilt();
     mono = 103.5;

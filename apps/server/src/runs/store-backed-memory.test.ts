@@ -74,7 +74,13 @@ describe("StoreBackedMemory through the server", () => {
       const before = cache.stats().misses;
       const mark = client.frames.length;
       // long enough that, without a key, each run would hash it again
-      client.send({ type: "message.send", clientMessageId: `k${i}`, conversationId, content: `Question ${i}: ${LONG_ANSWER}`, options: { taskType: "conversational" } });
+      client.send({
+        type: "message.send",
+        clientMessageId: `k${i}`,
+        conversationId,
+        content: `Question ${i}: ${LONG_ANSWER}`,
+        options: { taskType: "conversational" },
+      });
       const accepted = await client.waitFor("message.accepted", () => true, 5000, mark);
       conversationId = accepted.conversationId;
       await client.waitFor("run.completed", (f) => f.runId === accepted.runId, 10_000);

@@ -115,7 +115,10 @@ export class StoreBackedMemory implements ConversationMemory {
         ...(model.countPromptTokens ? { exactCount: (m) => model.countPromptTokens!(m) } : {}),
       });
       this.evictedUpTo.set(conversation.id, result.evictedUpTo);
-      return { messages: result.messages, stats: { ...result.stats, windowSource: contextWindow !== undefined && contextWindow < this.windowInfo().tokens ? "error" : this.windowInfo().source } };
+      return {
+        messages: result.messages,
+        stats: { ...result.stats, windowSource: contextWindow !== undefined && contextWindow < this.windowInfo().tokens ? "error" : this.windowInfo().source },
+      };
     };
   }
 

@@ -92,10 +92,7 @@ export class WsTestClient {
 
   /** the run's terminal event */
   waitForRunEnd(runId: string, timeoutMs = 15_000): Promise<ServerFrame> {
-    return Promise.race([
-      this.waitFor("run.completed", (f) => f.runId === runId, timeoutMs),
-      this.waitFor("run.error", (f) => f.runId === runId, timeoutMs),
-    ]);
+    return Promise.race([this.waitFor("run.completed", (f) => f.runId === runId, timeoutMs), this.waitFor("run.error", (f) => f.runId === runId, timeoutMs)]);
   }
 
   tokens(runId: string): Array<{ seq: number; index: number; text: string }> {

@@ -38,9 +38,7 @@ describe("a slow client", () => {
     const sampler = setInterval(() => {
       for (const c of app.alma.connections) maxBuffered = Math.max(maxBuffered, c.bufferedAmount);
     }, 2);
-    await expect
-      .poll(() => app.alma.store.listMessages(accepted.conversationId).at(-1)!.status, { timeout: 20_000 })
-      .not.toBe("streaming");
+    await expect.poll(() => app.alma.store.listMessages(accepted.conversationId).at(-1)!.status, { timeout: 20_000 }).not.toBe("streaming");
     clearInterval(sampler);
     expect(app.alma.store.listMessages(accepted.conversationId).at(-1)!.status).toBe("complete");
     expect(maxBuffered).toBeLessThan(1024 * 1024 + 2 * CHUNK.length + 1024);

@@ -46,13 +46,14 @@ describe("crash safety (a real server process)", () => {
     const { c, accepted } = await startStreaming(first, "crash-1");
     // kill only once a flush of the partial text has reached the database (a busy machine may delay it)
     const watcher = new SqliteConversationStore({ path: dbPath });
-    await expect
-      .poll(() => watcher.listMessages(accepted.conversationId)[1]?.content.length ?? 0, { timeout: WAIT_MS, interval: 50 })
-      .toBeGreaterThan(0);
+    await expect.poll(() => watcher.listMessages(accepted.conversationId)[1]?.content.length ?? 0, { timeout: WAIT_MS, interval: 50 }).toBeGreaterThan(0);
     watcher.close();
     first.child.kill("SIGKILL");
     expect((await first.exited).signal).toBe("SIGKILL");
-    const seen = c.tokens(accepted.runId!).map((t) => t.text).join("");
+    const seen = c
+      .tokens(accepted.runId!)
+      .map((t) => t.text)
+      .join("");
     c.terminate();
 
     const peek = new SqliteConversationStore({ path: dbPath });
@@ -81,7 +82,12 @@ describe("crash safety (a real server process)", () => {
     const after = new SqliteConversationStore({ path: dbPath });
     const last = after.listMessages(a2.conversationId).at(-1)!;
     expect(last.status).toBe("interrupted");
-    expect(last.content).toBe(c2.tokens(a2.runId!).map((t) => t.text).join(""));
+    expect(last.content).toBe(
+      c2
+        .tokens(a2.runId!)
+        .map((t) => t.text)
+        .join(""),
+    );
     after.close();
   }, 300_000);
 });

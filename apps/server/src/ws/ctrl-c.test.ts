@@ -20,7 +20,13 @@ describe("Ctrl-C on a real server process", () => {
   it("one Ctrl-C delivered twice (terminal and npm start) lets the running answer finish within the shutdown deadline; a later one cuts it", async () => {
     const words = Array.from({ length: 120 }, (_, i) => ` w${i}`);
     fake = await startFakeOpenAI({ handler: () => ({ tokens: words, tokensPerSecond: 60 }) });
-    const env = { ALMA_PROVIDER: "openai", OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: "sk-test", ALMA_DB_PATH: join(dir, "a.db"), ALMA_SHUTDOWN_DEADLINE_MS: "15000" };
+    const env = {
+      ALMA_PROVIDER: "openai",
+      OPENAI_BASE_URL: fake.url,
+      OPENAI_API_KEY: "sk-test",
+      ALMA_DB_PATH: join(dir, "a.db"),
+      ALMA_SHUTDOWN_DEADLINE_MS: "15000",
+    };
     const server = await spawnServer(env);
     servers.push(server);
     const c = await WsTestClient.connect(`${server.url.replace("http", "ws")}/ws`);
@@ -33,7 +39,12 @@ describe("Ctrl-C on a real server process", () => {
     const end = await c.waitForRunEnd(runId!, WAIT_MS);
     expect(end.type).toBe("run.completed");
     expect(end.type === "run.completed" && end.finishReason).toBe("stop");
-    expect(c.tokens(runId!).map((t) => t.text).join("")).toBe(words.join(""));
+    expect(
+      c
+        .tokens(runId!)
+        .map((t) => t.text)
+        .join(""),
+    ).toBe(words.join(""));
     expect((await server.exited).code).toBe(0);
     expect(server.logs.join("")).not.toContain("second signal");
 

@@ -63,7 +63,12 @@ describe("a viewer that joins a live answer sees every token once", () => {
     fake = await startFakeOpenAI({ flavour: "vllm", contextWindow: 32_768, models: ["m"], handler: capableResponder({ tokensPerSecond: 400 }) });
     const { app, connect } = await serve(new OpenAIChatModel({ baseURL: fake.url, model: "m" }));
     const a = await connect();
-    a.send({ type: "message.send", clientMessageId: "m", content: "Compare Redis and RabbitMQ for a job queue and recommend one", options: { taskType: "analytical" } });
+    a.send({
+      type: "message.send",
+      clientMessageId: "m",
+      content: "Compare Redis and RabbitMQ for a job queue and recommend one",
+      options: { taskType: "analytical" },
+    });
     const { runId, conversationId } = await a.waitFor("message.accepted");
     await a.waitFor("run.token", (t) => t.runId === runId && t.stepId !== null && t.seq > 20, 20_000);
     const mid = joinMidRun(connect, conversationId);

@@ -11,7 +11,10 @@ const LONG = Array.from({ length: 400 }, (_, i) => `word${i}`).join(" ");
 const convo = { taskType: "conversational" } as const;
 
 async function start(env: Record<string, string>) {
-  const app = await buildApp({ config: testConfig({ ALMA_SHUTDOWN_DEADLINE_MS: "0", ...env }), model: new ScriptedChatModel({ reply: LONG, tokensPerSecond: 20 }) });
+  const app = await buildApp({
+    config: testConfig({ ALMA_SHUTDOWN_DEADLINE_MS: "0", ...env }),
+    model: new ScriptedChatModel({ reply: LONG, tokensPerSecond: 20 }),
+  });
   apps.push(app);
   const url = `${(await app.listen({ host: "127.0.0.1", port: 0 })).replace("http", "ws")}/ws`;
   const connect = async (o: Parameters<typeof WsTestClient.connect>[1] = {}) => {

@@ -120,7 +120,12 @@ describe("runs against an OpenAI-compatible upstream (fake server, real SSE)", (
     const done = await c.waitFor("run.completed", (f) => f.runId === runId);
     expect(c.of("run.progress").some((p) => p.runId === runId && p.phase === "retrying")).toBe(true);
     expect(done.metrics.retries).toBe(1);
-    expect(c.tokens(runId!).map((t) => t.text).join("")).toBe("after retry");
+    expect(
+      c
+        .tokens(runId!)
+        .map((t) => t.text)
+        .join(""),
+    ).toBe("after retry");
   });
 
   it("does not retry a 401 and says what to fix", async () => {

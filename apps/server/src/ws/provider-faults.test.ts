@@ -64,7 +64,12 @@ describe("provider faults before the first token", () => {
     // Retry-After: 1 (seconds) is longer than the backoff alone (at most 500 ms for the first retry)
     expect(second!.receivedAt - first!.endedAt!).toBeGreaterThanOrEqual(950);
     expect(done.metrics.retries).toBe(1);
-    expect(c.tokens(runId!).map((t) => t.text).join("")).toBe("after the wait");
+    expect(
+      c
+        .tokens(runId!)
+        .map((t) => t.text)
+        .join(""),
+    ).toBe("after the wait");
   });
 
   it("retries a 500, then answers", async () => {
@@ -77,7 +82,12 @@ describe("provider faults before the first token", () => {
     await c.waitFor("run.completed", (f) => f.runId === runId);
     expect(fake.chatRequests()).toHaveLength(2);
     expect(c.of("run.progress").find((p) => p.runId === runId && p.phase === "retrying")?.attempt).toBe(1);
-    expect(c.tokens(runId!).map((t) => t.text).join("")).toBe("second time lucky");
+    expect(
+      c
+        .tokens(runId!)
+        .map((t) => t.text)
+        .join(""),
+    ).toBe("second time lucky");
   });
 
   it("does not retry a 400: one request, a typed error that is not retryable", async () => {
@@ -101,7 +111,10 @@ describe("provider faults before the first token", () => {
     const err = await c.waitFor("run.error", (f) => f.runId === runId, 15_000);
     expect(err).toMatchObject({ code: "provider_unavailable", retryable: true, partial: false });
     expect(err.message).toContain(url);
-    const attempts = c.of("run.progress").filter((p) => p.runId === runId && p.phase === "retrying").map((p) => p.attempt);
+    const attempts = c
+      .of("run.progress")
+      .filter((p) => p.runId === runId && p.phase === "retrying")
+      .map((p) => p.attempt);
     expect(attempts).toEqual([1, 2]);
     expect(err.metrics?.retries).toBe(2);
   });
@@ -137,7 +150,12 @@ describe("provider faults after tokens were sent", () => {
     // the model was shown the partial answer to continue from
     const sent = fake.chatRequests()[1]!.chat!.messages;
     expect(sent.some((m) => m.role === "assistant" && m.content === " p0 p1 p2 p3 p4")).toBe(true);
-    expect(c.tokens(cont.runId).map((t) => t.text).join("")).toBe(" and the rest.");
+    expect(
+      c
+        .tokens(cont.runId)
+        .map((t) => t.text)
+        .join(""),
+    ).toBe(" and the rest.");
     expect(app.alma.store.getMessage(partial.id)).toMatchObject({
       status: "complete",
       content: " p0 p1 p2 p3 p4 and the rest.",

@@ -14,7 +14,7 @@ afterAll(() => app?.close());
 
 /** deterministic pseudo-random numbers, so a failure can be replayed */
 function seeded(seed: number) {
-  return () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  return () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 }
 
 describe("resume under random socket drops", () => {
@@ -76,7 +76,10 @@ describe("resume under random socket drops", () => {
 
     expect(received.size).toBeGreaterThan(0);
     for (const [runId, events] of received) {
-      expect(events.map((e) => e.index), runId).toEqual(events.map((_, i) => i));
+      expect(
+        events.map((e) => e.index),
+        runId,
+      ).toEqual(events.map((_, i) => i));
       const tokens = events.filter((e) => e.type === "run.token");
       expect(tokens.map((t) => t.seq)).toEqual(tokens.map((_, i) => i));
       const stored = app.alma.store.listMessages(conversationId!).find((m) => m.runId === runId)!;

@@ -73,7 +73,12 @@ describe("a run over the socket: streamed, stopped, deduplicated, edited, regene
     expect(c.tokens(runId!).length).toBeLessThanOrEqual(sentAt + 1);
     const answer = app.alma.store.listMessages(conversationId).at(-1)!;
     expect(answer.status).toBe("stopped");
-    expect(answer.content).toBe(c.tokens(runId!).map((t) => t.text).join(""));
+    expect(answer.content).toBe(
+      c
+        .tokens(runId!)
+        .map((t) => t.text)
+        .join(""),
+    );
     expect(answer.content.length).toBeGreaterThan(0);
   });
 
@@ -103,7 +108,12 @@ describe("a run over the socket: streamed, stopped, deduplicated, edited, regene
     expect(done.metrics.totalMs).toBeLessThan(7000);
     const answer = app.alma.store.listMessages(conversationId).at(-1)!;
     expect(answer).toMatchObject({ status: "stopped", finishReason: "deadline" });
-    expect(answer.content).toBe(c.tokens(runId!).map((t) => t.text).join(""));
+    expect(answer.content).toBe(
+      c
+        .tokens(runId!)
+        .map((t) => t.text)
+        .join(""),
+    );
     expect(answer.content.length).toBeGreaterThan(0);
   });
 

@@ -73,8 +73,7 @@ describe("security", () => {
     // the upstream fails once, echoing the (masked) key as OpenAI does, so the retry path is logged and shown too
     fake = await startFakeOpenAI({
       apiKey,
-      handler: (req) =>
-        req.attempt === 1 ? { error: { status: 503, message: `Overloaded for key ${apiKey.slice(0, 3)}*****${apiKey.slice(-4)}` } } : "fine",
+      handler: (req) => (req.attempt === 1 ? { error: { status: 503, message: `Overloaded for key ${apiKey.slice(0, 3)}*****${apiKey.slice(-4)}` } } : "fine"),
     });
     const log: string[] = [];
     const config = testConfig({
@@ -104,9 +103,7 @@ describe("security", () => {
 
     const auth = { headers: { authorization: `Bearer ${token}` } };
     const bodies = await Promise.all(
-      [`/health`, `/metrics`, `/api/conversations`, `/api/conversations/${first.conversationId}`].map(async (p) =>
-        (await fetch(`${http}${p}`, auth)).text(),
-      ),
+      [`/health`, `/metrics`, `/api/conversations`, `/api/conversations/${first.conversationId}`].map(async (p) => (await fetch(`${http}${p}`, auth)).text()),
     );
     await app.close();
     apps.splice(apps.indexOf(app), 1);

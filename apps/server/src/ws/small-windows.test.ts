@@ -24,7 +24,7 @@ async function serve(env: Record<string, string> = {}) {
 
 /** What people type over a long session: questions to work on, things to write, long pasted context. */
 function turn(i: number): { content: string; taskType: TaskTypeChoice } {
-  const filler = `Some background for turn ${i}: ` + "we run a small web shop with a Postgres database, two app servers and a queue; ".repeat(3);
+  const filler = `Some background for turn ${i}: ${"we run a small web shop with a Postgres database, two app servers and a queue; ".repeat(3)}`;
   if (i % 3 === 0) return { content: `${filler}Compare Redis and RabbitMQ for our job queue and recommend one.`, taskType: "analytical" };
   if (i % 3 === 1) return { content: `${filler}Write a short poem about our on-call rotation.`, taskType: "creative" };
   return { content: `${filler}Thanks, that helps. What should we look at next?`, taskType: "auto" };
@@ -53,7 +53,9 @@ describe("a long conversation on a 2,048-token model, for each way a server tell
       expect(ends.filter((e) => e.type !== "run.completed")).toEqual([]);
       // every turn was answered by the model (no cache), and the conversation outgrew the window: trimmed and summarized
       expect(ends.every((e) => e.type === "run.completed" && !e.cacheHit)).toBe(true);
-      expect(ends.some((e) => e.type === "run.completed" && (e.metrics.context?.messagesTrimmed ?? 0) + (e.metrics.context?.messagesSummarized ?? 0) > 0)).toBe(true);
+      expect(ends.some((e) => e.type === "run.completed" && (e.metrics.context?.messagesTrimmed ?? 0) + (e.metrics.context?.messagesSummarized ?? 0) > 0)).toBe(
+        true,
+      );
       expect(fake.chatRequests().some((r) => JSON.stringify(r.body).includes("Updated summary:"))).toBe(true);
       const analytical = ends.filter((e) => e.type === "run.completed" && e.metrics.steps.length >= 2);
       // the analytical turns were planned, run and synthesized inside the window, not answered in one pass
@@ -81,7 +83,12 @@ describe("a long conversation on a 2,048-token model, for each way a server tell
     expect(refused).toHaveLength(1);
     const sameAsRefused = fake.chatRequests().filter((r) => r !== refused[0] && JSON.stringify(r.body) === JSON.stringify(refused[0]!.body));
     expect(sameAsRefused).toEqual([]);
-    expect(fake.chatRequests().slice(fake.chatRequests().indexOf(refused[0]!) + 1).every((r) => r.status === 200)).toBe(true);
+    expect(
+      fake
+        .chatRequests()
+        .slice(fake.chatRequests().indexOf(refused[0]!) + 1)
+        .every((r) => r.status === 200),
+    ).toBe(true);
     const health = (await (await fetch(`${address}/health`)).json()) as { model: { window: { tokens: number; source: string } } };
     expect(health.model.window).toMatchObject({ tokens: WINDOW, source: "error" });
   }, 240_000);

@@ -25,7 +25,11 @@ describe("a tab left open on a conversation while another tab writes in it", () 
     const second = await a.waitFor("message.accepted", (f) => f.clientMessageId === "m2");
     await b.waitForRunEnd(second.runId!);
     const added = await b.waitFor("message.added");
-    expect(added).toMatchObject({ conversationId: first.conversationId, after: before.at(-1)!.id, message: { id: second.userMessageId, content: "second", role: "user" } });
+    expect(added).toMatchObject({
+      conversationId: first.conversationId,
+      after: before.at(-1)!.id,
+      message: { id: second.userMessageId, content: "second", role: "user" },
+    });
     const iAdded = b.frames.indexOf(added);
     const iStarted = b.frames.findIndex((f) => f.type === "run.started" && f.runId === second.runId);
     expect(iAdded).toBeLessThan(iStarted);
@@ -33,7 +37,14 @@ describe("a tab left open on a conversation while another tab writes in it", () 
     expect(a.of("message.added")).toEqual([]);
 
     // an edit of the first message: the others are told what it follows (nothing), so they drop what came after
-    a.send({ type: "message.edit", clientMessageId: "m3", conversationId: first.conversationId, messageId: first.userMessageId, content: "first, edited", options: { taskType: "conversational" } });
+    a.send({
+      type: "message.edit",
+      clientMessageId: "m3",
+      conversationId: first.conversationId,
+      messageId: first.userMessageId,
+      content: "first, edited",
+      options: { taskType: "conversational" },
+    });
     const edited = await a.waitFor("message.accepted", (f) => f.clientMessageId === "m3");
     await b.waitForRunEnd(edited.runId!);
     expect(b.of("message.added").at(-1)).toMatchObject({ after: null, message: { content: "first, edited" } });
@@ -68,7 +79,12 @@ describe("a tab left open on a conversation while another tab writes in it", () 
     const text = joined.map((t) => t.text).join("");
     expect(text.length).toBeGreaterThan(100);
     expect(LONG.startsWith(text)).toBe(true);
-    expect(b.tokens(runId!).map((t) => t.text).join("")).toBe(text);
+    expect(
+      b
+        .tokens(runId!)
+        .map((t) => t.text)
+        .join(""),
+    ).toBe(text);
     expect(app.alma.store.listMessages(conversationId).at(-1)!.content).toBe(text);
   });
 
@@ -85,6 +101,11 @@ describe("a tab left open on a conversation while another tab writes in it", () 
     const second = await a.waitFor("message.accepted", (f) => f.clientMessageId === "t2");
     await b.waitFor("run.completed", (f) => f.runId === second.runId);
     expect(b.of("run.started").map((f) => f.userMessageId)).toEqual([second.userMessageId]);
-    expect(b.tokens(second.runId!).map((t) => t.text).join("")).toBe("shared answer");
+    expect(
+      b
+        .tokens(second.runId!)
+        .map((t) => t.text)
+        .join(""),
+    ).toBe("shared answer");
   });
 });

@@ -99,7 +99,8 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
         if (!client || !conversationId) return;
         const fact = state.pinnedFacts.find((f) => f.messageId === messageId);
         const req = pinned ? client.pin(conversationId, { messageId }) : fact ? client.unpin(conversationId, fact.id) : null;
-        req?.then(() => toast({ message: pinned ? "Pinned: it stays in the model's context." : "Unpinned." }))
+        req
+          ?.then(() => toast({ message: pinned ? "Pinned: it stays in the model's context." : "Unpinned." }))
           .catch((e: unknown) => toast({ message: `Could not ${pinned ? "pin" : "unpin"}: ${e instanceof Error ? e.message : "unknown error"}` }));
       },
     }),
@@ -130,38 +131,44 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
   const { removeLocal, renameLocal, refresh } = conversations;
   const activeId = state.conversationId;
 
-  const onDelete = React.useCallback((id: string, title: string) => {
-    if (!client) return;
-    client
-      .delete(id)
-      .then(() => {
-        removeLocal(id);
-        if (id === activeId) open(null);
-        toast({
-          message: `Deleted “${title}”.`,
-          durationMs: 10_000,
-          action: {
-            label: "Undo",
-            onClick: () => {
-              client
-                .restore(id)
-                .then(() => refresh())
-                .catch((e: unknown) => toast({ message: `Could not restore: ${e instanceof Error ? e.message : "unknown error"}` }));
+  const onDelete = React.useCallback(
+    (id: string, title: string) => {
+      if (!client) return;
+      client
+        .delete(id)
+        .then(() => {
+          removeLocal(id);
+          if (id === activeId) open(null);
+          toast({
+            message: `Deleted “${title}”.`,
+            durationMs: 10_000,
+            action: {
+              label: "Undo",
+              onClick: () => {
+                client
+                  .restore(id)
+                  .then(() => refresh())
+                  .catch((e: unknown) => toast({ message: `Could not restore: ${e instanceof Error ? e.message : "unknown error"}` }));
+              },
             },
-          },
-        });
-      })
-      .catch((e: unknown) => toast({ message: `Could not delete: ${e instanceof Error ? e.message : "unknown error"}` }));
-  }, [client, removeLocal, activeId, open, toast, refresh]);
+          });
+        })
+        .catch((e: unknown) => toast({ message: `Could not delete: ${e instanceof Error ? e.message : "unknown error"}` }));
+    },
+    [client, removeLocal, activeId, open, toast, refresh],
+  );
 
-  const onRename = React.useCallback((id: string, title: string) => {
-    if (!client) return;
-    renameLocal(id, title);
-    client.rename(id, title).catch((e: unknown) => {
-      toast({ message: `Could not rename: ${e instanceof Error ? e.message : "unknown error"}` });
-      refresh();
-    });
-  }, [client, renameLocal, toast, refresh]);
+  const onRename = React.useCallback(
+    (id: string, title: string) => {
+      if (!client) return;
+      renameLocal(id, title);
+      client.rename(id, title).catch((e: unknown) => {
+        toast({ message: `Could not rename: ${e instanceof Error ? e.message : "unknown error"}` });
+        refresh();
+      });
+    },
+    [client, renameLocal, toast, refresh],
+  );
 
   const { send } = chat;
   const onSend = React.useCallback((text: string) => send(text, taskType), [send, taskType]);
@@ -212,7 +219,14 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
       )}
       <main className="flex min-w-0 flex-1 flex-col">
         <header className="flex h-12 shrink-0 items-center gap-2 border-b px-2 sm:px-3">
-          <Button size="icon" variant="ghost" className="md:hidden" aria-label="Open conversations" data-testid="open-sidebar" onClick={() => setSidebarOpen(true)}>
+          <Button
+            size="icon"
+            variant="ghost"
+            className="md:hidden"
+            aria-label="Open conversations"
+            data-testid="open-sidebar"
+            onClick={() => setSidebarOpen(true)}
+          >
             <PanelLeft />
           </Button>
           <h1 className="min-w-0 flex-1 truncate text-sm font-semibold" data-testid="conversation-title">

@@ -31,7 +31,16 @@ interface Props {
  * Enter sends, Shift+Enter breaks the line; the draft is saved per conversation as it is typed. While the
  * socket is still connecting, Enter sends too: the message is queued and goes out on connect.
  */
-export const Composer = React.memo(function Composer({ conversationId, streaming, disabledReason, maxChars, taskType, onTaskTypeChange, onSend, onStop }: Props) {
+export const Composer = React.memo(function Composer({
+  conversationId,
+  streaming,
+  disabledReason,
+  maxChars,
+  taskType,
+  onTaskTypeChange,
+  onSend,
+  onStop,
+}: Props) {
   // The server renders the box empty (it cannot read localStorage); the first layout effect fills it.
   const [text, setText] = React.useState("");
   const ref = React.useRef<HTMLTextAreaElement>(null);

@@ -8,7 +8,9 @@ const noop = () => undefined;
 
 describe("ConnectionBanner", () => {
   it("stays hidden while open and during the very first connect", () => {
-    const { container, rerender } = render(<ConnectionBanner connection={{ status: "open", welcome: {} as WelcomeFrame }} everConnected serverUrl="ws://x/ws" onReconnect={noop} />);
+    const { container, rerender } = render(
+      <ConnectionBanner connection={{ status: "open", welcome: {} as WelcomeFrame }} everConnected serverUrl="ws://x/ws" onReconnect={noop} />,
+    );
     expect(container.textContent).toBe("");
     rerender(<ConnectionBanner connection={{ status: "connecting", attempt: 0 }} everConnected={false} serverUrl="ws://x/ws" onReconnect={noop} />);
     expect(container.textContent).toBe("");
@@ -16,7 +18,12 @@ describe("ConnectionBanner", () => {
 
   it("says the connection was lost and when the next attempt is", () => {
     render(
-      <ConnectionBanner connection={{ status: "reconnecting", attempt: 2, delayMs: 2000, nextAttemptAt: 0, lastError: "closed" }} everConnected serverUrl="ws://x/ws" onReconnect={noop} />,
+      <ConnectionBanner
+        connection={{ status: "reconnecting", attempt: 2, delayMs: 2000, nextAttemptAt: 0, lastError: "closed" }}
+        everConnected
+        serverUrl="ws://x/ws"
+        onReconnect={noop}
+      />,
     );
     const banner = screen.getByTestId("connection-banner");
     expect(banner.textContent).toContain("Connection lost");
@@ -25,7 +32,14 @@ describe("ConnectionBanner", () => {
   });
 
   it("names the server it cannot reach before the first connection", () => {
-    render(<ConnectionBanner connection={{ status: "reconnecting", attempt: 1, delayMs: 500, nextAttemptAt: 0, lastError: null }} everConnected={false} serverUrl="ws://127.0.0.1:8787/ws" onReconnect={noop} />);
+    render(
+      <ConnectionBanner
+        connection={{ status: "reconnecting", attempt: 1, delayMs: 500, nextAttemptAt: 0, lastError: null }}
+        everConnected={false}
+        serverUrl="ws://127.0.0.1:8787/ws"
+        onReconnect={noop}
+      />,
+    );
     expect(screen.getByTestId("connection-banner").textContent).toContain("ws://127.0.0.1:8787/ws");
   });
 });

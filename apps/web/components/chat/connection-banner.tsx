@@ -4,7 +4,17 @@ import type { ConnectionState } from "@alma/client";
 import { Button } from "@/components/ui/button";
 
 /** Shown while the socket is down; the client reconnects with backoff, and typed text is kept. */
-export function ConnectionBanner({ connection, everConnected, serverUrl, onReconnect }: { connection: ConnectionState; everConnected: boolean; serverUrl: string; onReconnect(): void }) {
+export function ConnectionBanner({
+  connection,
+  everConnected,
+  serverUrl,
+  onReconnect,
+}: {
+  connection: ConnectionState;
+  everConnected: boolean;
+  serverUrl: string;
+  onReconnect(): void;
+}) {
   if (connection.status === "open" || connection.status === "idle") return null;
   if (connection.status === "connecting" && connection.attempt === 0 && !everConnected) return null;
   const text = everConnected ? "Connection lost. Reconnecting…" : `Cannot reach the alma server at ${serverUrl}. Retrying…`;
@@ -15,7 +25,12 @@ export function ConnectionBanner({ connection, everConnected, serverUrl, onRecon
         ? (connection.error?.message ?? "The connection is closed.")
         : "Your draft is kept.";
   return (
-    <div role="alert" data-testid="connection-banner" data-state={connection.status} className="flex flex-wrap items-center gap-2 border-b border-warning/40 bg-warning/15 px-4 py-2 text-sm">
+    <div
+      role="alert"
+      data-testid="connection-banner"
+      data-state={connection.status}
+      className="flex flex-wrap items-center gap-2 border-b border-warning/40 bg-warning/15 px-4 py-2 text-sm"
+    >
       <WifiOff className="size-4 shrink-0" aria-hidden />
       <span className="font-medium">{text}</span>
       <span className="text-muted-foreground">{detail}</span>

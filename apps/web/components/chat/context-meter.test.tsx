@@ -7,8 +7,19 @@ import { ContextMeter } from "./context-meter";
 afterEach(cleanup);
 
 const context: ContextStats = {
-  contextWindow: 4096, promptBudget: 3000, outputBudget: 1000, promptTokens: 1024, messagesIn: 3, messagesTotal: 3, messagesTrimmed: 0,
-  messagesSummarized: 0, pinnedFacts: 0, hasSummary: false, fill: 0.25, tokenizer: "estimate", retrimmed: false,
+  contextWindow: 4096,
+  promptBudget: 3000,
+  outputBudget: 1000,
+  promptTokens: 1024,
+  messagesIn: 3,
+  messagesTotal: 3,
+  messagesTrimmed: 0,
+  messagesSummarized: 0,
+  pinnedFacts: 0,
+  hasSummary: false,
+  fill: 0.25,
+  tokenizer: "estimate",
+  retrimmed: false,
 };
 
 function meterLabel(ui: React.ReactElement): string {

@@ -9,7 +9,15 @@ import { cn } from "@/lib/utils";
  * the window's size came from. `modelWindow` is the model status's, whose detail (which endpoint told it) the run's
  * stats do not carry: it is used only when it describes the same window.
  */
-export function ContextMeter({ context, summarizedCount, modelWindow = null }: { context: ContextStats | null; summarizedCount: number; modelWindow?: ContextWindowInfo | null }) {
+export function ContextMeter({
+  context,
+  summarizedCount,
+  modelWindow = null,
+}: {
+  context: ContextStats | null;
+  summarizedCount: number;
+  modelWindow?: ContextWindowInfo | null;
+}) {
   if (!context) return null;
   const pct = Math.min(100, Math.round(context.fill * 100));
   const summarized = context.hasSummary || context.messagesSummarized > 0 || summarizedCount > 0;

@@ -51,7 +51,10 @@ const components: Components = {
       </div>
     );
   },
-  input: ({ type, checked }) => (type === "checkbox" ? <input type="checkbox" checked={!!checked} readOnly disabled className="mr-1.5 align-middle" aria-label={checked ? "done" : "not done"} /> : null),
+  input: ({ type, checked }) =>
+    type === "checkbox" ? (
+      <input type="checkbox" checked={!!checked} readOnly disabled className="mr-1.5 align-middle" aria-label={checked ? "done" : "not done"} />
+    ) : null,
 };
 
 const remarkPlugins = [remarkGfm, remarkHtmlAsText];
@@ -73,7 +76,7 @@ export function warmUpHighlighting(languages: string[] = WARM_LANGUAGES): void {
     if (i >= languages.length) return;
     idle(() => {
       // The synchronous Markdown component runs the whole pipeline when called; its output is discarded.
-      ReactMarkdown({ children: "```" + languages[i] + "\nx\n```", rehypePlugins: highlighted });
+      ReactMarkdown({ children: `\`\`\`${languages[i]}\nx\n\`\`\``, rehypePlugins: highlighted });
       next(i + 1);
     });
   };

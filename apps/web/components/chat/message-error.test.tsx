@@ -8,7 +8,11 @@ describe("MessageError", () => {
   it("an answer cut by a shutdown offers Continue, not Retry, when it can be continued", () => {
     const onContinue = vi.fn();
     const onRetry = vi.fn();
-    const error = { code: "shutting_down" as const, message: "The server shut down during this answer. The partial answer was kept; continue it when the server is back.", retryable: true };
+    const error = {
+      code: "shutting_down" as const,
+      message: "The server shut down during this answer. The partial answer was kept; continue it when the server is back.",
+      retryable: true,
+    };
     render(<MessageError error={error} onRetry={onRetry} onContinue={onContinue} />);
     expect(screen.queryByTestId("retry")).toBeNull();
     fireEvent.click(screen.getByTestId("error-continue"));

@@ -68,7 +68,10 @@ function UserMessage({ message, busy, actions, isLastUser }: Props) {
           </div>
         </div>
       ) : (
-        <div className={cn("max-w-[85%] whitespace-pre-wrap break-words rounded-2xl bg-accent px-4 py-2.5 text-sm", message.pending && "opacity-80")} data-testid="message-content">
+        <div
+          className={cn("max-w-[85%] whitespace-pre-wrap break-words rounded-2xl bg-accent px-4 py-2.5 text-sm", message.pending && "opacity-80")}
+          data-testid="message-content"
+        >
           {message.content}
         </div>
       )}
@@ -105,7 +108,14 @@ function PinButton({ message, actions }: Pick<Props, "message" | "actions">) {
   const label = message.pinned ? "Unpin from memory" : "Pin to memory (always kept in context)";
   return (
     <Tooltip content={label}>
-      <Button size="icon-sm" variant="ghost" aria-label={label} aria-pressed={message.pinned} data-testid="pin-message" onClick={() => actions.onPin(message.id, !message.pinned)}>
+      <Button
+        size="icon-sm"
+        variant="ghost"
+        aria-label={label}
+        aria-pressed={message.pinned}
+        data-testid="pin-message"
+        onClick={() => actions.onPin(message.id, !message.pinned)}
+      >
         {message.pinned ? <PinOff /> : <Pin />}
       </Button>
     </Tooltip>

@@ -1,4 +1,4 @@
-import * as React from "react";
+
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, render } from "@testing-library/react";
 import type { UiMessage } from "@/lib/chat-state";
@@ -30,8 +30,25 @@ afterEach(() => {
 
 function msg(id: string, role: "user" | "assistant", content: string, status: UiMessage["status"] = "complete"): UiMessage {
   return {
-    id, role, content, status, pending: false, clientMessageId: null, runId: null, taskType: null, pinned: false, steps: null, planning: false, progress: null,
-    finishReason: null, usage: null, metrics: null, cacheHit: false, error: null, live: null, createdAt: 0,
+    id,
+    role,
+    content,
+    status,
+    pending: false,
+    clientMessageId: null,
+    runId: null,
+    taskType: null,
+    pinned: false,
+    steps: null,
+    planning: false,
+    progress: null,
+    finishReason: null,
+    usage: null,
+    metrics: null,
+    cacheHit: false,
+    error: null,
+    live: null,
+    createdAt: 0,
   };
 }
 

@@ -19,7 +19,13 @@ const PHASE_WORDS: Record<string, string> = {
 export function RunProgress({ progress }: { progress: ProgressView }) {
   const label = progress.label || PHASE_WORDS[progress.phase] || progress.phase;
   return (
-    <div data-testid="run-progress" data-phase={progress.phase} role="status" aria-live="polite" className="flex items-center gap-2 text-xs text-muted-foreground">
+    <div
+      data-testid="run-progress"
+      data-phase={progress.phase}
+      role="status"
+      aria-live="polite"
+      className="flex items-center gap-2 text-xs text-muted-foreground"
+    >
       <Loader2 className="size-3.5 animate-spin" aria-hidden />
       <span>{label}</span>
       {progress.step && (

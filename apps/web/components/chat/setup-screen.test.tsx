@@ -25,7 +25,16 @@ describe("SetupScreen", () => {
   });
 
   it("shows the download's progress", () => {
-    render(<SetupScreen model={{ ...unavailable, state: "downloading", problem: null, download: { file: "qwen.gguf", receivedBytes: 100 * 1048576, totalBytes: 400 * 1048576 } }} />);
+    render(
+      <SetupScreen
+        model={{
+          ...unavailable,
+          state: "downloading",
+          problem: null,
+          download: { file: "qwen.gguf", receivedBytes: 100 * 1048576, totalBytes: 400 * 1048576 },
+        }}
+      />,
+    );
     const bar = screen.getByRole("progressbar");
     expect(bar.getAttribute("aria-valuenow")).toBe("25");
     expect(screen.getByTestId("download-progress").textContent).toContain("100 MB of 400 MB (25%)");

@@ -6,17 +6,30 @@ import { formatBytes } from "@/lib/format";
 /** When no model is ready: why, the ways to configure one, and the download progress if one is being fetched. */
 export function SetupScreen({ model }: { model: ModelStatus }) {
   const d = model.download;
-  const pct = d && d.totalBytes ? Math.min(100, (d.receivedBytes / d.totalBytes) * 100) : null;
+  const pct = d?.totalBytes ? Math.min(100, (d.receivedBytes / d.totalBytes) * 100) : null;
   return (
     <section data-testid="setup-screen" data-state={model.state} aria-labelledby="setup-title" className="mx-auto w-full max-w-xl space-y-4 px-4 py-10">
       <h2 id="setup-title" className="flex items-center gap-2 text-lg font-semibold">
-        {model.state === "downloading" ? <Download className="size-5" /> : model.state === "loading" ? <Loader2 className="size-5 animate-spin" /> : <Settings2 className="size-5" />}
+        {model.state === "downloading" ? (
+          <Download className="size-5" />
+        ) : model.state === "loading" ? (
+          <Loader2 className="size-5 animate-spin" />
+        ) : (
+          <Settings2 className="size-5" />
+        )}
         {model.state === "downloading" ? "Downloading the model" : model.state === "loading" ? "Loading the model" : "No model is ready"}
       </h2>
       {model.problem && <p className="text-sm text-muted-foreground">{model.problem}</p>}
       {d && (
         <div className="space-y-1" data-testid="download-progress">
-          <div className="h-2 overflow-hidden rounded-full bg-muted" role="progressbar" aria-label={`Downloading ${d.file}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct === null ? undefined : Math.round(pct)}>
+          <div
+            className="h-2 overflow-hidden rounded-full bg-muted"
+            role="progressbar"
+            aria-label={`Downloading ${d.file}`}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={pct === null ? undefined : Math.round(pct)}
+          >
             <div className="h-full bg-primary transition-[width]" style={{ width: `${pct ?? 5}%` }} />
           </div>
           <p className="text-xs text-muted-foreground tabular-nums">

@@ -52,7 +52,12 @@ function Item({ c, active, onOpen, onRename, onDelete }: { c: ConversationSummar
     );
   }
   return (
-    <li className={cn("group flex items-center rounded-md", active ? "bg-accent" : "hover:bg-muted")} data-testid="conversation-item" data-conversation-id={c.id} aria-current={active ? "page" : undefined}>
+    <li
+      className={cn("group flex items-center rounded-md", active ? "bg-accent" : "hover:bg-muted")}
+      data-testid="conversation-item"
+      data-conversation-id={c.id}
+      aria-current={active ? "page" : undefined}
+    >
       <a
         href={`/c/${c.id}`}
         onClick={(e) => {
@@ -113,7 +118,9 @@ export const Sidebar = React.memo(function Sidebar({ items, error, activeId, que
         {items.map((c) => (
           <Item key={c.id} c={c} active={c.id === activeId} onOpen={onOpen} onRename={onRename} onDelete={onDelete} />
         ))}
-        {items.length === 0 && !error && <li className="px-3 py-2 text-sm text-muted-foreground">{query ? "No conversation matches." : "No conversations yet."}</li>}
+        {items.length === 0 && !error && (
+          <li className="px-3 py-2 text-sm text-muted-foreground">{query ? "No conversation matches." : "No conversations yet."}</li>
+        )}
       </ul>
     </nav>
   );

@@ -27,18 +27,36 @@ function StepIcon({ status }: { status: StepView["status"] }) {
 const StepSection = React.memo(function StepSection({ step, index, streaming }: { step: StepView; index: number; streaming: boolean }) {
   const [open, setOpen] = React.useState(true);
   return (
-    <Collapsible.Root open={open} onOpenChange={setOpen} data-testid="step-section" data-step-id={step.id} data-status={step.status} className="rounded-lg border">
-      <Collapsible.Trigger className="flex w-full items-center gap-2 px-3 py-2 text-left text-sm font-medium hover:bg-muted/60" aria-label={`Step ${index + 1}: ${step.title}`}>
+    <Collapsible.Root
+      open={open}
+      onOpenChange={setOpen}
+      data-testid="step-section"
+      data-step-id={step.id}
+      data-status={step.status}
+      className="rounded-lg border"
+    >
+      <Collapsible.Trigger
+        className="flex w-full items-center gap-2 px-3 py-2 text-left text-sm font-medium hover:bg-muted/60"
+        aria-label={`Step ${index + 1}: ${step.title}`}
+      >
         <ChevronRight className={cn("size-4 shrink-0 transition-transform", open && "rotate-90")} aria-hidden />
         <StepIcon status={step.status} />
         <span className="min-w-0 flex-1 truncate">
           Step {index + 1}: {step.title}
         </span>
         <span className="text-xs font-normal text-muted-foreground">{step.agent}</span>
-        {step.durationMs !== null && <span data-testid="step-duration" className="text-xs font-normal tabular-nums text-muted-foreground">{formatMs(step.durationMs)}</span>}
+        {step.durationMs !== null && (
+          <span data-testid="step-duration" className="text-xs font-normal tabular-nums text-muted-foreground">
+            {formatMs(step.durationMs)}
+          </span>
+        )}
       </Collapsible.Trigger>
       <Collapsible.Content className="border-t px-3 py-2 text-sm" data-testid="step-content">
-        {step.text ? <Markdown text={step.text} streaming={streaming && step.status === "running"} /> : <p className="text-muted-foreground">{step.status === "pending" ? "Waiting…" : "…"}</p>}
+        {step.text ? (
+          <Markdown text={step.text} streaming={streaming && step.status === "running"} />
+        ) : (
+          <p className="text-muted-foreground">{step.status === "pending" ? "Waiting…" : "…"}</p>
+        )}
         {step.note && <p className="mt-2 text-xs text-warning">{step.note}</p>}
       </Collapsible.Content>
     </Collapsible.Root>

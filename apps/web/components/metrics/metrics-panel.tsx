@@ -37,7 +37,10 @@ function Waterfall({ steps }: { steps: StepTiming[] }) {
             <div tabIndex={0} className="grid grid-cols-[7rem_1fr_3.5rem] items-center gap-2 text-xs" data-testid="waterfall-step" aria-label={hint}>
               <span className="truncate text-muted-foreground">{s.title}</span>
               <div className="relative h-3 rounded bg-muted">
-                <div className="absolute inset-y-0 rounded bg-primary/70" style={{ left: `${(s.startMs / end) * 100}%`, width: `${Math.max(1, ((s.endMs - s.startMs) / end) * 100)}%` }} />
+                <div
+                  className="absolute inset-y-0 rounded bg-primary/70"
+                  style={{ left: `${(s.startMs / end) * 100}%`, width: `${Math.max(1, ((s.endMs - s.startMs) / end) * 100)}%` }}
+                />
               </div>
               <span className="text-right tabular-nums text-muted-foreground" data-testid="waterfall-step-rate">
                 {formatRate(s.tokensPerSecond)}
@@ -83,7 +86,17 @@ function useServerMetrics(client: AlmaClient | null, connected: boolean): Server
   return samples;
 }
 
-function Chart({ title, data, lines, format }: { title: string; data: Record<string, number | null>[]; lines: { key: string; name: string; color: string }[]; format: (v: number) => string }) {
+function Chart({
+  title,
+  data,
+  lines,
+  format,
+}: {
+  title: string;
+  data: Record<string, number | null>[];
+  lines: { key: string; name: string; color: string }[];
+  format: (v: number) => string;
+}) {
   return (
     <figure className="space-y-1" data-testid="metrics-chart">
       <figcaption className="text-xs font-medium">{title}</figcaption>
@@ -92,8 +105,17 @@ function Chart({ title, data, lines, format }: { title: string; data: Record<str
           <LineChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: -12 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
             <XAxis dataKey="t" tick={false} stroke="var(--muted-foreground)" />
-            <YAxis tick={{ fontSize: 10, fill: "var(--muted-foreground)" }} stroke="var(--muted-foreground)" tickFormatter={(v: number) => format(v)} width={52} />
-            <ChartTooltip formatter={(v) => (typeof v === "number" ? format(v) : String(v))} labelFormatter={() => ""} contentStyle={{ background: "var(--background)", border: "1px solid var(--border)", fontSize: 12 }} />
+            <YAxis
+              tick={{ fontSize: 10, fill: "var(--muted-foreground)" }}
+              stroke="var(--muted-foreground)"
+              tickFormatter={(v: number) => format(v)}
+              width={52}
+            />
+            <ChartTooltip
+              formatter={(v) => (typeof v === "number" ? format(v) : String(v))}
+              labelFormatter={() => ""}
+              contentStyle={{ background: "var(--background)", border: "1px solid var(--border)", fontSize: 12 }}
+            />
             <Legend wrapperStyle={{ fontSize: 11 }} />
             {lines.map((l) => (
               <Line key={l.key} type="monotone" dataKey={l.key} name={l.name} stroke={l.color} dot={false} isAnimationActive={false} connectNulls />
@@ -152,7 +174,12 @@ export function MetricsPanel({ client, connected, messages, context, onClose }: 
             Answer {f?.live ? <span data-testid="metrics-live">(live)</span> : null}
           </h3>
           {answers.length > 1 && (
-            <select aria-label="Answer to show" className="h-7 rounded border bg-background px-1 text-xs" value={answer?.id ?? ""} onChange={(e) => setSelectedId(e.target.value)}>
+            <select
+              aria-label="Answer to show"
+              className="h-7 rounded border bg-background px-1 text-xs"
+              value={answer?.id ?? ""}
+              onChange={(e) => setSelectedId(e.target.value)}
+            >
               {answers.map((a, i) => (
                 <option key={a.id} value={a.id}>
                   Answer {i + 1}
@@ -165,19 +192,59 @@ export function MetricsPanel({ client, connected, messages, context, onClose }: 
           <p className="text-sm text-muted-foreground">Send a message to see its figures.</p>
         ) : (
           <div className="grid grid-cols-2 gap-2" data-testid="answer-metrics" data-live={f.live || undefined} data-answer-id={answer?.id}>
-            <Figure id="ttft" label="Time to first token" value={formatMs(f.ttftMs)} help="From the server receiving the message to the first token of the answer (while streaming: measured in this browser from the send)." />
+            <Figure
+              id="ttft"
+              label="Time to first token"
+              value={formatMs(f.ttftMs)}
+              help="From the server receiving the message to the first token of the answer (while streaming: measured in this browser from the send)."
+            />
             <Figure id="total" label="Total time" value={formatMs(f.totalMs)} help="From the server receiving the message to the end of the run." />
-            <Figure id="tps" label="Tokens/s" value={formatRate(f.tokensPerSecond)} help="The model's decode rate: tokens after each request's first, over the time they were generated (every request of the run, hidden ones included). While streaming: the visible tokens' rate, measured in this browser." />
-            <Figure id="prompt-tokens" label="Prompt tokens" value={f.promptTokens?.toString() ?? "–"} help="Tokens sent to the model: the request after the memory module trimmed it." />
-            <Figure id="completion-tokens" label="Completion tokens" value={f.completionTokens?.toString() ?? "–"} help="Tokens the model produced for this run: the answer and its steps, plus the hidden planning and classification shown apart." />
+            <Figure
+              id="tps"
+              label="Tokens/s"
+              value={formatRate(f.tokensPerSecond)}
+              help="The model's decode rate: tokens after each request's first, over the time they were generated (every request of the run, hidden ones included). While streaming: the visible tokens' rate, measured in this browser."
+            />
+            <Figure
+              id="prompt-tokens"
+              label="Prompt tokens"
+              value={f.promptTokens?.toString() ?? "–"}
+              help="Tokens sent to the model: the request after the memory module trimmed it."
+            />
+            <Figure
+              id="completion-tokens"
+              label="Completion tokens"
+              value={f.completionTokens?.toString() ?? "–"}
+              help="Tokens the model produced for this run: the answer and its steps, plus the hidden planning and classification shown apart."
+            />
             {!!f.planningTokens && (
-              <Figure id="planning-tokens" label="Planning tokens" value={String(f.planningTokens)} help="Tokens the model wrote to plan the steps: hidden work, not part of the answer." />
+              <Figure
+                id="planning-tokens"
+                label="Planning tokens"
+                value={String(f.planningTokens)}
+                help="Tokens the model wrote to plan the steps: hidden work, not part of the answer."
+              />
             )}
             {!!f.classificationTokens && (
-              <Figure id="classification-tokens" label="Classification tokens" value={String(f.classificationTokens)} help="Tokens the model wrote to decide the task type: hidden work, not part of the answer." />
+              <Figure
+                id="classification-tokens"
+                label="Classification tokens"
+                value={String(f.classificationTokens)}
+                help="Tokens the model wrote to decide the task type: hidden work, not part of the answer."
+              />
             )}
-            <Figure id="trimmed" label="Trimmed / summarized" value={`${f.trimmed ?? "–"} / ${f.summarized ?? "–"}`} help="Messages left out of the request to fit the window / messages folded into the running summary." />
-            <Figure id="cache" label="Cache hit" value={f.cacheHit ? "yes" : "no"} help="Whether the answer came from the response cache instead of the model." />
+            <Figure
+              id="trimmed"
+              label="Trimmed / summarized"
+              value={`${f.trimmed ?? "–"} / ${f.summarized ?? "–"}`}
+              help="Messages left out of the request to fit the window / messages folded into the running summary."
+            />
+            <Figure
+              id="cache"
+              label="Cache hit"
+              value={f.cacheHit ? "yes" : "no"}
+              help="Whether the answer came from the response cache instead of the model."
+            />
             <Figure id="retries" label="Retries" value={String(f.retries)} help="How many times the run retried the model after a transient failure." />
           </div>
         )}
@@ -200,17 +267,70 @@ export function MetricsPanel({ client, connected, messages, context, onClose }: 
             <Figure id="rss" label="Memory (RSS)" value={formatBytes(last.rssBytes)} help="Resident memory of the server process." />
             <Figure id="heap" label="Heap used" value={formatBytes(last.heapUsedBytes)} help="JavaScript heap in use on the server." />
             <Figure id="cpu" label="CPU" value={`${last.cpuPercent.toFixed(0)}%`} help="Server process CPU use over the last interval." />
-            <Figure id="lag" label="Event-loop lag" value={formatMs(last.eventLoopLagMs)} help="How late the server's event loop runs timers: high values mean it is overloaded." />
+            <Figure
+              id="lag"
+              label="Event-loop lag"
+              value={formatMs(last.eventLoopLagMs)}
+              help="How late the server's event loop runs timers: high values mean it is overloaded."
+            />
           </div>
         )}
         {series.length > 1 && (
           <>
-            <Chart title="Time to first token" data={series} format={(v) => formatMs(v)} lines={[{ key: "ttftP50", name: "p50", color: "var(--primary)" }, { key: "ttftP95", name: "p95", color: "var(--warning)" }]} />
-            <Chart title="Tokens per second" data={series} format={(v) => v.toFixed(0)} lines={[{ key: "tpsP50", name: "p50", color: "var(--primary)" }, { key: "tpsP95", name: "p95", color: "var(--warning)" }]} />
-            <Chart title="Runs per minute and cache hit rate" data={series.map((s) => ({ ...s, cacheHitRate: s.cacheHitRate === null ? null : s.cacheHitRate * 100 }))} format={(v) => v.toFixed(0)} lines={[{ key: "runsPerMinute", name: "runs/min", color: "var(--primary)" }, { key: "cacheHitRate", name: "cache hit %", color: "var(--success)" }]} />
-            <Chart title="Active runs and connections" data={series} format={(v) => v.toFixed(0)} lines={[{ key: "activeRuns", name: "runs", color: "var(--primary)" }, { key: "connections", name: "connections", color: "var(--success)" }]} />
-            <Chart title="Memory (MB)" data={series} format={(v) => v.toFixed(0)} lines={[{ key: "rss", name: "RSS", color: "var(--primary)" }, { key: "heap", name: "heap", color: "var(--success)" }]} />
-            <Chart title="CPU % and event-loop lag (ms)" data={series} format={(v) => v.toFixed(0)} lines={[{ key: "cpu", name: "CPU %", color: "var(--primary)" }, { key: "lag", name: "lag ms", color: "var(--destructive)" }]} />
+            <Chart
+              title="Time to first token"
+              data={series}
+              format={(v) => formatMs(v)}
+              lines={[
+                { key: "ttftP50", name: "p50", color: "var(--primary)" },
+                { key: "ttftP95", name: "p95", color: "var(--warning)" },
+              ]}
+            />
+            <Chart
+              title="Tokens per second"
+              data={series}
+              format={(v) => v.toFixed(0)}
+              lines={[
+                { key: "tpsP50", name: "p50", color: "var(--primary)" },
+                { key: "tpsP95", name: "p95", color: "var(--warning)" },
+              ]}
+            />
+            <Chart
+              title="Runs per minute and cache hit rate"
+              data={series.map((s) => ({ ...s, cacheHitRate: s.cacheHitRate === null ? null : s.cacheHitRate * 100 }))}
+              format={(v) => v.toFixed(0)}
+              lines={[
+                { key: "runsPerMinute", name: "runs/min", color: "var(--primary)" },
+                { key: "cacheHitRate", name: "cache hit %", color: "var(--success)" },
+              ]}
+            />
+            <Chart
+              title="Active runs and connections"
+              data={series}
+              format={(v) => v.toFixed(0)}
+              lines={[
+                { key: "activeRuns", name: "runs", color: "var(--primary)" },
+                { key: "connections", name: "connections", color: "var(--success)" },
+              ]}
+            />
+            <Chart
+              title="Memory (MB)"
+              data={series}
+              format={(v) => v.toFixed(0)}
+              lines={[
+                { key: "rss", name: "RSS", color: "var(--primary)" },
+                { key: "heap", name: "heap", color: "var(--success)" },
+              ]}
+            />
+            <Chart
+              title="CPU % and event-loop lag (ms)"
+              data={series}
+              format={(v) => v.toFixed(0)}
+              lines={[
+                { key: "cpu", name: "CPU %", color: "var(--primary)" },
+                { key: "lag", name: "lag ms", color: "var(--destructive)" },
+              ]}
+            />
           </>
         )}
       </section>

@@ -1,5 +1,4 @@
 "use client";
-import * as React from "react";
 import { Select as SelectPrimitive } from "radix-ui";
 import { Check, ChevronDown } from "lucide-react";
 import { cn } from "@/lib/utils";
@@ -33,7 +32,10 @@ export function Select<T extends string>({
         aria-label={label}
         data-testid={testId}
         data-value={value}
-        className={cn("inline-flex h-8 items-center gap-1 rounded-full border bg-background px-2.5 text-xs font-medium hover:bg-muted disabled:opacity-50", className)}
+        className={cn(
+          "inline-flex h-8 items-center gap-1 rounded-full border bg-background px-2.5 text-xs font-medium hover:bg-muted disabled:opacity-50",
+          className,
+        )}
       >
         <SelectPrimitive.Value />
         <SelectPrimitive.Icon>

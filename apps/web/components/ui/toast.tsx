@@ -36,7 +36,12 @@ export function Toaster({ children }: { children: React.ReactNode }) {
       {children}
       <div aria-live="polite" className="pointer-events-none fixed inset-x-0 bottom-4 z-50 flex flex-col items-center gap-2 px-4">
         {items.map((t) => (
-          <div key={t.id} role="status" data-testid="toast" className="pointer-events-auto flex max-w-md items-center gap-3 rounded-lg border bg-background px-4 py-2.5 text-sm shadow-lg">
+          <div
+            key={t.id}
+            role="status"
+            data-testid="toast"
+            className="pointer-events-auto flex max-w-md items-center gap-3 rounded-lg border bg-background px-4 py-2.5 text-sm shadow-lg"
+          >
             <span>{t.message}</span>
             {t.action && (
               <Button

@@ -17,10 +17,8 @@ export interface AnalyticalSynthesisVars {
   budget: number;
 }
 
-const system =
-  "You are alma's manager. Your analysts have worked on the steps of a plan; write the final answer to the user's request from their results.";
-const style =
-  "Well structured with short headings or lists where they help; lead with the answer or recommendation; answer in the user's language.";
+const system = "You are alma's manager. Your analysts have worked on the steps of a plan; write the final answer to the user's request from their results.";
+const style = "Well structured with short headings or lists where they help; lead with the answer or recommendation; answer in the user's language.";
 
 export const SYNTHESIS_MARKER = "Write the final answer";
 
@@ -44,7 +42,13 @@ export const analyticalSynthesisPrompt: PromptTemplate<AnalyticalSynthesisVars> 
         : null;
     return {
       system: systemWithStyle(system, style),
-      instruction: [`The request: """${task}"""`, "The analysts' results:", ...results, caveat, `${SYNTHESIS_MARKER} now, in at most ${wordsFor(budget)} words.`]
+      instruction: [
+        `The request: """${task}"""`,
+        "The analysts' results:",
+        ...results,
+        caveat,
+        `${SYNTHESIS_MARKER} now, in at most ${wordsFor(budget)} words.`,
+      ]
         .filter((x): x is string => x !== null)
         .join("\n\n"),
     };

@@ -1,4 +1,4 @@
-import { type PromptTemplate } from "./prompt-template.js";
+import type { PromptTemplate } from "./prompt-template.js";
 
 export interface ClassifyVars {
   text: string;

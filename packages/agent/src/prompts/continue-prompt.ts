@@ -1,4 +1,4 @@
-import { type PromptTemplate } from "./prompt-template.js";
+import type { PromptTemplate } from "./prompt-template.js";
 
 export interface ContinueVars {
   /** the system prompt of the task type being continued */

@@ -27,7 +27,7 @@ function text(content: unknown): string {
 /** Words of plain English prose, `n` of them, each one token for OpenAI's tokenizers. */
 export function proseWords(n: number, seed = "answer"): string {
   const words = ["the", "model", "reads", "each", "part", "and", "weighs", "what", "it", "finds", "then", "states", "a", "clear", "result"];
-  return Array.from({ length: Math.max(1, n) }, (_, i) => (i === 0 ? seed : words[i % words.length])).join(" ") + ".";
+  return `${Array.from({ length: Math.max(1, n) }, (_, i) => (i === 0 ? seed : words[i % words.length])).join(" ")}.`;
 }
 
 /**

@@ -74,13 +74,21 @@ export async function startFakeAlmaServer(options: FakeAlmaServerOptions = {}): 
         }
         if (frame.protocolVersion !== version) {
           socket.send(
-            JSON.stringify({ type: "error", code: "unsupported_version", message: `This server speaks protocol version ${version}; update the client.`, retryable: false, frameType: "hello" }),
+            JSON.stringify({
+              type: "error",
+              code: "unsupported_version",
+              message: `This server speaks protocol version ${version}; update the client.`,
+              retryable: false,
+              frameType: "hello",
+            }),
           );
           socket.close(1008);
           return;
         }
         if (options.token !== undefined && frame.token !== options.token) {
-          socket.send(JSON.stringify({ type: "error", code: "unauthorized", message: "A valid access token is required.", retryable: false, frameType: "hello" }));
+          socket.send(
+            JSON.stringify({ type: "error", code: "unauthorized", message: "A valid access token is required.", retryable: false, frameType: "hello" }),
+          );
           socket.close(1008);
           return;
         }

@@ -140,7 +140,12 @@ export function mixedRunEvents(init: MixedRunInit): RunEvent[] {
       events.push({ type: "run.progress", ...base(events.length), phase: running ? "step" : "generating", label: `At ${events.length}` });
     } else token();
   }
-  const [, last] = scriptedRunEvents({ runId, conversationId, tokens: [], ...(init.end === "error" ? { error: { code: "provider_unavailable", message: "The provider is down." } } : {}) });
+  const [, last] = scriptedRunEvents({
+    runId,
+    conversationId,
+    tokens: [],
+    ...(init.end === "error" ? { error: { code: "provider_unavailable", message: "The provider is down." } } : {}),
+  });
   events.push({ ...last!, index: events.length, at: base(events.length).at } as RunEvent);
   return events;
 }
