@@ -151,7 +151,7 @@ export async function runLoad(req: LoadRequest): Promise<LoadResult> {
     errors,
     delayP50Ms: percentile(delays, 50),
     delayP99Ms: percentile(delays, 99),
-    delayMaxMs: delays.reduce((m, d) => (Math.max(d , m)), 0),
+    delayMaxMs: delays.reduce((m, d) => Math.max(d, m), 0),
     steadyP50Ms: percentile(steady, 50),
     steadyP99Ms: percentile(steady, 99),
     jitterP50Ms: percentile(jitters, 50),

@@ -62,7 +62,7 @@ export async function startScriptedUpstream(opts: { port?: number } = {}): Promi
   const counters: UpstreamCounters = { scripted: 0, other: 0, aborted: 0 };
   let nextId = 0;
 
-  async function stream(req: IncomingMessage, res: ServerResponse, arrival: bigint, body: Record<string, unknown>) {
+  async function stream(res: ServerResponse, arrival: bigint, body: Record<string, unknown>) {
     const directive = readDirective(body);
     const model = typeof body.model === "string" ? body.model.replace(/"/g, "") : "scripted";
     const id = `chatcmpl-${++nextId}`;
@@ -144,7 +144,7 @@ export async function startScriptedUpstream(opts: { port?: number } = {}): Promi
           );
           return;
         }
-        return stream(req, res, arrival, b);
+        return stream(res, arrival, b);
       })
       .catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(400, { "content-type": "application/json" });

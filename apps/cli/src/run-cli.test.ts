@@ -178,7 +178,12 @@ describe("runCli ask", () => {
     const stderr = capture();
     const running = runCli(["ask", "q", "--server", server.url], {
       stdin: Readable.from([""]),
-      stdout: { write: (c: string) => (stdout.write(c), c === "par" && interrupted.abort()) },
+      stdout: {
+        write: (c: string) => {
+          stdout.write(c);
+          if (c === "par") interrupted.abort();
+        },
+      },
       stderr,
       env: {},
       signal: interrupted.signal,

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from "./config.js";
+import type { AppConfig } from "./config.js";
 import { buildApp } from "./build-app.js";
 import { loadEnvFile } from "./load-env-file.js";
 import { createPrettyLogStream } from "./create-pretty-log-stream.js";
@@ -9,7 +10,7 @@ const SAME_SIGNAL_MS = 1_000;
 /** `pnpm start:server`: load the config, listen, and shut down gracefully on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   loadEnvFile();
-  let config;
+  let config: AppConfig;
   try {
     config = loadConfig();
   } catch (err) {

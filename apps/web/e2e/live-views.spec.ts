@@ -94,7 +94,8 @@ async function sampleSteps(page: Page): Promise<Record<string, string[]>> {
         if (step.getAttribute("data-status") === "pending") continue;
         const id = step.getAttribute("data-step-id") ?? "?";
         const text = step.querySelector('[data-testid="step-content"]')?.textContent ?? "";
-        const seen = (w.__steps[id] ??= []);
+        const seen = w.__steps[id] ?? [];
+        w.__steps[id] = seen;
         // "…" stands for a running step that has no text yet
         if (text && text !== "…" && seen.at(-1) !== text) seen.push(text);
       }

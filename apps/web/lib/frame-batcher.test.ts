@@ -10,7 +10,10 @@ function manualScheduler() {
       if (i >= 0) pending.splice(i, 1);
     };
   };
-  return { schedule, pending, tick: () => pending.splice(0).forEach((cb) => cb()) };
+  const tick = () => {
+    for (const cb of pending.splice(0)) cb();
+  };
+  return { schedule, pending, tick };
 }
 
 describe("createFrameBatcher", () => {

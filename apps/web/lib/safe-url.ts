@@ -6,6 +6,7 @@ export function safeUrl(url: string): string {
   if (trimmed.startsWith("#")) return trimmed;
   try {
     // Control characters and whitespace inside a scheme ("java\tscript:") are what browsers ignore; strip them first.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point, so they can be stripped before parsing
     const normalized = trimmed.replace(/[\u0000-\u001F\u007F\s]+/g, "");
     const parsed = new URL(normalized, "https://relative.invalid/");
     if (!SAFE_PROTOCOLS.has(parsed.protocol)) return "";

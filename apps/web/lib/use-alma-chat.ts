@@ -111,7 +111,7 @@ export function useAlmaChat(serverUrl: string, initialConversationId: string | n
     publish();
     setClient(c);
     return () => {
-      offs.forEach((off) => off());
+      for (const off of offs) off();
       batcher.dispose();
       if (clientRef.current === c) clientRef.current = null;
       c.close();

@@ -27,7 +27,7 @@ export function useConversations(client: AlmaClient | null, open: boolean, query
     ];
     return () => {
       if (timer) clearTimeout(timer);
-      offs.forEach((o) => o());
+      for (const o of offs) o();
     };
   }, [client, refresh]);
 

@@ -49,7 +49,7 @@ describe("ManagerAgent: creative and conversational", () => {
   });
 
   it("asks the model about an ambiguous message and reports the change in run.classified", async () => {
-    const model = new FakeChatModel((msgs, _o, i) => (i === 0 ? { deltas: ['{"type":"creative","confidence":0.85}'] } : { deltas: ["Waves."] }));
+    const model = new FakeChatModel((_msgs, _o, i) => (i === 0 ? { deltas: ['{"type":"creative","confidence":0.85}'] } : { deltas: ["Waves."] }));
     const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
     const h = harness({ userText: "the ocean at night, in a few lines" });
     const r = await agent.run(h.input);

@@ -85,7 +85,7 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
         total: () => (planFinal ? planned.length : Math.max(planned.length, parser.limitSteps)),
         final: () => planFinal,
         stepsDeadline,
-        budget: () => stepBudget(scope, shape, opts.pace(), deadlineAt - reserveMs),
+        budget: () => stepBudget(shape, opts.pace(), deadlineAt - reserveMs),
         resultOf: (id) => graph.result(id),
       }),
   });
@@ -206,7 +206,7 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
 }
 
 /** A step's budget when it starts: the plan's, or what the time until the synthesis leaves at the model's pace. */
-function stepBudget(scope: RunScope, shape: PlanShape, pace: Pace, stepsEndAt: number): number {
+function stepBudget(shape: PlanShape, pace: Pace, stepsEndAt: number): number {
   const leftMs = (stepsEndAt - Date.now()) * TIME_SAFETY - pace.ttftMs;
   const byTime = Math.floor((leftMs / 1000) * pace.tokensPerSecond);
   if (byTime < Math.min(shape.stepTokens, MIN_STEP_TOKENS / 2)) return 0;

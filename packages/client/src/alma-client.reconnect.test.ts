@@ -28,7 +28,11 @@ describe("AlmaClient reconnect", () => {
     for (const event of events.slice(0, 4)) first.connection.send(event);
     // wait until the client has index 3, then cut the connection
     await new Promise<void>((resolve) => {
-      const off = client.on("run.token", (e) => e.index === 3 && (off(), resolve()));
+      const off = client.on("run.token", (e) => {
+        if (e.index !== 3) return;
+        off();
+        resolve();
+      });
     });
     first.connection.terminate();
     const resume = await server.nextFrame("run.resume");
@@ -81,7 +85,10 @@ describe("AlmaClient reconnect", () => {
 
   it("stays gap-free and duplicate-free when the connection drops at random points many times", async () => {
     let seed = 42;
-    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const tokens = Array.from({ length: 500 }, (_, i) => `t${i} `);
     const events = scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens });
     let drops = 0;

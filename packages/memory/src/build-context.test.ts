@@ -3,7 +3,7 @@ import { countOpenAIChatTokens } from "@alma/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { computeBudget, type PromptBudget } from "./budget.js";
-import { buildContext, renderMemoryText, type ContextMessage } from "./build-context.js";
+import { type BuildContextResult, buildContext, renderMemoryText, type ContextMessage } from "./build-context.js";
 import { ContextOverflowError } from "./context-overflow-error.js";
 import { MessageCountCache } from "./message-count-cache.js";
 import { createOpenAITokenCounter } from "./openai-token-counter.js";
@@ -36,7 +36,7 @@ describe("buildContext properties", () => {
         async (messages, promptBudget, system, pinnedFacts, summary) => {
           const budget = budgetOf(promptBudget);
           const newest = messages[messages.length - 1]!;
-          let result;
+          let result: BuildContextResult;
           try {
             result = await buildContext({ system, pinnedFacts, summary, messages, budget, counter, cache, conversationId: "c" });
           } catch (e) {
@@ -115,7 +115,7 @@ describe("buildContext", () => {
     const cache = new MessageCountCache();
     const messages: ContextMessage[] = [];
     const pinnedFacts = ["My code word is PELICAN-42."];
-    let last;
+    let last: BuildContextResult | undefined;
     for (let turn = 1; turn <= 200; turn++) {
       messages.push({ id: `u${turn}`, role: "user", content: `Turn ${turn}: tell me something about the number ${turn}.` });
       last = await buildContext({ system, pinnedFacts, messages, budget: budgetOf(400), counter, cache });
@@ -201,7 +201,13 @@ describe("buildContext", () => {
 
   it("re-tokenizes only new messages: misses grow with the new messages, not the history", async () => {
     let tokenizations = 0;
-    const counting: TokenCounter = { ...counter, countMessage: (m) => (tokenizations++, counter.countMessage(m)) };
+    const counting: TokenCounter = {
+      ...counter,
+      countMessage: (m) => {
+        tokenizations++;
+        return counter.countMessage(m);
+      },
+    };
     const cache = new MessageCountCache();
     const messages: ContextMessage[] = [];
     for (let i = 0; i < 300; i++) messages.push({ id: `u${i}`, role: i % 2 ? "assistant" : "user", content: `message number ${i} with some words` });

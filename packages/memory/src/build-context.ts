@@ -259,12 +259,14 @@ export function repairToolPairs(messages: readonly ChatMessage[], from: number, 
   for (let j = from; j < to; j++) {
     const m = messages[j]!;
     if (m.role === "tool" && !calls.has(m.toolCallId)) {
-      (fix ??= new Map()).set(j, null);
+      fix ??= new Map();
+      fix.set(j, null);
     } else if (m.role === "assistant" && m.toolCalls && m.toolCalls.some((c) => !results.has(c.id))) {
       const answered = m.toolCalls.filter((c) => results.has(c.id));
       const { toolCalls: _dropped, ...rest } = m;
       const replacement: ChatMessage | null = answered.length > 0 ? { ...rest, toolCalls: answered } : rest.content.length > 0 ? rest : null;
-      (fix ??= new Map()).set(j, replacement);
+      fix ??= new Map();
+      fix.set(j, replacement);
     }
   }
   return fix;

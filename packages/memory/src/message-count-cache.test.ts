@@ -56,7 +56,14 @@ describe("MessageCountCache", () => {
   it("looks up a message with a countKey by that key alone: new objects of a stored message are not counted or hashed again", () => {
     const cache = new MessageCountCache();
     let counted = 0;
-    const counting: TokenCounter = { ...counter, id: "counting", countMessage: (m) => (counted++, counter.countMessage(m) as number) };
+    const counting: TokenCounter = {
+      ...counter,
+      id: "counting",
+      countMessage: (m) => {
+        counted++;
+        return counter.countMessage(m) as number;
+      },
+    };
     const long = "a stored message long enough to be hashed when it has no key. ".repeat(4);
     const stored = (): KeyedChatMessage => ({ role: "user", content: long, countKey: "m1:256" });
     const first = cache.count(counting, stored(), "c1");

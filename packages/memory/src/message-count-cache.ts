@@ -159,7 +159,10 @@ export class MessageCountCache {
     this.entries.set(key, { count, conversationId });
     if (conversationId) {
       let set = this.byConversation.get(conversationId);
-      if (!set) this.byConversation.set(conversationId, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        this.byConversation.set(conversationId, set);
+      }
       set.add(key);
     }
     while (this.entries.size > this.maxEntries) {

@@ -66,7 +66,7 @@ export const conversationArb = fc.array(turnArb, { minLength: 0, maxLength: 30 }
         else {
           const calls = s.calls.map((c) => ({ id: `call_${call++}`, name: c.name, arguments: c.args }));
           out.push({ id: next(), role: "assistant", content: s.content, toolCalls: calls });
-          s.calls.forEach((c, k) => out.push({ id: next(), role: "tool", toolCallId: calls[k]!.id, content: c.result }));
+          for (const [k, c] of s.calls.entries()) out.push({ id: next(), role: "tool", toolCallId: calls[k]!.id, content: c.result });
         }
       }
     }

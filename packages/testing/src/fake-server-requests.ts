@@ -20,11 +20,27 @@ export function chat(s: FakeOpenAIServer, body: Record<string, unknown>) {
   });
 }
 
+/** The usage figures of a streamed answer's last chunk. */
+export interface StreamUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+/** A `chat.completion.chunk` of a streamed answer: the fields the tests read. */
+export interface StreamChunk {
+  object: string;
+  model: string;
+  choices: { index: number; delta: { role?: string; content?: string }; finish_reason: string | null }[];
+  /** null on the other chunks when include_usage is set */
+  usage?: StreamUsage | null;
+}
+
 /** GET a path of the server root, with the body as text and, when it is JSON, parsed */
 export async function get(s: FakeOpenAIServer, path: string) {
   const res = await fetch(`${s.rootUrl}${path}`);
   const text = await res.text();
-  let json: any = null;
+  let json: unknown = null;
   try {
     json = JSON.parse(text);
   } catch {
@@ -33,14 +49,21 @@ export async function get(s: FakeOpenAIServer, path: string) {
   return { status: res.status, text, json, type: res.headers.get("content-type") ?? "" };
 }
 
+/** GET a path of the server root that answers JSON, read as the shape the test then checks */
+export async function getJson<T>(s: FakeOpenAIServer, path: string): Promise<T> {
+  const { json } = await get(s, path);
+  if (json === null) throw new Error(`GET ${path} did not answer JSON`);
+  return json as T;
+}
+
 /** the text, finish reason and usage of a streamed answer */
-export async function streamed(res: Response): Promise<{ text: string; finish: string | null; usage: any }> {
+export async function streamed(res: Response): Promise<{ text: string; finish: string | null; usage: StreamUsage | null }> {
   let text = "";
   let finish: string | null = null;
-  let usage: any = null;
+  let usage: StreamUsage | null = null;
   for await (const data of readSSEData(res.body!)) {
     if (data === "[DONE]") break;
-    const chunk = JSON.parse(data);
+    const chunk = JSON.parse(data) as StreamChunk;
     if (chunk.usage) usage = chunk.usage;
     const choice = chunk.choices[0];
     if (!choice) continue;

@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { countOpenAIChatTokens } from "./count-openai-chat-tokens.js";
 import { fakeOpenAIServers } from "./fake-openai-servers.js";
-import { HELLO_TOKENS, chat, get, streamed, words } from "./fake-server-requests.js";
+import { HELLO_TOKENS, chat, get, getJson, streamed, words } from "./fake-server-requests.js";
+
+/** the parts of llama-server's /props the tests read */
+interface LlamaProps {
+  default_generation_settings: { n_ctx: number };
+  total_slots: number;
+  model_path: string;
+  build_info: string;
+}
 
 const servers = fakeOpenAIServers();
 afterEach(() => servers.closeAll());
@@ -11,23 +19,23 @@ describe("llamacpp flavour", () => {
     const s = await servers.start({ flavour: "llamacpp", contextWindow: 4096, slots: 2, trainedContextWindow: 32_768 });
     expect(await get(s, "/health")).toMatchObject({ status: 200, json: { status: "ok" } });
     for (const path of ["/props", "/v1/props"]) {
-      const props = (await get(s, path)).json;
+      const props = await getJson<LlamaProps>(s, path);
       expect(props.default_generation_settings.n_ctx, path).toBe(4096);
       expect(props.total_slots).toBe(2);
       expect(props.model_path).toEqual(expect.any(String));
       expect(props.build_info).toEqual(expect.any(String));
     }
-    const slots = (await get(s, "/slots")).json;
-    expect(slots.map((slot: { n_ctx: number }) => slot.n_ctx)).toEqual([4096, 4096]);
-    const models = (await get(s, "/v1/models")).json;
-    expect(models.data[0].meta).toMatchObject({ n_ctx_train: 32_768, n_vocab: expect.any(Number) });
-    expect(models.data[0].max_model_len).toBeUndefined();
+    const slots = await getJson<{ n_ctx: number }[]>(s, "/slots");
+    expect(slots.map((slot) => slot.n_ctx)).toEqual([4096, 4096]);
+    const models = await getJson<{ data: { meta: unknown; max_model_len?: number }[] }>(s, "/v1/models");
+    expect(models.data[0]!.meta).toMatchObject({ n_ctx_train: 32_768, n_vocab: expect.any(Number) });
+    expect(models.data[0]!.max_model_len).toBeUndefined();
     expect(await get(s, "/version")).toMatchObject({ status: 404, json: { error: { code: 404, type: "not_found_error" } } });
   });
 
   it("defaults to one slot", async () => {
     const s = await servers.start({ flavour: "llamacpp" });
-    const props = (await get(s, "/props")).json;
+    const props = await getJson<LlamaProps>(s, "/props");
     expect(props.total_slots).toBe(1);
     expect(props.default_generation_settings.n_ctx).toBe(s.contextWindow);
   });

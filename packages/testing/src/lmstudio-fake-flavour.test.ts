@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { countOpenAIChatTokens } from "./count-openai-chat-tokens.js";
 import { fakeOpenAIServers } from "./fake-openai-servers.js";
-import { HELLO_TOKENS, chat, get, words } from "./fake-server-requests.js";
+import { HELLO_TOKENS, chat, get, getJson, words } from "./fake-server-requests.js";
 
 const servers = fakeOpenAIServers();
 afterEach(() => servers.closeAll());
@@ -9,7 +9,7 @@ afterEach(() => servers.closeAll());
 describe("lmstudio flavour", () => {
   it("tells the loaded and the maximum context length in /api/v0/models", async () => {
     const s = await servers.start({ flavour: "lmstudio", contextWindow: 4096, trainedContextWindow: 32_768, models: ["qwen2.5-7b-instruct"] });
-    expect((await get(s, "/api/v0/models")).json.data).toEqual([
+    expect((await getJson<{ data: unknown[] }>(s, "/api/v0/models")).data).toEqual([
       expect.objectContaining({
         id: "qwen2.5-7b-instruct",
         object: "model",

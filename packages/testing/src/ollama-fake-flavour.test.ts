@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { countOpenAIChatTokens } from "./count-openai-chat-tokens.js";
 import { fakeOpenAIServers } from "./fake-openai-servers.js";
-import { HELLO_TOKENS, chat, get, streamed, words, type Message } from "./fake-server-requests.js";
+import { HELLO_TOKENS, chat, get, getJson, streamed, words, type Message } from "./fake-server-requests.js";
+
+/** Ollama's /api/ps: the loaded models */
+interface OllamaPs {
+  models: { name: string }[];
+}
 
 const servers = fakeOpenAIServers();
 afterEach(() => servers.closeAll());
@@ -45,14 +50,14 @@ describe("ollama flavour", () => {
     expect(s.contextWindow).toBe(8192);
     const json = await (await fetch(`${s.rootUrl}/api/show`, { method: "POST", body: JSON.stringify({ model: "qwen2.5:7b" }) })).json();
     expect(json.parameters).toMatch(/^num_ctx\s+8192$/m);
-    expect((await get(s, "/api/ps")).json.models[0]).toMatchObject({ name: "qwen2.5:7b", context_length: 8192 });
+    expect((await getJson<OllamaPs>(s, "/api/ps")).models[0]).toMatchObject({ name: "qwen2.5:7b", context_length: 8192 });
   });
 
   it("lists a model in /api/ps only once a chat request loaded it, under its tagged name", async () => {
     const s = await servers.start({ flavour: "ollama", contextWindow: 4096 });
     expect((await get(s, "/api/ps")).json).toEqual({ models: [] });
     await (await chat(s, { model: "qwen2.5" })).json();
-    const loaded = (await get(s, "/api/ps")).json.models;
+    const loaded = (await getJson<OllamaPs>(s, "/api/ps")).models;
     expect(loaded).toHaveLength(1);
     expect(loaded[0]).toMatchObject({
       name: "qwen2.5:latest",
@@ -65,7 +70,7 @@ describe("ollama flavour", () => {
 
   it("lists the models before any chat when preloaded", async () => {
     const s = await servers.start({ flavour: "ollama", ollamaPreloaded: true, models: ["llama3.2:3b"] });
-    expect((await get(s, "/api/ps")).json.models.map((m: { name: string }) => m.name)).toEqual(["llama3.2:3b"]);
+    expect((await getJson<OllamaPs>(s, "/api/ps")).models.map((m) => m.name)).toEqual(["llama3.2:3b"]);
   });
 
   it("never refuses an over-long prompt: it drops the earliest non-system messages and answers 200", async () => {
@@ -81,7 +86,7 @@ describe("ollama flavour", () => {
     expect(res.status).toBe(200);
     const out = await streamed(res);
     expect(out.text).toBe("ok");
-    expect(out.usage.prompt_tokens).toBe(countOpenAIChatTokens(kept));
+    expect(out.usage?.prompt_tokens).toBe(countOpenAIChatTokens(kept));
     const record = s.chatRequests()[0]!;
     expect(record).toMatchObject({
       truncatedPrompt: true,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { fakeOpenAIServers } from "./fake-openai-servers.js";
-import { HELLO_TOKENS, chat, get, words } from "./fake-server-requests.js";
+import { HELLO_TOKENS, chat, get, getJson, words } from "./fake-server-requests.js";
 
 const servers = fakeOpenAIServers();
 afterEach(() => servers.closeAll());
@@ -9,12 +9,12 @@ describe("openai flavour", () => {
   it("tells its window only in the 400, lists model ids only, and knows no other server's endpoints", async () => {
     const s = await servers.start({ contextWindow: 100, models: ["gpt-4o-mini"] });
     expect(s.flavour).toBe("openai");
-    const models = await get(s, "/v1/models");
-    expect(models.json.data).toEqual([{ id: "gpt-4o-mini", object: "model", created: expect.any(Number), owned_by: "fake-openai" }]);
+    const models = await getJson<{ data: unknown[] }>(s, "/v1/models");
+    expect(models.data).toEqual([{ id: "gpt-4o-mini", object: "model", created: expect.any(Number), owned_by: "fake-openai" }]);
     for (const path of ["/props", "/version", "/api/version", "/api/v0/models", "/api/ps"]) {
       const probe = await get(s, path);
       expect(probe.status, path).toBe(404);
-      expect(probe.json.error.message).toBe(`Invalid URL (GET ${path})`);
+      expect(probe.json).toMatchObject({ error: { message: `Invalid URL (GET ${path})` } });
     }
     const over = await chat(s, { model: "gpt-4o-mini", max_tokens: 100 - HELLO_TOKENS + 1 });
     expect(over.status).toBe(400);

@@ -15,7 +15,10 @@ export function sendJson(res: ServerResponse, record: FakeRequestRecord, status:
 
 /** A flavour's answer: JSON, or plain text the way Ollama and vLLM's /health answer. */
 export function sendFlavourResponse(res: ServerResponse, record: FakeRequestRecord, response: FakeFlavourResponse): void {
-  if (response.text === undefined) return sendJson(res, record, response.status, response.json);
+  if (response.text === undefined) {
+    sendJson(res, record, response.status, response.json);
+    return;
+  }
   if (res.destroyed) return;
   record.status = response.status;
   record.firstByteAt ??= Date.now();

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { countOpenAIChatTokens } from "./count-openai-chat-tokens.js";
+import type { FakeChatRequest } from "./fake-handler.js";
+import type { StreamChunk } from "./fake-server-requests.js";
 import { readSSEData } from "./read-sse-data.js";
 import { startFakeOpenAI, type FakeOpenAIOptions, type FakeOpenAIServer } from "./start-fake-openai.js";
 
@@ -29,10 +31,18 @@ function post(body: unknown, init: RequestInit = {}) {
   });
 }
 
-async function collect(res: Response): Promise<any[]> {
-  const out: any[] = [];
-  for await (const data of readSSEData(res.body!)) out.push(data === "[DONE]" ? data : JSON.parse(data));
+type StreamEvent = StreamChunk | "[DONE]";
+
+async function collect(res: Response): Promise<StreamEvent[]> {
+  const out: StreamEvent[] = [];
+  for await (const data of readSSEData(res.body!)) out.push(data === "[DONE]" ? data : (JSON.parse(data) as StreamChunk));
   return out;
+}
+
+/** the event as a chunk; fails the test when it is "[DONE]" or missing */
+function chunk(event: StreamEvent | undefined): StreamChunk {
+  if (event === undefined || event === "[DONE]") throw new Error(`expected a chunk, got ${String(event)}`);
+  return event;
 }
 
 describe("startFakeOpenAI streaming", () => {
@@ -43,15 +53,15 @@ describe("startFakeOpenAI streaming", () => {
     expect(res.headers.get("content-type")).toContain("text/event-stream");
     const events = await collect(res);
     expect(events.at(-1)).toBe("[DONE]");
-    const chunks = events.slice(0, -1);
+    const chunks = events.slice(0, -1).map(chunk);
     expect(chunks.every((c) => c.object === "chat.completion.chunk" && c.model === "gpt-4o-mini")).toBe(true);
-    expect(chunks[0].choices[0].delta.role).toBe("assistant");
-    const contents = chunks.slice(1, 4).map((c) => c.choices[0].delta.content);
+    expect(chunks[0]!.choices[0]!.delta.role).toBe("assistant");
+    const contents = chunks.slice(1, 4).map((c) => c.choices[0]!.delta.content);
     expect(contents).toEqual(["Hel", "lo", " there"]);
-    expect(chunks[4].choices[0]).toMatchObject({ delta: {}, finish_reason: "stop" });
-    expect(chunks[5].choices).toEqual([]);
+    expect(chunks[4]!.choices[0]).toMatchObject({ delta: {}, finish_reason: "stop" });
+    expect(chunks[5]!.choices).toEqual([]);
     const promptTokens = countOpenAIChatTokens(userHello);
-    expect(chunks[5].usage).toMatchObject({ prompt_tokens: promptTokens, completion_tokens: 3, total_tokens: promptTokens + 3 });
+    expect(chunks[5]!.usage).toMatchObject({ prompt_tokens: promptTokens, completion_tokens: 3, total_tokens: promptTokens + 3 });
     expect(chunks).toHaveLength(6);
 
     const record = await server.waitForEnd(0);
@@ -63,10 +73,10 @@ describe("startFakeOpenAI streaming", () => {
   it("leaves the usage chunk out unless include_usage is set", async () => {
     const events = await collect(await post({ model: "m", messages: userHello, stream: true }));
     expect(events.some((e) => e !== "[DONE]" && e.usage)).toBe(false);
-    expect(events.at(-2).choices[0].finish_reason).toBe("stop");
+    expect(chunk(events.at(-2)).choices[0]!.finish_reason).toBe("stop");
     const text = events
       .slice(0, -2)
-      .map((e) => e.choices[0].delta.content)
+      .map((e) => chunk(e).choices[0]!.delta.content)
       .join("");
     expect(text).toBe("You said: Hello");
   });
@@ -75,7 +85,7 @@ describe("startFakeOpenAI streaming", () => {
     server.setHandler(() => ({ text: "one two three four five six", tokensPerSecond: 100 }));
     const started = Date.now();
     const events = await collect(await post({ model: "m", messages: userHello, stream: true }));
-    const contents = events.slice(1, -2).map((e) => e.choices[0].delta.content);
+    const contents = events.slice(1, -2).map((e) => chunk(e).choices[0]!.delta.content);
     expect(contents).toEqual(["one", " two", " three", " four", " five", " six"]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(50);
   });
@@ -85,14 +95,15 @@ describe("startFakeOpenAI streaming", () => {
     const events = await collect(
       await post({ model: "m", messages: userHello, stream: true, max_completion_tokens: 3, stream_options: { include_usage: true } }),
     );
-    const contents = events.filter((e) => e !== "[DONE]" && e.choices[0]?.delta.content).map((e) => e.choices[0].delta.content);
+    const chunks = events.filter((e) => e !== "[DONE]");
+    const contents = chunks.filter((c) => c.choices[0]?.delta.content).map((c) => c.choices[0]!.delta.content);
     expect(contents).toEqual(["a", " b", " c"]);
-    expect(events.find((e) => e !== "[DONE]" && e.choices[0]?.finish_reason)?.choices[0].finish_reason).toBe("length");
-    expect(events.at(-2).usage.completion_tokens).toBe(3);
+    expect(chunks.find((c) => c.choices[0]?.finish_reason)?.choices[0]?.finish_reason).toBe("length");
+    expect(chunk(events.at(-2)).usage?.completion_tokens).toBe(3);
   });
 
   it("hands the handler the parsed request and counts attempts of the same conversation", async () => {
-    const seen: any[] = [];
+    const seen: FakeChatRequest[] = [];
     server.setHandler((r) => {
       seen.push(r);
       return "ok";
@@ -110,7 +121,7 @@ describe("startFakeOpenAI streaming", () => {
     await (await post({ ...body, messages: [{ role: "user", content: "other" }] })).json();
     expect(seen.map((r) => r.attempt)).toEqual([1, 2, 1]);
     expect(seen[0]).toMatchObject({ model: "gpt-4o", maxTokens: 50, temperature: 0.2, responseFormat: { type: "json_object" }, stream: false });
-    expect(seen[0].promptTokens).toBe(countOpenAIChatTokens(body.messages));
+    expect(seen[0]!.promptTokens).toBe(countOpenAIChatTokens(body.messages));
   });
 
   it("answers without streaming", async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { countOpenAIChatTokens } from "./count-openai-chat-tokens.js";
 import { fakeOpenAIServers } from "./fake-openai-servers.js";
-import { HELLO_TOKENS, chat, get, streamed, words } from "./fake-server-requests.js";
+import { HELLO_TOKENS, chat, get, getJson, streamed, words } from "./fake-server-requests.js";
 
 const servers = fakeOpenAIServers();
 afterEach(() => servers.closeAll());
@@ -12,8 +12,8 @@ describe("vllm flavour", () => {
     expect((await get(s, "/version")).json).toEqual({ version: "0.11.0" });
     const health = await get(s, "/health");
     expect(health).toMatchObject({ status: 200, text: "" });
-    const models = await get(s, "/v1/models");
-    expect(models.json.data[0]).toMatchObject({
+    const models = await getJson<{ data: unknown[] }>(s, "/v1/models");
+    expect(models.data[0]).toMatchObject({
       id: "Qwen/Qwen2.5-7B-Instruct",
       object: "model",
       owned_by: "vllm",

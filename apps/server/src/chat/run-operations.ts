@@ -27,13 +27,17 @@ export class RunOperations {
     const { store, admission, starter } = this.deps;
     const existing = store.findUserMessageByClientId(frame.clientMessageId);
     if (existing && (frame.conversationId === null || existing.conversationId === frame.conversationId)) {
-      return this.acceptDuplicate(client, frame.clientMessageId, existing);
+      this.acceptDuplicate(client, frame.clientMessageId, existing);
+      return;
     }
     if (frame.conversationId !== null) requireConversation(store, frame.conversationId);
     admission.check(client, frame.conversationId);
     const conversationId = frame.conversationId ?? store.createConversation("").id;
     const { message, duplicate } = store.addUserMessage({ conversationId, clientMessageId: frame.clientMessageId, content: frame.content });
-    if (duplicate) return this.acceptDuplicate(client, frame.clientMessageId, message);
+    if (duplicate) {
+      this.acceptDuplicate(client, frame.clientMessageId, message);
+      return;
+    }
     starter.start(client, { userMessage: message, options: frame.options, receivedAt, clientMessageId: frame.clientMessageId, announce: true });
   }
 
@@ -41,7 +45,10 @@ export class RunOperations {
     const { store, admission, starter } = this.deps;
     requireConversation(store, frame.conversationId);
     const existing = store.findUserMessageByClientId(frame.clientMessageId);
-    if (existing && existing.conversationId === frame.conversationId) return this.acceptDuplicate(client, frame.clientMessageId, existing);
+    if (existing && existing.conversationId === frame.conversationId) {
+      this.acceptDuplicate(client, frame.clientMessageId, existing);
+      return;
+    }
     const target = store.getMessage(frame.messageId);
     if (!target || target.conversationId !== frame.conversationId || target.role !== "user") {
       throw new RequestError("not_found", "That message is not a user message of this conversation. Reload the conversation and try again.");

@@ -173,7 +173,10 @@ export class LiveRun {
       this.bufferBytes = 0;
       release();
     };
-    if (this.allCaughtUp()) return done();
+    if (this.allCaughtUp()) {
+      done();
+      return;
+    }
     this.pumpTimer = setInterval(() => {
       for (const sub of this.subscribers.keys()) this.deliver(sub);
       if (this.allCaughtUp() || this.init.now() >= deadline) done();

@@ -172,42 +172,60 @@ export class ClientConnection implements ChatClient {
   }
 
   private dispatch(frame: ClientFrame, receivedAt: number): void {
-    if (frame.type === "hello") return this.hello(frame);
+    if (frame.type === "hello") {
+      this.hello(frame);
+      return;
+    }
     if (!this.welcomed) {
       throw new RequestError("handshake_required", `Send a "hello" frame with protocolVersion ${PROTOCOL_VERSION} first.`);
     }
     const { runs, conversations, pins } = this.o.service;
     switch (frame.type) {
       case "message.send":
-        return runs.send(this, frame, receivedAt);
+        runs.send(this, frame, receivedAt);
+        return;
       case "message.edit":
-        return runs.edit(this, frame, receivedAt);
+        runs.edit(this, frame, receivedAt);
+        return;
       case "run.regenerate":
-        return runs.regenerate(this, frame, receivedAt);
+        runs.regenerate(this, frame, receivedAt);
+        return;
       case "run.continue":
-        return runs.continue(this, frame, receivedAt);
+        runs.continue(this, frame, receivedAt);
+        return;
       case "run.stop":
-        return runs.stop(frame);
+        runs.stop(frame);
+        return;
       case "run.resume":
-        return runs.resume(this, frame);
+        runs.resume(this, frame);
+        return;
       case "conversation.list":
-        return this.send(conversations.list(frame));
+        this.send(conversations.list(frame));
+        return;
       case "conversation.history":
-        return this.send(conversations.history(this, frame));
+        this.send(conversations.history(this, frame));
+        return;
       case "conversation.rename":
-        return conversations.rename(frame);
+        conversations.rename(frame);
+        return;
       case "conversation.delete":
-        return conversations.delete(frame);
+        conversations.delete(frame);
+        return;
       case "conversation.restore":
-        return conversations.restore(frame);
+        conversations.restore(frame);
+        return;
       case "memory.pin":
-        return this.send(pins.pin(frame));
+        this.send(pins.pin(frame));
+        return;
       case "memory.unpin":
-        return this.send(pins.unpin(frame));
+        this.send(pins.unpin(frame));
+        return;
       case "metrics.subscribe":
-        return this.o.onMetricsSubscription(this, frame.enabled);
+        this.o.onMetricsSubscription(this, frame.enabled);
+        return;
       case "ping":
-        return this.send({ type: "pong", ...(frame.at !== undefined ? { at: frame.at } : {}), serverTime: this.o.now() });
+        this.send({ type: "pong", ...(frame.at !== undefined ? { at: frame.at } : {}), serverTime: this.o.now() });
+        return;
     }
   }
 

@@ -19,7 +19,8 @@ describe("error frames name what they answer", () => {
   it("carries the clientMessageId of a refused message.send / message.edit and the runId of a refused run.resume / run.stop", async () => {
     app = await buildApp({ config: testConfig({ ALMA_SHUTDOWN_DEADLINE_MS: "0" }), model: new ScriptedChatModel({ reply: "ok" }) });
     const url = `${(await app.listen({ host: "127.0.0.1", port: 0 })).replace("http", "ws")}/ws`;
-    const c = (client = await WsTestClient.connect(url));
+    const c = await WsTestClient.connect(url);
+    client = c;
 
     c.send({ type: "message.send", clientMessageId: "to-nowhere", conversationId: "no-such-conversation", content: "hi", options: convo });
     expect(await c.waitFor("error", (e) => e.clientMessageId === "to-nowhere")).toMatchObject({ code: "not_found", frameType: "message.send" });

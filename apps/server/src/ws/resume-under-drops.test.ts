@@ -14,7 +14,10 @@ afterAll(() => app?.close());
 
 /** deterministic pseudo-random numbers, so a failure can be replayed */
 function seeded(seed: number) {
-  return () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  return () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
 }
 
 describe("resume under random socket drops", () => {

@@ -206,7 +206,7 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
       <aside className="hidden w-72 shrink-0 border-r bg-card md:block">{sidebar}</aside>
       {sidebarOpen && (
         <div className="fixed inset-0 z-40 md:hidden" role="dialog" aria-modal="true" aria-label="Conversations">
-          <button className="absolute inset-0 bg-black/40" aria-label="Close conversations" onClick={() => setSidebarOpen(false)} />
+          <button type="button" className="absolute inset-0 bg-black/40" aria-label="Close conversations" onClick={() => setSidebarOpen(false)} />
           <div className="absolute inset-y-0 left-0 w-[85%] max-w-80 border-r bg-background shadow-xl">
             <div className="flex justify-end p-1">
               <Button size="icon-sm" variant="ghost" aria-label="Close conversations" onClick={() => setSidebarOpen(false)}>

@@ -27,8 +27,8 @@ export function ContextMeter({
   const detail = `${context.promptTokens.toLocaleString()} of ${context.contextWindow.toLocaleString()} tokens in the last request; ${context.messagesIn} of ${context.messagesTotal} messages included${context.messagesTrimmed ? `, ${context.messagesTrimmed} trimmed` : ""}${summarized ? "; earlier messages summarized" : ""}; ${context.pinnedFacts} pinned. ${origin.charAt(0).toUpperCase()}${origin.slice(1)}.`;
   return (
     <Tooltip content={detail}>
-      <div
-        tabIndex={0}
+      <button
+        type="button"
         data-testid="context-meter"
         data-fill={pct}
         data-summarized={summarized || undefined}
@@ -36,12 +36,12 @@ export function ContextMeter({
         className="flex items-center gap-2 rounded-md px-1 text-xs text-muted-foreground"
         aria-label={`Context window ${pct}% full. ${detail}`}
       >
-        <div className="h-1.5 w-16 overflow-hidden rounded-full bg-muted" aria-hidden>
-          <div className={cn("h-full", pct > 85 ? "bg-destructive" : pct > 60 ? "bg-warning" : "bg-primary")} style={{ width: `${pct}%` }} />
-        </div>
+        <span className="block h-1.5 w-16 overflow-hidden rounded-full bg-muted" aria-hidden>
+          <span className={cn("block h-full", pct > 85 ? "bg-destructive" : pct > 60 ? "bg-warning" : "bg-primary")} style={{ width: `${pct}%` }} />
+        </span>
         <span className="tabular-nums">{pct}%</span>
         {summarized && <span className="hidden sm:inline">· earlier messages summarized</span>}
-      </div>
+      </button>
     </Tooltip>
   );
 }

@@ -44,6 +44,7 @@ function UserMessage({ message, busy, actions, isLastUser }: Props) {
           <textarea
             aria-label="Edit message"
             data-testid="edit-input"
+            // biome-ignore lint/a11y/noAutofocus: the user just opened this edit field (Edit); focus moves into it so they can type at once
             autoFocus
             value={draft}
             onChange={(e) => setDraft(e.target.value)}

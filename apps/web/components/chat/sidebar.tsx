@@ -30,6 +30,7 @@ function Item({ c, active, onOpen, onRename, onDelete }: { c: ConversationSummar
     return (
       <li className="flex items-center gap-1 px-2 py-1">
         <input
+          // biome-ignore lint/a11y/noAutofocus: the user just opened this rename field (Rename); focus moves into it so they can type at once
           autoFocus
           aria-label="Conversation title"
           data-testid="rename-input"

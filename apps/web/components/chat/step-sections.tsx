@@ -69,7 +69,7 @@ const StepSection = React.memo(function StepSection({ step, index, streaming }: 
  */
 export function StepSections({ steps, streaming, planning = false }: { steps: StepView[]; streaming: boolean; planning?: boolean }) {
   return (
-    <div className="space-y-2" data-testid="plan" aria-label="Plan" data-planning={planning || undefined}>
+    <section className="space-y-2" data-testid="plan" aria-label="Plan" data-planning={planning || undefined}>
       {steps.map((s, i) => (
         <StepSection key={s.id} step={s} index={i} streaming={streaming} />
       ))}
@@ -79,6 +79,6 @@ export function StepSections({ steps, streaming, planning = false }: { steps: St
           Planning more steps…
         </p>
       )}
-    </div>
+    </section>
   );
 }

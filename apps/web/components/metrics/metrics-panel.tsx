@@ -15,12 +15,18 @@ const MAX_SAMPLES = 180;
 function Figure({ id, label, value, help }: { id: string; label: string; value: string; help: string }) {
   return (
     <Tooltip content={help}>
-      <div tabIndex={0} className="rounded-lg border p-2" data-testid={`metric-${id}`} data-value={value} aria-label={`${label}: ${value}. ${help}`}>
-        <div className="text-[11px] text-muted-foreground">{label}</div>
-        <div className="text-sm font-semibold tabular-nums" data-testid={`metric-${id}-value`}>
+      <button
+        type="button"
+        className="w-full rounded-lg border p-2 text-left"
+        data-testid={`metric-${id}`}
+        data-value={value}
+        aria-label={`${label}: ${value}. ${help}`}
+      >
+        <span className="block text-[11px] text-muted-foreground">{label}</span>
+        <span className="block text-sm font-semibold tabular-nums" data-testid={`metric-${id}-value`}>
           {value}
-        </div>
-      </div>
+        </span>
+      </button>
     </Tooltip>
   );
 }
@@ -28,28 +34,33 @@ function Figure({ id, label, value, help }: { id: string; label: string; value: 
 function Waterfall({ steps }: { steps: StepTiming[] }) {
   const end = Math.max(1, ...steps.map((s) => s.endMs));
   return (
-    <div className="space-y-1" data-testid="metrics-waterfall" aria-label="Per-step timeline">
+    <figure className="space-y-1" data-testid="metrics-waterfall" aria-label="Per-step timeline">
       {steps.map((s) => {
         const rate = s.tokensPerSecond === null ? "" : ` at ${formatRate(s.tokensPerSecond)}`;
         const hint = `${s.title}: starts at ${formatMs(s.startMs)}, first token at ${formatMs(s.firstTokenMs)}, ends at ${formatMs(s.endMs)}; ${s.completionTokens} tokens${rate}`;
         return (
           <Tooltip key={s.id} content={hint}>
-            <div tabIndex={0} className="grid grid-cols-[7rem_1fr_3.5rem] items-center gap-2 text-xs" data-testid="waterfall-step" aria-label={hint}>
+            <button
+              type="button"
+              className="grid w-full grid-cols-[7rem_1fr_3.5rem] items-center gap-2 text-left text-xs"
+              data-testid="waterfall-step"
+              aria-label={hint}
+            >
               <span className="truncate text-muted-foreground">{s.title}</span>
-              <div className="relative h-3 rounded bg-muted">
-                <div
+              <span className="relative block h-3 rounded bg-muted">
+                <span
                   className="absolute inset-y-0 rounded bg-primary/70"
                   style={{ left: `${(s.startMs / end) * 100}%`, width: `${Math.max(1, ((s.endMs - s.startMs) / end) * 100)}%` }}
                 />
-              </div>
+              </span>
               <span className="text-right tabular-nums text-muted-foreground" data-testid="waterfall-step-rate">
                 {formatRate(s.tokensPerSecond)}
               </span>
-            </div>
+            </button>
           </Tooltip>
         );
       })}
-    </div>
+    </figure>
   );
 }
 
