@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { WebSocket } from "ws";
 import { getLlama, LlamaChat, LlamaLogLevel } from "node-llama-cpp";
 import { creativePrompt } from "@alma/agent";
+import { decodeRateBetween } from "@alma/protocol";
 import { summarize, formatSummary, type Summary } from "./lib/stats.js";
 import { renderTable, type BenchTable } from "./lib/print-table.js";
 import { startAlmaServer } from "./relay/start-paths.js";
@@ -45,7 +46,7 @@ interface Sample {
   lastAt: number;
 }
 
-const decodeRate = (s: Sample) => (s.tokens - 1) / ((s.lastAt - s.firstAt) / 1000);
+const decodeRate = (s: Sample) => decodeRateBetween(s.tokens, s.firstAt, s.lastAt) ?? Number.NaN;
 const endToEndRate = (s: Sample) => s.tokens / ((s.lastAt - s.sentAt) / 1000);
 
 /** node-llama-cpp as alma's LocalChatModel sets it up: context of min(training context, 4096), one sequence, LlamaChat. */

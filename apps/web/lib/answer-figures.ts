@@ -1,6 +1,5 @@
-import type { ContextStats, RequestMetrics, RunMetrics } from "@alma/protocol";
+import { decodeRateBetween, type ContextStats, type RequestMetrics, type RunMetrics } from "@alma/protocol";
 import type { UiMessage } from "./chat-state";
-import { decodeRate } from "./decode-rate";
 
 export interface StepTiming {
   id: string;
@@ -100,7 +99,7 @@ export function answerFigures(m: UiMessage, now: number, context: ContextStats |
     ttftMs: live.firstTokenAt !== null ? live.firstTokenAt - t0 : null,
     totalMs: Math.max(0, end - t0),
     // only the visible tokens reach the browser, so this is their rate as one stream; the server's replaces it
-    tokensPerSecond: decodeRate(live.tokens, live.firstTokenAt, live.lastTokenAt),
+    tokensPerSecond: decodeRateBetween(live.tokens, live.firstTokenAt, live.lastTokenAt),
     promptTokens: context?.promptTokens ?? null,
     completionTokens: live.tokens,
     trimmed: context?.messagesTrimmed ?? null,

@@ -1,4 +1,4 @@
-import { decodeRate } from "./decode-rate.js";
+import { decodeRate } from "@alma/protocol";
 
 /** A model's measured pace: how long its first token takes and how fast it decodes after that. */
 export interface SpeedEstimate {

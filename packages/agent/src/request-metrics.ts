@@ -1,5 +1,6 @@
 import type { RequestMetrics } from "@alma/protocol";
-import { decodeRate, tokensShown } from "./decode-rate.js";
+import { decodeRate } from "@alma/protocol";
+import { tokensShown } from "./tokens-shown.js";
 import type { SpeedSample } from "./model-speed.js";
 import type { RequestSpec } from "./run-scope.js";
 import { nowMs, type GenerationOutcome } from "./stream-generation.js";
@@ -18,7 +19,7 @@ export function requestMetrics(spec: RequestSpec, out: GenerationOutcome, receiv
     endMs: off(nowMs()),
     promptTokens: out.promptTokens,
     completionTokens: tokens,
-    tokensPerSecond: tokens > 1 && decodeMs > 0 ? decodeRate(tokens, decodeMs) : null,
+    tokensPerSecond: decodeRate(tokens, decodeMs),
     maxTokens: out.maxOutputTokens,
     finishReason: out.finishReason,
   };

@@ -1,7 +1,8 @@
 import type { ChatMessage, LlmError } from "@alma/llm";
 import type { FinishReason, PlanStep } from "@alma/protocol";
 import type { AnalysisStep } from "./analysis-plan.js";
-import { decodeRate, tokensShown } from "./decode-rate.js";
+import { decodeRate } from "@alma/protocol";
+import { tokensShown } from "./tokens-shown.js";
 import { finishOf } from "./finish-of.js";
 import { fitStepResults } from "./fit-step-results.js";
 import { PlanStreamParser } from "./plan-stream-parser.js";
@@ -158,7 +159,7 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
       const elapsed = nowMs() - firstAt;
       if (paced || written < PACE_CHECK_TOKENS || elapsed < PACE_CHECK_MS) return;
       paced = true;
-      measured = { ttftMs: firstAt - startedAt, tokensPerSecond: decodeRate(written, elapsed) };
+      measured = { ttftMs: firstAt - startedAt, tokensPerSecond: decodeRate(written, elapsed) ?? 0 };
       const next = opts.reshape(measured);
       if (next.mode === "single") {
         if (planned.length === 0) stopPlanner("slow");

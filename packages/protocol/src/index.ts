@@ -16,3 +16,5 @@ export * from "./format-zod-issues.js";
 export * from "./parse-client-frame.js";
 export * from "./parse-server-frame.js";
 export * from "./render-protocol-docs.js";
+export * from "./model-prices.js";
+export * from "./decode-rate.js";

@@ -1,5 +1,5 @@
 import type { RunMeterMarks } from "@alma/agent";
-import type { ContextStats, RequestMetrics, RunMetrics, StepMetrics, Usage } from "@alma/protocol";
+import { combinedDecodeRate, decodeRateBetween, type ContextStats, type RequestMetrics, type RunMetrics, type StepMetrics, type Usage } from "@alma/protocol";
 
 /** a monotonic clock in ms with sub-millisecond resolution */
 const monotonicMs = () => performance.now();
@@ -63,7 +63,7 @@ export class RunMeter implements RunMeterMarks {
 
   addStep(step: StepMetrics): void {
     const own = this.requests.filter((r) => r.role === "step" && r.stepId === step.stepId);
-    this.steps.push({ ...step, tokensPerSecond: decodeRate(own) });
+    this.steps.push({ ...step, tokensPerSecond: combinedDecodeRate(own) });
   }
 
   /** one model request of the run ended (the agent reports each, hidden ones included) */
@@ -86,9 +86,9 @@ export class RunMeter implements RunMeterMarks {
     const off = (t: number | null) => (t === null ? null : this.since(t));
     // the model's decode rate: each request's tokens after its first over the time it generated them, so
     // parallel steps and hidden planning neither inflate nor dilute it
-    let tokensPerSecond = decodeRate(this.requests);
+    let tokensPerSecond = combinedDecodeRate(this.requests);
     if (this.requests.length === 0 && this.firstTokenAt !== null && this.lastTokenAt !== null && this.lastTokenAt > this.firstTokenAt && completionTokens > 1) {
-      tokensPerSecond = ((completionTokens - 1) * 1000) / (this.lastTokenAt - this.firstTokenAt);
+      tokensPerSecond = decodeRateBetween(completionTokens, this.firstTokenAt, this.lastTokenAt);
     }
     const hidden = (role: RequestMetrics["role"]) => this.requests.filter((r) => r.role === role).reduce((n, r) => n + r.completionTokens, 0);
     return {
@@ -112,16 +112,4 @@ export class RunMeter implements RunMeterMarks {
       context: this.context,
     };
   }
-}
-
-/** tokens after each request's first, over the time between its first and last token, summed over the requests */
-export function decodeRate(requests: readonly RequestMetrics[]): number | null {
-  let tokens = 0;
-  let ms = 0;
-  for (const r of requests) {
-    if (r.tokensPerSecond === null || r.tokensPerSecond <= 0 || r.completionTokens < 2) continue;
-    tokens += r.completionTokens - 1;
-    ms += ((r.completionTokens - 1) * 1000) / r.tokensPerSecond;
-  }
-  return ms > 0 ? (tokens * 1000) / ms : null;
 }

@@ -1,8 +1,3 @@
-/** Tokens per second after the first: the wait for the first token is the time to first token, not decoding. */
-export function decodeRate(tokens: number, decodeMs: number): number {
-  return ((tokens - 1) * 1000) / decodeMs;
-}
-
 /**
  * How many tokens a stream showed: counted deltas undercount a server that packs several tokens into a chunk, and
  * then the text tells, at about 4 characters a token.
