@@ -1,17 +1,23 @@
 import type { AlmaClient } from "@alma/client";
 import { applyRunEvent, createRunState, type ModelStatus, type RunState } from "@alma/protocol";
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, type CliIo } from "./cli-io.js";
-import { modelSetupHints } from "./describe-failure.js";
+import { describeFailure, modelSetupHints } from "./describe-failure.js";
 import type { AskCommand } from "./parse-cli-args.js";
 import { runChanges, type RunChange } from "./run-changes.js";
 
+/** The last line an ask writes to stderr, whatever the outcome, once the run's conversation is known. */
+export function conversationLine(conversationId: string): string {
+  return `alma: conversation ${conversationId} (continue with --conversation ${conversationId})`;
+}
+
 /**
  * Sends the question and prints the run as it streams: the answer's tokens, or for an analytical run the
- * plan, each step's heading and tokens, then the synthesis. Progress goes to stderr, and only on a terminal.
+ * plan, each step's heading and tokens, then the synthesis. Progress goes to stderr, and only while a person
+ * watches (stdout is a terminal): piped output leaves stderr to what went wrong and the conversation line.
  */
 export async function askCommand(client: AlmaClient, command: AskCommand & { question: string }, io: CliIo, model: ModelStatus | null): Promise<number> {
   const text = !command.json;
-  const progress = text && io.stderr.isTTY === true;
+  const progress = text && io.stdout.isTTY === true;
   let atLineStart = true;
   const out = (chunk: string) => {
     if (!text || chunk === "") return;
@@ -22,7 +28,10 @@ export async function askCommand(client: AlmaClient, command: AskCommand & { que
     if (!atLineStart) out("\n");
   };
   const note = (line: string) => {
-    if (progress) io.stderr.write(`${line}\n`);
+    if (!progress) return;
+    // both streams are the same terminal here: a progress line must not continue the answer's last line
+    newline();
+    io.stderr.write(`${line}\n`);
   };
 
   // an abort listener added to a signal that already fired never runs: a Ctrl-C while the question was read
@@ -37,21 +46,36 @@ export async function askCommand(client: AlmaClient, command: AskCommand & { que
     options: { taskType: command.taskType, bypassCache: command.bypassCache },
   });
 
+  // the conversation is known from the server's acknowledgement (or run.started): said last, however the ask ends
+  let conversationId: string | null = null;
+  void handle.accepted.then(
+    (accepted) => {
+      conversationId ??= accepted?.conversationId ?? null;
+    },
+    () => undefined,
+  );
   const interrupt = () => handle.stop();
   io.signal?.addEventListener("abort", interrupt, { once: true });
+  let code: number;
   try {
-    return await follow();
+    code = await follow();
   } catch (error) {
     // the error message goes to stderr, often the same terminal: it must not continue the answer's last line
     newline();
-    throw error;
+    const failure = describeFailure(error, command.server, model);
+    io.stderr.write(`${failure.message}\n`);
+    code = failure.exitCode;
   } finally {
     io.signal?.removeEventListener("abort", interrupt);
   }
+  conversationId ??= handle.state?.conversationId ?? null;
+  if (conversationId !== null) io.stderr.write(`${conversationLine(conversationId)}\n`);
+  return code;
 
   async function follow(): Promise<number> {
     // every event through the protocol's one fold; what is printed is what each event changed in the run's state
     let state: RunState | null = null;
+    let stoppedAfter: number | null = null;
     let planned = false;
     let answerHeading = false;
     for await (const event of handle) {
@@ -94,15 +118,19 @@ export async function askCommand(client: AlmaClient, command: AskCommand & { que
             out("\n## Answer\n");
           }
           out(change.text);
-          if (change.tokens === command.stopAfter) handle.stop();
+          if (change.tokens === command.stopAfter) {
+            stoppedAfter = change.tokens;
+            handle.stop();
+          }
           break;
       }
     }
 
     const done = await handle.done;
     newline();
+    conversationId = done.conversationId;
     if (done.type === "run.error") {
-      const kept = done.partial ? ` The partial answer is kept in conversation ${done.conversationId}.` : "";
+      const kept = done.partial ? " The partial answer is kept." : "";
       io.stderr.write(`alma: ${done.message}${kept}\n`);
       if (done.code === "model_not_ready") io.stderr.write(`${modelSetupHints(model)}\n`);
       return EXIT_ERROR;
@@ -111,10 +139,13 @@ export async function askCommand(client: AlmaClient, command: AskCommand & { que
     const speed = m.tokensPerSecond === null ? "" : `, ${m.tokensPerSecond.toFixed(1)} tok/s`;
     const ttft = m.firstTokenMs === null ? "" : `, first token ${Math.round(m.firstTokenMs)} ms`;
     note(`· ${done.finishReason} · ${done.usage.completionTokens} tokens in ${Math.round(m.totalMs)} ms${ttft}${speed}${done.cacheHit ? " · cached" : ""}`);
-    note(`· continue with --conversation ${done.conversationId}`);
     if (io.signal?.aborted) {
-      io.stderr.write(`alma: stopped; the partial answer is kept in conversation ${done.conversationId}.\n`);
+      io.stderr.write("alma: stopped; the partial answer is kept.\n");
       return EXIT_INTERRUPTED;
+    }
+    // the run ended because --stop-after asked it to, not on its own: say so (it is what the user asked for: exit 0)
+    if (stoppedAfter !== null && done.finishReason === "stopped") {
+      io.stderr.write(`alma: stopped after ${stoppedAfter} tokens (--stop-after); the partial answer is kept.\n`);
     }
     return EXIT_OK;
   }

@@ -14,6 +14,8 @@ export interface CliIo {
   /** defaults to the `ws` package's WebSocket */
   WebSocket?: WebSocketConstructor;
   now?: () => number;
+  /** defaults to the global fetch (export talks HTTP) */
+  fetch?: typeof fetch;
   /** aborted on Ctrl-C: a running ask stops its run (the partial answer is kept) and exits 130 */
   signal?: AbortSignal;
 }

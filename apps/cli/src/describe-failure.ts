@@ -21,6 +21,17 @@ export function modelSetupHints(model: ModelStatus | null): string {
   return `${problem}To make a model ready:\n${hints.map((h) => `  - ${h}`).join("\n")}`;
 }
 
+/** The server did not answer at all: where the CLI looked, why, how to start it or point elsewhere. */
+export function serverUnreachable(serverUrl: string, reason: string): Failure {
+  return {
+    message:
+      `alma: the alma server isn't running at ${serverUrl} (${reason}).\n` +
+      `Start it with \`pnpm start:server\` (or \`pnpm start\` for the web app and server together), ` +
+      `or point the CLI at another server with --server URL (e.g. ${httpOrigin(serverUrl)}).`,
+    exitCode: EXIT_UNREACHABLE,
+  };
+}
+
 /** Turns whatever ended a command into one clear message and an exit code. */
 export function describeFailure(error: unknown, serverUrl: string, model: ModelStatus | null): Failure {
   if (!(error instanceof AlmaClientError)) {
@@ -29,13 +40,7 @@ export function describeFailure(error: unknown, serverUrl: string, model: ModelS
   switch (error.code) {
     case "connection_failed":
     case "handshake_timeout":
-      return {
-        message:
-          `alma: the alma server isn't running at ${serverUrl} (${error.message}).\n` +
-          `Start it with \`pnpm start:server\` (or \`pnpm start\` for the web app and server together), ` +
-          `or point the CLI at another server with --server URL (e.g. ${httpOrigin(serverUrl)}).`,
-        exitCode: EXIT_UNREACHABLE,
-      };
+      return serverUnreachable(serverUrl, error.message);
     case "unsupported_version":
       return { message: `alma: ${error.message}\nThe CLI and the server come from different versions of alma; update both.`, exitCode: EXIT_ERROR };
     case "unauthorized":

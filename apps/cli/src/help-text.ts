@@ -2,12 +2,14 @@ import { DEFAULT_SERVER_URL } from "./resolve-server-url.js";
 
 export const HELP_TEXT = `alma: ask a running alma server from the terminal
 
-Usage:
-  pnpm alma ask "question" [options]     stream the answer to stdout
-  pnpm alma ask [-] [options]            read the question from stdin
-  pnpm alma pin "fact" --conversation ID pin a fact to a conversation's memory
-  pnpm alma history ID                   print a conversation's messages
-  pnpm alma list                         list conversations
+Usage (in the repo, run it as \`pnpm alma …\`, \`npx alma …\` or node_modules/.bin/alma):
+  alma ask "question" [options]        stream the answer to stdout
+  alma ask [-] [options]               read the question from stdin
+  alma pin "fact" --conversation ID    pin a fact to a conversation's memory
+  alma history ID                      print a conversation's messages
+  alma list                            list conversations
+  alma export ID [--format F] [--out FILE]
+                                       print a conversation as Markdown or JSON (or write it to FILE)
 
 Options:
   --server URL          the server (default ${DEFAULT_SERVER_URL}; http(s):// and ws(s):// both work;
@@ -18,7 +20,14 @@ Options:
   --no-cache            do not answer from the response cache
   --stop-after N        stop the run after N tokens, as the stop button does
   --json                print every protocol frame as one JSON line, as the server sent it plus receivedAt
+                        (nothing else on stdout); for export, the same as --format json
+  --format F            export: markdown (default) or json
+  -o, --out FILE        export: write to FILE instead of stdout
   -h, --help            show this help
 
-Exit codes: 0 done, 1 the run or the server reported an error, 2 bad arguments, 3 cannot reach the server.
+stdout carries only the answer (or the JSON lines, or the export). stderr gets errors and, after an ask, the
+conversation's ID for --conversation; progress goes there too when stdout is a terminal.
+
+Exit codes: 0 done (also when --stop-after stopped the run), 1 the run or the server reported an error,
+2 bad arguments, 3 cannot reach the server, 130 interrupted (Ctrl-C).
 `;

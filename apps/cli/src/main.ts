@@ -1,6 +1,6 @@
 import { runCli } from "./run-cli.js";
 
-// a closed pipe (`pnpm alma ask … | head`) is not an error worth a stack trace
+// a closed pipe (`alma ask … | head`) is not an error worth a stack trace
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code === "EPIPE") process.exit(0);
   throw error;

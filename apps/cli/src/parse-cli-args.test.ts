@@ -53,3 +53,27 @@ describe("parseCliArgs", () => {
     expect(parseCliArgs([], {})).toEqual({ ok: true, command: { command: "help" } });
   });
 });
+
+describe("parseCliArgs export", () => {
+  it("parses export with its defaults, --format, --out / -o and --json as --format json", () => {
+    expect(parseCliArgs(["export", "c1"], { ALMA_SERVER_URL: "http://h:2" })).toEqual({
+      ok: true,
+      command: { command: "export", server: "ws://h:2/ws", json: false, conversationId: "c1", format: "markdown", out: null },
+    });
+    expect(parseCliArgs(["export", "c1", "--format", "json", "-o", "c1.json"], {})).toMatchObject({ ok: true, command: { format: "json", out: "c1.json" } });
+    expect(parseCliArgs(["export", "c1", "--json"], {})).toMatchObject({ ok: true, command: { format: "json", json: false } });
+  });
+
+  it.each([
+    [["export"], /export needs the conversation ID/],
+    [["export", "c1", "--format", "pdf"], /--format: takes markdown or json, not "pdf"/],
+    [["export", "c1", "--json", "--format", "markdown"], /--json asks for --format json/],
+    [["export", "bad id!"], /--conversation: ids use letters/],
+    [["ask", "q", "--out", "x.md"], /--out is an option of export only/],
+    [["list", "--format", "json"], /--format is an option of export only/],
+  ])("refuses %j", (argv, message) => {
+    const parsed = parseCliArgs(argv, {});
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.message).toMatch(message);
+  });
+});

@@ -27,13 +27,26 @@ const pinSchema = z.object({
   conversationId: idSchema,
 });
 
+export const exportFormatSchema = z.enum(["markdown", "json"], { error: (issue) => `takes markdown or json, not "${String(issue.input)}"` });
+export type ExportFormat = z.infer<typeof exportFormatSchema>;
+
+const exportSchema = z.object({
+  command: z.literal("export"),
+  ...common,
+  conversationId: idSchema,
+  format: exportFormatSchema,
+  /** null: print to stdout */
+  out: z.string().min(1, "give the file to write").nullable(),
+});
+
 const historySchema = z.object({ command: z.literal("history"), ...common, conversationId: idSchema });
 const listSchema = z.object({ command: z.literal("list"), ...common });
 const helpSchema = z.object({ command: z.literal("help") });
 
-export const cliCommandSchema = z.discriminatedUnion("command", [askSchema, pinSchema, historySchema, listSchema, helpSchema]);
+export const cliCommandSchema = z.discriminatedUnion("command", [askSchema, pinSchema, historySchema, listSchema, exportSchema, helpSchema]);
 export type CliCommand = z.infer<typeof cliCommandSchema>;
 export type AskCommand = z.infer<typeof askSchema>;
+export type ExportCommand = z.infer<typeof exportSchema>;
 
 export type ParsedArgs = { ok: true; command: CliCommand } | { ok: false; message: string };
 
@@ -59,6 +72,9 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   if (stopAfter !== undefined && Number.isNaN(stopAfter)) return { ok: false, message: `--stop-after takes a number, not "${values["stop-after"]}"` };
   const base = { server, token: values.token ?? (env.ALMA_AUTH_TOKEN || undefined), json: values.json ?? false };
 
+  if (command !== "export") {
+    for (const flag of ["format", "out"] as const) if (values[flag] !== undefined) return { ok: false, message: `--${flag} is an option of export only.` };
+  }
   if (rest.length > 1) return { ok: false, message: `"${command}" takes one argument; quote the text ("like this").` };
   const arg = rest[0];
   let candidate: unknown;
@@ -86,8 +102,18 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
       if (arg !== undefined) return { ok: false, message: "list takes no argument." };
       candidate = { command, ...base };
       break;
+    case "export": {
+      if (arg === undefined) return { ok: false, message: "export needs the conversation ID: alma export ID (alma list shows them)." };
+      // --json is the short way to say --format json
+      if (values.json && values.format !== undefined && values.format !== "json") {
+        return { ok: false, message: `--json asks for --format json, but --format says "${values.format}"; give one of them.` };
+      }
+      const format = values.format ?? (values.json ? "json" : "markdown");
+      candidate = { command, ...base, json: false, conversationId: arg, format, out: values.out ?? null };
+      break;
+    }
     default:
-      return { ok: false, message: `Unknown command "${command}". Commands: ask, pin, history, list.` };
+      return { ok: false, message: `Unknown command "${command}". Commands: ask, pin, history, list, export.` };
   }
   const result = cliCommandSchema.safeParse(candidate);
   if (!result.success) {
@@ -96,6 +122,8 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
       taskType: "--type",
       stopAfter: "--stop-after",
       token: "--token",
+      format: "--format",
+      out: "--out",
       fact: "the fact",
     };
     return {
@@ -119,6 +147,8 @@ function parse(argv: string[]) {
       "no-cache": { type: "boolean" },
       "stop-after": { type: "string" },
       json: { type: "boolean" },
+      format: { type: "string" },
+      out: { type: "string", short: "o" },
       help: { type: "boolean", short: "h" },
     },
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { httpOrigin, resolveServerUrl } from "./resolve-server-url.js";
+import { httpBaseUrl, httpOrigin, resolveServerUrl } from "./resolve-server-url.js";
 
 describe("resolveServerUrl", () => {
   it.each([
@@ -18,5 +18,15 @@ describe("resolveServerUrl", () => {
 
   it("gives the http origin of a ws URL", () => {
     expect(httpOrigin("wss://h:1/ws")).toBe("https://h:1");
+  });
+
+  it.each([
+    ["ws://127.0.0.1:8787/ws", "http://127.0.0.1:8787"],
+    ["wss://alma.example.com/ws", "https://alma.example.com"],
+    ["wss://host/alma/ws", "https://host/alma"],
+    ["wss://host/alma/ws/", "https://host/alma"],
+    ["ws://h/custom/socket", "http://h"],
+  ])("the HTTP API of %s is at %s", (ws, base) => {
+    expect(httpBaseUrl(ws)).toBe(base);
   });
 });

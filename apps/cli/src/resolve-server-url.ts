@@ -26,3 +26,15 @@ export function httpOrigin(wsUrl: string): string {
   url.protocol = url.protocol === "wss:" ? "https:" : "http:";
   return url.origin;
 }
+
+/**
+ * The base of the server's HTTP API (where `/api/...` lives) for the WebSocket URL the CLI resolved: ws(s)
+ * becomes http(s) and the socket's `/ws` path goes, so a server behind a path prefix keeps it
+ * (wss://host/alma/ws → https://host/alma). A socket path not ending in /ws says nothing of the API: the origin.
+ * No trailing slash.
+ */
+export function httpBaseUrl(wsUrl: string): string {
+  const url = new URL(wsUrl);
+  const prefix = /^(.*)\/ws\/?$/.exec(url.pathname)?.[1] ?? "";
+  return `${httpOrigin(wsUrl)}${prefix.replace(/\/+$/, "")}`;
+}

@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { scriptedRunEvents, startFakeAlmaServer, welcomeFrame, type FakeAlmaServer, type FakeAlmaServerOptions } from "@alma/client/testing";
 import type { ClientFrame, RunEvent } from "@alma/protocol";
-import { runCli } from "./run-cli.js";
+import { jsonLine, runCli } from "./run-cli.js";
 
 const servers: FakeAlmaServer[] = [];
 afterEach(async () => {
@@ -20,8 +20,10 @@ function capture(isTTY = false) {
   };
 }
 
-async function cli(argv: string[], options: { stdin?: string; stderrTTY?: boolean; env?: Record<string, string> } = {}) {
-  const stdout = capture();
+const CONVERSATION_C1 = "alma: conversation c1 (continue with --conversation c1)\n";
+
+async function cli(argv: string[], options: { stdin?: string; stdoutTTY?: boolean; stderrTTY?: boolean; env?: Record<string, string> } = {}) {
+  const stdout = capture(options.stdoutTTY ?? false);
   const stderr = capture(options.stderrTTY ?? false);
   const code = await runCli(argv, { stdin: Readable.from([options.stdin ?? ""]), stdout, stderr, env: options.env ?? {} });
   return { code, stdout: stdout.text, stderr: stderr.text };
@@ -52,7 +54,7 @@ describe("runCli ask", () => {
   it("prints the streamed answer and exits 0", async () => {
     const server = await serverAnswering(() => scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["Hello", ", ", "world"] }));
     const result = await cli(["ask", "hi", "--server", server.url]);
-    expect(result).toEqual({ code: 0, stdout: "Hello, world\n", stderr: "" });
+    expect(result).toEqual({ code: 0, stdout: "Hello, world\n", stderr: CONVERSATION_C1 });
   });
 
   it("reads the question from stdin and passes the options", async () => {
@@ -68,12 +70,42 @@ describe("runCli ask", () => {
     expect(sent).toMatchObject({ content: "a piped question", conversationId: "c1", options: { taskType: "creative", bypassCache: true } });
   });
 
-  it("prints progress on stderr only when it is a terminal", async () => {
+  it("prints progress on stderr only when stdout is a terminal (a person watches), and the conversation always", async () => {
     const server = await serverAnswering(() => scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["x"] }));
-    const tty = await cli(["ask", "q", "--server", server.url], { stderrTTY: true });
-    expect(tty.stdout).toBe("x\n");
-    expect(tty.stderr).toMatch(/conversational · scripted\/scripted · conversation c1/);
-    expect(tty.stderr).toMatch(/continue with --conversation c1/);
+    const watched = await cli(["ask", "q", "--server", server.url], { stdoutTTY: true });
+    expect(watched.stdout).toBe("x\n");
+    expect(watched.stderr).toMatch(/^· conversational · scripted\/scripted · conversation c1\n/);
+    expect(watched.stderr).toMatch(/· stop · 1 tokens in \d+ ms/);
+    expect(watched.stderr.endsWith(CONVERSATION_C1)).toBe(true);
+    // piped (`alma ask q | less`, or a script): stderr is a terminal, stdout is not: no progress
+    for (const options of [{ stderrTTY: true }, {}]) {
+      expect(await cli(["ask", "q", "--server", server.url], options)).toEqual({ code: 0, stdout: "x\n", stderr: CONVERSATION_C1 });
+    }
+    // --json on a terminal: the lines are the output, nothing else
+    const json = await cli(["ask", "q", "--json", "--server", server.url], { stdoutTTY: true });
+    expect(json.stderr).toBe(CONVERSATION_C1);
+  });
+
+  it("on a terminal, a progress line mid-answer starts on a line of its own", async () => {
+    const server = await serverAnswering(() => {
+      const [started, token, completed] = scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["half"] });
+      const progress = { type: "run.progress", runId: "r1", index: 2, at: 2, phase: "retrying", label: "Retrying (attempt 2)" } as RunEvent;
+      return [started!, token!, progress, { ...completed!, index: 3 } as RunEvent];
+    });
+    const chunks: [string, string][] = [];
+    const code = await runCli(["ask", "q", "--server", server.url], {
+      stdin: Readable.from([""]),
+      stdout: { write: (c: string) => chunks.push(["out", c]), isTTY: true },
+      stderr: { write: (c: string) => chunks.push(["err", c]) },
+      env: {},
+    });
+    expect(code).toBe(0);
+    const i = chunks.findIndex(([, c]) => c.includes("Retrying"));
+    expect(chunks.slice(i - 2, i + 1)).toEqual([
+      ["out", "half"],
+      ["out", "\n"],
+      ["err", "· Retrying (attempt 2)\n"],
+    ]);
   });
 
   it("prints the plan, step headings and step tokens, then the synthesis of an analytical run", async () => {
@@ -136,13 +168,15 @@ describe("runCli ask", () => {
     expect(result.stdout).toBe("Plan:\n  1. Gather\n  2. Weigh\n\n## Step 1: Gather\nfacts\n  3. Pick\n");
   });
 
-  it("--json prints every frame as sent plus receivedAt", async () => {
+  it("--json prints every frame as sent plus receivedAt, one per line and nothing else; the conversation on stderr", async () => {
     const server = await serverAnswering(() => scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["a", "b"] }));
     const before = Date.now();
     const result = await cli(["ask", "q", "--json", "--server", server.url]);
     expect(result.code).toBe(0);
+    expect(result.stderr).toBe(CONVERSATION_C1);
+    expect(result.stdout.endsWith("\n")).toBe(true);
     const lines = result.stdout
-      .trim()
+      .slice(0, -1)
       .split("\n")
       .map((l) => JSON.parse(l) as { type: string; receivedAt: number; seq?: number });
     expect(lines.map((l) => l.type)).toEqual(["welcome", "message.accepted", "run.started", "run.token", "run.token", "run.completed"]);
@@ -163,7 +197,11 @@ describe("runCli ask", () => {
     });
     const result = await cli(["ask", "q", "--stop-after", "2", "--server", server.url]);
     expect(stops).toEqual(["r1"]);
-    expect(result).toMatchObject({ code: 0, stdout: "12\n" });
+    expect(result).toEqual({
+      code: 0,
+      stdout: "12\n",
+      stderr: `alma: stopped after 2 tokens (--stop-after); the partial answer is kept.\n${CONVERSATION_C1}`,
+    });
   });
 
   it("Ctrl-C stops the run, keeps what was printed and exits 130", async () => {
@@ -190,7 +228,7 @@ describe("runCli ask", () => {
     });
     expect(await running).toBe(130);
     expect(stdout.text).toBe("par\n");
-    expect(stderr.text).toBe("alma: stopped; the partial answer is kept in conversation c1.\n");
+    expect(stderr.text).toBe(`alma: stopped; the partial answer is kept.\n${CONVERSATION_C1}`);
   });
 
   it("Ctrl-C before the question was sent asks nothing and exits 130", async () => {
@@ -234,6 +272,8 @@ describe("runCli ask", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("par\n");
     expect(result.stderr).toMatch(/^alma: The connection to ws:\/\/127\.0\.0\.1:\d+\/ws was lost/);
+    // the server acknowledged the message: the conversation exists, and is said last
+    expect(result.stderr.endsWith(CONVERSATION_C1)).toBe(true);
   });
 
   it("exits 1 with the run.error message", async () => {
@@ -247,7 +287,7 @@ describe("runCli ask", () => {
     );
     const result = await cli(["ask", "q", "--server", server.url]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe("alma: The provider cut the stream; retry. The partial answer is kept in conversation c1.\n");
+    expect(result.stderr).toBe(`alma: The provider cut the stream; retry. The partial answer is kept.\n${CONVERSATION_C1}`);
   });
 
   it("says the server isn't running and how to start it when the connection is refused", async () => {
@@ -380,5 +420,18 @@ describe("runCli conversation commands", () => {
       stdout: "",
       stderr: "alma: No conversation nope; alma list shows them.\n",
     });
+  });
+});
+
+describe("jsonLine", () => {
+  it("splices receivedAt into the server's own text, keeping every field as sent", () => {
+    expect(jsonLine('{"type":"run.token","text":"a\\nb","n":1.50}', 7)).toBe('{"type":"run.token","text":"a\\nb","n":1.50,"receivedAt":7}');
+    expect(jsonLine("{}", 7)).toBe('{"receivedAt":7}');
+  });
+
+  it("a frame spread over lines still comes out as one line", () => {
+    const line = jsonLine('{\n  "type": "welcome"\n}\n', 7);
+    expect(line).not.toContain("\n");
+    expect(JSON.parse(line)).toEqual({ type: "welcome", receivedAt: 7 });
   });
 });

@@ -4,6 +4,7 @@ import type { ModelStatus } from "@alma/protocol";
 import { askCommand } from "./ask-command.js";
 import { EXIT_ERROR, EXIT_USAGE, type CliIo } from "./cli-io.js";
 import { describeFailure, modelSetupHints } from "./describe-failure.js";
+import { exportCommand } from "./export-command.js";
 import { HELP_TEXT } from "./help-text.js";
 import { historyCommand } from "./history-command.js";
 import { listCommand } from "./list-command.js";
@@ -15,7 +16,7 @@ import { readAll } from "./read-all.js";
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const parsed = parseCliArgs(argv, io.env);
   if (!parsed.ok) {
-    io.stderr.write(`alma: ${parsed.message}\nRun \`pnpm alma --help\` for usage.\n`);
+    io.stderr.write(`alma: ${parsed.message}\nRun \`alma --help\` for usage.\n`);
     return EXIT_USAGE;
   }
   const command = parsed.command;
@@ -23,13 +24,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(HELP_TEXT);
     return 0;
   }
+  // export is one HTTP request: no WebSocket
+  if (command.command === "export") return await exportCommand(command, io);
 
   let question: string | null = null;
   if (command.command === "ask") {
     if (command.question === null && io.stdin.isTTY) io.stderr.write("Type the question, then Ctrl-D:\n");
     question = (command.question ?? (await readAll(io.stdin))).trim();
     if (question === "") {
-      io.stderr.write('alma: no question: pass it as an argument (pnpm alma ask "question") or on stdin.\n');
+      io.stderr.write('alma: no question: pass it as an argument (alma ask "question") or on stdin.\n');
       return EXIT_USAGE;
     }
   }
@@ -37,10 +40,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const now = io.now ?? Date.now;
   const client = new AlmaClient({ WebSocket: io.WebSocket ?? WebSocket, reconnect: false, clientName: "alma-cli", now });
   if (command.json) {
-    client.on("frame", ({ text, receivedAt }) => {
-      // splice receivedAt into the server's own text so every field stays exactly as it was sent
-      io.stdout.write(`${text.replace(/\}\s*$/, `,"receivedAt":${receivedAt}}`)}\n`);
-    });
+    client.on("frame", ({ text, receivedAt }) => io.stdout.write(`${jsonLine(text, receivedAt)}\n`));
   }
   client.on("frame.invalid", (event) => io.stderr.write(`alma: ignored a frame from the server: ${event.reason}\n`));
 
@@ -69,4 +69,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } finally {
     client.close();
   }
+}
+
+/**
+ * One server frame as one line of JSON with receivedAt added. The server's own text is kept (receivedAt spliced in)
+ * so every field stays exactly as it was sent; a frame whose text spans lines (pretty-printed) is re-serialized.
+ */
+export function jsonLine(text: string, receivedAt: number): string {
+  const trimmed = text.trim();
+  if (!trimmed.includes("\n") && !trimmed.includes("\r") && /^\{.*\}$/.test(trimmed)) {
+    return trimmed === "{}" ? `{"receivedAt":${receivedAt}}` : `${trimmed.slice(0, -1)},"receivedAt":${receivedAt}}`;
+  }
+  return JSON.stringify({ ...(JSON.parse(text) as object), receivedAt });
 }
