@@ -17,10 +17,10 @@ export const SCENARIOS = {
   steadySteps: "analyse steadily",
 } as const;
 
-/** what each step of the "analyse steadily" scenario writes: 90 words at 40 tokens/s, so a reload lands mid-step */
-export const steadyStepText = (which: string) => Array.from({ length: 90 }, (_, i) => `s${which}w${i + 1}`).join(" ");
+/** what each step of the "analyse steadily" scenario writes: 120 words at 20 tokens/s, so a reload lands mid-step even on a loaded machine */
+export const steadyStepText = (which: string) => Array.from({ length: 120 }, (_, i) => `s${which}w${i + 1}`).join(" ");
 
-/** what the "count steadily" scenario answers, word by word at 40 tokens/s (inside a chat answer's 256-token budget) */
+/** what the "count steadily" scenario answers, word by word at 20 tokens/s (12 s, inside a chat answer's 256-token budget), so a reload or a second tab lands mid-answer even on a loaded machine */
 export const STEADY_ANSWER = Array.from({ length: 240 }, (_, i) => `n${i + 1}`).join(" ");
 
 export const XSS_ANSWER = [
@@ -92,7 +92,7 @@ export function createFakeModelHandler(): FakeHandler {
     }
     if (all.includes(STEP_MARKER)) {
       const which = stepNumber.exec(all)?.[1] ?? "?";
-      if (all.includes(SCENARIOS.steadySteps)) return { tokens: steadyStepText(which).split(/(?<= )/), tokensPerSecond: 40 };
+      if (all.includes(SCENARIOS.steadySteps)) return { tokens: steadyStepText(which).split(/(?<= )/), tokensPerSecond: 20 };
       return { tokens: [`Step ${which} result: `, ...numbered(12, `finding${which}.`)], tokensPerSecond: 40 };
     }
     if (all.includes(SYNTHESIS_MARKER)) return { tokens: ["Synthesis: ", ...numbered(15, "conclusion")], tokensPerSecond: 40 };
@@ -105,7 +105,7 @@ export function createFakeModelHandler(): FakeHandler {
       words.splice(500, 0, "```ts\n", "const x = 1;\n", "```\n\n");
       return { tokens: words, tokensPerSecond: 500 };
     }
-    if (user.includes(SCENARIOS.steady)) return { tokens: STEADY_ANSWER.split(/(?<= )/), tokensPerSecond: 40 };
+    if (user.includes(SCENARIOS.steady)) return { tokens: STEADY_ANSWER.split(/(?<= )/), tokensPerSecond: 20 };
     if (user.includes(SCENARIOS.slow)) return { tokens: numbered(400, "slow"), tokensPerSecond: 15 };
     if (user.includes(SCENARIOS.badKey)) return { error: { status: 401, message: "Incorrect API key provided: sk-test****." } };
     if (user.includes(SCENARIOS.failOnce) && !failedOnce.has(user)) {
