@@ -24,6 +24,17 @@ describe("SetupScreen", () => {
     expect(screen.getAllByRole("listitem").map((li) => li.textContent)).toEqual(unavailable.setup);
   });
 
+  it("says where the settings go, and that an OpenAI-compatible server needs OPENAI_MODEL as well as OPENAI_BASE_URL", () => {
+    render(<SetupScreen model={unavailable} />);
+    const where = screen.getByTestId("setup-where").textContent ?? "";
+    expect(where).toContain(".env file at the root of the alma folder");
+    expect(where).toContain(".env.example");
+    expect(where).toContain("the shell that starts the server");
+    expect(screen.getByTestId("setup-example").textContent).toBe("OPENAI_BASE_URL=http://127.0.0.1:11434/v1\nOPENAI_MODEL=qwen2.5:0.5b");
+    // the server's ways stay the only list items
+    expect(screen.getAllByRole("listitem")).toHaveLength(unavailable.setup.length);
+  });
+
   it("shows the download's progress", () => {
     render(
       <SetupScreen

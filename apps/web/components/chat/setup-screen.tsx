@@ -49,6 +49,17 @@ export function SetupScreen({ model }: { model: ModelStatus }) {
               </li>
             ))}
           </ol>
+          <div className="space-y-2 rounded-lg border bg-card p-3 text-sm" data-testid="setup-where">
+            <p>
+              <span className="font-medium">Where the settings go:</span> a <code className="font-mono text-xs">.env</code> file at the root of the alma folder
+              (copy <code className="font-mono text-xs">.env.example</code> to <code className="font-mono text-xs">.env</code>; it describes every setting), or
+              the shell that starts the server.
+            </p>
+            <p>For an OpenAI-compatible server (Ollama, vLLM, LM Studio, llama.cpp) set both its address and the model it serves, for example:</p>
+            <pre className="overflow-x-auto rounded-md bg-code px-3 py-2 font-mono text-xs" data-testid="setup-example">
+              {"OPENAI_BASE_URL=http://127.0.0.1:11434/v1\nOPENAI_MODEL=qwen2.5:0.5b"}
+            </pre>
+          </div>
           <p className="text-xs text-muted-foreground">Restart the server after changing its settings; this page picks the model up by itself.</p>
         </div>
       )}
