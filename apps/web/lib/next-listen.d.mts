@@ -1,0 +1,5 @@
+export declare const DEFAULT_HOST: string;
+export declare function repoEnvFile(): string;
+export declare function hostFromEnvFile(text: string): string | null;
+export declare function listenHost(env: Record<string, string | undefined>, envFileText: string | null): string;
+export declare function nextArgs(command: "start" | "dev", host: string, rest: string[]): string[];
