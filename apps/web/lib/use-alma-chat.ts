@@ -34,6 +34,13 @@ function toMessageError(error: unknown): MessageError {
 }
 
 /**
+ * The page's reconnect backoff: capped at 2 s (the client's default reaches 10 s), so a page that waited for a
+ * server still starting, or one restarted, is back within about 2 s of the server being up. One browser tab
+ * against its own server: retrying that often costs nothing.
+ */
+export const WEB_RECONNECT = { maxDelayMs: 2_000 } as const;
+
+/**
  * Owns one AlmaClient per page: every server frame goes through a per-animation-frame batcher into the
  * chat reducer, so a fast stream renders at most once per frame.
  */
@@ -66,7 +73,7 @@ export function useAlmaChat(serverUrl: string, initialConversationId: string | n
   }, []);
 
   React.useEffect(() => {
-    const c = new AlmaClient({ clientName: "@alma/web" });
+    const c = new AlmaClient({ clientName: "@alma/web", reconnect: WEB_RECONNECT });
     // A transition lets React yield to the browser every few milliseconds while it renders a batch,
     // so a large render (an answer finishing, a long block) never becomes one long task.
     const batcher = createFrameBatcher<ChatInput>(

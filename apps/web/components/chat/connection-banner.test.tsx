@@ -1,9 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { act, cleanup, render, screen } from "@testing-library/react";
 import type { WelcomeFrame } from "@alma/client";
-import { ConnectionBanner } from "./connection-banner";
+import { ConnectionBanner, FIRST_CONNECT_GRACE_ATTEMPTS, FIRST_CONNECT_GRACE_MS } from "./connection-banner";
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
 const noop = () => undefined;
 
 describe("ConnectionBanner", () => {
@@ -31,15 +34,49 @@ describe("ConnectionBanner", () => {
     expect(banner.textContent).toContain("draft is kept");
   });
 
-  it("names the server it cannot reach before the first connection", () => {
+  it("names the server it cannot reach before the first connection, once the first attempts have failed", () => {
     render(
       <ConnectionBanner
-        connection={{ status: "reconnecting", attempt: 1, delayMs: 500, nextAttemptAt: 0, lastError: null }}
+        connection={{ status: "reconnecting", attempt: FIRST_CONNECT_GRACE_ATTEMPTS, delayMs: 500, nextAttemptAt: 0, lastError: null }}
         everConnected={false}
         serverUrl="ws://127.0.0.1:8787/ws"
         onReconnect={noop}
       />,
     );
-    expect(screen.getByTestId("connection-banner").textContent).toContain("ws://127.0.0.1:8787/ws");
+    const banner = screen.getByTestId("connection-banner");
+    expect(banner.getAttribute("role")).toBe("alert");
+    expect(banner.textContent).toContain("Cannot reach the alma server at ws://127.0.0.1:8787/ws");
+  });
+
+  it("says Connecting… while the server may still be starting, then that it cannot be reached", () => {
+    vi.useFakeTimers();
+    const failing = (attempt: number) => ({ status: "reconnecting" as const, attempt, delayMs: 1000, nextAttemptAt: 0, lastError: "refused" });
+    const { rerender } = render(
+      <ConnectionBanner connection={{ status: "connecting", attempt: 0 }} everConnected={false} serverUrl="ws://x/ws" onReconnect={noop} />,
+    );
+    // early failed attempts: a status, not an alert, and no "Cannot reach"
+    for (const attempt of [1, 2, 3]) {
+      rerender(<ConnectionBanner connection={failing(attempt)} everConnected={false} serverUrl="ws://x/ws" onReconnect={noop} />);
+      const banner = screen.getByTestId("connection-banner");
+      expect(banner.getAttribute("role")).toBe("status");
+      expect(banner.dataset.state).toBe("first-connect");
+      expect(banner.textContent).toContain("Connecting to the alma server…");
+      expect(banner.textContent).not.toContain("Cannot reach");
+    }
+    act(() => {
+      vi.advanceTimersByTime(FIRST_CONNECT_GRACE_MS - 100);
+    });
+    expect(screen.getByTestId("connection-banner").textContent).not.toContain("Cannot reach");
+    // the grace period is over: now it is a failure worth an alert
+    act(() => {
+      vi.advanceTimersByTime(200);
+    });
+    expect(screen.getByTestId("connection-banner").getAttribute("role")).toBe("alert");
+    expect(screen.getByTestId("connection-banner").textContent).toContain("Cannot reach the alma server at ws://x/ws");
+  });
+
+  it("fails at once when the client gives up before the first connection (a refused token)", () => {
+    render(<ConnectionBanner connection={{ status: "closed", error: null }} everConnected={false} serverUrl="ws://x/ws" onReconnect={noop} />);
+    expect(screen.getByTestId("connection-banner").getAttribute("role")).toBe("alert");
   });
 });

@@ -1,22 +1,65 @@
 "use client";
-import { WifiOff } from "lucide-react";
+import * as React from "react";
+import { Loader2, WifiOff } from "lucide-react";
 import type { ConnectionState } from "@alma/client";
 import { Button } from "@/components/ui/button";
 
-/** Shown while the socket is down; the client reconnects with backoff, and typed text is kept. */
+/**
+ * How long the very first connection may take before the page says it cannot reach the server: a server that is
+ * still starting (`npm start` boots both at once) is not a failure. Whichever comes first: this long, or this many
+ * failed attempts in a row.
+ */
+export const FIRST_CONNECT_GRACE_MS = 8_000;
+export const FIRST_CONNECT_GRACE_ATTEMPTS = 6;
+
+/** true from mount until `ms` have passed, while `active`; a state change re-renders when it runs out */
+function useGrace(active: boolean, ms: number): boolean {
+  const [over, setOver] = React.useState(false);
+  React.useEffect(() => {
+    if (!active || over) return;
+    const t = setTimeout(() => setOver(true), ms);
+    return () => clearTimeout(t);
+  }, [active, over, ms]);
+  return !over;
+}
+
+/**
+ * Shown while the socket is down; the client reconnects with backoff, and typed text is kept. Before the first
+ * connection it says "Connecting…" for the grace period, and only then that the server cannot be reached.
+ */
 export function ConnectionBanner({
   connection,
   everConnected,
   serverUrl,
   onReconnect,
+  graceMs = FIRST_CONNECT_GRACE_MS,
+  graceAttempts = FIRST_CONNECT_GRACE_ATTEMPTS,
 }: {
   connection: ConnectionState;
   everConnected: boolean;
   serverUrl: string;
   onReconnect(): void;
+  graceMs?: number;
+  graceAttempts?: number;
 }) {
+  const firstConnect = !everConnected && connection.status !== "open" && connection.status !== "closed";
+  const inGrace = useGrace(firstConnect, graceMs);
   if (connection.status === "open" || connection.status === "idle") return null;
+  // the first attempt: normally over in a moment, so nothing flashes up
   if (connection.status === "connecting" && connection.attempt === 0 && !everConnected) return null;
+  if (firstConnect && inGrace && connection.attempt < graceAttempts) {
+    return (
+      <div
+        role="status"
+        data-testid="connection-banner"
+        data-state="first-connect"
+        className="flex items-center gap-2 border-b bg-muted/40 px-4 py-2 text-sm text-muted-foreground"
+      >
+        <Loader2 className="size-4 shrink-0 animate-spin" aria-hidden />
+        <span>Connecting to the alma server… Your draft is kept.</span>
+      </div>
+    );
+  }
   const text = everConnected ? "Connection lost. Reconnecting…" : `Cannot reach the alma server at ${serverUrl}. Retrying…`;
   const detail =
     connection.status === "reconnecting"
