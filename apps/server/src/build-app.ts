@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyPluginCallback, type FastifyServerOptions } from "fastify";
 import cors from "@fastify/cors";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { LocalChatModel, type ChatModel } from "@alma/llm";
@@ -36,6 +36,8 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions["logger"];
   /** where the default logger writes (default stdout) */
   logStream?: { write(line: string): void };
+  /** OpenTelemetry, when main.ts started it: its HTTP span plugin is registered before every route */
+  telemetry?: { fastifyPlugin: FastifyPluginCallback } | null;
 }
 
 /** Log paths that may carry secrets: never written, whatever the level. */
@@ -87,6 +89,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(httpErrorHandler);
+  // HTTP request spans, only while OpenTelemetry runs: it must see every route as it is added
+  if (options.telemetry) await app.register(options.telemetry.fastifyPlugin);
 
   const ownsModel = options.model === undefined;
   const model = options.model ?? createModelFromConfig(config, app.log);

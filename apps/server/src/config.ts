@@ -1,8 +1,31 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { KNOWN_MODEL_PRICES, type ModelPrice, modelPriceTableSchema } from "@alma/protocol";
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const optionalInt = (min: number) => int(min).optional();
+
+const PRICE_EXAMPLE = '[{"model":"my-model","inputPerMillion":0.5,"outputPerMillion":1.5}]';
+
+/** ALMA_MODEL_PRICES: a JSON array of prices (USD per million tokens), each entry checked, every problem named */
+const modelPricesSetting = z.string().transform((raw, ctx): ModelPrice[] => {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: `is not JSON (${err instanceof Error ? err.message : String(err)}); expected an array like ${PRICE_EXAMPLE}` });
+    return z.NEVER;
+  }
+  const parsed = modelPriceTableSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (i) => `${i.path.length ? `${i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}: ` : ""}${i.message}`,
+    );
+    ctx.addIssue({ code: "custom", message: `${problems.join("; ")}; expected an array like ${PRICE_EXAMPLE}` });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
 
 /** Every setting alma's server reads from the environment; .env.example documents each one. */
 export const envSchema = z.object({
@@ -58,6 +81,15 @@ export const envSchema = z.object({
   ALMA_SHUTDOWN_DEADLINE_MS: int(0).default(10_000),
   ALMA_HANDSHAKE_TIMEOUT_MS: int(100).default(10_000),
   ALMA_HEARTBEAT_MS: int(100).default(30_000),
+
+  ALMA_MODEL_PRICES: modelPricesSetting.optional(),
+
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default("alma-server"),
+  OTEL_METRIC_EXPORT_INTERVAL: int(100).default(60_000),
+  OTEL_SDK_DISABLED: z.enum(["true", "false"]).default("false"),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -104,6 +136,35 @@ export interface AppConfig {
   shutdownDeadlineMs: number;
   handshakeTimeoutMs: number;
   heartbeatMs: number;
+  /** what answers cost: ALMA_MODEL_PRICES's entries, then the known prices of the models they do not name */
+  modelPrices: ModelPrice[];
+  /** OpenTelemetry export (OTLP/HTTP JSON); null when no OTLP endpoint is set (nothing is loaded or recorded then) */
+  telemetry: TelemetryConfig | null;
+}
+
+export interface TelemetryConfig {
+  /** where spans go (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces); null: not exported */
+  tracesUrl: string | null;
+  /** where metrics go (OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/metrics); null: not exported */
+  metricsUrl: string | null;
+  serviceName: string;
+  /** how often metrics are exported (OTEL_METRIC_EXPORT_INTERVAL, ms); the last figures also go out at shutdown */
+  metricExportIntervalMs: number;
+}
+
+/** the user's prices first, then the known ones for every model they leave out */
+export function mergeModelPrices(user: readonly ModelPrice[]): ModelPrice[] {
+  const named = new Set(user.map((p) => p.model.toLowerCase()));
+  return [...user, ...KNOWN_MODEL_PRICES.filter((p) => !named.has(p.model.toLowerCase()))];
+}
+
+function telemetryConfig(e: Env): TelemetryConfig | null {
+  if (e.OTEL_SDK_DISABLED === "true") return null;
+  const base = e.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, "");
+  const tracesUrl = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base ? `${base}/v1/traces` : null);
+  const metricsUrl = e.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? (base ? `${base}/v1/metrics` : null);
+  if (!tracesUrl && !metricsUrl) return null;
+  return { tracesUrl, metricsUrl, serviceName: e.OTEL_SERVICE_NAME, metricExportIntervalMs: e.OTEL_METRIC_EXPORT_INTERVAL };
 }
 
 /** Names every bad setting with what was expected, so the fix is obvious from the first line of the log. */
@@ -176,5 +237,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownDeadlineMs: e.ALMA_SHUTDOWN_DEADLINE_MS,
     handshakeTimeoutMs: e.ALMA_HANDSHAKE_TIMEOUT_MS,
     heartbeatMs: e.ALMA_HEARTBEAT_MS,
+    modelPrices: mergeModelPrices(e.ALMA_MODEL_PRICES ?? []),
+    telemetry: telemetryConfig(e),
   };
 }

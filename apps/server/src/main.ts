@@ -3,6 +3,7 @@ import type { AppConfig } from "./config.js";
 import { buildApp } from "./build-app.js";
 import { loadEnvFile } from "./load-env-file.js";
 import { createPrettyLogStream } from "./create-pretty-log-stream.js";
+import type { Telemetry } from "./telemetry/start-telemetry.js";
 
 /** a signal this soon after the first is the same Ctrl-C delivered again, not a second one */
 const SAME_SIGNAL_MS = 1_000;
@@ -20,7 +21,13 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await buildApp({ config, ...(config.logFormat === "pretty" ? { logStream: createPrettyLogStream() } : {}) });
+  // OpenTelemetry before the app, so its instruments and HTTP spans are the SDK's; not even loaded when export is off
+  const telemetry: Telemetry | null = config.telemetry ? (await import("./telemetry/start-telemetry.js")).startTelemetry(config.telemetry) : null;
+  const app = await buildApp({ config, telemetry, ...(config.logFormat === "pretty" ? { logStream: createPrettyLogStream() } : {}) });
+  if (telemetry)
+    app.log.info({ traces: telemetry.config.tracesUrl, metrics: telemetry.config.metricsUrl }, "exporting OpenTelemetry traces and metrics (OTLP/HTTP JSON)");
+  // the last spans and figures go out once the app has closed; a collector that does not answer cannot hold up the exit
+  const flushTelemetry = () => telemetry?.shutdown(Math.min(5_000, config.shutdownDeadlineMs + 1_000)) ?? Promise.resolve();
   let closing = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (closing) return;
@@ -42,6 +49,7 @@ async function main(): Promise<void> {
     process.on("SIGTERM", again);
     app
       .close()
+      .then(flushTelemetry)
       .then(() => {
         app.log.info("shut down cleanly");
         process.exit(0);
@@ -58,6 +66,7 @@ async function main(): Promise<void> {
   } catch (err) {
     app.log.error({ err }, `could not listen on ${config.host}:${config.port}; is another server using that port? Set PORT to pick another.`);
     await app.close();
+    await flushTelemetry();
     process.exit(1);
   }
 }

@@ -1,4 +1,5 @@
 import type { ChatMessage } from "@alma/llm";
+import type { RequestTelemetry } from "./gen-ai-telemetry.js";
 import type {
   Classification,
   ContextWindowInfo,
@@ -75,8 +76,8 @@ export interface RunMeterMarks {
   upstreamStarted(): void;
   /** a retry of an upstream request (before any token) */
   retried(): void;
-  /** one model request ended (offsets from receivedAt), hidden ones included */
-  request?(metrics: RequestMetrics): void;
+  /** one model request ended (offsets from receivedAt), hidden ones included, with what its gen_ai metrics are labelled by */
+  request?(metrics: RequestMetrics, telemetry?: RequestTelemetry): void;
 }
 
 export interface AgentRunResult {

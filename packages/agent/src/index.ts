@@ -25,3 +25,4 @@ export * from "./plan-stream-parser.js";
 export * from "./fit-step-results.js";
 export * from "./estimate-measure.js";
 export * from "./with-system-prompt.js";
+export * from "./gen-ai-telemetry.js";

@@ -5,6 +5,7 @@ import { AnalystAgent } from "./analyst-agent.js";
 import { cacheKey } from "./cache-key.js";
 import { classifyInitial } from "./classify-task.js";
 import { estimateMeasure } from "./estimate-measure.js";
+import { ALMA_ATTR, GEN_AI, inAgentSpan, MANAGER_AGENT, markSpanFailed, modelAttributes } from "./gen-ai-telemetry.js";
 import { runErrorOf } from "./finish-of.js";
 import { managerAgentConfigSchema, type ManagerAgentConfig, type ManagerAgentSettings } from "./manager-agent-config.js";
 import { ModelSpeedTracker, PRIOR_SPEED } from "./model-speed.js";
@@ -66,7 +67,30 @@ export class ManagerAgent {
     return s ? { ttftMs: s.ttftMs, tokensPerSecond: s.tokensPerSecond, measured: true } : { ...this.prior, measured: false };
   }
 
-  async run(input: AgentRunInput): Promise<AgentRunResult> {
+  /** One run, traced as an `invoke_agent manager` span (a trace of its own) over its model requests and steps. */
+  run(input: AgentRunInput): Promise<AgentRunResult> {
+    const attributes = { [GEN_AI.conversationId]: input.conversationId, [ALMA_ATTR.messageId]: input.assistantMessageId, ...modelAttributes(this.model) };
+    return inAgentSpan(
+      MANAGER_AGENT,
+      attributes,
+      async (span) => {
+        const result = await this.runTraced(input);
+        span.setAttributes({
+          [GEN_AI.usageInputTokens]: result.usage.promptTokens,
+          [GEN_AI.usageOutputTokens]: result.usage.completionTokens,
+          [GEN_AI.responseFinishReasons]: [result.finishReason],
+          [ALMA_ATTR.finishReason]: result.finishReason,
+          [ALMA_ATTR.taskType]: result.taskType,
+          [ALMA_ATTR.cacheHit]: result.cacheHit,
+        });
+        if (result.error) markSpanFailed(span, result.error.code, result.error.message);
+        return result;
+      },
+      { root: true },
+    );
+  }
+
+  private async runTraced(input: AgentRunInput): Promise<AgentRunResult> {
     const { options } = input;
     const classifyStart = performance.now();
     const initial = classifyInitial(input.userText, options.taskType);

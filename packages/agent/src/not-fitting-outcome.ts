@@ -19,5 +19,6 @@ export function notFittingOutcome(promptTokens: number, window: number): Generat
     firstTokenAt: null,
     lastTokenAt: null,
     maxOutputTokens: 0,
+    responseModel: null,
   };
 }

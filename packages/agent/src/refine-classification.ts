@@ -4,6 +4,7 @@ import type { Classification, Usage } from "@alma/protocol";
 import type { AgentRunInput } from "./agent-run.js";
 import { isAmbiguous } from "./classify-task.js";
 import { classifyWithModel } from "./classify-with-model.js";
+import { MANAGER_AGENT, ModelRequest } from "./gen-ai-telemetry.js";
 import type { ManagerAgentSettings } from "./manager-agent-config.js";
 import { classifyPrompt } from "./prompts/classify-prompt.js";
 import { PROMPT_VERSION } from "./prompts/prompt-template.js";
@@ -34,13 +35,14 @@ export async function refineClassification(
     .digest("hex");
   const remembered = cache?.getClassification(memoKey);
   if (remembered) return { classification: remembered, usage: null };
+  const request = new ModelRequest(input, model, { role: "classify", stepId: null, agent: MANAGER_AGENT, temperature: classifyPrompt.temperature, json: true });
   const startedAt = nowMs();
   const r = await classifyWithModel(model, input.userText, { timeoutMs: settings.classifyTimeoutMs, signal: input.signal });
   const off = (at: number) => Math.max(0, at - input.receivedAt);
-  input.meter.request?.({
-    role: "classify",
+  const metrics = {
+    role: "classify" as const,
     stepId: null,
-    agent: "manager",
+    agent: MANAGER_AGENT,
     startMs: off(startedAt),
     firstTokenMs: null,
     endMs: off(nowMs()),
@@ -49,7 +51,8 @@ export async function refineClassification(
     tokensPerSecond: null,
     maxTokens: classifyPrompt.maxOutputTokens,
     finishReason: r.ok ? "stop" : "error",
-  });
+  };
+  request.end(metrics, { finishReason: metrics.finishReason, error: r.ok ? null : { code: "classification_failed", message: r.reason }, responseModel: null });
   if (!r.ok) return rulesOnly;
   const decided: Classification = { type: r.classification.type, source: "model", confidence: r.classification.confidence };
   cache?.setClassification(memoKey, decided);

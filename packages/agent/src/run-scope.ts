@@ -5,6 +5,7 @@ import type { AgentRunInput, RequestMeasure } from "./agent-run.js";
 import { deadlineNote, finishOf } from "./finish-of.js";
 import { estimateMeasure } from "./estimate-measure.js";
 import { estimatePromptTokens } from "./estimate-prompt-tokens.js";
+import { ModelRequest } from "./gen-ai-telemetry.js";
 import { generateWithRetry, type RetryPolicy } from "./generate-with-retry.js";
 import type { ManagerAgentSettings } from "./manager-agent-config.js";
 import type { SpeedSample } from "./model-speed.js";
@@ -225,45 +226,65 @@ export class RunScope {
    * added to the run's usage.
    */
   async generate(build: (context: ChatMessage[]) => ChatMessage[], spec: RequestSpec): Promise<GenerationOutcome> {
-    const minTokens = spec.minTokens ?? Math.min(spec.budget, 64);
-    let fitted = await this.fit(build, spec.budget, minTokens);
-    let fittedTo = this.window();
+    const request = new ModelRequest(this.input, this.model, {
+      role: spec.role,
+      stepId: spec.stepId,
+      agent: spec.agent,
+      temperature: spec.temperature,
+      json: spec.json ?? false,
+    });
     let out: GenerationOutcome;
-    if (fitted.maxOutputTokens < 1) {
-      out = notFittingOutcome(fitted.promptTokens, this.window());
-    } else {
-      const signals = [this.input.signal, this.deadline, ...(spec.signal ? [spec.signal] : [])];
-      out = await generateWithRetry(this.model, fitted.messages, {
-        maxOutputTokens: fitted.maxOutputTokens,
-        temperature: spec.temperature,
-        json: spec.json,
-        onDelta: spec.onDelta,
-        ...(spec.countBudget !== undefined ? { budget: spec.countBudget } : {}),
-        signal: AbortSignal.any(signals),
-        countTokens: this.countTokens,
-        countPrompt: () => fitted.promptTokens,
-        retry: this.retry,
-        onRetry: this.onRetry,
-        onRequest: this.onRequest,
-        onContextLength: async (err) => {
-          // the model may have learned the limit already; what counts is the window this request was fitted to
-          const relearned = err.contextLimit !== null && (await this.relearn(err.contextLimit, fittedTo));
-          if (!relearned && !(await this.shrink())) return null;
-          this.retries++;
-          this.input.meter.retried();
-          fitted = await this.fit(build, spec.budget, minTokens);
-          fittedTo = this.window();
-          return fitted.maxOutputTokens >= 1 ? { messages: fitted.messages, maxOutputTokens: fitted.maxOutputTokens } : null;
-        },
-      });
+    try {
+      const minTokens = spec.minTokens ?? Math.min(spec.budget, 64);
+      let fitted = await this.fit(build, spec.budget, minTokens);
+      let fittedTo = this.window();
+      if (fitted.maxOutputTokens < 1) {
+        out = notFittingOutcome(fitted.promptTokens, this.window());
+      } else {
+        const signals = [this.input.signal, this.deadline, ...(spec.signal ? [spec.signal] : [])];
+        out = await generateWithRetry(this.model, fitted.messages, {
+          maxOutputTokens: fitted.maxOutputTokens,
+          temperature: spec.temperature,
+          json: spec.json,
+          onDelta: spec.onDelta,
+          ...(spec.countBudget !== undefined ? { budget: spec.countBudget } : {}),
+          signal: AbortSignal.any(signals),
+          countTokens: this.countTokens,
+          countPrompt: () => fitted.promptTokens,
+          retry: this.retry,
+          onRetry: (info) => {
+            request.retried(info.reason, info.delayMs);
+            this.onRetry(info);
+          },
+          onRequest: this.onRequest,
+          onContextLength: async (err) => {
+            // the model may have learned the limit already; what counts is the window this request was fitted to
+            const relearned = err.contextLimit !== null && (await this.relearn(err.contextLimit, fittedTo));
+            if (!relearned && !(await this.shrink())) return null;
+            this.retries++;
+            this.input.meter.retried();
+            request.retried(err.message);
+            fitted = await this.fit(build, spec.budget, minTokens);
+            fittedTo = this.window();
+            return fitted.maxOutputTokens >= 1 ? { messages: fitted.messages, maxOutputTokens: fitted.maxOutputTokens } : null;
+          },
+        });
+      }
+    } catch (err) {
+      request.fail(err);
+      throw err;
     }
     this.addUsage(out);
-    this.record(spec, out);
+    this.record(spec, out, request);
     return out;
   }
 
-  private record(spec: RequestSpec, out: GenerationOutcome): void {
-    this.input.meter.request?.(requestMetrics(spec, out, this.input.receivedAt));
+  private record(spec: RequestSpec, out: GenerationOutcome, request: ModelRequest): void {
+    request.end(requestMetrics(spec, out, this.input.receivedAt), {
+      finishReason: out.finishReason,
+      error: out.error ? { code: out.error.code, message: out.error.message } : null,
+      responseModel: out.responseModel,
+    });
     const sample = speedSample(out);
     if (sample) this.onSample(sample);
   }

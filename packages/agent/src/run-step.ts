@@ -1,6 +1,7 @@
 import type { FinishReason, StepRecord } from "@alma/protocol";
 import type { AnalysisStep } from "./analysis-plan.js";
 import { stopNote } from "./finish-of.js";
+import { AgentSpan, ALMA_ATTR, GEN_AI, markSpanFailed } from "./gen-ai-telemetry.js";
 import type { RunScope } from "./run-scope.js";
 import type { Agent } from "./worker-agent.js";
 
@@ -42,6 +43,12 @@ export async function runStep(scope: RunScope, worker: Agent, step: AnalysisStep
     step: { id: step.id, index: o.index, total },
   });
   scope.emit({ type: "run.step.started", stepId: step.id, title: step.title, agent: worker.name });
+  // the step's worker, traced as `invoke_agent {worker}` under the run's span; its model request is a child
+  const traced = new AgentSpan(worker.name, {
+    [GEN_AI.conversationId]: input.conversationId,
+    [ALMA_ATTR.stepId]: step.id,
+    [ALMA_ATTR.stepTitle]: step.title,
+  });
 
   const emitToken = (text: string) => {
     // nothing reaches the wire after the step ended or hit its budget, so the count stays exact
@@ -56,36 +63,38 @@ export async function runStep(scope: RunScope, worker: Agent, step: AnalysisStep
   let workerFinish: string = "stop";
   let reportedTokens: number | null = null;
   try {
-    const r = await worker.run(
-      {
-        task: input.userText,
-        step: { id: step.id, title: step.title, instruction: step.instruction },
-        index: o.index + 1,
-        total,
-        dependencies: step.dependsOn.flatMap((id) => {
-          const dep = o.resultOf(id);
-          return dep ? [{ id, title: dep.record.title, text: dep.record.text }] : [];
-        }),
-        contextSystem: scope.system,
-      },
-      {
-        emitToken,
-        signal,
-        budget,
-        generate: (build, g) => {
-          generated = true;
-          return scope.generate(build, {
-            role: "step",
-            stepId: step.id,
-            agent: worker.name,
-            budget,
-            temperature: g.temperature,
-            onDelta: g.onDelta,
-            signal,
-            countBudget: budget,
-          });
+    const r = await traced.within(() =>
+      worker.run(
+        {
+          task: input.userText,
+          step: { id: step.id, title: step.title, instruction: step.instruction },
+          index: o.index + 1,
+          total,
+          dependencies: step.dependsOn.flatMap((id) => {
+            const dep = o.resultOf(id);
+            return dep ? [{ id, title: dep.record.title, text: dep.record.text }] : [];
+          }),
+          contextSystem: scope.system,
         },
-      },
+        {
+          emitToken,
+          signal,
+          budget,
+          generate: (build, g) => {
+            generated = true;
+            return scope.generate(build, {
+              role: "step",
+              stepId: step.id,
+              agent: worker.name,
+              budget,
+              temperature: g.temperature,
+              onDelta: g.onDelta,
+              signal,
+              countBudget: budget,
+            });
+          },
+        },
+      ),
     );
     workerFinish = r.finishReason;
     // usage of requests made through `generate` is already counted
@@ -126,6 +135,9 @@ export async function runStep(scope: RunScope, worker: Agent, step: AnalysisStep
     completionTokens,
     durationMs: Math.max(0, performance.now() - started),
   });
+  traced.span.setAttributes({ [ALMA_ATTR.stepStatus]: status, [ALMA_ATTR.finishReason]: finishReason, [GEN_AI.usageOutputTokens]: completionTokens });
+  if (status === "failed") markSpanFailed(traced.span, "step_failed", note ?? "the step failed");
+  traced.end();
   return {
     record: { id: step.id, title: step.title, agent: worker.name, dependsOn: step.dependsOn, text: deltas.join(""), status },
     deltas,

@@ -42,6 +42,8 @@ export interface GenerationOutcome {
   lastTokenAt: number | null;
   /** the cap sent as max_tokens */
   maxOutputTokens: number;
+  /** the model that answered, when the provider named it */
+  responseModel: string | null;
 }
 
 /**
@@ -56,6 +58,7 @@ export async function streamGeneration(model: ChatModel, messages: ChatMessage[]
   let finishReason: GenerationFinish = "stop";
   let usage: { promptTokens: number; completionTokens: number; reported: boolean } | null = null;
   let error: LlmError | null = null;
+  let responseModel: string | null = null;
   const startedAt = nowMs();
   let firstTokenAt: number | null = null;
   let lastTokenAt: number | null = null;
@@ -81,6 +84,7 @@ export async function streamGeneration(model: ChatModel, messages: ChatMessage[]
       } else {
         finishReason = chunk.finishReason;
         usage = chunk.usage;
+        responseModel = chunk.model ?? null;
       }
     }
   } catch (e) {
@@ -109,6 +113,7 @@ export async function streamGeneration(model: ChatModel, messages: ChatMessage[]
     firstTokenAt,
     lastTokenAt,
     maxOutputTokens: opts.maxOutputTokens,
+    responseModel,
   };
 }
 

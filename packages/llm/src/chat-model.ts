@@ -19,7 +19,15 @@ export interface StreamUsage {
 
 export type ModelFinishReason = "stop" | "length" | "content_filter";
 
-export type StreamChunk = { type: "delta"; text: string } | { type: "done"; finishReason: ModelFinishReason; usage: StreamUsage };
+export type StreamChunk =
+  | { type: "delta"; text: string }
+  | {
+      type: "done";
+      finishReason: ModelFinishReason;
+      usage: StreamUsage;
+      /** the model that answered, as the server named it (may be a dated or resolved form of the requested one); for telemetry */
+      model?: string;
+    };
 
 /**
  * The one interface every model provider implements. `stream` yields text deltas as the model

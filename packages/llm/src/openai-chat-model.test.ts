@@ -10,7 +10,7 @@ afterEach(() => servers.closeAll());
 const setup = fakeOpenAIModels(servers);
 
 describe("OpenAIChatModel streaming", () => {
-  it("yields the deltas in order, then done with the provider's usage", async () => {
+  it("yields the deltas in order, then done with the provider's usage and the model that answered", async () => {
     const { server, model } = await setup({ handler: () => ({ tokens: ["Hel", "lo", ",", " world"] }) });
     const { deltas, done } = await readChatStream(model.stream(question, { maxOutputTokens: 50, temperature: 0.3 }));
     expect(deltas).toEqual(["Hel", "lo", ",", " world"]);
@@ -18,6 +18,7 @@ describe("OpenAIChatModel streaming", () => {
       type: "done",
       finishReason: "stop",
       usage: { promptTokens: countOpenAIChatTokens(question), completionTokens: 4, reported: true },
+      model: "gpt-4o-mini",
     });
     const body = server.chatRequests()[0]!.body as Record<string, unknown>;
     expect(body).toMatchObject({ model: "gpt-4o-mini", stream: true, stream_options: { include_usage: true }, max_tokens: 50, temperature: 0.3 });

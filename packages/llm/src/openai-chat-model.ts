@@ -187,6 +187,7 @@ export class OpenAIChatModel implements ChatModel {
     let text = "";
     let finishReason: ModelFinishReason | null = null;
     let usage: { prompt_tokens: number; completion_tokens: number } | null = null;
+    let answeredBy: string | null = null;
     let finished = false;
     try {
       const body: ChatCompletionCreateParamsStreaming = {
@@ -210,6 +211,7 @@ export class OpenAIChatModel implements ChatModel {
         if (ctx.afterFirstToken) timer.refresh();
         for (const chunk of chunks) {
           if (chunk.usage) usage = chunk.usage;
+          if (answeredBy === null && typeof chunk.model === "string" && chunk.model) answeredBy = chunk.model;
           const choice = chunk.choices?.[0];
           if (!choice) continue;
           const delta = choice.delta?.content;
@@ -244,6 +246,7 @@ export class OpenAIChatModel implements ChatModel {
         usage: usage
           ? { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, reported: true }
           : { promptTokens: countOpenAIPromptTokens(messages), completionTokens: countOpenAITextTokens(text), reported: false },
+        ...(answeredBy !== null ? { model: answeredBy } : {}),
       };
     } catch (e) {
       if (options.signal?.aborted) {

@@ -1,6 +1,8 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { RunMetrics, ServerMetrics } from "@alma/protocol";
+import type { RequestTelemetry } from "@alma/agent";
+import type { RequestMetrics, RunMetrics, ServerMetrics } from "@alma/protocol";
+import { GenAiMetrics } from "../telemetry/gen-ai-metrics.js";
 import { RollingWindow } from "./rolling-window.js";
 
 export type RunOutcome = "completed" | "stopped" | "failed" | "interrupted" | "deadline";
@@ -19,6 +21,7 @@ export class AppMetrics {
   private readonly latency: Histogram;
   private readonly activeRunsGauge: Gauge;
   private readonly socketsGauge: Gauge;
+  private readonly genAi: GenAiMetrics;
   private readonly ttftRecent = new RollingWindow(RECENT_RUNS);
   private readonly tpsRecent = new RollingWindow(RECENT_RUNS);
   private readonly cacheRecent = new RollingWindow(RECENT_RUNS);
@@ -51,6 +54,7 @@ export class AppMetrics {
     });
     this.activeRunsGauge = new Gauge({ name: "alma_active_runs", help: "Runs in progress", registers: [this.registry] });
     this.socketsGauge = new Gauge({ name: "alma_websocket_connections", help: "Open WebSocket connections", registers: [this.registry] });
+    this.genAi = new GenAiMetrics(this.registry);
     for (const outcome of ["completed", "stopped", "failed", "interrupted", "deadline"] satisfies RunOutcome[]) this.runs.inc({ outcome }, 0);
     this.loopDelay = monitorEventLoopDelay({ resolution: 20 });
     this.loopDelay.enable();
@@ -76,6 +80,11 @@ export class AppMetrics {
       this.ttftRecent.push(metrics.firstTokenMs);
     }
     if (metrics.tokensPerSecond !== null) this.tpsRecent.push(metrics.tokensPerSecond);
+  }
+
+  /** one model request of a run ended: the GenAI client metrics (Prometheus and OpenTelemetry) */
+  modelRequest(request: RequestMetrics, telemetry: RequestTelemetry): void {
+    this.genAi.record(request, telemetry);
   }
 
   socketOpened(): void {

@@ -32,7 +32,7 @@ type AgentEvent = Exclude<RunEventDraft, { type: "run.completed" | "run.error" }
 export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promise<void> {
   const { run } = req;
   const { store, metrics } = deps;
-  const meter = new RunMeter(req.receivedAt, deps.now);
+  const meter = new RunMeter(req.receivedAt, deps.now, undefined, (request, telemetry) => metrics.modelRequest(request, telemetry));
   let flushedIndex = run.lastIndex;
   metrics.runStarted();
 

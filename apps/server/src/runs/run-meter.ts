@@ -1,4 +1,4 @@
-import type { RunMeterMarks } from "@alma/agent";
+import type { RequestTelemetry, RunMeterMarks } from "@alma/agent";
 import { combinedDecodeRate, decodeRateBetween, type ContextStats, type RequestMetrics, type RunMetrics, type StepMetrics, type Usage } from "@alma/protocol";
 
 /** a monotonic clock in ms with sub-millisecond resolution */
@@ -32,6 +32,8 @@ export class RunMeter implements RunMeterMarks {
     readonly receivedAt: number,
     now: () => number,
     clock: () => number = now === Date.now ? monotonicMs : now,
+    /** told of each model request as it ends (the server's GenAI metrics) */
+    private readonly onRequest?: (metrics: RequestMetrics, telemetry: RequestTelemetry) => void,
   ) {
     this.now = clock;
     // receivedAt is a wall-clock stamp: the time since then is carried over once, later marks are exact
@@ -67,8 +69,9 @@ export class RunMeter implements RunMeterMarks {
   }
 
   /** one model request of the run ended (the agent reports each, hidden ones included) */
-  request(metrics: RequestMetrics): void {
+  request(metrics: RequestMetrics, telemetry?: RequestTelemetry): void {
     this.requests.push(metrics);
+    if (telemetry) this.onRequest?.(metrics, telemetry);
   }
 
   /** the offset of a wall-clock (`now`) time from receivedAt */
