@@ -147,7 +147,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   };
   app.decorate("alma", { store, hub, metrics, model, service, memory, connections: clients, drain });
 
-  await app.register(cors, { origin: config.allowedOrigins, methods: ["GET", "HEAD", "OPTIONS"] });
+  // the web app reads an export's file name from Content-Disposition, which a cross-origin fetch sees only when exposed
+  await app.register(cors, { origin: config.allowedOrigins, methods: ["GET", "HEAD", "OPTIONS"], exposedHeaders: ["Content-Disposition"] });
   await app.register(healthPlugin, { model, serverVersion: SERVER_VERSION, startedAt: now(), now });
   await app.register(metricsPlugin, { metrics });
   await app.register(conversationsApiPlugin, {
@@ -155,6 +156,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     hub,
     authToken: config.authToken,
     requestsPerMinute: config.limits.httpRequestsPerMinute,
+    prices: config.modelPrices,
+    now,
   });
   await app.register(websocketPlugin, {
     config,

@@ -1,8 +1,11 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { idSchema } from "@alma/protocol";
+import { idSchema, type ModelPrice } from "@alma/protocol";
 import type { ConversationStore } from "@alma/store";
+import { buildConversationExport } from "../export/conversation-export.js";
+import { renderConversationMarkdown } from "../export/conversation-markdown.js";
+import { attachmentDisposition, exportFileName } from "../export/export-file-name.js";
 import type { RunHub } from "../runs/run-hub.js";
 import { secretMatches } from "../security/secret-matches.js";
 
@@ -10,17 +13,28 @@ import { secretMatches } from "../security/secret-matches.js";
 export const listConversationsQuery = z.object({ q: z.string().max(500, "the search text is at most 500 characters").optional() }).strict();
 /** `GET /api/conversations/:id` */
 export const conversationParams = z.object({ id: idSchema });
+/** `GET /api/conversations/:id/export?format=markdown|json` (markdown when left out) */
+export const exportQuery = z.object({ format: z.enum(["markdown", "json"], { error: 'the format is "markdown" or "json"' }).default("markdown") }).strict();
+
+const NOT_FOUND = { error: "not_found", message: "No such conversation (it may have been deleted)." };
 
 function bearerMatches(expected: string, header: string | undefined): boolean {
   return secretMatches(expected, header?.startsWith("Bearer ") ? header.slice(7) : undefined);
 }
 
-/** `GET /api/conversations` and `GET /api/conversations/:id` (messages and pinned facts), rate-limited, token-guarded when set. */
+/**
+ * `GET /api/conversations`, `GET /api/conversations/:id` (messages and pinned facts) and
+ * `GET /api/conversations/:id/export` (a Markdown transcript or the JSON export, as a download), rate-limited,
+ * token-guarded when set.
+ */
 export const conversationsApiPlugin: FastifyPluginAsyncZod<{
   store: ConversationStore;
   hub: RunHub;
   authToken: string | null;
   requestsPerMinute: number;
+  /** what answers cost, for the export's figures (ALMA_MODEL_PRICES over the known prices) */
+  prices: readonly ModelPrice[];
+  now: () => number;
 }> = async (app, o) => {
   await app.register(rateLimit, { max: o.requestsPerMinute, timeWindow: 60_000 });
 
@@ -36,7 +50,7 @@ export const conversationsApiPlugin: FastifyPluginAsyncZod<{
 
   app.get("/api/conversations/:id", { schema: { params: conversationParams } }, async (request, reply) => {
     const conversation = o.store.getConversation(request.params.id);
-    if (!conversation) return reply.code(404).send({ error: "not_found", message: "No such conversation (it may have been deleted)." });
+    if (!conversation) return reply.code(404).send(NOT_FOUND);
     const run = o.hub.activeForConversation(conversation.id);
     return {
       conversation,
@@ -44,5 +58,24 @@ export const conversationsApiPlugin: FastifyPluginAsyncZod<{
       pinnedFacts: o.store.listPinnedFacts(conversation.id),
       activeRun: run ? { runId: run.id, lastIndex: run.lastIndex } : null,
     };
+  });
+
+  app.get("/api/conversations/:id/export", { schema: { params: conversationParams, querystring: exportQuery } }, async (request, reply) => {
+    const conversation = o.store.getConversation(request.params.id);
+    if (!conversation) return reply.code(404).send(NOT_FOUND);
+    const exported = buildConversationExport({
+      conversation,
+      messages: o.store.listMessages(conversation.id),
+      pinnedFacts: o.store.listPinnedFacts(conversation.id),
+      prices: o.prices,
+      now: o.now(),
+    });
+    const markdown = request.query.format === "markdown";
+    const fileName = exportFileName(conversation.title, conversation.id, markdown ? "md" : "json");
+    return reply
+      .header("content-disposition", attachmentDisposition(fileName))
+      .header("cache-control", "no-store")
+      .type(markdown ? "text/markdown; charset=utf-8" : "application/json; charset=utf-8")
+      .send(markdown ? renderConversationMarkdown(exported) : `${JSON.stringify(exported, null, 2)}\n`);
   });
 };

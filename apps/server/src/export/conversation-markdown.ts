@@ -1,0 +1,87 @@
+import { formatUsd, type Message, type StepRecord } from "@alma/protocol";
+import { answerTokens, type ConversationExport, type ExportedMessage } from "./conversation-export.js";
+
+const ROLE: Record<Message["role"], string> = { user: "You", assistant: "alma", system: "System" };
+
+/** "2026-12-01 14:03 UTC" */
+function when(epochMs: number): string {
+  return `${new Date(epochMs).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+const count = (n: number) => n.toLocaleString("en-US");
+
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** the answer's figures in one line: time to first token, total, tokens in/out, tok/s, cost */
+export function figuresLine(m: ExportedMessage): string | null {
+  const metrics = m.metrics;
+  if (!metrics) return null;
+  const tokens = answerTokens(m);
+  const parts = [
+    `time to first token ${metrics.firstTokenMs === null ? "–" : seconds(metrics.firstTokenMs)}`,
+    `total ${seconds(metrics.totalMs)}`,
+    `${count(tokens.promptTokens)} tokens in / ${count(tokens.completionTokens)} out`,
+    `${metrics.tokensPerSecond === null ? "–" : metrics.tokensPerSecond.toFixed(1)} tok/s`,
+    m.costUsd === null ? "cost unknown" : formatUsd(m.costUsd),
+  ];
+  const model = `${metrics.model}${metrics.cacheHit ? ", from the cache" : ""}`;
+  return `_${parts.join(" · ")} · ${model}_`;
+}
+
+/** how an answer ended when it did not end on its own */
+function endNote(m: Message): string | null {
+  const reason = m.error ? `: ${m.error.message}` : "";
+  switch (m.status) {
+    case "streaming":
+      return "_(still being written when exported)_";
+    case "stopped":
+      return "_(stopped before the end)_";
+    case "failed":
+      return `_(failed${reason})_`;
+    case "interrupted":
+      return "_(interrupted: the server went down while writing it)_";
+    default:
+      return m.finishReason === "length" ? "_(cut at its length limit)_" : m.finishReason === "deadline" ? "_(cut at the run's deadline)_" : null;
+  }
+}
+
+function stepSection(step: StepRecord, index: number): string {
+  const status = step.status === "complete" ? "" : ` _(${step.status}${step.note ? `: ${step.note}` : ""})_`;
+  return `### Step ${index + 1}: ${step.title}${status}\n\n${step.text.trim() || "_(no text)_"}`;
+}
+
+function messageSection(m: ExportedMessage): string {
+  const kind = m.role === "assistant" && m.taskType ? ` · ${m.taskType}` : "";
+  const parts = [`## ${ROLE[m.role]}${kind} · ${when(m.createdAt)}`];
+  const steps = m.steps ?? [];
+  if (steps.length > 0) {
+    parts.push(...steps.map(stepSection));
+    parts.push(`### Answer\n\n${m.content.trim() || "_(no text)_"}`);
+  } else {
+    parts.push(m.content.trim() || "_(no text)_");
+  }
+  const note = m.role === "assistant" ? endNote(m) : null;
+  if (note) parts.push(note);
+  const figures = m.role === "assistant" ? figuresLine(m) : null;
+  if (figures) parts.push(figures);
+  return parts.join("\n\n");
+}
+
+/**
+ * A readable transcript: the title, one line of totals, each message with its role and time, an analytical
+ * answer's steps as sections before the answer, and a line of figures under each answer.
+ */
+export function renderConversationMarkdown(e: ConversationExport): string {
+  const { totals } = e;
+  const summary = [
+    `Exported from alma on ${when(Date.parse(e.exportedAt))}`,
+    `${e.messages.length} message${e.messages.length === 1 ? "" : "s"}`,
+    `${count(totals.promptTokens)} tokens in / ${count(totals.completionTokens)} out`,
+    totals.costUsd === null ? "cost unknown" : `cost ${formatUsd(totals.costUsd)}`,
+  ].join(" · ");
+  const head = [`# ${e.conversation.title.trim() || "Untitled conversation"}`, `_${summary}_`];
+  if (e.pinnedFacts.length > 0) head.push(`**Pinned facts**\n\n${e.pinnedFacts.map((f) => `- ${f.text}`).join("\n")}`);
+  return `${[head.join("\n\n"), ...e.messages.map(messageSection)].join("\n\n---\n\n")}\n`;
+}
