@@ -29,7 +29,7 @@ export async function askCommand(client: AlmaClient, command: AskCommand & { que
   };
   const note = (line: string) => {
     if (!progress) return;
-    // both streams are the same terminal here: a progress line must not continue the answer's last line
+    // stdout is a terminal, most often stderr's too: a progress line must not continue the answer's last line
     newline();
     io.stderr.write(`${line}\n`);
   };

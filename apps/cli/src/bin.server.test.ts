@@ -37,7 +37,8 @@ function run(command: string, args: string[], input = ""): Promise<{ code: numbe
   });
 }
 
-describe("the alma bin", () => {
+// each spawn starts node and tsx (about a second): more than vitest's default 5 s for the tests that spawn several
+describe("the alma bin", { timeout: 30_000 }, () => {
   it("the root's node_modules/.bin/alma exists (the root depends on @alma/cli)", () => {
     expect(existsSync(BIN)).toBe(true);
   });
