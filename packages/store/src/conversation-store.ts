@@ -60,6 +60,12 @@ export interface ConversationStore {
   listMessages(conversationId: string): Message[];
   /** the fields a model request is built from, oldest first: cheaper than `listMessages` (no JSON columns) */
   listContextMessages(conversationId: string): ContextMessageRow[];
+  /**
+   * An edit: the user message `messageId` and everything after it are replaced by the new message. When it was the
+   * conversation's first question and the title was the automatic one (made from it, or none), the title follows
+   * the new text: `retitled` is then the conversation as renamed, else null.
+   */
+  replaceUserMessage(input: NewUserMessage & { messageId: string }): { message: Message; retitled: Conversation | null };
   /** removes every message after (and including, when `inclusive`) the given one: for edit and regenerate */
   truncateAfter(conversationId: string, messageId: string, inclusive: boolean): number;
   /** on startup: messages left `streaming` by a crash become `interrupted` */

@@ -160,6 +160,36 @@ describe("SqliteConversationStore", () => {
     expect(s.addUserMessage({ conversationId: c.id, clientMessageId: "1", content: "one again" }).duplicate).toBe(false);
   });
 
+  it("an edit of the first question retitles a conversation whose title came from it, and keeps a title the user chose", () => {
+    const s = memory();
+    const c = s.createConversation("");
+    const first = s.addUserMessage({ conversationId: c.id, clientMessageId: "u1", content: "What is a monad?" }).message;
+    s.addAssistantMessage({ conversationId: c.id, runId: "r1", taskType: null });
+    const second = s.addUserMessage({ conversationId: c.id, clientMessageId: "u2", content: "And a functor?" }).message;
+
+    // a later question edited: the title stays
+    const later = s.replaceUserMessage({ conversationId: c.id, messageId: second.id, clientMessageId: "u3", content: "And an applicative?" });
+    expect(later.retitled).toBeNull();
+    expect(s.getConversation(c.id)!.title).toBe("What is a monad?");
+
+    // the first question edited: the automatic title follows the new text, and everything after it is gone
+    const edited = s.replaceUserMessage({ conversationId: c.id, messageId: first.id, clientMessageId: "u4", content: "Explain   monoids\nbriefly" });
+    expect(edited.retitled).toMatchObject({ id: c.id, title: "Explain monoids briefly" });
+    expect(s.getConversation(c.id)!.title).toBe("Explain monoids briefly");
+    expect(s.listMessages(c.id).map((m) => m.content)).toEqual(["Explain   monoids\nbriefly"]);
+    // and again, from the title it was given last
+    const again = s.replaceUserMessage({ conversationId: c.id, messageId: edited.message.id, clientMessageId: "u5", content: "Monads, please" });
+    expect(again.retitled?.title).toBe("Monads, please");
+
+    // a title the user chose is theirs
+    s.renameConversation(c.id, "Category theory");
+    const renamed = s.replaceUserMessage({ conversationId: c.id, messageId: again.message.id, clientMessageId: "u6", content: "Functors" });
+    expect(renamed.retitled).toBeNull();
+    expect(s.getConversation(c.id)!.title).toBe("Category theory");
+
+    expect(() => s.replaceUserMessage({ conversationId: c.id, messageId: "nope", clientMessageId: "u7", content: "x" })).toThrow(StoreError);
+  });
+
   it("marks streaming answers interrupted", () => {
     const s = memory();
     const c = s.createConversation("t");

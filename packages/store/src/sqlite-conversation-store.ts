@@ -119,6 +119,25 @@ export class SqliteConversationStore implements ConversationStore {
     })();
   }
 
+  replaceUserMessage(input: NewUserMessage & { messageId: string }): { message: Message; retitled: Conversation | null } {
+    return this.db.transaction(() => {
+      const conversation = this.requireConversation(input.conversationId);
+      const target = this.getMessage(input.messageId);
+      if (!target || target.conversationId !== input.conversationId || target.role !== "user") {
+        throw new StoreError("not_found", `message ${input.messageId} is not a user message of conversation ${input.conversationId}`);
+      }
+      const firstQuestion = this.stmt.listContextMessages.all(input.conversationId).find((m) => m.role === "user");
+      // automatic: what the first message gave it (or no title yet); a title the user chose is kept
+      const automatic = conversation.title.trim() === "" || conversation.title === titleFromMessage(target.content);
+      this.truncateAfter(input.conversationId, input.messageId, true);
+      const { message } = this.addUserMessage(input);
+      if (firstQuestion?.id !== target.id || !automatic) return { message, retitled: null };
+      const title = titleFromMessage(input.content);
+      if (title === conversation.title) return { message, retitled: null };
+      return { message, retitled: this.renameConversation(input.conversationId, title) };
+    })();
+  }
+
   findUserMessageByClientId(clientMessageId: string): Message | null {
     const row = this.stmt.findByClientIdAnywhere.get(clientMessageId);
     return row ? toMessage(row) : null;

@@ -27,7 +27,7 @@ export class ChatService {
   constructor(deps: ChatServiceDeps) {
     this.admission = new RunAdmission(deps);
     this.starter = new RunStarter(deps);
-    this.runs = new RunOperations({ store: deps.store, hub: deps.hub, admission: this.admission, starter: this.starter });
+    this.runs = new RunOperations({ store: deps.store, hub: deps.hub, admission: this.admission, starter: this.starter, broadcast: deps.broadcast });
     this.conversations = new ConversationOperations(deps);
     this.pins = new PinOperations(deps);
   }

@@ -1,7 +1,7 @@
 import type { ClientFrame, Message, RunOptions } from "@alma/protocol";
 import type { ConversationStore } from "@alma/store";
 import type { RunHub } from "../runs/run-hub.js";
-import type { ChatClient } from "./chat-client.js";
+import type { Broadcast, ChatClient } from "./chat-client.js";
 import { RequestError } from "./request-error.js";
 import { requireConversation } from "./require-conversation.js";
 import type { RunAdmission } from "./run-admission.js";
@@ -14,6 +14,8 @@ export interface RunOperationsDeps {
   hub: RunHub;
   admission: RunAdmission;
   starter: RunStarter;
+  /** an edit that retitles the conversation tells every tab */
+  broadcast: Broadcast;
 }
 
 /**
@@ -54,8 +56,14 @@ export class RunOperations {
       throw new RequestError("not_found", "That message is not a user message of this conversation. Reload the conversation and try again.");
     }
     admission.check(client, frame.conversationId);
-    store.truncateAfter(frame.conversationId, frame.messageId, true);
-    const { message } = store.addUserMessage({ conversationId: frame.conversationId, clientMessageId: frame.clientMessageId, content: frame.content });
+    const { message, retitled } = store.replaceUserMessage({
+      conversationId: frame.conversationId,
+      messageId: frame.messageId,
+      clientMessageId: frame.clientMessageId,
+      content: frame.content,
+    });
+    // the first question edited under an automatic title: the title follows it, in every tab's list
+    if (retitled) this.deps.broadcast({ type: "conversation.updated", conversation: retitled });
     starter.start(client, { userMessage: message, options: frame.options, receivedAt, clientMessageId: frame.clientMessageId, announce: true });
   }
 

@@ -29,4 +29,33 @@ describe("conversation and memory frames", () => {
     c.send({ type: "conversation.restore", requestId: "rs", conversationId });
     await c.waitFor("conversation.updated", (f) => f.requestId === "rs");
   });
+
+  it("an edit of the first message retitles the conversation in every tab when the title was the automatic one", async () => {
+    const { app, connect } = await start();
+    const a = await connect();
+    const b = await connect();
+    a.send({ type: "message.send", clientMessageId: "t1", content: "Tell me about otters", options: convo });
+    const first = await a.waitFor("message.accepted");
+    await a.waitForRunEnd(first.runId!);
+    const { conversationId } = first;
+
+    a.send({ type: "message.edit", clientMessageId: "t2", conversationId, messageId: first.userMessageId, content: "Tell me about beavers", options: convo });
+    const edited = await a.waitFor("message.accepted", (f) => f.clientMessageId === "t2");
+    for (const tab of [a, b]) {
+      const updated = await tab.waitFor("conversation.updated", (f) => f.conversation.id === conversationId);
+      expect(updated.conversation.title).toBe("Tell me about beavers");
+    }
+    await a.waitForRunEnd(edited.runId!);
+    expect(app.alma.store.getConversation(conversationId)!.title).toBe("Tell me about beavers");
+
+    // a title the user chose stays through an edit, and nobody is told of a change
+    a.send({ type: "conversation.rename", requestId: "rn", conversationId, title: "Rodents" });
+    await b.waitFor("conversation.updated", (f) => f.requestId === "rn");
+    const before = b.of("conversation.updated").length;
+    a.send({ type: "message.edit", clientMessageId: "t3", conversationId, messageId: edited.userMessageId, content: "Tell me about voles", options: convo });
+    const third = await a.waitFor("message.accepted", (f) => f.clientMessageId === "t3");
+    await a.waitForRunEnd(third.runId!);
+    expect(app.alma.store.getConversation(conversationId)!.title).toBe("Rodents");
+    expect(b.of("conversation.updated")).toHaveLength(before);
+  });
 });
