@@ -15,6 +15,8 @@ export const SCENARIOS = {
   markdown: "show markdown",
   steady: "count steadily",
   steadySteps: "analyse steadily",
+  /** a one-word answer at once: for tests that need many conversations quickly */
+  brief: "answer in one word",
 } as const;
 
 /** what each step of the "analyse steadily" scenario writes: 120 words at 20 tokens/s, so a reload lands mid-step even on a loaded machine */
@@ -97,6 +99,7 @@ export function createFakeModelHandler(): FakeHandler {
     }
     if (all.includes(SYNTHESIS_MARKER)) return { tokens: ["Synthesis: ", ...numbered(15, "conclusion")], tokensPerSecond: 40 };
 
+    if (user.includes(SCENARIOS.brief)) return { text: "Noted.", tokensPerSecond: 0 };
     if (user.includes(SCENARIOS.xss)) return { text: XSS_ANSWER, tokensPerSecond: 200 };
     if (user.includes(SCENARIOS.markdown)) return { text: MARKDOWN_ANSWER, tokensPerSecond: 200 };
     if (user.includes(SCENARIOS.fast)) {

@@ -1,7 +1,8 @@
 import { expect, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { controlUrl } from "./ports";
+import { SCENARIOS } from "./fake-model";
+import { controlUrl, type StackName } from "./ports";
 
 export const screenshotDir = fileURLToPath(new URL("../test-results/screenshots/", import.meta.url));
 mkdirSync(screenshotDir, { recursive: true });
@@ -47,4 +48,55 @@ export function recordFrames(page: Page): Array<Record<string, unknown>> {
     });
   });
   return frames;
+}
+
+/** The stack's alma server WebSocket URL (from its control endpoint). */
+export async function serverUrlOf(stack: StackName = "fake"): Promise<string> {
+  const res = await fetch(`${controlUrl(stack)}/info`);
+  return ((await res.json()) as { serverUrl: string }).serverUrl;
+}
+
+/**
+ * Starts `titles.length` conversations on the server, one after another, each with a one-word answer, over a
+ * socket of the page's own (so it is the page's origin the server sees). Resolves when every answer is complete.
+ */
+export async function seedConversations(page: Page, titles: string[]): Promise<void> {
+  const serverUrl = await serverUrlOf();
+  await page.evaluate(
+    async ({ serverUrl, contents }) => {
+      const ws = new WebSocket(serverUrl);
+      const frames: Array<{ type: string }> = [];
+      let wake: () => void = () => undefined;
+      ws.addEventListener("message", (e) => {
+        frames.push(JSON.parse(String(e.data)) as { type: string });
+        wake();
+      });
+      const until = (type: string, count: number) =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no ${type} #${count}: ${JSON.stringify(frames.at(-1))}`)), 15_000);
+          const check = () => {
+            if (frames.some((f) => f.type === "error")) {
+              clearTimeout(timer);
+              reject(new Error(JSON.stringify(frames.find((f) => f.type === "error"))));
+            } else if (frames.filter((f) => f.type === type).length >= count) {
+              clearTimeout(timer);
+              resolve();
+            } else wake = check;
+          };
+          check();
+        });
+      await new Promise((resolve, reject) => {
+        ws.addEventListener("open", resolve);
+        ws.addEventListener("error", reject);
+      });
+      ws.send(JSON.stringify({ type: "hello", protocolVersion: 1, client: "e2e-seed" }));
+      await until("welcome", 1);
+      for (const [i, content] of contents.entries()) {
+        ws.send(JSON.stringify({ type: "message.send", clientMessageId: `seed${Date.now()}x${i}`, content, options: { taskType: "conversational" } }));
+        await until("run.completed", i + 1);
+      }
+      ws.close();
+    },
+    { serverUrl, contents: titles.map((t) => `${t} (${SCENARIOS.brief})`) },
+  );
 }

@@ -35,4 +35,22 @@ test("pin a message to memory, and the context meter shows the window's fill", a
   await user.getByTestId("pin-message").click();
   await expect(page.getByTestId("toast")).toContainText("Pinned");
   await expect(user.getByTestId("pin-message")).toHaveAttribute("aria-pressed", "true");
+
+  // the conversation's pinned facts have a list of their own, where each can be removed
+  const toggle = page.getByTestId("pinned-facts-toggle");
+  await expect(toggle).toHaveAttribute("data-count", "1");
+  await toggle.click();
+  const panel = page.getByTestId("pinned-facts");
+  await expect(panel).toBeVisible();
+  await expect(panel.getByTestId("pinned-fact")).toHaveCount(1);
+  await expect(panel.getByTestId("pinned-fact")).toContainText("my favourite colour is teal");
+  await panel.getByTestId("unpin-fact").click();
+  await expect(panel.getByTestId("pinned-fact")).toHaveCount(0);
+  await expect(panel.getByTestId("pinned-facts-empty")).toBeVisible();
+  await expect(toggle).toHaveAttribute("data-count", "0");
+  await expect(user.getByTestId("pin-message")).toHaveAttribute("aria-pressed", "false");
+  // Esc closes it and gives focus back to its button
+  await page.keyboard.press("Escape");
+  await expect(panel).toHaveCount(0);
+  await expect(toggle).toBeFocused();
 });

@@ -14,6 +14,11 @@ test("with no model ready, the setup screen names the problem and the three ways
   await expect(ways.nth(0)).toContainText("OPENAI_API_KEY");
   await expect(ways.nth(1)).toContainText("OPENAI_BASE_URL");
   await expect(ways.nth(2)).toContainText("ALMA_MODEL");
+  // where those settings go, and both settings an OpenAI-compatible server needs
+  await expect(setup.getByTestId("setup-where")).toContainText(".env file at the root of the alma folder");
+  await expect(setup.getByTestId("setup-where")).toContainText("the shell that starts the server");
+  await expect(setup.getByTestId("setup-example")).toContainText("OPENAI_BASE_URL=");
+  await expect(setup.getByTestId("setup-example")).toContainText("OPENAI_MODEL=");
 
   await expect(page.getByTestId("composer-reason")).toHaveText(/No model is ready/);
   await page.getByTestId("composer").fill("hello?");

@@ -1,5 +1,4 @@
 import { expect, test } from "@playwright/test";
-import { fileURLToPath } from "node:url";
 import { lastAssistant, openChat, recordFrames, send, shot } from "./helpers";
 
 test("a sent message's answer streams in token by token and completes", async ({ page }) => {
@@ -7,6 +6,10 @@ test("a sent message's answer streams in token by token and completes", async ({
   const consoleErrors: string[] = [];
   page.on("console", (m) => {
     if (m.type() === "error") consoleErrors.push(m.text());
+  });
+  const failed: string[] = [];
+  page.on("response", (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
   });
   const response = await page.goto("/");
   // the page is served with a nonce CSP whose connect-src allows only itself and the alma server
@@ -49,9 +52,16 @@ test("a sent message's answer streams in token by token and completes", async ({
   // the URL names the conversation, and a reload keeps it
   await expect(page).toHaveURL(/\/c\/[A-Za-z0-9_-]+$/);
   await shot(page, "01-streamed-answer");
-  await page.screenshot({ path: fileURLToPath(new URL("../../../docs/screenshot.png", import.meta.url)) });
   await page.reload();
   await expect(page.locator('[data-testid="message"][data-role="assistant"]').last()).toContainText("token30");
   await expect(page.getByTestId("conversation-title")).not.toHaveText("");
   expect(consoleErrors.filter((e) => /Content Security Policy|Hydration|hydrat/i.test(e))).toEqual([]);
+  // nothing the pages asked for was missing (a favicon included)
+  expect(failed).toEqual([]);
+  await expect(page.locator('link[rel="icon"]').first()).toHaveAttribute("href", /\/(favicon\.ico|icon\.svg)/);
+  for (const path of ["/favicon.ico", "/icon.svg"]) {
+    const icon = await page.request.get(path);
+    expect(icon.status(), path).toBe(200);
+    expect(icon.headers()["content-type"]).toMatch(/^image\//);
+  }
 });

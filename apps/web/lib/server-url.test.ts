@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SERVER_URL, readServerUrl, serverOrigin } from "./server-url";
+import { DEFAULT_SERVER_URL, readServerUrl, serverHttpBase, serverOrigin } from "./server-url";
 
 describe("readServerUrl", () => {
   it("reads the URL at runtime, preferring ALMA_SERVER_URL", () => {
@@ -13,5 +13,10 @@ describe("readServerUrl", () => {
   });
   it("gives the origin a CSP connect-src needs", () => {
     expect(serverOrigin("ws://127.0.0.1:8787/ws")).toBe("ws://127.0.0.1:8787");
+  });
+  it("gives the HTTP API's base beside the WebSocket", () => {
+    expect(serverHttpBase("ws://127.0.0.1:8787/ws")).toBe("http://127.0.0.1:8787");
+    expect(serverHttpBase("wss://alma.example/ws/")).toBe("https://alma.example");
+    expect(serverHttpBase("wss://alma.example/alma/ws")).toBe("https://alma.example/alma");
   });
 });

@@ -22,3 +22,14 @@ export function serverOrigin(url: string): string {
   const u = new URL(url);
   return `${u.protocol}//${u.host}`;
 }
+
+/**
+ * The server's HTTP API base for its WebSocket URL: the same host and port, http(s) for ws(s), and the path the
+ * socket's `/ws` sits under (`ws://127.0.0.1:8787/ws` → `http://127.0.0.1:8787`). No trailing slash.
+ */
+export function serverHttpBase(url: string): string {
+  const u = new URL(url);
+  const protocol = u.protocol === "wss:" ? "https:" : "http:";
+  const path = u.pathname.replace(/\/ws\/?$/, "").replace(/\/+$/, "");
+  return `${protocol}//${u.host}${path}`;
+}

@@ -9,6 +9,8 @@ export type ConversationSummary = ServerFrameOf<"conversation.list.result">["con
 export function useConversations(client: AlmaClient | null, open: boolean, query: string) {
   const [items, setItems] = React.useState<ConversationSummary[]>([]);
   const [error, setError] = React.useState<string | null>(null);
+  // false until the first answer (a list or an error): until then the list is loading, not empty
+  const [loaded, setLoaded] = React.useState(false);
   const [tick, setTick] = React.useState(0);
   const refresh = React.useCallback(() => setTick((t) => t + 1), []);
 
@@ -42,9 +44,12 @@ export function useConversations(client: AlmaClient | null, open: boolean, query
             if (cancelled) return;
             setItems([...list].sort((a, b) => b.updatedAt - a.updatedAt));
             setError(null);
+            setLoaded(true);
           })
           .catch((e: unknown) => {
-            if (!cancelled) setError(e instanceof Error ? e.message : "Could not load conversations.");
+            if (cancelled) return;
+            setError(e instanceof Error ? e.message : "Could not load conversations.");
+            setLoaded(true);
           });
       },
       query ? 200 : 0,
@@ -57,5 +62,5 @@ export function useConversations(client: AlmaClient | null, open: boolean, query
 
   const removeLocal = React.useCallback((id: string) => setItems((xs) => xs.filter((x) => x.id !== id)), []);
   const renameLocal = React.useCallback((id: string, title: string) => setItems((xs) => xs.map((x) => (x.id === id ? { ...x, title } : x))), []);
-  return { items, error, refresh, removeLocal, renameLocal };
+  return { items, loaded, error, refresh, removeLocal, renameLocal };
 }

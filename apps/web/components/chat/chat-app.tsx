@@ -1,22 +1,25 @@
 "use client";
 import * as React from "react";
 import dynamic from "next/dynamic";
-import { BarChart3, PanelLeft, X } from "lucide-react";
+import { BarChart3, PanelLeft, WifiOff, X } from "lucide-react";
 import type { ModelStatus, TaskTypeChoice } from "@alma/protocol";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Toaster, useToast } from "@/components/ui/toast";
+import { ToastRegion, Toaster, useToast } from "@/components/ui/toast";
 import { Tooltip, TooltipProvider } from "@/components/ui/tooltip";
 import { describeContextWindow } from "@/lib/describe-context-window";
+import { downloadConversation, type ExportFormat } from "@/lib/export-conversation";
 import { useAlmaChat } from "@/lib/use-alma-chat";
 import { useConversations } from "@/lib/use-conversations";
 import { cn } from "@/lib/utils";
-import { Composer } from "./composer";
+import { COMPOSER_ID, Composer, focusComposer } from "./composer";
 import { warmUpHighlighting } from "./markdown";
 import { ConnectionBanner } from "./connection-banner";
 import { ContextMeter } from "./context-meter";
+import { ExportMenu } from "./export-menu";
 import type { MessageActions } from "./message-item";
 import { MessageList } from "./message-list";
+import { PinnedFacts } from "./pinned-facts";
 import { SetupScreen } from "./setup-screen";
 import { Sidebar } from "./sidebar";
 import { ThemeToggle } from "./theme-toggle";
@@ -28,6 +31,28 @@ const MetricsPanel = dynamic(() => import("@/components/metrics/metrics-panel").
 function modelSummary(model: ModelStatus): string {
   const w = model.window ?? (model.contextWindow ? { tokens: model.contextWindow } : null);
   return `${model.provider} · ${model.model ?? "model"}${w ? ` · ${describeContextWindow(w)}` : ""}`;
+}
+
+/** What the header's model badge shows: the model only while the socket is open; otherwise its status is not known. */
+function modelBadge(
+  model: ModelStatus | null,
+  connected: boolean,
+  everConnected: boolean,
+): { text: string; hint: string; state: string; variant: "outline" | "warning" | "muted" } | null {
+  if (!connected) {
+    return everConnected
+      ? {
+          text: "disconnected",
+          hint: "Not connected to the server: the model's status is unknown until alma reconnects.",
+          state: "disconnected",
+          variant: "muted",
+        }
+      : { text: "connecting…", hint: "Connecting to the server: the model's status is not known yet.", state: "connecting", variant: "muted" };
+  }
+  if (!model) return null;
+  return model.ready
+    ? { text: model.model ?? model.provider, hint: modelSummary(model), state: model.state, variant: "outline" }
+    : { text: model.state, hint: model.problem ?? "No model is ready", state: model.state, variant: "warning" };
 }
 
 function conversationIdFromPath(pathname: string): string | null {
@@ -127,18 +152,24 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
     },
     [open],
   );
-  const newConversation = React.useCallback(() => openConversation(null), [openConversation]);
+  const newConversation = React.useCallback(() => {
+    openConversation(null);
+    focusComposer();
+  }, [openConversation]);
   const { removeLocal, renameLocal, refresh } = conversations;
   const activeId = state.conversationId;
+  const stateRef = React.useRef(state);
+  stateRef.current = state;
 
   const onDelete = React.useCallback(
     (id: string, title: string) => {
       if (!client) return;
+      const wasOpen = id === activeId;
       client
         .delete(id)
         .then(() => {
           removeLocal(id);
-          if (id === activeId) open(null);
+          if (wasOpen) open(null);
           toast({
             message: `Deleted “${title}”.`,
             durationMs: 10_000,
@@ -147,7 +178,11 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
               onClick: () => {
                 client
                   .restore(id)
-                  .then(() => refresh())
+                  .then(() => {
+                    refresh();
+                    // deleting the open conversation left a new chat: Undo brings it back, unless another was opened meanwhile
+                    if (wasOpen && stateRef.current.conversationId === null) open(id);
+                  })
                   .catch((e: unknown) => toast({ message: `Could not restore: ${e instanceof Error ? e.message : "unknown error"}` }));
               },
             },
@@ -170,12 +205,37 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
     [client, renameLocal, toast, refresh],
   );
 
+  const onUnpin = React.useCallback(
+    (fact: { id: string }) => {
+      if (!client || !conversationId) return;
+      client
+        .unpin(conversationId, fact.id)
+        .then(() => toast({ message: "Unpinned: it is no longer kept in the model's context." }))
+        .catch((e: unknown) => toast({ message: `Could not unpin: ${e instanceof Error ? e.message : "unknown error"}` }));
+    },
+    [client, conversationId, toast],
+  );
+
+  const title = state.title ?? conversations.items.find((c) => c.id === state.conversationId)?.title ?? null;
+  const onExport = React.useCallback(
+    (format: ExportFormat) => {
+      if (!conversationId) return;
+      // the web app connects without a token (it has none to give): so does the export; a server with
+      // ALMA_AUTH_TOKEN answers 401, shown in the toast
+      downloadConversation({ serverUrl, conversationId, format, title, token: null })
+        .then((fileName) => toast({ message: `Exported as ${fileName}.` }))
+        .catch((e: unknown) => toast({ message: `Could not export: ${e instanceof Error ? e.message : "unknown error"}` }));
+    },
+    [serverUrl, conversationId, title, toast],
+  );
+
   const { send } = chat;
   const onSend = React.useCallback((text: string) => send(text, taskType), [send, taskType]);
 
   const sidebar = (
     <Sidebar
       items={conversations.items}
+      loaded={conversations.loaded}
       error={conversations.error}
       activeId={state.conversationId}
       query={query}
@@ -188,6 +248,7 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
   );
 
   const showSetup = model !== null && !model.ready;
+  const badge = modelBadge(model, connected, chat.everConnected);
   const empty = showSetup ? (
     <SetupScreen model={model} />
   ) : state.loadingHistory ? (
@@ -203,6 +264,18 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
 
   return (
     <div className="flex h-dvh overflow-hidden">
+      <a
+        href={`#${COMPOSER_ID}`}
+        data-testid="skip-to-composer"
+        className="sr-only rounded-md bg-background px-3 py-2 text-sm font-medium shadow-lg focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-[60]"
+        onClick={(e) => {
+          // focus only: following the #fragment would add a history entry (and a popstate) for nothing
+          e.preventDefault();
+          focusComposer();
+        }}
+      >
+        Skip to message box
+      </a>
       <aside className="hidden w-72 shrink-0 border-r bg-card md:block">{sidebar}</aside>
       {sidebarOpen && (
         <div className="fixed inset-0 z-40 md:hidden" role="dialog" aria-modal="true" aria-label="Conversations">
@@ -230,20 +303,25 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
             <PanelLeft />
           </Button>
           <h1 className="min-w-0 flex-1 truncate text-sm font-semibold" data-testid="conversation-title">
-            {state.title ?? conversations.items.find((c) => c.id === state.conversationId)?.title ?? "alma"}
+            {title ?? "alma"}
           </h1>
+          {conversationId && <PinnedFacts facts={state.pinnedFacts} onRemove={onUnpin} />}
+          {conversationId && <ExportMenu onExport={onExport} />}
           <ContextMeter context={state.context} summarizedCount={state.summarizedCount} modelWindow={model?.window ?? null} />
-          {model && (
-            <Tooltip content={model.ready ? modelSummary(model) : (model.problem ?? "No model is ready")}>
+          {badge && (
+            <Tooltip content={badge.hint}>
               <Badge
                 tabIndex={0}
-                variant={model.ready ? "outline" : "warning"}
+                variant={badge.variant}
                 className="hidden max-w-48 truncate sm:inline-flex"
+                aria-label={`Model: ${badge.text}. ${badge.hint}`}
                 data-testid="model-status"
-                data-state={model.state}
-                data-window-source={model.window?.source}
+                data-state={badge.state}
+                data-model-state={model?.state}
+                data-window-source={connected ? model?.window?.source : undefined}
               >
-                {model.ready ? (model.model ?? model.provider) : model.state}
+                {!connected && <WifiOff className="size-3" aria-hidden />}
+                {badge.text}
               </Badge>
             </Tooltip>
           )}
@@ -270,7 +348,10 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
             </Button>
           </div>
         )}
-        <div className="flex min-h-0 flex-1">
+        <div className="relative flex min-h-0 flex-1">
+          {/* toasts sit at the top of the conversation, below the header and banners: clear of the composer's controls; beside
+              the metrics panel when both show, and at its foot when it fills a narrow screen (its close button is at the top) */}
+          <ToastRegion className={cn("absolute inset-x-0 top-2", metricsOpen && "max-lg:top-auto max-lg:bottom-2 lg:right-96")} />
           <div className={cn("flex min-w-0 flex-1 flex-col", metricsOpen && "hidden lg:flex")}>
             {showSetup && state.messages.length > 0 && <SetupScreen model={model} />}
             <MessageList messages={state.messages} busy={busy} actions={actions} empty={empty} />

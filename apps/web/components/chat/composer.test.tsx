@@ -112,6 +112,44 @@ describe("Composer before and during hydration", () => {
   });
 });
 
+describe("Composer's Send button", () => {
+  /** every element Tab can reach inside the composer, in order */
+  const tabStops = (root: HTMLElement) =>
+    [...root.querySelectorAll<HTMLElement>("a[href], button, textarea, input, select, [tabindex]")].filter(
+      (el) => el.tabIndex >= 0 && !(el as HTMLButtonElement).disabled,
+    );
+
+  it("is one labelled tab stop when it cannot send, with no focusable wrapper, and says why", () => {
+    const onSend = vi.fn();
+    const { container } = render(ui({ disabledReason: "No model is ready: see the setup steps above.", onSend }));
+    const send = screen.getByTestId("send");
+    expect(send.tagName).toBe("BUTTON");
+    expect(send.getAttribute("aria-label")).toBe("Send message");
+    expect(send.getAttribute("aria-disabled")).toBe("true");
+    // no wrapper of its own takes focus: the stops are the box, the task type and Send itself
+    expect(tabStops(container).map((el) => el.getAttribute("data-testid"))).toEqual(["composer", "task-type", "send"]);
+    // the reason is its description
+    const describedBy = send.getAttribute("aria-describedby");
+    expect(describedBy).toBeTruthy();
+    expect(document.getElementById(describedBy!)?.textContent).toBe("No model is ready: see the setup steps above.");
+    fireEvent.change(screen.getByTestId("composer"), { target: { value: "hello" } });
+    fireEvent.click(send);
+    expect(onSend).not.toHaveBeenCalled();
+  });
+
+  it("is enabled, with no description, once there is text to send", () => {
+    const onSend = vi.fn();
+    render(ui({ onSend }));
+    const send = screen.getByTestId("send");
+    expect(send.getAttribute("aria-disabled")).toBe("true");
+    fireEvent.change(screen.getByTestId("composer"), { target: { value: "hello" } });
+    expect(send.hasAttribute("aria-disabled")).toBe(false);
+    expect(send.hasAttribute("aria-describedby")).toBe(false);
+    fireEvent.click(send);
+    expect(onSend).toHaveBeenCalledExactlyOnceWith("hello");
+  });
+});
+
 /** A socket the test opens and answers by hand, so "still connecting" lasts as long as the test wants. */
 class FakeSocket {
   static all: FakeSocket[] = [];
@@ -183,6 +221,8 @@ describe("Composer and useAlmaChat while the socket connects", () => {
 
   const reason = () => screen.getByTestId("composer-reason").textContent;
   const sendButton = () => screen.getByTestId("send") as HTMLButtonElement;
+  /** aria-disabled: the button stays focusable (one tab stop, named), but cannot send */
+  const sendDisabled = () => sendButton().getAttribute("aria-disabled") === "true";
 
   it("Enter while connecting queues the message, says so, and sends it exactly once on connect", async () => {
     render(<Chat />);
@@ -190,7 +230,7 @@ describe("Composer and useAlmaChat while the socket connects", () => {
     const box = screen.getByTestId("composer") as HTMLTextAreaElement;
     expect(reason()).toBe("Connecting to the server… Enter sends once connected.");
     fireEvent.change(box, { target: { value: "Summer rain 1" } });
-    expect(sendButton().disabled).toBe(false);
+    expect(sendDisabled()).toBe(false);
     fireEvent.keyDown(box, { key: "Enter" });
 
     expect(screen.getAllByTestId("message").map((m) => m.textContent)).toEqual(["Summer rain 1"]);
@@ -198,7 +238,7 @@ describe("Composer and useAlmaChat while the socket connects", () => {
     expect(reason()).toBe("Sending when connected…");
     // one at a time while it waits
     fireEvent.change(box, { target: { value: "a second one" } });
-    expect(sendButton().disabled).toBe(true);
+    expect(sendDisabled()).toBe(true);
     fireEvent.keyDown(box, { key: "Enter" });
     expect(box.value).toBe("a second one");
     expect(socket.sent).toEqual([]);
@@ -211,7 +251,7 @@ describe("Composer and useAlmaChat while the socket connects", () => {
     });
     expect(socket.sends.map((f) => f.type === "message.send" && f.content)).toEqual(["Summer rain 1"]);
     expect(reason()).toBe("");
-    expect(sendButton().disabled).toBe(false);
+    expect(sendDisabled()).toBe(false);
     await act(async () => new Promise((r) => setTimeout(r, 20)));
     expect(socket.sends).toHaveLength(1);
   });
@@ -231,7 +271,7 @@ describe("Composer and useAlmaChat while the socket connects", () => {
     expect(screen.getByTestId("message").dataset.error).toBe("The message was not sent: this server needs an access token.");
     expect(reason()).toBe("Not connected: This server needs an access token.");
     fireEvent.change(box, { target: { value: "again" } });
-    expect(sendButton().disabled).toBe(true);
+    expect(sendDisabled()).toBe(true);
     expect(socket.sends).toEqual([]);
     expect(FakeSocket.all).toHaveLength(1);
   });

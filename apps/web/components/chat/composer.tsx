@@ -15,6 +15,14 @@ const TASK_TYPES: { value: TaskTypeChoice; label: string; hint: string }[] = [
   { value: "analytical", label: "Analytical", hint: "Plan, steps, synthesis" },
 ];
 
+/** the message box's element id: the skip link's target */
+export const COMPOSER_ID = "composer";
+
+/** Moves focus to the message box (the skip link, New chat). */
+export function focusComposer(): void {
+  document.getElementById(COMPOSER_ID)?.focus();
+}
+
 interface Props {
   conversationId: string | null;
   streaming: boolean;
@@ -51,6 +59,7 @@ export const Composer = React.memo(function Composer({
   // a message was sent from the new chat, and the server has not named its conversation yet
   const sentFromNew = React.useRef(false);
   const sending = useSendAvailability();
+  const reasonId = React.useId();
 
   // A layout effect, so it runs in the same task as the hydration commit: no keystroke can land between
   // React taking over the box and the box getting its text.
@@ -83,6 +92,14 @@ export const Composer = React.memo(function Composer({
     setText(loadDraft(conversationId));
   }, [conversationId]);
 
+  // A chat page starts in the message box (unless the user already put focus somewhere, or on a touch screen,
+  // where focusing would pop the keyboard up over the page).
+  React.useEffect(() => {
+    const el = ref.current;
+    const nowhere = document.activeElement === null || document.activeElement === document.body;
+    if (el && nowhere && !window.matchMedia?.("(pointer: coarse)").matches) el.focus({ preventScroll: true });
+  }, []);
+
   React.useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
@@ -105,6 +122,8 @@ export const Composer = React.memo(function Composer({
   const reason = blocked ?? (tooLong ? `The message is ${text.length - maxChars!} characters over the limit of ${maxChars}.` : null);
   const canSend = !streaming && reason === null && text.trim().length > 0;
   const note = reason ?? (queueable ? `${disabledReason} Enter sends once connected.` : null);
+  // what the disabled Send says about itself (the note above, or that there is nothing to send yet)
+  const whyNot = canSend ? null : (reason ?? (text.trim() === "" ? "Type a message to send." : null));
 
   const submit = () => {
     if (!canSend) return;
@@ -127,6 +146,7 @@ export const Composer = React.memo(function Composer({
       <div className="rounded-2xl border bg-background shadow-sm focus-within:ring-2 focus-within:ring-ring/40">
         <textarea
           ref={ref}
+          id={COMPOSER_ID}
           data-testid="composer"
           aria-label="Message"
           rows={1}
@@ -146,7 +166,7 @@ export const Composer = React.memo(function Composer({
         />
         <div className="flex items-center gap-2 px-2 pb-2">
           <Select value={taskType} onValueChange={onTaskTypeChange} options={TASK_TYPES} label="Task type" testId="task-type" />
-          <p className="min-w-0 flex-1 truncate text-xs text-muted-foreground" data-testid="composer-reason" aria-live="polite">
+          <p id={reasonId} className="min-w-0 flex-1 truncate text-xs text-muted-foreground" data-testid="composer-reason" aria-live="polite">
             {note ?? ""}
           </p>
           {streaming ? (
@@ -156,12 +176,21 @@ export const Composer = React.memo(function Composer({
               </Button>
             </Tooltip>
           ) : (
-            <Tooltip content={reason ?? (queueable ? "Send once connected (Enter)" : "Send (Enter)")}>
-              <span tabIndex={canSend ? -1 : 0}>
-                <Button type="submit" size="icon" aria-label="Send message" data-testid="send" disabled={!canSend}>
-                  <ArrowUp />
-                </Button>
-              </span>
+            // aria-disabled, not disabled: the button itself stays reachable and named, and its tooltip says why it cannot send
+            <Tooltip content={whyNot ?? (queueable ? "Send once connected (Enter)" : "Send (Enter)")}>
+              <Button
+                type="submit"
+                size="icon"
+                aria-label="Send message"
+                aria-disabled={!canSend || undefined}
+                {...(note ? { "aria-describedby": reasonId } : {})}
+                data-testid="send"
+                onClick={(e) => {
+                  if (!canSend) e.preventDefault();
+                }}
+              >
+                <ArrowUp />
+              </Button>
             </Tooltip>
           )}
         </div>

@@ -7,6 +7,8 @@ export const badgeVariants = cva("inline-flex items-center gap-1 rounded-full bo
     variant: {
       default: "border-transparent bg-accent text-foreground",
       outline: "text-muted-foreground",
+      // a state that is not known (e.g. while disconnected): dashed and quiet, so it never reads as ready
+      muted: "border-dashed bg-muted/50 text-muted-foreground",
       warning: "border-transparent bg-warning/20 text-foreground",
       destructive: "border-transparent bg-destructive/15 text-destructive",
       success: "border-transparent bg-success/15 text-foreground",

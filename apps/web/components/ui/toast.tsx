@@ -1,6 +1,7 @@
 "use client";
 import * as React from "react";
 import { X } from "lucide-react";
+import { cn } from "@/lib/utils";
 import { Button } from "./button";
 
 export interface ToastItem {
@@ -12,12 +13,13 @@ export interface ToastItem {
 
 type Push = (t: Omit<ToastItem, "id" | "durationMs"> & { durationMs?: number }) => void;
 const ToastContext = React.createContext<Push>(() => undefined);
+const ToastItemsContext = React.createContext<{ items: ToastItem[]; dismiss(id: number): void }>({ items: [], dismiss: () => undefined });
 
 export function useToast(): Push {
   return React.useContext(ToastContext);
 }
 
-/** Small toasts announced to screen readers through a polite live region. */
+/** Holds the toasts; a `ToastRegion` placed in the layout shows them. */
 export function Toaster({ children }: { children: React.ReactNode }) {
   const [items, setItems] = React.useState<ToastItem[]>([]);
   const nextId = React.useRef(1);
@@ -31,37 +33,48 @@ export function Toaster({ children }: { children: React.ReactNode }) {
     },
     [dismiss],
   );
+  const shown = React.useMemo(() => ({ items, dismiss }), [items, dismiss]);
   return (
     <ToastContext.Provider value={push}>
-      {children}
-      <div aria-live="polite" className="pointer-events-none fixed inset-x-0 bottom-4 z-50 flex flex-col items-center gap-2 px-4">
-        {items.map((t) => (
-          <div
-            key={t.id}
-            role="status"
-            data-testid="toast"
-            className="pointer-events-auto flex max-w-md items-center gap-3 rounded-lg border bg-background px-4 py-2.5 text-sm shadow-lg"
-          >
-            <span>{t.message}</span>
-            {t.action && (
-              <Button
-                size="sm"
-                variant="outline"
-                data-testid="toast-action"
-                onClick={() => {
-                  t.action!.onClick();
-                  dismiss(t.id);
-                }}
-              >
-                {t.action.label}
-              </Button>
-            )}
-            <Button size="icon-sm" variant="ghost" aria-label="Dismiss" onClick={() => dismiss(t.id)}>
-              <X />
-            </Button>
-          </div>
-        ))}
-      </div>
+      <ToastItemsContext.Provider value={shown}>{children}</ToastItemsContext.Provider>
     </ToastContext.Provider>
+  );
+}
+
+/**
+ * Small toasts announced to screen readers through a polite live region. Where it sits is the layout's choice
+ * (`className` positions it), so toasts can be kept clear of the controls.
+ */
+export function ToastRegion({ className }: { className?: string }) {
+  const { items, dismiss } = React.useContext(ToastItemsContext);
+  return (
+    <div aria-live="polite" data-testid="toast-region" className={cn("pointer-events-none z-50 flex flex-col items-center gap-2 px-4", className)}>
+      {items.map((t) => (
+        <div
+          key={t.id}
+          role="status"
+          data-testid="toast"
+          className="pointer-events-auto flex max-w-md items-center gap-3 rounded-lg border bg-background px-4 py-2.5 text-sm shadow-lg"
+        >
+          <span>{t.message}</span>
+          {t.action && (
+            <Button
+              size="sm"
+              variant="outline"
+              data-testid="toast-action"
+              onClick={() => {
+                t.action!.onClick();
+                dismiss(t.id);
+              }}
+            >
+              {t.action.label}
+            </Button>
+          )}
+          <Button size="icon-sm" variant="ghost" aria-label="Dismiss" onClick={() => dismiss(t.id)}>
+            <X />
+          </Button>
+        </div>
+      ))}
+    </div>
   );
 }
