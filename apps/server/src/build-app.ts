@@ -6,6 +6,7 @@ import { SqliteConversationStore, type ConversationStore } from "@alma/store";
 import type { AppConfig } from "./config.js";
 import { ChatService } from "./chat/chat-service.js";
 import { AppMetrics } from "./metrics/app-metrics.js";
+import { OneLineRequestLog } from "./log-request.js";
 import { healthPlugin } from "./plugins/health.js";
 import { metricsPlugin } from "./plugins/metrics.js";
 import { conversationsApiPlugin } from "./plugins/conversations-api.js";
@@ -84,6 +85,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: config.maxFrameBytes,
+    // one line per request instead of Fastify's two multi-line entries
+    logController: new OneLineRequestLog(),
   });
   // route input is declared as zod schemas; a request that does not match gets the server's error body
   app.setValidatorCompiler(validatorCompiler);

@@ -5,7 +5,8 @@ export function createPrettyLogStream(destination: NodeJS.WritableStream = proce
   return pinoPretty({
     colorize: destination === process.stdout && Boolean(process.stdout.isTTY),
     translateTime: "SYS:HH:MM:ss.l",
-    ignore: "pid,hostname,reqId",
+    // a request's line says its method, URL, status and time in words; the same fields are kept for JSON logs only
+    ignore: "pid,hostname,reqId,req,res,responseTime",
     destination,
     sync: true,
   });
