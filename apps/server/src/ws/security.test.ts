@@ -111,7 +111,8 @@ describe("security", () => {
     const sent = [...c.frames.map((f) => JSON.stringify(f)), ...wrong.frames.map((f) => JSON.stringify(f)), ...bodies].join("\n");
     const logged = log.join("");
     // the capture is real: requests, the upstream failure and the run outcomes were logged
-    expect(logged).toContain("incoming request");
+    expect(logged).toContain("GET /api/conversations 200");
+    expect(logged).toContain("GET /health 200");
     expect(logged).toContain("run ended");
     expect(sent).toContain("Overloaded for key sk-*****ghij");
     for (const secret of [apiKey, token, "SECRETKEY", "SECRETTOKEN"]) {
