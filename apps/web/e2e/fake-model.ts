@@ -58,6 +58,73 @@ export const MARKDOWN_ANSWER = [
   "Done.",
 ].join("\n");
 
+/**
+ * The README's screenshot (e2e/docs-screenshot.spec.ts): a question a real user would ask, planned into steps
+ * with real findings, and a real answer; plus a few earlier conversations for the sidebar. Matched exactly.
+ */
+export const DOCS_QUESTION =
+  "Our team of five is building an internal inventory tool. Should we use PostgreSQL or SQLite? Compare them for our case and recommend one.";
+
+export const DOCS_PLAN = [
+  {
+    id: "s1",
+    title: "Weigh SQLite for a small internal tool",
+    instruction: "List what SQLite offers and where it stops for a five-person team's inventory tool.",
+    dependsOn: [],
+    text: [
+      "SQLite is a single file inside the application: no server to install, back up or patch, and reads are very fast.",
+      "It handles a few writers well with WAL mode, but every write still takes the one database lock, so bursts of edits queue up.",
+      "Backups are a file copy; there are no users, roles or network access of its own.",
+    ].join(" "),
+  },
+  {
+    id: "s2",
+    title: "Weigh PostgreSQL for the same tool",
+    instruction: "List what PostgreSQL offers and what it costs to run for the same team.",
+    dependsOn: [],
+    text: [
+      "PostgreSQL runs as a server: many people can write at once, with row-level locking, roles and point-in-time recovery.",
+      "It needs a host, upgrades and monitoring, which for five people means someone owning it.",
+      "Managed offerings remove most of that work for a small monthly fee.",
+    ].join(" "),
+  },
+];
+
+export const DOCS_ANSWER = [
+  "## Recommendation: start with SQLite",
+  "",
+  "For five people editing an inventory, **SQLite** covers the load with far less to run. Move to PostgreSQL when the tool outgrows one machine.",
+  "",
+  "| | SQLite | PostgreSQL |",
+  "|---|---|---|",
+  "| Setup | a file in the app | a server to host |",
+  "| Concurrent writes | one at a time (WAL) | many, row-level locks |",
+  "| Backups | copy the file | dumps or point-in-time recovery |",
+  "| Access control | the app's own | roles and grants |",
+  "",
+  "**Switch to PostgreSQL when** several services need the data, writes pile up at busy times, or you need per-user permissions in the database.",
+  "",
+  "Keep the SQL portable (no SQLite-only types) and the move later is a dump and a restore.",
+].join("\n");
+
+/** earlier conversations for the screenshot's sidebar, oldest first, each with a short real answer */
+export const DOCS_HISTORY: Array<{ question: string; answer: string }> = [
+  {
+    question: "Write a haiku about the first autumn rain",
+    answer: "Dry leaves hold their breath —\nthe first drops tap on the roof,\nthe whole street smells new.",
+  },
+  {
+    question: "Explain the difference between TCP and UDP in two sentences",
+    answer:
+      "TCP sets up a connection and guarantees that bytes arrive complete and in order, resending what is lost. UDP just sends independent packets with no such promises, which makes it faster and lighter for things like games and live audio.",
+  },
+  {
+    question: "Draft a polite reminder about an invoice that is two weeks overdue",
+    answer:
+      "Hi Sam,\n\nA quick reminder that invoice #1042 (due 14 March) is still open. Could you let me know when we can expect payment, or whether anything is holding it up?\n\nThanks a lot,\nAlex",
+  },
+];
+
 function allText(req: FakeChatRequest): string {
   return req.messages.map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content))).join("\n");
 }
@@ -80,6 +147,18 @@ export function createFakeModelHandler(): FakeHandler {
   return (req): FakeReply => {
     const all = allText(req);
     const user = lastUser(req);
+    if (all.includes(DOCS_QUESTION)) {
+      if (all.includes(CLASSIFY_MARKER)) return { text: '{"type":"analytical","confidence":0.92}' };
+      if (all.includes(PLAN_MARKER)) return { text: JSON.stringify({ steps: DOCS_PLAN.map(({ text: _text, ...step }) => step) }), tokensPerSecond: 400 };
+      if (all.includes(STEP_MARKER)) {
+        const which = Number(stepNumber.exec(all)?.[1] ?? 1);
+        return { text: DOCS_PLAN[which - 1]?.text ?? DOCS_PLAN[0]!.text, tokensPerSecond: 60 };
+      }
+      // the synthesis, or the answer itself should the route ever give the question one pass
+      return { text: DOCS_ANSWER, tokensPerSecond: 60 };
+    }
+    const earlier = DOCS_HISTORY.find((h) => h.question === user);
+    if (earlier && !all.includes(CLASSIFY_MARKER)) return { text: earlier.answer, tokensPerSecond: 200 };
     if (all.includes(CLASSIFY_MARKER)) return { text: '{"type":"conversational","confidence":0.9}' };
     if (all.includes(PLAN_MARKER)) {
       return {

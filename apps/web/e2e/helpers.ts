@@ -57,13 +57,13 @@ export async function serverUrlOf(stack: StackName = "fake"): Promise<string> {
 }
 
 /**
- * Starts `titles.length` conversations on the server, one after another, each with a one-word answer, over a
- * socket of the page's own (so it is the page's origin the server sees). Resolves when every answer is complete.
+ * Starts one conversation per message, one after another, over a socket of the page's own (so it is the page's
+ * origin the server sees), and resolves when every answer is complete.
  */
-export async function seedConversations(page: Page, titles: string[]): Promise<void> {
-  const serverUrl = await serverUrlOf();
+export async function startConversations(page: Page, messages: Array<{ content: string; taskType?: string }>, stack: StackName = "fake"): Promise<void> {
+  const serverUrl = await serverUrlOf(stack);
   await page.evaluate(
-    async ({ serverUrl, contents }) => {
+    async ({ serverUrl, messages }) => {
       const ws = new WebSocket(serverUrl);
       const frames: Array<{ type: string }> = [];
       let wake: () => void = () => undefined;
@@ -75,9 +75,10 @@ export async function seedConversations(page: Page, titles: string[]): Promise<v
         new Promise<void>((resolve, reject) => {
           const timer = setTimeout(() => reject(new Error(`no ${type} #${count}: ${JSON.stringify(frames.at(-1))}`)), 15_000);
           const check = () => {
-            if (frames.some((f) => f.type === "error")) {
+            const error = frames.find((f) => f.type === "error" || f.type === "run.error");
+            if (error) {
               clearTimeout(timer);
-              reject(new Error(JSON.stringify(frames.find((f) => f.type === "error"))));
+              reject(new Error(JSON.stringify(error)));
             } else if (frames.filter((f) => f.type === type).length >= count) {
               clearTimeout(timer);
               resolve();
@@ -91,12 +92,21 @@ export async function seedConversations(page: Page, titles: string[]): Promise<v
       });
       ws.send(JSON.stringify({ type: "hello", protocolVersion: 1, client: "e2e-seed" }));
       await until("welcome", 1);
-      for (const [i, content] of contents.entries()) {
-        ws.send(JSON.stringify({ type: "message.send", clientMessageId: `seed${Date.now()}x${i}`, content, options: { taskType: "conversational" } }));
+      for (const [i, m] of messages.entries()) {
+        const options = { taskType: m.taskType ?? "conversational" };
+        ws.send(JSON.stringify({ type: "message.send", clientMessageId: `seed${Date.now()}x${i}`, content: m.content, options }));
         await until("run.completed", i + 1);
       }
       ws.close();
     },
-    { serverUrl, contents: titles.map((t) => `${t} (${SCENARIOS.brief})`) },
+    { serverUrl, messages },
+  );
+}
+
+/** Starts a conversation per title, each answered in one word at once: for tests that need many conversations. */
+export async function seedConversations(page: Page, titles: string[]): Promise<void> {
+  await startConversations(
+    page,
+    titles.map((t) => ({ content: `${t} (${SCENARIOS.brief})` })),
   );
 }

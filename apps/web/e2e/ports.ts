@@ -1,5 +1,5 @@
 /** Fixed so the Playwright config, the stacks and the tests agree; override when they are taken. */
-export type StackName = "fake" | "local" | "missing" | "download";
+export type StackName = "fake" | "local" | "missing" | "download" | "docs";
 
 const base = Number(process.env.ALMA_E2E_BASE_PORT ?? 3107);
 
@@ -12,6 +12,8 @@ export const STACKS: Record<StackName, { webPort: number; controlPort: number }>
   missing: { webPort: base + 4, controlPort: base + 5 },
   // the real server downloading its local model from a stack-held HTTP server the tests release
   download: { webPort: base + 6, controlPort: base + 7 },
+  // the README's screenshot (`pnpm --filter @alma/web screenshot`): the fake upstream as a real-looking model, fresh
+  docs: { webPort: base + 8, controlPort: base + 9 },
 };
 
 export const webUrl = (stack: StackName) => `http://127.0.0.1:${STACKS[stack].webPort}`;

@@ -6,7 +6,8 @@
  *
  * Variants: `--local` runs the embedded model; `--missing` a local model whose file does not exist (the
  * setup screen); `--download` a local model given as a URL the stack serves and holds part-way until a
- * test POSTs /release-download (the download progress, then ready).
+ * test POSTs /release-download (the download progress, then ready); `--docs` the fake upstream under a
+ * real-looking model name and window, for the README's screenshot.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
@@ -24,13 +25,17 @@ import { STACKS, type StackName } from "./ports";
 
 const webDir = fileURLToPath(new URL("..", import.meta.url));
 
-const stack: StackName = (["local", "missing", "download"] as const).find((s) => process.argv.includes(`--${s}`)) ?? "fake";
+const stack: StackName = (["local", "missing", "download", "docs"] as const).find((s) => process.argv.includes(`--${s}`)) ?? "fake";
+// the docs stack is the fake one dressed as a real model, for the README's screenshot
+const fakeUpstream = stack === "fake" || stack === "docs";
+const fakeModelName = stack === "docs" ? "qwen2.5:7b-instruct" : "fake-model";
+const fakeWindow = stack === "docs" ? 32768 : 8192;
 const { webPort: E2E_WEB_PORT, controlPort: E2E_CONTROL_PORT } = STACKS[stack];
 // resolved from the repository, as CI clones it with shared/ beside it
 const localModel = fileURLToPath(new URL("../../../../shared/models/stories260K.gguf", import.meta.url));
 
 async function main() {
-  const upstream = stack === "fake" ? await startFakeOpenAI({ handler: createFakeModelHandler(), apiKey: "sk-e2e-test-key", contextWindow: 8192 }) : null;
+  const upstream = fakeUpstream ? await startFakeOpenAI({ handler: createFakeModelHandler(), apiKey: "sk-e2e-test-key", contextWindow: fakeWindow }) : null;
   const held = stack === "download" ? await startHeldDownloadServer(localModel) : null;
   // an emptied model cache, so the model is really downloaded (and a missing file really missing); named by
   // port and emptied here, as Playwright may kill the stack before its own cleanup runs
@@ -42,7 +47,13 @@ async function main() {
   const webOrigin = `http://127.0.0.1:${E2E_WEB_PORT}`;
   const local = { ALMA_PROVIDER: "local", ALMA_THREADS: "1", ALMA_CONTEXT_SIZE: "512", ALMA_MAX_OUTPUT_TOKENS: "64" };
   const provider: Record<string, string> = upstream
-    ? { ALMA_PROVIDER: "openai", OPENAI_BASE_URL: upstream.url, OPENAI_API_KEY: "sk-e2e-test-key", OPENAI_MODEL: "fake-model", ALMA_CONTEXT_WINDOW: "8192" }
+    ? {
+        ALMA_PROVIDER: "openai",
+        OPENAI_BASE_URL: upstream.url,
+        OPENAI_API_KEY: "sk-e2e-test-key",
+        OPENAI_MODEL: fakeModelName,
+        ALMA_CONTEXT_WINDOW: String(fakeWindow),
+      }
     : held && scratch
       ? { ...local, ALMA_MODEL: held.url, ALMA_MODEL_CACHE_DIR: scratch }
       : scratch

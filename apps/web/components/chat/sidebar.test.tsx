@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { TooltipProvider } from "@/components/ui/tooltip";
 import type { ConversationSummary } from "@/lib/use-conversations";
-import { Sidebar } from "./sidebar";
+import { plainSnippet, Sidebar } from "./sidebar";
 
 afterEach(cleanup);
 
@@ -117,5 +117,13 @@ describe("Sidebar before the list arrives", () => {
     rerender(ui({ items: [], loaded: true }));
     expect(screen.queryByTestId("conversations-loading")).toBeNull();
     expect(screen.getByText("No conversations yet.")).toBeTruthy();
+  });
+});
+
+describe("plainSnippet", () => {
+  it("shows an answer's first line without its Markdown markers", () => {
+    expect(plainSnippet("## Recommendation: start with **SQLite**")).toBe("Recommendation: start with SQLite");
+    expect(plainSnippet("- use `pnpm`\n  twice")).toBe("use pnpm twice");
+    expect(plainSnippet("Plain text stays")).toBe("Plain text stays");
   });
 });

@@ -29,6 +29,15 @@ interface Cursor {
   col: Column;
 }
 
+/** A snippet as a line of text: an answer's Markdown markers (headings, emphasis, list bullets) dropped. */
+export function plainSnippet(snippet: string): string {
+  return snippet
+    .replace(/^\s*(?:#{1,6}\s+|>\s*|[-*+]\s+|\d+\.\s+)/, "")
+    .replace(/(\*\*|__|`)/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
 function Item({
   c,
   active,
@@ -107,7 +116,7 @@ function Item({
         className="min-w-0 flex-1 rounded-md px-3 py-2"
       >
         <span className="block truncate text-sm">{c.title || "New conversation"}</span>
-        {c.snippet && <span className="block truncate text-xs text-muted-foreground">{c.snippet}</span>}
+        {c.snippet && <span className="block truncate text-xs text-muted-foreground">{plainSnippet(c.snippet)}</span>}
       </a>
       <div className="flex shrink-0 pr-1 opacity-100 sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">
         <Tooltip content="Rename (F2)">
