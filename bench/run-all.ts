@@ -7,6 +7,7 @@ import { runConcurrencyBench } from "./concurrency.bench.js";
 import { runEmbeddedBench } from "./embedded.bench.js";
 import { runAnalyticalPaceBench } from "./analytical-pace.bench.js";
 import { MissingPrerequisite, runBrowserBench } from "./browser.bench.js";
+import { runServerStartBench } from "./server-start.bench.js";
 
 /**
  * Runs every benchmark in turn and prints one table each. Exits non-zero only when a benchmark crashes:
@@ -37,6 +38,7 @@ const benches: Bench[] = [
   { name: "embedded", run: runEmbeddedBench },
   { name: "analytical", run: runAnalyticalPaceBench },
   { name: "browser", run: runBrowserBench },
+  { name: "server-start", run: runServerStartBench },
 ];
 
 function isTable(value: unknown): value is BenchTable {
