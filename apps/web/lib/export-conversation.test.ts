@@ -1,10 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
-import { downloadConversation, exportUrl, fallbackFileName, fileNameFromDisposition } from "./export-conversation";
+import { downloadConversation, exportPath, fallbackFileName, fileNameFromDisposition, serverExportUrl } from "./export-conversation";
 
-describe("exportUrl", () => {
+describe("where an export comes from", () => {
   it("is the server's HTTP API beside its WebSocket", () => {
-    expect(exportUrl("ws://127.0.0.1:8787/ws", "abc_1", "markdown")).toBe("http://127.0.0.1:8787/api/conversations/abc_1/export?format=markdown");
-    expect(exportUrl("wss://alma.example/alma/ws", "x", "json")).toBe("https://alma.example/alma/api/conversations/x/export?format=json");
+    expect(serverExportUrl("ws://127.0.0.1:8787/ws", "abc_1", "markdown")).toBe("http://127.0.0.1:8787/api/conversations/abc_1/export?format=markdown");
+    expect(serverExportUrl("wss://alma.example/alma/ws", "x", "json")).toBe("https://alma.example/alma/api/conversations/x/export?format=json");
+  });
+  it("is fetched by the page through the web app's route of the same path", () => {
+    expect(exportPath("abc_1", "json")).toBe("/api/conversations/abc_1/export?format=json");
   });
 });
 
@@ -33,7 +36,6 @@ describe("downloadConversation", () => {
     );
     const save = vi.fn();
     const name = await downloadConversation({
-      serverUrl: "ws://127.0.0.1:8787/ws",
       conversationId: "c1",
       format: "markdown",
       title: "Trip",
@@ -43,7 +45,7 @@ describe("downloadConversation", () => {
     });
     expect(name).toBe("trip.md");
     const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
-    expect(url).toBe("http://127.0.0.1:8787/api/conversations/c1/export?format=markdown");
+    expect(url).toBe("/api/conversations/c1/export?format=markdown");
     expect(init.headers).toEqual({ Authorization: "Bearer s3cret-token-1234" });
     expect(save).toHaveBeenCalledOnce();
     const [blob, fileName] = save.mock.calls[0] as [Blob, string];
@@ -54,7 +56,7 @@ describe("downloadConversation", () => {
   it("sends no Authorization header without a token, and rejects with the server's message", async () => {
     const fetch = vi.fn(async () => Response.json({ error: "not_found", message: "No such conversation (it may have been deleted)." }, { status: 404 }));
     const save = vi.fn();
-    await expect(downloadConversation({ serverUrl: "ws://h:1/ws", conversationId: "gone", format: "json", title: null, fetch, save })).rejects.toThrow(
+    await expect(downloadConversation({ conversationId: "gone", format: "json", title: null, fetch, save })).rejects.toThrow(
       "No such conversation (it may have been deleted).",
     );
     expect((fetch.mock.calls[0] as unknown as [string, RequestInit])[1].headers).toEqual({});

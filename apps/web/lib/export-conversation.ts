@@ -4,9 +4,25 @@ export type ExportFormat = "markdown" | "json";
 
 const EXTENSION: Record<ExportFormat, string> = { markdown: "md", json: "json" };
 
-/** `GET <server>/api/conversations/<id>/export?format=…` */
-export function exportUrl(serverUrl: string, conversationId: string, format: ExportFormat): string {
+export function isExportFormat(value: unknown): value is ExportFormat {
+  return value === "markdown" || value === "json";
+}
+
+/** a conversation id as the protocol allows it (idSchema) */
+export const CONVERSATION_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** The server's endpoint: `GET <server>/api/conversations/<id>/export?format=…`. */
+export function serverExportUrl(serverUrl: string, conversationId: string, format: ExportFormat): string {
   return `${serverHttpBase(serverUrl)}/api/conversations/${encodeURIComponent(conversationId)}/export?format=${format}`;
+}
+
+/**
+ * What the page fetches: the web app's own route of the same path (app/api/conversations/[id]/export), which
+ * passes the request on to the server's. Same origin, so the page's Content-Security-Policy (whose connect-src
+ * names only the server's WebSocket) allows it, and an error can be shown instead of navigating away.
+ */
+export function exportPath(conversationId: string, format: ExportFormat): string {
+  return `/api/conversations/${encodeURIComponent(conversationId)}/export?format=${format}`;
 }
 
 /** The file name a Content-Disposition header gives (`filename*=UTF-8''…` wins over `filename=…`), or null. */
@@ -56,7 +72,6 @@ async function failureOf(res: Response): Promise<string> {
 }
 
 export interface ExportRequest {
-  serverUrl: string;
   conversationId: string;
   format: ExportFormat;
   title: string | null;
@@ -89,13 +104,13 @@ export async function downloadConversation(req: ExportRequest): Promise<string> 
   const doFetch = req.fetch ?? fetch;
   let res: Response;
   try {
-    res = await doFetch(exportUrl(req.serverUrl, req.conversationId, req.format), {
+    res = await doFetch(exportPath(req.conversationId, req.format), {
       headers: req.token ? { Authorization: `Bearer ${req.token}` } : {},
       credentials: "omit",
       cache: "no-store",
     });
   } catch {
-    throw new Error("the server could not be reached");
+    throw new Error("the web app could not be reached");
   }
   if (!res.ok) throw new Error(await failureOf(res));
   const blob = await res.blob();

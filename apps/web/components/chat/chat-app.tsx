@@ -222,11 +222,11 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
       if (!conversationId) return;
       // the web app connects without a token (it has none to give): so does the export; a server with
       // ALMA_AUTH_TOKEN answers 401, shown in the toast
-      downloadConversation({ serverUrl, conversationId, format, title, token: null })
+      downloadConversation({ conversationId, format, title, token: null })
         .then((fileName) => toast({ message: `Exported as ${fileName}.` }))
         .catch((e: unknown) => toast({ message: `Could not export: ${e instanceof Error ? e.message : "unknown error"}` }));
     },
-    [serverUrl, conversationId, title, toast],
+    [conversationId, title, toast],
   );
 
   const { send } = chat;
