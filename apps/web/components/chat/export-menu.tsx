@@ -1,12 +1,13 @@
 "use client";
+import * as React from "react";
 import { Download, FileJson, FileText } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuLabel, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
 import { Tooltip } from "@/components/ui/tooltip";
 import type { ExportFormat } from "@/lib/export-conversation";
 
-/** The conversation header's Export menu: Markdown or JSON, as the server exports them. */
-export function ExportMenu({ onExport }: { onExport(format: ExportFormat): void }) {
+/** The conversation header's Export menu: Markdown or JSON, as the server exports them. Memoized: the header renders every frame of a stream. */
+export const ExportMenu = React.memo(function ExportMenu({ onExport }: { onExport(format: ExportFormat): void }) {
   return (
     <DropdownMenu>
       <Tooltip content="Export this conversation">
@@ -27,4 +28,4 @@ export function ExportMenu({ onExport }: { onExport(format: ExportFormat): void 
       </DropdownMenuContent>
     </DropdownMenu>
   );
-}
+});

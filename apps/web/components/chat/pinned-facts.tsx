@@ -41,8 +41,8 @@ function shorten(text: string, max = 60): string {
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
-/** A header button showing how many facts are pinned; it opens their list. */
-export function PinnedFacts({ facts, onRemove }: { facts: PinnedFact[]; onRemove(fact: PinnedFact): void }) {
+/** A header button showing how many facts are pinned; it opens their list. Memoized: the header renders every frame of a stream. */
+export const PinnedFacts = React.memo(function PinnedFacts({ facts, onRemove }: { facts: PinnedFact[]; onRemove(fact: PinnedFact): void }) {
   const [open, setOpen] = React.useState(false);
   const label = facts.length === 0 ? "Pinned facts: none" : `Pinned facts: ${facts.length}`;
   return (
@@ -62,4 +62,4 @@ export function PinnedFacts({ facts, onRemove }: { facts: PinnedFact[]; onRemove
       </PopoverContent>
     </Popover>
   );
-}
+});
