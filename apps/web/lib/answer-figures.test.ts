@@ -47,7 +47,7 @@ describe("answerFigures", () => {
           tokensPerSecond: 120,
           promptTokens: 30,
           completionTokens: 7,
-          cacheHit: true,
+          cacheHit: false,
           retries: 1,
           provider: "p",
           model: "m",
@@ -58,7 +58,8 @@ describe("answerFigures", () => {
       9999,
       null,
     );
-    expect(f).toMatchObject({ live: false, ttftMs: 42, totalMs: 95, tokensPerSecond: 120, promptTokens: 30, completionTokens: 7, cacheHit: true, retries: 1 });
+    expect(f).toMatchObject({ live: false, ttftMs: 42, totalMs: 95, tokensPerSecond: 120, promptTokens: 30, completionTokens: 7, cacheHit: false, retries: 1 });
+    expect(f).toMatchObject({ rateKind: "model", rateRequests: null, provider: "p", model: "m" });
     expect(f.steps).toEqual([{ id: "s1", title: "Gather", startMs: 5, firstTokenMs: 9, endMs: 40, completionTokens: 3, tokensPerSecond: null }]);
     expect(f).toMatchObject({ planningTokens: null, classificationTokens: null });
   });
@@ -142,6 +143,92 @@ describe("answerFigures", () => {
       const f = answerFigures({ ...done, metrics: oldest }, 9999, null);
       expect(f).toMatchObject({ planningTokens: null, classificationTokens: null });
       expect(f.steps[1]!.tokensPerSecond).toBeNull();
+    });
+  });
+
+  describe("whose rate the tokens/s figure is", () => {
+    const ended = (over: Partial<RunMetrics>): UiMessage => ({
+      ...base,
+      status: "complete",
+      metrics: {
+        receivedAt: 0,
+        requestBuiltMs: 1,
+        upstreamStartedMs: 2,
+        firstTokenMs: 40,
+        lastTokenMs: 90,
+        totalMs: 95,
+        tokensPerSecond: 52,
+        promptTokens: 30,
+        completionTokens: 70,
+        cacheHit: false,
+        retries: 0,
+        provider: "openai",
+        model: "gpt-4o",
+        steps: [],
+        context: null,
+        ...over,
+      },
+    });
+
+    it("is the model's decode rate across the requests it was taken over", () => {
+      const requests: RequestMetrics[] = [
+        {
+          role: "plan",
+          stepId: null,
+          agent: "manager",
+          startMs: 0,
+          firstTokenMs: 5,
+          endMs: 50,
+          promptTokens: 1,
+          completionTokens: 30,
+          tokensPerSecond: 250,
+          maxTokens: 99,
+          finishReason: "stop",
+        },
+        {
+          role: "step",
+          stepId: "s1",
+          agent: "a",
+          startMs: 10,
+          firstTokenMs: 15,
+          endMs: 80,
+          promptTokens: 1,
+          completionTokens: 39,
+          tokensPerSecond: 40,
+          maxTokens: 99,
+          finishReason: "stop",
+        },
+        {
+          role: "step",
+          stepId: "s2",
+          agent: "a",
+          startMs: 10,
+          firstTokenMs: null,
+          endMs: 12,
+          promptTokens: 1,
+          completionTokens: 0,
+          tokensPerSecond: null,
+          maxTokens: 99,
+          finishReason: "error",
+        },
+      ];
+      expect(answerFigures(ended({ requests }), 0, null)).toMatchObject({
+        tokensPerSecond: 52,
+        rateKind: "model",
+        rateRequests: 2,
+        model: "gpt-4o",
+        provider: "openai",
+      });
+    });
+
+    it("is none for a cache hit: its tokens were replayed, not decoded", () => {
+      expect(answerFigures(ended({ cacheHit: true, tokensPerSecond: 900 }), 0, null)).toMatchObject({ tokensPerSecond: null, rateKind: "cache" });
+    });
+
+    it("is none while parallel steps stream: their tokens together are no model's rate", () => {
+      const steps = [{ id: "s1", title: "A", agent: "a", dependsOn: [], text: "x", status: "running" as const, note: null, durationMs: null }];
+      expect(answerFigures({ ...base, steps }, 2500, null)).toMatchObject({ live: true, tokensPerSecond: null, rateKind: "pending" });
+      expect(answerFigures(base, 2500, null)).toMatchObject({ rateKind: "stream" });
     });
   });
 });

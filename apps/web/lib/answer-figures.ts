@@ -12,12 +12,24 @@ export interface StepTiming {
   tokensPerSecond: number | null;
 }
 
+/**
+ * What the tokens/s figure is: the model's decode rate across the run's requests (the server's, every request of
+ * the run counted, hidden ones included); while one stream plays, its visible tokens' rate in this browser; for a
+ * cache hit or a run whose parallel streams are still going, none (no one model produced such a rate).
+ */
+export type RateKind = "model" | "stream" | "cache" | "pending";
+
 export interface AnswerFigures {
   /** true while the figures are the browser's own live estimates; false once the server's run.completed gave them */
   live: boolean;
   ttftMs: number | null;
   totalMs: number | null;
   tokensPerSecond: number | null;
+  rateKind: RateKind;
+  /** the requests the model's rate is taken over (null when the run does not list them) */
+  rateRequests: number | null;
+  provider: string | null;
+  model: string | null;
   promptTokens: number | null;
   completionTokens: number | null;
   /** hidden work: tokens the model wrote to plan the steps / to classify the task; null when not reported */
@@ -58,6 +70,10 @@ const NO_FIGURES: AnswerFigures = {
   ttftMs: null,
   totalMs: null,
   tokensPerSecond: null,
+  rateKind: "pending",
+  rateRequests: null,
+  provider: null,
+  model: null,
   promptTokens: null,
   completionTokens: null,
   planningTokens: null,
@@ -77,7 +93,12 @@ export function answerFigures(m: UiMessage, now: number, context: ContextStats |
       live: false,
       ttftMs: mt.firstTokenMs,
       totalMs: mt.totalMs,
-      tokensPerSecond: mt.tokensPerSecond,
+      // a cached answer is replayed: its pace is the replay's, not a model's
+      tokensPerSecond: mt.cacheHit ? null : mt.tokensPerSecond,
+      rateKind: mt.cacheHit ? "cache" : "model",
+      rateRequests: mt.requests ? mt.requests.filter((r) => r.tokensPerSecond !== null && r.completionTokens >= 2).length : null,
+      provider: mt.provider,
+      model: mt.model,
       promptTokens: mt.promptTokens,
       completionTokens: mt.completionTokens,
       planningTokens: hiddenTokens(mt.planningTokens, mt.requests, "plan"),
@@ -93,13 +114,16 @@ export function answerFigures(m: UiMessage, now: number, context: ContextStats |
   if (!live) return NO_FIGURES;
   const t0 = live.sentAt ?? live.startedAt;
   const end = m.status === "streaming" ? now : (live.lastTokenAt ?? now);
+  const parallel = (m.steps?.length ?? 0) > 0;
   return {
     ...NO_FIGURES,
     live: true,
     ttftMs: live.firstTokenAt !== null ? live.firstTokenAt - t0 : null,
     totalMs: Math.max(0, end - t0),
-    // only the visible tokens reach the browser, so this is their rate as one stream; the server's replaces it
-    tokensPerSecond: decodeRateBetween(live.tokens, live.firstTokenAt, live.lastTokenAt),
+    // only the visible tokens reach the browser, so this is their rate as one stream; the server's replaces it. Steps
+    // stream side by side: their tokens together are no one model's rate, so none is shown until the run's metrics.
+    tokensPerSecond: parallel || m.cacheHit ? null : decodeRateBetween(live.tokens, live.firstTokenAt, live.lastTokenAt),
+    rateKind: m.cacheHit ? "cache" : parallel ? "pending" : "stream",
     promptTokens: context?.promptTokens ?? null,
     completionTokens: live.tokens,
     trimmed: context?.messagesTrimmed ?? null,

@@ -1,0 +1,115 @@
+"use client";
+import { niceCeil } from "@/lib/metrics-format";
+import { Bar, CartesianGrid, ComposedChart, Line, ReferenceLine, ResponsiveContainer, Tooltip as ChartTooltip, XAxis, YAxis } from "recharts";
+
+type DomainEnd = number | "dataMin" | "dataMax" | "auto" | ((value: number) => number);
+
+export interface AxisSpec {
+  key: string;
+  /** the axis title, with its unit: "Time to first token (s)" */
+  label: string;
+  format: (v: number) => string;
+  /** counts: whole-number ticks only */
+  integer?: boolean;
+  domain?: [DomainEnd, DomainEnd];
+  type?: "number" | "category";
+}
+
+export interface MetricChartProps {
+  /** data-testid is chart-<name> */
+  name: string;
+  title: string;
+  data: Record<string, unknown>[];
+  x: AxisSpec;
+  /** one measure, one series: the chart's only line or bars */
+  y: AxisSpec & { series: string; tooltip?: (v: number) => string };
+  kind?: "line" | "bar";
+  color?: string;
+  reference?: { value: number; label: string }[];
+  /** the tooltip's heading for a point */
+  pointLabel?: (x: unknown, point: Record<string, unknown> | undefined) => string;
+  /** a dot per point (answers); off for time series sampled every second */
+  dots?: boolean;
+}
+
+const TICK = { fontSize: 10, fill: "var(--muted-foreground)" };
+const AXIS_LABEL = { fontSize: 10, fill: "var(--muted-foreground)" };
+
+/** A small chart of one measure over time or over answers, with labelled axes and units. */
+export function MetricChart({ name, title, data, x, y, kind = "line", color = "var(--primary)", reference = [], pointLabel, dots = true }: MetricChartProps) {
+  const yDomain: [DomainEnd, DomainEnd] = y.domain ?? [0, (max: number) => niceCeil(max, y.integer ?? false)];
+  return (
+    <figure
+      className="space-y-0.5"
+      data-testid={`chart-${name}`}
+      data-x-label={x.label}
+      data-y-label={y.label}
+      data-series={y.series}
+      data-points={data.length}
+    >
+      <figcaption className="text-xs font-medium">{title}</figcaption>
+      <div className="h-36">
+        <ResponsiveContainer width="100%" height="100%">
+          <ComposedChart data={data} margin={{ top: 6, right: 10, bottom: 4, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" vertical={false} />
+            <XAxis
+              dataKey={x.key}
+              type={x.type ?? "number"}
+              domain={x.domain ?? (x.type === "category" ? undefined : ["dataMin", "dataMax"])}
+              allowDecimals={!x.integer}
+              tickFormatter={(v: unknown) => (typeof v === "number" ? x.format(v) : String(v))}
+              tick={TICK}
+              stroke="var(--muted-foreground)"
+              height={34}
+              interval="preserveStartEnd"
+              minTickGap={12}
+              label={{ value: x.label, position: "insideBottom", offset: 0, style: AXIS_LABEL }}
+            />
+            <YAxis
+              dataKey={y.key}
+              allowDecimals={!y.integer}
+              domain={yDomain}
+              tickFormatter={(v: number) => y.format(v)}
+              tick={TICK}
+              stroke="var(--muted-foreground)"
+              width={58}
+              tickCount={5}
+              label={{ value: y.label, angle: -90, position: "insideLeft", offset: 10, style: { ...AXIS_LABEL, textAnchor: "middle" } }}
+            />
+            <ChartTooltip
+              formatter={(v) => [typeof v === "number" ? (y.tooltip ?? y.format)(v) : String(v ?? "–"), y.series]}
+              labelFormatter={(label, payload) =>
+                pointLabel ? pointLabel(label, payload?.[0]?.payload as Record<string, unknown> | undefined) : String(label)
+              }
+              contentStyle={{ background: "var(--background)", border: "1px solid var(--border)", fontSize: 11 }}
+            />
+            {reference.map((r) => (
+              <ReferenceLine
+                key={r.label}
+                y={r.value}
+                stroke="var(--warning)"
+                strokeDasharray="4 3"
+                ifOverflow="extendDomain"
+                label={{ value: r.label, position: "insideTopRight", fontSize: 10, fill: "var(--foreground)" }}
+              />
+            ))}
+            {kind === "bar" ? (
+              <Bar dataKey={y.key} name={y.series} fill={color} isAnimationActive={false} maxBarSize={28} />
+            ) : (
+              <Line
+                dataKey={y.key}
+                name={y.series}
+                stroke={color}
+                strokeWidth={1.5}
+                dot={dots && data.length <= 30}
+                type="monotone"
+                isAnimationActive={false}
+                connectNulls
+              />
+            )}
+          </ComposedChart>
+        </ResponsiveContainer>
+      </div>
+    </figure>
+  );
+}

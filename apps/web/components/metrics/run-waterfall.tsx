@@ -1,0 +1,181 @@
+"use client";
+import { Tooltip } from "@/components/ui/tooltip";
+import { formatAxisMs, formatCount, formatDuration, formatTokenRate } from "@/lib/metrics-format";
+import { timeTicks, type Waterfall, type WaterfallCut, type WaterfallRow } from "@/lib/waterfall-rows";
+import { cn } from "@/lib/utils";
+
+const CUT_TEXT: Record<WaterfallCut, string> = {
+  length: "cut at its token cap",
+  stopped: "stopped",
+  deadline: "cut by the run's deadline",
+  truncated: "cut short (its step's budget or time)",
+  failed: "failed",
+  filtered: "cut by the content filter",
+};
+
+const BAR: Record<WaterfallRow["role"], string> = {
+  classify: "bg-muted-foreground",
+  plan: "bg-muted-foreground",
+  step: "bg-primary",
+  synthesis: "bg-success",
+  answer: "bg-success",
+};
+
+function pct(ms: number, domain: number): string {
+  return `${Math.min(100, Math.max(0, (ms / domain) * 100))}%`;
+}
+
+function describe(r: WaterfallRow): string {
+  const parts = [`${r.label}${r.role === "step" ? ` (${r.agent})` : ""}: from ${formatDuration(r.startMs)} to ${r.running ? "now" : formatDuration(r.endMs)}`];
+  parts.push(
+    r.firstTokenMs === null ? "no token yet" : `first token at ${formatDuration(r.firstTokenMs)} (after ${formatDuration(r.firstTokenMs - r.startMs)})`,
+  );
+  if (r.completionTokens !== null) parts.push(`${formatCount(r.completionTokens)}${r.maxTokens ? ` of ${formatCount(r.maxTokens)}` : ""} tokens out`);
+  if (r.promptTokens !== null) parts.push(`${formatCount(r.promptTokens)} tokens in`);
+  if (r.tokensPerSecond !== null) parts.push(`decoded at ${formatTokenRate(r.tokensPerSecond)}`);
+  if (r.cut) parts.push(CUT_TEXT[r.cut]);
+  if (r.retry > 0) parts.push(`retry ${r.retry}`);
+  return `${parts.join("; ")}.`;
+}
+
+function Row({ r, domain }: { r: WaterfallRow; domain: number }) {
+  const hint = describe(r);
+  const tokens = r.completionTokens === null ? (r.running ? "…" : "") : `${formatCount(r.completionTokens)} tok`;
+  return (
+    <Tooltip content={hint}>
+      <button
+        type="button"
+        className="block w-full rounded px-1 py-0.5 text-left text-xs hover:bg-muted/60 focus-visible:bg-muted/60"
+        data-testid="waterfall-row"
+        data-role={r.role}
+        data-agent={r.agent}
+        data-step-id={r.stepId ?? undefined}
+        data-start-ms={Math.round(r.startMs)}
+        data-end-ms={Math.round(r.endMs)}
+        data-first-token-ms={r.firstTokenMs === null ? "" : Math.round(r.firstTokenMs)}
+        data-tokens={r.completionTokens ?? ""}
+        data-rate={r.tokensPerSecond === null ? "" : r.tokensPerSecond.toFixed(1)}
+        data-cut={r.cut ?? ""}
+        data-retry={r.retry}
+        data-running={r.running || undefined}
+        aria-label={hint}
+      >
+        <span className="flex items-baseline justify-between gap-2">
+          <span className="min-w-0 truncate" data-testid="waterfall-row-label">
+            <span className="font-medium">{r.label}</span>
+            <span className="text-muted-foreground"> · {r.agent}</span>
+            {r.retry > 0 && (
+              <span className="ml-1 rounded bg-warning/25 px-1 text-[10px]" data-testid="waterfall-retry">
+                retry {r.retry}
+              </span>
+            )}
+            {r.cut && (
+              <span className="ml-1 rounded bg-destructive/15 px-1 text-[10px] text-destructive" data-testid="waterfall-cut">
+                {r.cut}
+              </span>
+            )}
+          </span>
+          <span className="shrink-0 tabular-nums text-muted-foreground">
+            <span data-testid="waterfall-row-tokens">{tokens}</span>
+            {r.tokensPerSecond !== null && (
+              <>
+                {" · "}
+                <span data-testid="waterfall-row-rate">{formatTokenRate(r.tokensPerSecond)}</span>
+              </>
+            )}
+          </span>
+        </span>
+        <span className="relative mt-0.5 block h-2.5 rounded-sm bg-muted">
+          {/* waiting for the first token, then generating */}
+          <span
+            className={cn("absolute inset-y-0 rounded-sm opacity-30", BAR[r.role])}
+            style={{ left: pct(r.startMs, domain), width: pct(Math.max(0, (r.firstTokenMs ?? r.endMs) - r.startMs), domain) }}
+          />
+          {r.firstTokenMs !== null && (
+            <span
+              className={cn("absolute inset-y-0 rounded-sm", BAR[r.role], r.running && "animate-pulse")}
+              style={{ left: pct(r.firstTokenMs, domain), width: `max(2px, ${pct(Math.max(0, r.endMs - r.firstTokenMs), domain)})` }}
+            />
+          )}
+          {r.firstTokenMs !== null && (
+            <span
+              className="absolute -inset-y-0.5 w-0.5 bg-foreground"
+              style={{ left: pct(r.firstTokenMs, domain) }}
+              data-testid="waterfall-first-token"
+              aria-hidden
+            />
+          )}
+          {r.cut && (
+            <span className="absolute -inset-y-0.5 w-1 rounded-sm bg-destructive" style={{ left: `calc(${pct(r.endMs, domain)} - 2px)` }} aria-hidden />
+          )}
+        </span>
+      </button>
+    </Tooltip>
+  );
+}
+
+/** A run's model requests on one time scale from the message's receipt: overlapping bars ran side by side. */
+export function RunWaterfall({ waterfall }: { waterfall: Waterfall }) {
+  const ticks = timeTicks(waterfall.spanMs);
+  const domain = Math.max(1, ticks.at(-1) ?? waterfall.spanMs);
+  const live = waterfall.source === "live";
+  return (
+    <figure
+      className="space-y-1"
+      data-testid="waterfall"
+      data-source={waterfall.source}
+      data-live={live || undefined}
+      data-span-ms={Math.round(waterfall.spanMs)}
+      data-retries={waterfall.retries ?? ""}
+      aria-label="Timeline of the run's model requests"
+    >
+      <figcaption className="flex items-baseline justify-between gap-2 text-xs">
+        <span className="font-medium">Timeline</span>
+        <span className="text-muted-foreground" data-testid="waterfall-summary">
+          {formatDuration(waterfall.spanMs)} · {waterfall.rows.length} {waterfall.rows.length === 1 ? "request" : "requests"}
+          {waterfall.waiting > 0 && `, ${waterfall.waiting} waiting`}
+          {!!waterfall.retries && (
+            <span className="ml-1 rounded bg-warning/25 px-1" data-testid="waterfall-retries">
+              {waterfall.retries} {waterfall.retries === 1 ? "retry" : "retries"}
+            </span>
+          )}
+        </span>
+      </figcaption>
+      {waterfall.rows.length === 0 ? (
+        <p className="text-xs text-muted-foreground" data-testid="waterfall-empty">
+          {waterfall.cacheHit
+            ? "Answered from the response cache: no model request was made."
+            : live
+              ? "Waiting for the run's first request…"
+              : "This run made no model request."}
+        </p>
+      ) : (
+        <div>
+          {waterfall.rows.map((r) => (
+            <Row key={r.key} r={r} domain={domain} />
+          ))}
+          <div className="relative mx-1 mt-1 h-4 border-t text-[10px] text-muted-foreground" data-testid="waterfall-axis" data-domain-ms={domain}>
+            {ticks.map((t, i) => (
+              <span
+                key={t}
+                className={cn(
+                  "absolute top-0.5 whitespace-nowrap tabular-nums",
+                  i === 0 ? "" : i === ticks.length - 1 ? "-translate-x-full" : "-translate-x-1/2",
+                )}
+                style={{ left: pct(t, domain) }}
+                data-testid="waterfall-tick"
+                data-ms={t}
+              >
+                {formatAxisMs(t, domain)}
+              </span>
+            ))}
+          </div>
+          <p className="mt-0.5 text-[10px] text-muted-foreground">
+            Seconds from the server receiving the message{live ? " (live: hidden work shown as its phase)" : ""}. Faint: waiting for the first token (the black
+            mark); solid: generating. Bars that overlap ran side by side.
+          </p>
+        </div>
+      )}
+    </figure>
+  );
+}
