@@ -267,7 +267,7 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
       <a
         href={`#${COMPOSER_ID}`}
         data-testid="skip-to-composer"
-        className="sr-only rounded-md bg-background px-3 py-2 text-sm font-medium shadow-lg focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-[60]"
+        className="sr-only rounded-md border bg-background text-sm font-medium shadow-lg focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-[60] focus:px-3 focus:py-2"
         onClick={(e) => {
           // focus only: following the #fragment would add a history entry (and a popstate) for nothing
           e.preventDefault();
