@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { SCENARIOS } from "./fake-model";
+import { DOCS_QUESTION, SCENARIOS } from "./fake-model";
 import { lastAssistant, openChat, recordFrames, send, shot } from "./helpers";
 
 function ms(v: number | null): string {
@@ -214,6 +214,29 @@ test("an analytical answer's waterfall: a row per phase and request in order, gr
   await openMetrics(page);
   await expect(page.getByTestId("waterfall")).toHaveAttribute("data-source", "requests");
   expect(await waterfallRows(page)).toEqual(rows);
+});
+
+test("steps the plan lets run side by side overlap in time, each on its own row of the one time scale", async ({ page }) => {
+  test.setTimeout(90_000);
+  const frames = recordFrames(page);
+  await openChat(page);
+  await openMetrics(page);
+  // the fake upstream plans this question into two steps that depend on nothing
+  await send(page, DOCS_QUESTION);
+  await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 60_000 });
+  await expect(page.getByTestId("waterfall")).toHaveAttribute("data-source", "requests");
+  const plan = (frames.filter((f) => f.type === "run.plan").at(-1)?.steps ?? []) as { id: string; dependsOn: string[] }[];
+  expect(plan.map((p) => p.dependsOn)).toEqual([[], []]);
+  const rows = await waterfallRows(page);
+  expect(rows.map((r) => r.role).filter((r) => r !== "classify")).toEqual(["plan", "step", "step", "synthesis"]);
+  const [a, b] = rows.filter((r) => r.role === "step");
+  expect(new Set([a!.stepId, b!.stepId])).toEqual(new Set(["s1", "s2"]));
+  expect(overlaps(a!, b!)).toBe(true);
+  // the synthesis waits for both
+  const synthesis = rows.at(-1)!;
+  expect(synthesis.start).toBeGreaterThanOrEqual(Math.max(a!.end, b!.end));
+  const [m] = completed(frames);
+  await expect(page.getByTestId("metric-tps-value")).toHaveText(`${Math.round(m!.tokensPerSecond!)} tok/s`);
 });
 
 async function expectReadableChart(chart: Locator, opts: { x: RegExp; y: RegExp; integer?: boolean }) {

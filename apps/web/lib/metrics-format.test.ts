@@ -10,7 +10,7 @@ import {
   formatShare,
   formatTokenRate,
   formatTokens,
-  niceCeil,
+  valueTicks,
 } from "./metrics-format";
 
 describe("metrics formatters", () => {
@@ -52,11 +52,33 @@ describe("metrics formatters", () => {
     expect([0, -0.4, -30, -59, -120, -90].map(formatSecondsAgo)).toEqual(["now", "now", "−30 s", "−59 s", "−2 min", "−90 s"]);
   });
 
-  it("rounds an axis top up to 1, 2, 2.5 or 5 × 10ⁿ, at least 1 for counts", () => {
-    expect([90.9, 1299, 176, 29.2, 0.6, 4.45].map((v) => niceCeil(v, false))).toEqual([100, 2000, 200, 50, 1, 5]);
-    expect(niceCeil(0, true)).toBe(1);
-    expect(niceCeil(0.3, true)).toBe(1);
-    expect(niceCeil(3, true)).toBe(5);
-    expect(niceCeil(0, false)).toBe(1);
+  it("gives a value axis even ticks from 0 to at or above the largest value, whole ones for counts", () => {
+    expect(valueTicks(90.9, false)).toEqual([0, 25, 50, 75, 100]);
+    expect(valueTicks(1299, false)).toEqual([0, 500, 1000, 1500]);
+    expect(valueTicks(176, false)).toEqual([0, 50, 100, 150, 200]);
+    expect(valueTicks(4.45, false)).toEqual([0, 2, 4, 6]);
+    expect(valueTicks(0.6, false)).toEqual([0, 0.2, 0.4, 0.6]);
+    expect(valueTicks(0, false)).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(valueTicks(0, true)).toEqual([0, 1]);
+    expect(valueTicks(1, true)).toEqual([0, 1]);
+    expect(valueTicks(3, true)).toEqual([0, 1, 2, 3]);
+    expect(valueTicks(7, true)).toEqual([0, 2, 4, 6, 8]);
+    expect(valueTicks(2059, true)).toEqual([0, 1000, 2000, 3000]);
+    for (const [max, integer] of [
+      [0.03, false],
+      [12.5, false],
+      [99, true],
+      [100, false],
+      [37_000, true],
+    ] as const) {
+      const t = valueTicks(max, integer);
+      expect(t[0]).toBe(0);
+      expect(t.at(-1)!).toBeGreaterThanOrEqual(max);
+      expect(t.length).toBeLessThanOrEqual(5);
+      const steps = t.slice(1).map((v, i) => v - t[i]!);
+      expect(steps.every((d) => Math.abs(d - steps[0]!) < 1e-9)).toBe(true);
+      if (integer) expect(t.every(Number.isInteger)).toBe(true);
+      expect(new Set(t.map(formatAxisNumber)).size).toBe(t.length);
+    }
   });
 });

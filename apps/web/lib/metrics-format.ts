@@ -96,10 +96,17 @@ export function formatAxisNumber(v: number): string {
   return trim(v, decimals);
 }
 
-/** a round top for an axis from 0: 1, 2, 2.5, 5 × 10ⁿ at or above the largest value (at least 1 for counts) */
-export function niceCeil(max: number, integer: boolean): number {
-  if (!(max > 0)) return 1;
-  const pow = 10 ** Math.floor(Math.log10(max));
-  const top = [1, 2, 2.5, 5, 10].map((f) => f * pow).find((v) => v >= max) ?? 10 * pow;
-  return integer ? Math.max(1, Math.ceil(top)) : top;
+/**
+ * Evenly spaced ticks for a value axis from 0: a step of 1, 2, 2.5 or 5 × 10ⁿ (whole steps for counts) giving at
+ * most `target` + 1 ticks, the last at or above `max` (at least 1).
+ */
+export function valueTicks(max: number, integer: boolean, target = 4): number[] {
+  const top = max > 0 && Number.isFinite(max) ? max : 1;
+  const raw = top / target;
+  const pow = 10 ** Math.floor(Math.log10(raw));
+  const factors = integer && pow < 10 ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10];
+  let step = factors.map((f) => f * pow).find((v) => v >= raw) ?? 10 * pow;
+  if (integer) step = Math.max(1, Math.round(step));
+  const n = Math.max(1, Math.ceil(top / step - 1e-9));
+  return Array.from({ length: n + 1 }, (_, i) => Math.round(i * step * 1e6) / 1e6);
 }

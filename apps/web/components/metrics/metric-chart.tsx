@@ -1,5 +1,5 @@
 "use client";
-import { niceCeil } from "@/lib/metrics-format";
+import { valueTicks } from "@/lib/metrics-format";
 import { Bar, CartesianGrid, ComposedChart, Line, ReferenceLine, ResponsiveContainer, Tooltip as ChartTooltip, XAxis, YAxis } from "recharts";
 
 type DomainEnd = number | "dataMin" | "dataMax" | "auto" | ((value: number) => number);
@@ -13,6 +13,8 @@ export interface AxisSpec {
   integer?: boolean;
   domain?: [DomainEnd, DomainEnd];
   type?: "number" | "category";
+  /** the tick values, when the axis gives its own */
+  ticks?: number[];
 }
 
 export interface MetricChartProps {
@@ -37,7 +39,11 @@ const AXIS_LABEL = { fontSize: 10, fill: "var(--muted-foreground)" };
 
 /** A small chart of one measure over time or over answers, with labelled axes and units. */
 export function MetricChart({ name, title, data, x, y, kind = "line", color = "var(--primary)", reference = [], pointLabel, dots = true }: MetricChartProps) {
-  const yDomain: [DomainEnd, DomainEnd] = y.domain ?? [0, (max: number) => niceCeil(max, y.integer ?? false)];
+  // ticks of our own: even steps from 0 past the largest value (and reference line), so labels never repeat or crowd
+  const values = data.map((d) => d[y.key]).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  const fixedTop = y.domain && typeof y.domain[1] === "number" ? y.domain[1] : null;
+  const yTicks = valueTicks(fixedTop ?? Math.max(0, ...values, ...reference.map((r) => r.value)), y.integer ?? false);
+  const yDomain: [DomainEnd, DomainEnd] = [0, yTicks.at(-1)!];
   return (
     <figure
       className="space-y-0.5"
@@ -57,6 +63,7 @@ export function MetricChart({ name, title, data, x, y, kind = "line", color = "v
               type={x.type ?? "number"}
               domain={x.domain ?? (x.type === "category" ? undefined : ["dataMin", "dataMax"])}
               allowDecimals={!x.integer}
+              ticks={x.ticks}
               tickFormatter={(v: unknown) => (typeof v === "number" ? x.format(v) : String(v))}
               tick={TICK}
               stroke="var(--muted-foreground)"
@@ -73,7 +80,7 @@ export function MetricChart({ name, title, data, x, y, kind = "line", color = "v
               tick={TICK}
               stroke="var(--muted-foreground)"
               width={58}
-              tickCount={5}
+              ticks={yTicks}
               label={{ value: y.label, angle: -90, position: "insideLeft", offset: 10, style: { ...AXIS_LABEL, textAnchor: "middle" } }}
             />
             <ChartTooltip
@@ -83,14 +90,14 @@ export function MetricChart({ name, title, data, x, y, kind = "line", color = "v
               }
               contentStyle={{ background: "var(--background)", border: "1px solid var(--border)", fontSize: 11 }}
             />
-            {reference.map((r) => (
+            {/* the first (p50) labelled under its line ("insideTop" of a line hangs below it), the next (p95) over it: close values never print on each other */}
+            {reference.map((r, i) => (
               <ReferenceLine
                 key={r.label}
                 y={r.value}
                 stroke="var(--warning)"
                 strokeDasharray="4 3"
-                ifOverflow="extendDomain"
-                label={{ value: r.label, position: "insideTopRight", fontSize: 10, fill: "var(--foreground)" }}
+                label={{ value: r.label, position: i === 0 ? "insideTopRight" : "insideBottomRight", fontSize: 10, fill: "var(--foreground)" }}
               />
             ))}
             {kind === "bar" ? (

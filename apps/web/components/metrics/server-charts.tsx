@@ -10,6 +10,7 @@ import {
   formatPercentValue,
   formatSecondsAgo,
   formatShare,
+  valueTicks,
   formatAxisNumber,
 } from "@/lib/metrics-format";
 import { MetricChart, type AxisSpec } from "./metric-chart";
@@ -17,7 +18,13 @@ import { MetricFigure } from "./metric-figure";
 import { useThrottled } from "./use-live-clock";
 import { useServerMetrics } from "./use-server-metrics";
 
-const X: AxisSpec = { key: "t", label: "seconds before now", format: formatSecondsAgo, integer: true, domain: [(min: number) => Math.min(min, -10), 0] };
+/** seconds before now, in round steps (5 s, 10 s, 30 s…) back to the oldest sample */
+function timeAxis(points: ServerPoint[]): AxisSpec {
+  const back = valueTicks(Math.max(10, -(points[0]?.t ?? 0)), true)
+    .map((v) => -v)
+    .reverse();
+  return { key: "t", label: "seconds before now", format: formatSecondsAgo, integer: true, domain: [back[0]!, 0], ticks: back };
+}
 
 const CHART_REDRAW_MS = 3000;
 
@@ -92,6 +99,7 @@ function ServerChartsOf({ client, connected }: { client: AlmaClient | null; conn
 
 /** The eight charts, drawn again only when their points change. */
 const ServerChartGrid = React.memo(function ServerChartGrid({ points }: { points: ServerPoint[] }) {
+  const x = timeAxis(points);
   const at = (t: unknown, p: Record<string, unknown> | undefined) => (p && typeof p.at === "number" ? formatClock(p.at) : formatSecondsAgo(Number(t)));
   const chart = (name: string, title: string, key: keyof ServerPoint, y: string, tooltip: (v: number) => string, integer = false, color?: string) => (
     <MetricChart
@@ -99,7 +107,7 @@ const ServerChartGrid = React.memo(function ServerChartGrid({ points }: { points
       name={name}
       title={title}
       data={points as unknown as Record<string, unknown>[]}
-      x={X}
+      x={x}
       y={{
         key,
         label: y,
