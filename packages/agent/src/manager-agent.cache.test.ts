@@ -22,14 +22,8 @@ describe("ManagerAgent: response cache", () => {
     const first = harness({ userText: "hello" });
     await agent.run(first.input);
     const second = harness({ userText: "hello" });
-    let firstTokenAt = 0;
-    const t0 = performance.now();
-    second.input.emit = ((orig) => (e: AgentEvent) => {
-      if (e.type === "run.token" && !firstTokenAt) firstTokenAt = performance.now();
-      orig(e);
-    })(second.input.emit);
     const r = await agent.run(second.input);
-    expect(firstTokenAt - t0).toBeLessThan(50); // the 5 ms goal is measured in bench/; this guards against a model call
+    // how fast a hit answers is measured in bench/ (ttft.bench.ts); here: it answers without asking the model
     expect(r.cacheHit).toBe(true);
     expect(r.text).toBe("Hello you!");
     expect(model.calls).toHaveLength(1);
