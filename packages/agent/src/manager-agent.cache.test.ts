@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ManagerAgent } from "./manager-agent.js";
 import { ResponseCache } from "./response-cache.js";
-import type { AgentEvent } from "./run-scope.js";
 import { analyticalResponder, TASK } from "./testing/analytical-responder.js";
 import { checkRunEventOrder } from "./testing/check-run-event-order.js";
 import { FakeChatModel } from "./testing/fake-chat-model.js";
