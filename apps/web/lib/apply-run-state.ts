@@ -1,6 +1,6 @@
 import type { RunState } from "@alma/protocol";
 import type { ChatState, RunTracker } from "./chat-state";
-import { toStepViews, updateMessage, type StepView, type UiMessage } from "./ui-message";
+import { BLANK_MESSAGE, toStepViews, updateMessage, type StepView, type UiMessage } from "./ui-message";
 
 /** A run's state as its client handle folded it (the protocol's one fold), with when the page received it. */
 export interface RunUpdate {
@@ -40,17 +40,9 @@ function placeRun(chat: ChatState, run: RunState, update: RunUpdate): { chat: Ch
     status: "streaming",
     pending: false,
     clientMessageId: null,
+    ...BLANK_MESSAGE,
     runId: run.runId,
     taskType: run.taskType,
-    pinned: false,
-    steps: null,
-    planning: false,
-    progress: null,
-    finishReason: null,
-    usage: null,
-    metrics: null,
-    cacheHit: false,
-    error: null,
     live: null,
     createdAt: update.at,
   };
