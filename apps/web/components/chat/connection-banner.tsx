@@ -7,10 +7,10 @@ import { Button } from "@/components/ui/button";
 /**
  * How long the very first connection may take before the page says it cannot reach the server: a server that is
  * still starting (`npm start` boots both at once) is not a failure. Whichever comes first: this long, or this many
- * failed attempts in a row.
+ * failed attempts in a row (more than the jittered backoff, capped at 2 s, can make within the grace time).
  */
 export const FIRST_CONNECT_GRACE_MS = 8_000;
-export const FIRST_CONNECT_GRACE_ATTEMPTS = 6;
+export const FIRST_CONNECT_GRACE_ATTEMPTS = 16;
 
 /** true from mount until `ms` have passed, while `active`; a state change re-renders when it runs out */
 function useGrace(active: boolean, ms: number): boolean {
