@@ -192,3 +192,59 @@ describe("applyRunEvent", () => {
     expect(merged.map((s) => s.id)).toEqual(["s1", "s2"]);
   });
 });
+
+describe("tool calls", () => {
+  const toolRun: RunEventDraft[] = [
+    started,
+    { type: "run.plan", steps: [{ id: "s1", title: "Compute", agent: "calculator", dependsOn: [] }], final: true },
+    { type: "run.step.started", stepId: "s1", title: "Compute", agent: "calculator" },
+    { type: "run.tool.started", stepId: "s1", agent: "calculator", callId: "call_1", tool: "run_javascript", arguments: '{"code":"1+1"}' },
+    { type: "run.tool.started", stepId: "s1", agent: "calculator", callId: "call_2", tool: "nope", arguments: "{" },
+    { type: "run.tool.completed", stepId: "s1", agent: "calculator", callId: "call_1", tool: "run_javascript", ok: true, result: "2", error: null, durationMs: 4 },
+    {
+      type: "run.tool.completed",
+      stepId: "s1",
+      agent: "calculator",
+      callId: "call_2",
+      tool: "nope",
+      ok: false,
+      result: null,
+      error: { code: "unknown_tool", message: "There is no tool named nope" },
+      durationMs: 0,
+    },
+    { type: "run.token", text: "It is 2.", agent: "calculator", stepId: "s1" },
+  ];
+
+  it("records each call in its step, running then ended, in the order they started", () => {
+    const events = stamp(toolRun);
+    const mid = foldRunEvents(createRunState({ runId: RUN }), events.slice(0, 5));
+    expect(mid.steps[0]?.tools?.map((t) => [t.id, t.status])).toEqual([
+      ["call_1", "running"],
+      ["call_2", "running"],
+    ]);
+    const end = foldRunEvents(createRunState({ runId: RUN }), events);
+    expect(end.steps[0]?.tools).toEqual([
+      { id: "call_1", tool: "run_javascript", arguments: '{"code":"1+1"}', status: "ok", result: "2", error: null, durationMs: 4, startedAt: 1003 },
+      {
+        id: "call_2",
+        tool: "nope",
+        arguments: "{",
+        status: "error",
+        result: null,
+        error: { code: "unknown_tool", message: "There is no tool named nope" },
+        durationMs: 0,
+        startedAt: 1004,
+      },
+    ]);
+    expect(end.steps[0]?.text).toBe("It is 2.");
+  });
+
+  it("a viewer joining after a tool call gets the same state as one who saw it", () => {
+    const events = stamp(toolRun);
+    const whole = foldRunEvents(createRunState({ runId: RUN }), events);
+    for (let i = 1; i < events.length; i++) {
+      const joined = foldRunEvents(structuredClone(foldRunEvents(createRunState({ runId: RUN }), events.slice(0, i))), events.slice(i));
+      expect(joined).toEqual(whole);
+    }
+  });
+});

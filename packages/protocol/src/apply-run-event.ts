@@ -152,6 +152,29 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
           completionTokens: event.completionTokens,
         })),
       };
+    case "run.tool.started":
+      if (event.stepId === null) return next;
+      return {
+        ...next,
+        steps: updateStep(state.steps, event.stepId, (s) => ({
+          ...s,
+          tools: [
+            ...(s.tools ?? []).filter((t) => t.id !== event.callId),
+            { id: event.callId, tool: event.tool, arguments: event.arguments, status: "running", result: null, error: null, durationMs: null, startedAt: event.at },
+          ],
+        })),
+      };
+    case "run.tool.completed":
+      if (event.stepId === null) return next;
+      return {
+        ...next,
+        steps: updateStep(state.steps, event.stepId, (s) => ({
+          ...s,
+          tools: (s.tools ?? []).map((t) =>
+            t.id === event.callId ? { ...t, status: event.ok ? "ok" : "error", result: event.result, error: event.error, durationMs: event.durationMs } : t,
+          ),
+        })),
+      };
     case "run.token": {
       const timed = { ...next, tokens: state.tokens + 1, firstTokenAt: state.firstTokenAt ?? event.at, lastTokenAt: event.at };
       if (event.stepId === null) return { ...timed, text: state.text + event.text };

@@ -18,6 +18,9 @@ export const runOptionsSchema = z
   .strict();
 export type RunOptions = z.infer<typeof runOptionsSchema>;
 
+/** files one message may carry */
+export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
+
 export const helloFrameSchema = z
   .object({
     type: z.literal("hello"),
@@ -34,6 +37,11 @@ export const messageSendFrameSchema = z
     conversationId: idSchema.nullable().default(null).describe("null starts a new conversation"),
     content: z.string().trim().min(1, "the message is empty").max(MAX_MESSAGE_CHARS),
     options: runOptionsSchema.default({ taskType: "auto", bypassCache: false, useCacheForCreative: false }),
+    attachmentIds: z
+      .array(idSchema)
+      .max(MAX_ATTACHMENTS_PER_MESSAGE, `a message may carry at most ${MAX_ATTACHMENTS_PER_MESSAGE} attachments`)
+      .default([])
+      .describe("files uploaded to the conversation (POST /api/conversations/:id/attachments) that this message sends"),
   })
   .strict();
 

@@ -27,6 +27,18 @@ export type PlanStep = z.infer<typeof planStepSchema>;
 export const stepStatusSchema = z.enum(["pending", "running", "complete", "truncated", "failed", "stopped"]);
 export type StepStatus = z.infer<typeof stepStatusSchema>;
 
+export const toolCallRecordSchema = z.object({
+  id: z.string().describe("the call's id (the model's tool_call id, or one alma made)"),
+  tool: z.string(),
+  arguments: z.string().describe("the arguments as the model wrote them (JSON text, cut to 2,000 characters)"),
+  status: z.enum(["running", "ok", "error"]),
+  result: z.string().nullable().describe("what the tool gave, as the model read it (cut to 2,000 characters); null while running or on error"),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  durationMs: z.number().nonnegative().nullable(),
+  startedAt: z.number().nullable().describe("epoch ms (server clock) when the call started"),
+});
+export type ToolCallRecord = z.infer<typeof toolCallRecordSchema>;
+
 export const stepRecordSchema = planStepSchema.extend({
   text: z.string(),
   status: stepStatusSchema,
@@ -35,8 +47,26 @@ export const stepRecordSchema = planStepSchema.extend({
   completionTokens: z.number().int().nonnegative().nullable().optional(),
   startedAt: z.number().nullable().optional().describe("epoch ms (server clock) when the step started"),
   firstTokenAt: z.number().nullable().optional().describe("epoch ms (server clock) of the step's first token"),
+  tools: z.array(toolCallRecordSchema).optional().describe("the tool calls the step's worker made, in order"),
 });
 export type StepRecord = z.infer<typeof stepRecordSchema>;
+
+export const attachmentKindSchema = z.enum(["text", "markdown", "csv", "json", "pdf"]);
+
+export const attachmentSchema = z.object({
+  id: idSchema,
+  conversationId: idSchema,
+  messageId: idSchema.nullable().describe("the user message it was sent with; null until a message names it"),
+  name: z.string(),
+  kind: attachmentKindSchema,
+  mediaType: z.string(),
+  bytes: z.number().int().nonnegative().describe("the file's size"),
+  chars: z.number().int().nonnegative().describe("the length of its extracted text"),
+  tokens: z.number().int().nonnegative().describe("its extracted text's size in tokens (estimated)"),
+  pages: z.number().int().positive().nullable().describe("PDFs: the number of pages"),
+  createdAt: z.number(),
+});
+export type Attachment = z.infer<typeof attachmentSchema>;
 
 export const messageSchema = z.object({
   id: idSchema,
@@ -54,6 +84,7 @@ export const messageSchema = z.object({
   usage: usageSchema.nullable(),
   metrics: runMetricsSchema.nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  attachments: z.array(attachmentSchema).optional().describe("files sent with a user message"),
 });
 export type Message = z.infer<typeof messageSchema>;
 

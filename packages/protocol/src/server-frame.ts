@@ -79,6 +79,29 @@ export const runStepCompletedEventSchema = z.object({
   durationMs: z.number().nonnegative(),
 });
 
+export const runToolStartedEventSchema = z.object({
+  type: z.literal("run.tool.started"),
+  ...runEventBase,
+  stepId: z.string().nullable().describe("the plan step whose worker called it; null for the manager"),
+  agent: z.string(),
+  callId: z.string(),
+  tool: z.string(),
+  arguments: z.string().describe("JSON text as the model wrote it (cut to 2,000 characters)"),
+});
+
+export const runToolCompletedEventSchema = z.object({
+  type: z.literal("run.tool.completed"),
+  ...runEventBase,
+  stepId: z.string().nullable(),
+  agent: z.string(),
+  callId: z.string(),
+  tool: z.string(),
+  ok: z.boolean(),
+  result: z.string().nullable().describe("what the model read back (cut to 2,000 characters); null when it failed"),
+  error: z.object({ code: z.string(), message: z.string() }).nullable().describe("why it failed, in words the model and the user read"),
+  durationMs: z.number().nonnegative(),
+});
+
 export const runTokenEventSchema = z.object({
   type: z.literal("run.token"),
   ...runEventBase,
@@ -124,6 +147,8 @@ export const runEventSchemas = [
   runPlanEventSchema,
   runStepStartedEventSchema,
   runStepCompletedEventSchema,
+  runToolStartedEventSchema,
+  runToolCompletedEventSchema,
   runTokenEventSchema,
   runContextEventSchema,
   runCompletedEventSchema,
