@@ -31,7 +31,7 @@ export class AnalystAgent implements Agent {
     if (out.finishReason === "error" && out.error) throw out.error;
     return {
       text: out.text,
-      finishReason: out.finishReason === "error" ? "aborted" : out.finishReason,
+      finishReason: out.finishReason === "error" ? "aborted" : out.finishReason === "tool_calls" ? "stop" : out.finishReason,
       completionTokens: out.completionTokens,
       promptTokens: out.promptTokens,
       reported: out.reported,

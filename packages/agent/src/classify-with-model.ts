@@ -46,7 +46,7 @@ export async function classifyWithModel(
       { maxOutputTokens: classifyPrompt.maxOutputTokens, temperature: classifyPrompt.temperature, json: true, signal: combined },
     )) {
       if (chunk.type === "delta") out += chunk.text;
-      else ({ promptTokens, completionTokens } = chunk.usage);
+      else if (chunk.type === "done") ({ promptTokens, completionTokens } = chunk.usage);
     }
   } catch (e) {
     if (timeout.aborted) return { ok: false, reason: `the model did not answer within ${timeoutMs} ms` };

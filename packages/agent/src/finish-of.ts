@@ -5,6 +5,8 @@ import type { GenerationFinish } from "./stream-generation.js";
 /** Maps how a generation ended to the run's finish reason, telling a user stop from the deadline. */
 export function finishOf(finish: GenerationFinish, stopped: AbortSignal, deadline: AbortSignal): FinishReason {
   if (finish === "aborted") return stopped.aborted ? "stopped" : deadline.aborted ? "deadline" : "stopped";
+  // a reply that ended in tool calls is a finished turn; the answer's own end comes from the turn after the results
+  if (finish === "tool_calls") return "stop";
   return finish;
 }
 

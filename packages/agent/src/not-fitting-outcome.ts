@@ -18,6 +18,7 @@ export function notFittingOutcome(promptTokens: number, window: number): Generat
     startedAt: at,
     firstTokenAt: null,
     lastTokenAt: null,
+    toolCalls: [],
     maxOutputTokens: 0,
     responseModel: null,
   };

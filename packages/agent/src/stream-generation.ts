@@ -1,4 +1,4 @@
-import { errorText, isLlmError, LlmError, type ChatMessage, type ChatModel } from "@alma/llm";
+import { errorText, isLlmError, LlmError, type ChatMessage, type ChatModel, type ModelTool, type ToolCall } from "@alma/llm";
 import { estimatePromptTokens } from "./estimate-prompt-tokens.js";
 import { countOnePerDelta, type TokenCounter } from "./token-counter.js";
 
@@ -6,6 +6,8 @@ export interface StreamGenerationOptions {
   maxOutputTokens: number;
   temperature?: number;
   json?: boolean;
+  /** functions the model may call (only for a model whose `supportsTools()` is true) */
+  tools?: ModelTool[];
   signal?: AbortSignal;
   /** called with each delta as it arrives */
   onDelta?: (text: string) => void;
@@ -22,7 +24,7 @@ export interface StreamGenerationOptions {
 /** epoch ms with sub-millisecond resolution, comparable with Date.now() */
 export const nowMs = (): number => performance.timeOrigin + performance.now();
 
-export type GenerationFinish = "stop" | "length" | "content_filter" | "aborted" | "error";
+export type GenerationFinish = "stop" | "length" | "content_filter" | "tool_calls" | "aborted" | "error";
 
 export interface GenerationOutcome {
   text: string;
@@ -44,6 +46,8 @@ export interface GenerationOutcome {
   maxOutputTokens: number;
   /** the model that answered, when the provider named it */
   responseModel: string | null;
+  /** the calls the model made through its function calling (finish "tool_calls"); empty otherwise */
+  toolCalls: ToolCall[];
 }
 
 /**
@@ -59,6 +63,7 @@ export async function streamGeneration(model: ChatModel, messages: ChatMessage[]
   let usage: { promptTokens: number; completionTokens: number; reported: boolean } | null = null;
   let error: LlmError | null = null;
   let responseModel: string | null = null;
+  const toolCalls: ToolCall[] = [];
   const startedAt = nowMs();
   let firstTokenAt: number | null = null;
   let lastTokenAt: number | null = null;
@@ -67,6 +72,7 @@ export async function streamGeneration(model: ChatModel, messages: ChatMessage[]
       maxOutputTokens: opts.maxOutputTokens,
       temperature: opts.temperature,
       json: opts.json,
+      ...(opts.tools?.length ? { tools: opts.tools } : {}),
       signal: opts.signal,
     })) {
       if (chunk.type === "delta") {
@@ -81,6 +87,8 @@ export async function streamGeneration(model: ChatModel, messages: ChatMessage[]
           finishReason = "length";
           break;
         }
+      } else if (chunk.type === "tool_call") {
+        toolCalls.push(chunk.call);
       } else {
         finishReason = chunk.finishReason;
         usage = chunk.usage;
@@ -114,6 +122,7 @@ export async function streamGeneration(model: ChatModel, messages: ChatMessage[]
     lastTokenAt,
     maxOutputTokens: opts.maxOutputTokens,
     responseModel,
+    toolCalls,
   };
 }
 

@@ -1,5 +1,12 @@
 import type { ContextWindowInfo, ModelStatus } from "@alma/protocol";
-import type { ChatMessage } from "./chat-message.js";
+import type { ChatMessage, ToolCall } from "./chat-message.js";
+
+/** A function the model may call (OpenAI `tools[].function`): its arguments as a JSON Schema. */
+export interface ModelTool {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
 
 export interface GenerateOptions {
   /** hard cap on completion tokens; every call must be bounded */
@@ -8,6 +15,11 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   /** ask for a JSON object (OpenAI `response_format: json_object`, a JSON grammar for local models) */
   json?: boolean;
+  /**
+   * functions the model may call through its own function calling (OpenAI `tools`, node-llama-cpp functions);
+   * a call ends the reply with `tool_call` chunks and finish reason "tool_calls". Only sent when `supportsTools` is true.
+   */
+  tools?: ModelTool[];
 }
 
 export interface StreamUsage {
@@ -17,10 +29,12 @@ export interface StreamUsage {
   reported: boolean;
 }
 
-export type ModelFinishReason = "stop" | "length" | "content_filter";
+export type ModelFinishReason = "stop" | "length" | "content_filter" | "tool_calls";
 
 export type StreamChunk =
   | { type: "delta"; text: string }
+  /** one whole call, assembled from the streamed fragments; all of a reply's calls come before its `done` */
+  | { type: "tool_call"; call: ToolCall }
   | {
       type: "done";
       finishReason: ModelFinishReason;
@@ -50,6 +64,12 @@ export interface ChatModel {
   resolveContextWindow?(signal?: AbortSignal): Promise<ContextWindowInfo | null>;
   /** how many requests the model serves at once at full speed (the embedded engine: one); unset: several */
   readonly parallelism?: number;
+  /**
+   * true when the model takes `tools` and answers with tool calls; false or absent: workers use the JSON tool
+   * convention instead. It may turn false once a server refuses `tools` (Ollama models without tool support,
+   * llama.cpp without --jinja).
+   */
+  supportsTools?(): boolean;
   stream(messages: ChatMessage[], options: GenerateOptions): AsyncIterable<StreamChunk>;
   /** the model's own tokenizer when it has one (local models); count of tokens for the rendered chat */
   countPromptTokens?(messages: ChatMessage[]): Promise<number>;
