@@ -67,6 +67,23 @@ export interface AgentRunInput {
   receivedAt: number;
   /** for `run.continue`: the partial assistant text to continue from */
   continueFrom?: string;
+  /**
+   * the conversation's attached documents (their extracted text, PDFs with page spans), oldest first; the
+   * researcher searches them, and one small enough for the budget may be inlined. Empty or absent: none.
+   */
+  documents?: readonly RunDocument[];
+}
+
+/** One attached document as a run reads it (`@alma/tools`' DocumentText, with what the store knows of it). */
+export interface RunDocument {
+  id: string;
+  name: string;
+  kind: "text" | "markdown" | "csv" | "json" | "pdf";
+  text: string;
+  /** PDFs: where each page's text lies in `text` */
+  pages?: ReadonlyArray<{ number: number; start: number; end: number }>;
+  /** the user message it was sent with */
+  messageId: string | null;
 }
 
 export interface RunMeterMarks {

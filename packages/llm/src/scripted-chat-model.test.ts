@@ -3,6 +3,7 @@ import type { ChatMessage } from "./chat-message.js";
 import type { StreamChunk } from "./chat-model.js";
 import { LlmError } from "./llm-error.js";
 import { ScriptedChatModel } from "./scripted-chat-model.js";
+import { readChatStream } from "./testing/read-chat-stream.js";
 
 const hi: ChatMessage[] = [{ role: "user", content: "hi there" }];
 
@@ -76,5 +77,27 @@ describe("ScriptedChatModel", () => {
       })(),
     ).rejects.toMatchObject({ code: "stream_interrupted" });
     expect(seen).toEqual(["a", " b"]);
+  });
+});
+
+describe("tool calls", () => {
+  const tools = [{ name: "run_javascript", description: "runs code", parameters: { type: "object" } }];
+  it("ends a reply with its calls and finish tool_calls when tools are offered", async () => {
+    const model = new ScriptedChatModel({ reply: { text: "Let me compute.", toolCalls: [{ name: "run_javascript", arguments: { code: "1+1" } }] } });
+    const out = await readChatStream(model.stream([{ role: "user", content: "hi" }], { maxOutputTokens: 50, tools }));
+    expect(out.text).toBe("Let me compute.");
+    expect(out.toolCalls).toEqual([{ id: "call_0_0", name: "run_javascript", arguments: '{"code":"1+1"}' }]);
+    expect(out.done?.finishReason).toBe("tool_calls");
+  });
+
+  it("makes no call when the request offered no tools, or the model takes none", async () => {
+    const reply = { text: "ok", toolCalls: [{ name: "run_javascript", arguments: "{}" }] };
+    const plain = await readChatStream(new ScriptedChatModel({ reply }).stream([{ role: "user", content: "hi" }], { maxOutputTokens: 50 }));
+    expect(plain.toolCalls).toEqual([]);
+    expect(plain.done?.finishReason).toBe("stop");
+    const without = new ScriptedChatModel({ reply, supportsTools: false });
+    expect(without.supportsTools()).toBe(false);
+    const none = await readChatStream(without.stream([{ role: "user", content: "hi" }], { maxOutputTokens: 50, tools }));
+    expect(none.toolCalls).toEqual([]);
   });
 });

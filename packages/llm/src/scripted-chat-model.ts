@@ -18,6 +18,8 @@ export interface ScriptedReply {
   /** throw this after `failAfterTokens` tokens (default 0: before any) */
   error?: LlmError;
   failAfterTokens?: number;
+  /** calls to make after the text (only when the request offered tools): the reply then ends with finish "tool_calls" */
+  toolCalls?: Array<{ name: string; arguments: string | Record<string, unknown>; id?: string }>;
 }
 
 export type ScriptedReplyFn = (
@@ -32,6 +34,8 @@ export interface ScriptedChatModelOptions {
   tokensPerSecond?: number;
   reply?: string | ScriptedReplyFn;
   contextWindow?: number | null;
+  /** whether it takes `tools` (function calling); default true. False: workers fall back to the JSON convention */
+  supportsTools?: boolean;
 }
 
 const TOKEN_PATTERN = /\s*(?:[\p{L}\p{N}_']+|[^\s\p{L}\p{N}_'])|\s+$/gu;
@@ -51,6 +55,7 @@ export class ScriptedChatModel implements ChatModel {
   readonly #reply: ScriptedReplyFn;
   readonly #contextWindow: number | null;
   readonly #status: StatusHolder;
+  readonly #supportsTools: boolean;
   #requests = 0;
 
   constructor(options: ScriptedChatModelOptions = {}) {
@@ -60,6 +65,11 @@ export class ScriptedChatModel implements ChatModel {
     this.#reply = typeof reply === "string" ? () => reply : (reply ?? defaultReply);
     this.#contextWindow = options.contextWindow === undefined ? 8192 : options.contextWindow;
     this.#status = new StatusHolder(StatusHolder.ready(this.provider, this.model, this.#contextWindow));
+    this.#supportsTools = options.supportsTools ?? true;
+  }
+
+  supportsTools(): boolean {
+    return this.#supportsTools;
   }
 
   /** requests served so far */
@@ -116,6 +126,12 @@ export class ScriptedChatModel implements ChatModel {
     }
     if (reply.error) throw reply.error;
     if (signal?.aborted) throw aborted(tokens.length > 0);
+    const calls = this.#supportsTools && options.tools?.length && finishReason === "stop" ? (reply.toolCalls ?? []) : [];
+    for (const [i, c] of calls.entries()) {
+      const args = typeof c.arguments === "string" ? c.arguments : JSON.stringify(c.arguments);
+      yield { type: "tool_call", call: { id: c.id ?? `call_${index}_${i}`, name: c.name, arguments: args } };
+    }
+    if (calls.length > 0) finishReason = "tool_calls";
     yield {
       type: "done",
       finishReason,
