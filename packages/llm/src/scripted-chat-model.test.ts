@@ -83,7 +83,7 @@ describe("ScriptedChatModel", () => {
 describe("tool calls", () => {
   const tools = [{ name: "run_javascript", description: "runs code", parameters: { type: "object" } }];
   it("ends a reply with its calls and finish tool_calls when tools are offered", async () => {
-    const model = new ScriptedChatModel({ reply: { text: "Let me compute.", toolCalls: [{ name: "run_javascript", arguments: { code: "1+1" } }] } });
+    const model = new ScriptedChatModel({ reply: () => ({ text: "Let me compute.", toolCalls: [{ name: "run_javascript", arguments: { code: "1+1" } }] }) });
     const out = await readChatStream(model.stream([{ role: "user", content: "hi" }], { maxOutputTokens: 50, tools }));
     expect(out.text).toBe("Let me compute.");
     expect(out.toolCalls).toEqual([{ id: "call_0_0", name: "run_javascript", arguments: '{"code":"1+1"}' }]);
@@ -91,7 +91,7 @@ describe("tool calls", () => {
   });
 
   it("makes no call when the request offered no tools, or the model takes none", async () => {
-    const reply = { text: "ok", toolCalls: [{ name: "run_javascript", arguments: "{}" }] };
+    const reply = () => ({ text: "ok", toolCalls: [{ name: "run_javascript", arguments: "{}" }] });
     const plain = await readChatStream(new ScriptedChatModel({ reply }).stream([{ role: "user", content: "hi" }], { maxOutputTokens: 50 }));
     expect(plain.toolCalls).toEqual([]);
     expect(plain.done?.finishReason).toBe("stop");
