@@ -78,6 +78,22 @@ describe("AlmaClient runs", () => {
     await expect(collect(handle)).rejects.toBeInstanceOf(AlmaClientError);
   });
 
+  it("sends the attachments a message carries, and none when it carries none", async () => {
+    const { server, client } = await setup();
+    await client.connect(server.url);
+    client.send("read these", { conversationId: "c1", attachmentIds: ["a1", "a2"] });
+    expect((await server.nextFrame("message.send")).frame.attachmentIds).toEqual(["a1", "a2"]);
+    client.send("no files");
+    expect((await server.nextFrame("message.send")).frame.attachmentIds).toEqual([]);
+  });
+
+  it("refuses more attachments than a message may carry, before sending", async () => {
+    const { client, server } = await setup();
+    await client.connect(server.url);
+    const ids = Array.from({ length: 11 }, (_, i) => `a${i}`);
+    expect(() => client.send("too many", { conversationId: "c1", attachmentIds: ids })).toThrow(/at most 10 attachments/);
+  });
+
   it("throws invalid_input for an empty message without sending it", async () => {
     const { server, client } = await setup();
     await client.connect(server.url);

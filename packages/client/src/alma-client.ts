@@ -96,12 +96,13 @@ export class AlmaClient extends ConversationRequests {
       conversationId: options.conversationId ?? null,
       content,
       options: options.options,
+      attachmentIds: options.attachmentIds ? [...options.attachmentIds] : undefined,
     });
     return this.startAcknowledged(frame, clientMessageId);
   }
 
   /** Replaces a user message (every later message is removed) and runs again from there. */
-  edit(conversationId: string, messageId: string, content: string, options: Omit<SendOptions, "conversationId"> = {}): RunHandle {
+  edit(conversationId: string, messageId: string, content: string, options: Omit<SendOptions, "conversationId" | "attachmentIds"> = {}): RunHandle {
     const clientMessageId = options.clientMessageId ?? this.newId();
     const frame = validateClientFrame({ type: "message.edit", clientMessageId, conversationId, messageId, content, options: options.options });
     return this.startAcknowledged(frame, clientMessageId);

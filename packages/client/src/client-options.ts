@@ -43,6 +43,8 @@ export interface SendOptions {
   options?: Partial<RunOptions>;
   /** reuse an id to resend a message the server may already have */
   clientMessageId?: string;
+  /** files uploaded to the conversation (POST /api/conversations/:id/attachments) that this message sends; at most 10 */
+  attachmentIds?: readonly string[];
 }
 
 export type { PinTarget } from "./conversation-requests.js";
