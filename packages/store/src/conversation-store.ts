@@ -1,9 +1,45 @@
-import type { Conversation, Message, MessageStatus, PinnedFact, RunMetrics, StepRecord, TaskType, FinishReason, Usage } from "@alma/protocol";
+import type { Attachment, Conversation, Message, MessageStatus, PinnedFact, RunMetrics, StepRecord, TaskType, FinishReason, Usage } from "@alma/protocol";
 
 export interface NewUserMessage {
   conversationId: string;
   clientMessageId: string;
   content: string;
+  /** files uploaded to the conversation and not sent yet, bound to this message in the same transaction */
+  attachmentIds?: readonly string[];
+}
+
+/** Where one page's text lies in a document's text (1-based page numbers, character offsets). */
+export interface PageSpan {
+  number: number;
+  start: number;
+  end: number;
+}
+
+/** An uploaded file as extracted: what the store keeps of it (the file's bytes themselves are not kept). */
+export interface NewAttachment {
+  conversationId: string;
+  name: string;
+  kind: Attachment["kind"];
+  mediaType: string;
+  /** the uploaded file's size */
+  bytes: number;
+  /** the extracted text, what runs read */
+  text: string;
+  /** PDFs: each page's span in `text`; null for other kinds */
+  pages: readonly PageSpan[] | null;
+  /** the text's size in tokens (estimated) */
+  tokens: number;
+}
+
+/** A sent attachment with its text, as a run reads it (the agent's RunDocument). */
+export interface StoredDocument {
+  id: string;
+  name: string;
+  kind: Attachment["kind"];
+  text: string;
+  /** PDFs only */
+  pages?: PageSpan[];
+  messageId: string | null;
 }
 
 export interface AssistantUpdate {
@@ -57,16 +93,18 @@ export interface ConversationStore {
   addAssistantMessage(input: { conversationId: string; runId: string; taskType: TaskType | null }): Message;
   updateAssistantMessage(id: string, update: AssistantUpdate): void;
   getMessage(id: string): Message | null;
+  /** oldest first; a user message sent with files carries them as `attachments` */
   listMessages(conversationId: string): Message[];
   /** the fields a model request is built from, oldest first: cheaper than `listMessages` (no JSON columns) */
   listContextMessages(conversationId: string): ContextMessageRow[];
   /**
    * An edit: the user message `messageId` and everything after it are replaced by the new message. When it was the
    * conversation's first question and the title was the automatic one (made from it, or none), the title follows
-   * the new text: `retitled` is then the conversation as renamed, else null.
+   * the new text: `retitled` is then the conversation as renamed, else null. The edited message's attachments
+   * move to the new one; the later messages' attachments are removed with them.
    */
   replaceUserMessage(input: NewUserMessage & { messageId: string }): { message: Message; retitled: Conversation | null };
-  /** removes every message after (and including, when `inclusive`) the given one: for edit and regenerate */
+  /** removes every message after (and including, when `inclusive`) the given one, with their attachments: for edit and regenerate */
   truncateAfter(conversationId: string, messageId: string, inclusive: boolean): number;
   /** on startup: messages left `streaming` by a crash become `interrupted` */
   markStreamingInterrupted(): number;
@@ -74,6 +112,27 @@ export interface ConversationStore {
   pinFact(input: { conversationId: string; text: string; messageId: string | null }): PinnedFact;
   unpinFact(conversationId: string, factId: string): boolean;
   listPinnedFacts(conversationId: string): PinnedFact[];
+
+  /**
+   * Attachments. A file is uploaded to a conversation (unsent: messageId null), then bound to the user message that
+   * sends it; a sent one is kept with its message. Files of a deleted conversation are hidden with it, come back with
+   * a restore and go with the purge. A message removed by an edit or a regenerate takes its files with it; an edited
+   * message's own files move to the message that replaces it.
+   */
+  addAttachment(input: NewAttachment): Attachment;
+  /** one of the conversation's attachments (metadata), or null */
+  getAttachment(conversationId: string, attachmentId: string): Attachment | null;
+  /** the conversation's attachments, sent and unsent, oldest first: metadata only, no text */
+  listAttachments(conversationId: string): Attachment[];
+  /**
+   * binds unsent attachments of the conversation to one of its user messages, all or none: an id that is not the
+   * conversation's (or was removed) is a StoreError `not_found`, one already sent a StoreError `conflict`
+   */
+  attachToMessage(conversationId: string, messageId: string, attachmentIds: readonly string[]): Attachment[];
+  /** removes an unsent attachment: false when there is none by that id; a sent one is a StoreError `conflict` */
+  removeAttachment(conversationId: string, attachmentId: string): boolean;
+  /** the text of every sent attachment of the conversation, oldest first, for runs */
+  listDocuments(conversationId: string): StoredDocument[];
 
   /** a model's measured pace (time to first token, decode rate), kept across restarts; null when never measured */
   loadModelSpeed(modelKey: string): ModelSpeedRow | null;

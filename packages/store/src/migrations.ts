@@ -69,6 +69,31 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: "attachments",
+    // message_id cascades: a message removed by an edit or a regenerate takes its files with it (an edit moves the
+    // edited message's own files to its replacement first); unsent files (message_id NULL) stay in the composer
+    sql: `
+      CREATE TABLE attachments (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        message_id TEXT REFERENCES messages (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('text', 'markdown', 'csv', 'json', 'pdf')),
+        media_type TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        pages_json TEXT,
+        chars INTEGER NOT NULL,
+        tokens INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX attachments_conversation ON attachments (conversation_id, seq);
+      CREATE INDEX attachments_message ON attachments (message_id);
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database's version, each in its own transaction. */

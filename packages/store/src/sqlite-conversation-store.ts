@@ -2,11 +2,20 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { Conversation, Message, PinnedFact, TaskType } from "@alma/protocol";
+import type { Attachment, Conversation, Message, PinnedFact, TaskType } from "@alma/protocol";
 import { excerpt, likePattern } from "./conversation-search.js";
-import type { AssistantUpdate, ContextMessageRow, ConversationStore, ModelSpeedRow, NewUserMessage } from "./conversation-store.js";
+import type {
+  AssistantUpdate,
+  ContextMessageRow,
+  ConversationStore,
+  ModelSpeedRow,
+  NewAttachment,
+  NewUserMessage,
+  StoredDocument,
+} from "./conversation-store.js";
 import { migrate } from "./migrations.js";
 import { prepareStatements, type Statements } from "./prepare-statements.js";
+import { SqliteAttachments } from "./sqlite-attachments.js";
 import { toConversation, toFact, toMessage, type ConversationRow } from "./sqlite-rows.js";
 import { StoreError } from "./store-error.js";
 import { titleFromMessage } from "./title-from-message.js";
@@ -31,6 +40,7 @@ export class SqliteConversationStore implements ConversationStore {
   private readonly undoWindowMs: number;
   private readonly now: () => number;
   private readonly stmt: Statements;
+  private readonly files: SqliteAttachments;
 
   constructor(options: SqliteConversationStoreOptions) {
     if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
@@ -43,6 +53,7 @@ export class SqliteConversationStore implements ConversationStore {
     this.undoWindowMs = options.undoWindowMs ?? 30_000;
     this.now = options.now ?? Date.now;
     this.stmt = prepareStatements(this.db);
+    this.files = new SqliteAttachments(this.db, this.now);
   }
 
   createConversation(title: string): Conversation {
@@ -110,6 +121,10 @@ export class SqliteConversationStore implements ConversationStore {
       });
       const first = this.stmt.countUserMessages.get(input.conversationId)!.n === 0;
       this.stmt.insertMessage.run(message);
+      if (input.attachmentIds?.length) {
+        const attachments = this.files.bind(input.conversationId, message.id, input.attachmentIds);
+        if (attachments.length > 0) message.attachments = attachments;
+      }
       if (first && conversation.title.trim() === "") {
         this.stmt.rename.run(titleFromMessage(input.content), now, input.conversationId);
       } else {
@@ -129,8 +144,10 @@ export class SqliteConversationStore implements ConversationStore {
       const firstQuestion = this.stmt.listContextMessages.all(input.conversationId).find((m) => m.role === "user");
       // automatic: what the first message gave it (or no title yet); a title the user chose is kept
       const automatic = conversation.title.trim() === "" || conversation.title === titleFromMessage(target.content);
+      // the edited message's files go with its new text; the later messages take theirs with them
+      const kept = this.files.release(target.id);
       this.truncateAfter(input.conversationId, input.messageId, true);
-      const { message } = this.addUserMessage(input);
+      const { message } = this.addUserMessage({ ...input, attachmentIds: [...kept, ...(input.attachmentIds ?? [])] });
       if (firstQuestion?.id !== target.id || !automatic) return { message, retitled: null };
       const title = titleFromMessage(input.content);
       if (title === conversation.title) return { message, retitled: null };
@@ -140,7 +157,7 @@ export class SqliteConversationStore implements ConversationStore {
 
   findUserMessageByClientId(clientMessageId: string): Message | null {
     const row = this.stmt.findByClientIdAnywhere.get(clientMessageId);
-    return row ? toMessage(row) : null;
+    return row ? this.withAttachments(toMessage(row)) : null;
   }
 
   addAssistantMessage(input: { conversationId: string; runId: string; taskType: TaskType | null }): Message {
@@ -183,11 +200,16 @@ export class SqliteConversationStore implements ConversationStore {
 
   getMessage(id: string): Message | null {
     const row = this.stmt.getMessage.get(id);
-    return row ? toMessage(row) : null;
+    return row ? this.withAttachments(toMessage(row)) : null;
   }
 
   listMessages(conversationId: string): Message[] {
-    return this.stmt.listMessages.all(conversationId).map(toMessage);
+    const files = this.files.byMessage(conversationId);
+    return this.stmt.listMessages.all(conversationId).map((row) => {
+      const message = toMessage(row);
+      const attachments = files.get(message.id);
+      return attachments ? { ...message, attachments } : message;
+    });
   }
 
   listContextMessages(conversationId: string): ContextMessageRow[] {
@@ -240,6 +262,40 @@ export class SqliteConversationStore implements ConversationStore {
     return this.stmt.listFacts.all(conversationId).map(toFact);
   }
 
+  addAttachment(input: NewAttachment): Attachment {
+    return this.db.transaction(() => {
+      this.requireConversation(input.conversationId);
+      return this.files.add(input);
+    })();
+  }
+
+  getAttachment(conversationId: string, attachmentId: string): Attachment | null {
+    return this.files.get(conversationId, attachmentId);
+  }
+
+  listAttachments(conversationId: string): Attachment[] {
+    return this.files.list(conversationId);
+  }
+
+  attachToMessage(conversationId: string, messageId: string, attachmentIds: readonly string[]): Attachment[] {
+    return this.db.transaction(() => {
+      this.requireConversation(conversationId);
+      const target = this.stmt.getMessage.get(messageId);
+      if (!target || target.conversation_id !== conversationId || target.role !== "user") {
+        throw new StoreError("not_found", `message ${messageId} is not a user message of conversation ${conversationId}`);
+      }
+      return this.files.bind(conversationId, messageId, attachmentIds);
+    })();
+  }
+
+  removeAttachment(conversationId: string, attachmentId: string): boolean {
+    return this.db.transaction(() => this.files.remove(conversationId, attachmentId))();
+  }
+
+  listDocuments(conversationId: string): StoredDocument[] {
+    return this.files.documents(conversationId);
+  }
+
   loadModelSpeed(modelKey: string): ModelSpeedRow | null {
     const row = this.stmt.loadSpeed.get(modelKey);
     return row ? { ttftMs: row.ttft_ms, tokensPerSecond: row.tokens_per_second, samples: row.samples, updatedAt: row.updated_at } : null;
@@ -247,6 +303,13 @@ export class SqliteConversationStore implements ConversationStore {
 
   saveModelSpeed(modelKey: string, speed: ModelSpeedRow): void {
     this.stmt.saveSpeed.run(modelKey, speed.ttftMs, speed.tokensPerSecond, speed.samples, speed.updatedAt);
+  }
+
+  /** a user message with the files it was sent with (none: no `attachments` field) */
+  private withAttachments(message: Message): Message {
+    if (message.role !== "user") return message;
+    const attachments = this.files.forMessage(message.id);
+    return attachments.length > 0 ? { ...message, attachments } : message;
   }
 
   private requireConversation(id: string): ConversationRow {

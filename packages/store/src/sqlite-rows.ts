@@ -1,4 +1,5 @@
-import type { Conversation, Message, PinnedFact, TaskType } from "@alma/protocol";
+import type { Attachment, Conversation, Message, PinnedFact, TaskType } from "@alma/protocol";
+import type { PageSpan, StoredDocument } from "./conversation-store.js";
 
 // The tables' rows as SQLite returns them, and the protocol objects they stand for.
 
@@ -75,4 +76,49 @@ export function toMessage(r: MessageRow): Message {
 
 export function toFact(r: FactRow): PinnedFact {
   return { id: r.id, conversationId: r.conversation_id, text: r.text, messageId: r.message_id, createdAt: r.created_at };
+}
+
+/** an attachment's metadata columns (`pages` is the page count SQL derives from pages_json) */
+export interface AttachmentRow {
+  id: string;
+  conversation_id: string;
+  message_id: string | null;
+  name: string;
+  kind: Attachment["kind"];
+  media_type: string;
+  bytes: number;
+  chars: number;
+  tokens: number;
+  pages: number | null;
+  created_at: number;
+}
+
+export interface DocumentRow {
+  id: string;
+  name: string;
+  kind: Attachment["kind"];
+  text: string;
+  pages_json: string | null;
+  message_id: string | null;
+}
+
+export function toAttachment(r: AttachmentRow): Attachment {
+  return {
+    id: r.id,
+    conversationId: r.conversation_id,
+    messageId: r.message_id,
+    name: r.name,
+    kind: r.kind,
+    mediaType: r.media_type,
+    bytes: r.bytes,
+    chars: r.chars,
+    tokens: r.tokens,
+    pages: r.pages,
+    createdAt: r.created_at,
+  };
+}
+
+export function toDocument(r: DocumentRow): StoredDocument {
+  const pages = json<PageSpan[]>(r.pages_json);
+  return { id: r.id, name: r.name, kind: r.kind, text: r.text, ...(pages ? { pages } : {}), messageId: r.message_id };
 }
