@@ -30,7 +30,8 @@ export function proxy(request: NextRequest) {
 export const config = {
   matcher: [
     {
-      source: "/((?!_next/static|_next/image|favicon.ico).*)",
+      // not the API routes: they answer JSON or files (no page to guard), and a proxy would buffer an upload's body
+      source: "/((?!_next/static|_next/image|favicon.ico|api/).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

@@ -42,7 +42,9 @@ describe("the web app's export route", () => {
     expect(fetch).not.toHaveBeenCalled();
     const res = await passOnExport(page("/api/conversations/c1/export"), "c1", SERVER, fetch);
     expect(res.status).toBe(502);
-    expect(((await res.json()) as { message: string }).message).toBe("The alma server at ws://127.0.0.1:8787/ws could not be reached.");
+    expect(((await res.json()) as { message: string }).message).toBe(
+      "The alma server at ws://127.0.0.1:8787/ws could not be reached. Check that it is running, then retry.",
+    );
     // markdown when the format is left out, as on the server
     expect((fetch.mock.calls[0] as unknown as [string])[0]).toBe("http://127.0.0.1:8787/api/conversations/c1/export?format=markdown");
   });
