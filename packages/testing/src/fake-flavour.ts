@@ -1,4 +1,5 @@
-import type { OpenAIChatMessage } from "./openai-chat-request-schema.js";
+import { randomBytes } from "node:crypto";
+import type { OpenAIChatMessage, OpenAIToolChoice } from "./openai-chat-request-schema.js";
 
 /** Which real server the fake imitates: its metadata endpoints, its window and how it treats an over-long request. */
 export type FakeServerFlavour = "openai" | "vllm" | "llamacpp" | "ollama" | "lmstudio";
@@ -18,6 +19,13 @@ export interface FakeFlavourConfig {
   ollamaNumCtx?: number;
   /** Ollama: list the models in /api/ps before any chat request loads them */
   ollamaPreloaded?: boolean;
+  /**
+   * refuse every request that offers `tools`, the way the flavour does for a model or setup without function
+   * calling: Ollama 400 "registry.ollama.ai/library/<model> does not support tools", llama.cpp 500 "tools param
+   * requires --jinja flag", vLLM 400 '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser
+   * to be set', LM Studio 400 "Error rendering prompt with jinja template…", OpenAI 400 "Unsupported parameter: 'tools'…"
+   */
+  refuseTools?: boolean;
   models?: string[];
 }
 
@@ -61,6 +69,12 @@ export interface FakeFlavour {
   knowsModel(model: string): boolean;
   /** a chat request for `model` was accepted (Ollama loads the model then) */
   noteChat(model: string): void;
+  /** how streamed tool calls arrive: "fragments" (OpenAI: name first, then the arguments in pieces) or "whole" (Ollama) */
+  toolCallStreaming: "fragments" | "whole";
+  /** the made-up id of a call: OpenAI `call_` + 24 letters and digits, Ollama `call_` + 8 */
+  toolCallId(): string;
+  /** the refusal of a request that offers tools (`refuseTools`), null when it is accepted */
+  judgeTools(model: string, toolChoice: OpenAIToolChoice | null): FakeFlavourResponse | null;
   /** the flavour's own endpoints, GET /v1/models included; null when the path is not one of them */
   route(method: string, path: string, body: unknown): FakeFlavourResponse | null;
   /** what the real server answers for a path it does not know */
@@ -93,4 +107,12 @@ export function modelList(ids: string[], entry: (id: string) => Record<string, u
 /** the training context when not configured: at least 32k, never below the runtime window */
 export function trainedFor(config: FakeFlavourConfig, window: number): number {
   return config.trainedContextWindow ?? Math.max(32_768, window);
+}
+
+const ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** `call_` and `length` random letters and digits (`lower`: lowercase only, as Ollama makes them) */
+export function randomCallId(length: number, lower = false): string {
+  const chars = lower ? "abcdefghijklmnopqrstuvwxyz0123456789" : ID_CHARS;
+  return `call_${[...randomBytes(length)].map((b) => chars[b % chars.length]).join("")}`;
 }

@@ -1,5 +1,35 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { OpenAIChatMessage } from "./openai-chat-request-schema.js";
+import type { OpenAIChatMessage, OpenAIToolChoice } from "./openai-chat-request-schema.js";
+
+/** A function a request offers the model (`tools[].function`). */
+export interface FakeOfferedTool {
+  name: string;
+  description: string;
+  /** the arguments' JSON Schema ({} when the request gave none) */
+  parameters: Record<string, unknown>;
+}
+
+/** A tool's result a request carries back to the model. */
+export interface FakeToolResult {
+  /** position of the message in `messages` */
+  messageIndex: number;
+  /** "native": a `role: "tool"` message; "json": a user message of the JSON tool convention ("Tool result (name):") */
+  convention: "native" | "json";
+  /** the tool, from the assistant call the result answers (native) or from the message's header (json); null when unknown */
+  name: string | null;
+  /** `tool_call_id` (native); null under the JSON convention */
+  toolCallId: string | null;
+  /** the result text the model reads (without the JSON convention's header) */
+  content: string;
+}
+
+/** A call the fake model makes: `arguments` as JSON text (sent as is, valid or not) or an object (sent as its JSON). */
+export interface FakeToolCall {
+  name: string;
+  arguments: string | Record<string, unknown>;
+  /** the call's id; made up (`call_…`) when absent, left out of the response when null (servers that send none) */
+  id?: string | null;
+}
 
 /** A parsed chat request, as a handler sees it. */
 export interface FakeChatRequest {
@@ -15,7 +45,13 @@ export interface FakeChatRequest {
   maxTokens: number | null;
   temperature: number | null;
   responseFormat: { type: string } | null;
-  /** prompt tokens counted like OpenAI (encoding + chat framing) */
+  /** the functions the request offers; empty when it sends no `tools` */
+  tools: FakeOfferedTool[];
+  /** `tool_choice` as sent, null when absent */
+  toolChoice: OpenAIToolChoice | null;
+  /** the tool results among the messages, in order (native `tool` messages and JSON-convention ones) */
+  toolResults: FakeToolResult[];
+  /** prompt tokens counted like OpenAI (encoding + chat framing + the tools' definitions) */
   promptTokens: number;
   body: Record<string, unknown>;
   headers: IncomingHttpHeaders;
@@ -45,8 +81,14 @@ export interface FakeReply {
   tokenDelayMs?: number;
   /** extra delay between the response headers and the first token */
   firstTokenDelayMs?: number;
-  /** defaults to "stop", or "length" when the answer was cut at max_tokens */
-  finishReason?: "stop" | "length" | "content_filter";
+  /**
+   * calls to make after the text: streamed the way the flavour does (OpenAI, vLLM, llama.cpp, LM Studio: a first
+   * fragment with index, id, type and name, then the arguments in pieces; Ollama: each call whole in one chunk),
+   * or as `message.tool_calls` when not streamed
+   */
+  toolCalls?: FakeToolCall[];
+  /** defaults to "stop" ("tool_calls" with toolCalls), or "length" when the answer was cut at max_tokens */
+  finishReason?: "stop" | "length" | "content_filter" | "tool_calls";
   /** answer with an HTTP error instead */
   error?: FakeHttpError;
   /** destroy the socket after this many tokens (a stream cut mid-way) */

@@ -1,6 +1,14 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { FakeChatRequest, FakeReply } from "./fake-handler.js";
 
+/** A tool call as the fake sent it: the id (null when left out), the name and the arguments' text (possibly cut at max_tokens). */
+export interface FakeSentToolCall {
+  requestIndex: number;
+  id: string | null;
+  name: string;
+  arguments: string;
+}
+
 /** One HTTP request as the fake server saw it. */
 export interface FakeRequestRecord {
   index: number;
@@ -22,8 +30,10 @@ export interface FakeRequestRecord {
   clientAborted: boolean;
   /** the server cut the connection on purpose (cutAfterTokens) */
   serverCut: boolean;
-  /** content tokens written */
+  /** content tokens written (and tool-call pieces: a call's first fragment, each piece of its arguments) */
   tokensSent: number;
+  /** the tool calls the answer carried, once sent (whole or begun) */
+  toolCallsSent: FakeSentToolCall[];
   /** chat requests: prompt tokens counted like OpenAI, also for requests refused for their length; null otherwise */
   promptTokens: number | null;
   /** chat requests: `max_completion_tokens`, else `max_tokens`, else null */
@@ -56,6 +66,7 @@ export function newFakeRequestRecord(index: number, method: string, path: string
     clientAborted: false,
     serverCut: false,
     tokensSent: 0,
+    toolCallsSent: [],
     promptTokens: null,
     maxTokens: null,
     contextWindow: null,

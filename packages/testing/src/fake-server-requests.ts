@@ -27,11 +27,19 @@ export interface StreamUsage {
   total_tokens: number;
 }
 
+/** One entry of a chunk's `delta.tool_calls`. */
+export interface StreamToolCallDelta {
+  index: number;
+  id?: string;
+  type?: string;
+  function: { name?: string; arguments?: string };
+}
+
 /** A `chat.completion.chunk` of a streamed answer: the fields the tests read. */
 export interface StreamChunk {
   object: string;
   model: string;
-  choices: { index: number; delta: { role?: string; content?: string }; finish_reason: string | null }[];
+  choices: { index: number; delta: { role?: string; content?: string; tool_calls?: StreamToolCallDelta[] }; finish_reason: string | null }[];
   /** null on the other chunks when include_usage is set */
   usage?: StreamUsage | null;
 }
@@ -71,4 +79,32 @@ export async function streamed(res: Response): Promise<{ text: string; finish: s
     finish = choice.finish_reason ?? finish;
   }
   return { text, finish, usage };
+}
+
+/** the tool-call entries of a streamed answer, chunk by chunk (one array per chunk that had any), and its finish reason */
+export async function streamedToolCalls(res: Response): Promise<{ text: string; deltas: StreamToolCallDelta[][]; finish: string | null }> {
+  let text = "";
+  const deltas: StreamToolCallDelta[][] = [];
+  let finish: string | null = null;
+  for await (const data of readSSEData(res.body!)) {
+    if (data === "[DONE]") break;
+    const choice = (JSON.parse(data) as StreamChunk).choices[0];
+    if (!choice) continue;
+    text += choice.delta.content ?? "";
+    if (choice.delta.tool_calls) deltas.push(choice.delta.tool_calls);
+    finish = choice.finish_reason ?? finish;
+  }
+  return { text, deltas, finish };
+}
+
+/** The calls a stream's tool-call entries add up to, the way a client assembles them (by index). */
+export function assembleToolCalls(deltas: StreamToolCallDelta[][]): Array<{ id?: string; name: string; arguments: string }> {
+  const calls: Array<{ id?: string; name: string; arguments: string }> = [];
+  for (const delta of deltas.flat()) {
+    const call = (calls[delta.index] ??= { name: "", arguments: "" });
+    if (delta.id) call.id = delta.id;
+    if (delta.function.name) call.name += delta.function.name;
+    call.arguments += delta.function.arguments ?? "";
+  }
+  return calls;
 }

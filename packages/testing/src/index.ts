@@ -1,9 +1,11 @@
 export * from "./count-openai-chat-tokens.js";
+export * from "./count-openai-tool-tokens.js";
 export * from "./create-fake-flavour.js";
 export type { FakeFlavour, FakeFlavourConfig, FakeFlavourResponse, FakeLengthDecision, FakePromptTruncation, FakeServerFlavour } from "./fake-flavour.js";
 export { ollamaModelName } from "./ollama-fake-flavour.js";
 export * from "./fake-handler.js";
-export type { FakeRequestRecord } from "./fake-request-record.js";
+export type { FakeRequestRecord, FakeSentToolCall } from "./fake-request-record.js";
+export { isJsonToolResult, messageText, readToolResults } from "./read-tool-results.js";
 export * from "./openai-chat-request-schema.js";
 export * from "./read-sse-data.js";
 export * from "./split-into-tokens.js";

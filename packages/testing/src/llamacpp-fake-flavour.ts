@@ -1,4 +1,4 @@
-import { CREATED, fitsUpTo, modelList, refuse, trainedFor, type FakeFlavour, type FakeFlavourConfig, type KnowsModel } from "./fake-flavour.js";
+import { CREATED, fitsUpTo, modelList, randomCallId, refuse, trainedFor, type FakeFlavour, type FakeFlavourConfig, type KnowsModel } from "./fake-flavour.js";
 
 /**
  * llama-server splits its total context (`-c`) between its slots (`-np`), and `default_generation_settings.n_ctx`
@@ -47,6 +47,11 @@ export function llamaCppFakeFlavour(config: FakeFlavourConfig, models: string[],
     },
     knowsModel,
     noteChat() {},
+    toolCallStreaming: "fragments",
+    toolCallId: () => randomCallId(32),
+    // a server started without --jinja renders its built-in templates, which know no tools
+    judgeTools: () =>
+      config.refuseTools ? { status: 500, json: { error: { code: 500, message: "tools param requires --jinja flag", type: "server_error" } } } : null,
     route(method, path) {
       if (method !== "GET") return null;
       if (path === "/health" || path === "/v1/health") return { status: 200, json: { status: "ok" } };

@@ -1,4 +1,4 @@
-import { fitsUpTo, modelList, refuse, trainedFor, type FakeFlavour, type FakeFlavourConfig, type KnowsModel } from "./fake-flavour.js";
+import { fitsUpTo, modelList, randomCallId, refuse, trainedFor, type FakeFlavour, type FakeFlavourConfig, type KnowsModel } from "./fake-flavour.js";
 
 /** LM Studio: the loaded and the maximum context length in /api/v0/models. */
 export function lmStudioFakeFlavour(config: FakeFlavourConfig, models: string[], knowsModel: KnowsModel): FakeFlavour {
@@ -19,6 +19,20 @@ export function lmStudioFakeFlavour(config: FakeFlavourConfig, models: string[],
     },
     knowsModel,
     noteChat() {},
+    toolCallStreaming: "fragments",
+    toolCallId: () => String(Math.floor(Math.random() * 1e9)),
+    // LM Studio takes tools for every model, and fails when the model's own template cannot render them
+    judgeTools: () =>
+      config.refuseTools
+        ? {
+            status: 400,
+            json: {
+              error:
+                'Error rendering prompt with jinja template: "Cannot call something that is not a function: got UndefinedValue".\n\n' +
+                "This is usually an issue with the model's prompt template. If you are using a popular model, you can try to search the model under lmstudio-community, which will have fixed prompt templates.",
+            },
+          }
+        : null,
     route(method, path) {
       if (method !== "GET") return null;
       if (path === "/api/v0/models") {

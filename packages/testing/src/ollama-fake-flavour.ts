@@ -1,4 +1,4 @@
-import { CREATED, fitsUpTo, modelList, trainedFor, type FakeFlavour, type FakeFlavourConfig } from "./fake-flavour.js";
+import { CREATED, fitsUpTo, modelList, randomCallId, trainedFor, type FakeFlavour, type FakeFlavourConfig } from "./fake-flavour.js";
 
 /** Ollama names every model with a tag; a bare name means `:latest`. */
 export function ollamaModelName(name: string): string {
@@ -49,6 +49,17 @@ export function ollamaFakeFlavour(config: FakeFlavourConfig, models: string[]): 
     noteChat(model) {
       loaded.add(ollamaModelName(model));
     },
+    toolCallStreaming: "whole",
+    toolCallId: () => randomCallId(8, true),
+    judgeTools: (model) =>
+      config.refuseTools
+        ? {
+            status: 400,
+            json: {
+              error: { message: `registry.ollama.ai/library/${ollamaModelName(model)} does not support tools`, type: "api_error", param: null, code: null },
+            },
+          }
+        : null,
     route(method, path, body) {
       if (method === "GET" && path === "/") return { status: 200, text: "Ollama is running" };
       if (method === "GET" && path === "/api/version") return { status: 200, json: { version: "0.12.3" } };
@@ -106,7 +117,7 @@ export function ollamaFakeFlavour(config: FakeFlavourConfig, models: string[]): 
               "qwen2.embedding_length": 3_584,
               "qwen2.block_count": 28,
             },
-            capabilities: ["completion", "tools"],
+            capabilities: config.refuseTools ? ["completion"] : ["completion", "tools"],
             modified_at: "2025-09-01T10:00:00Z",
           },
         };

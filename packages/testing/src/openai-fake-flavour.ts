@@ -1,4 +1,4 @@
-import { CREATED, fits, modelList, refuse, type FakeFlavour, type FakeFlavourConfig, type KnowsModel } from "./fake-flavour.js";
+import { CREATED, fits, modelList, randomCallId, refuse, type FakeFlavour, type FakeFlavourConfig, type KnowsModel } from "./fake-flavour.js";
 
 /** OpenAI itself: no metadata beyond model ids, and a 400 context_length_exceeded for a request over the window. */
 export function openAIFakeFlavour(config: FakeFlavourConfig, models: string[], knowsModel: KnowsModel): FakeFlavour {
@@ -26,6 +26,22 @@ export function openAIFakeFlavour(config: FakeFlavourConfig, models: string[], k
     },
     knowsModel,
     noteChat() {},
+    toolCallStreaming: "fragments",
+    toolCallId: () => randomCallId(24),
+    judgeTools: () =>
+      config.refuseTools
+        ? {
+            status: 400,
+            json: {
+              error: {
+                message: "Unsupported parameter: 'tools' is not supported with this model.",
+                type: "invalid_request_error",
+                param: "tools",
+                code: "unsupported_parameter",
+              },
+            },
+          }
+        : null,
     route(method, path) {
       if (method === "GET" && path === "/v1/models") return modelList(models, () => ({ created: CREATED, owned_by: "fake-openai" }));
       return null;

@@ -21,5 +21,17 @@ export function parseChatBody(raw: string): ParsedChatBody {
     const param = issue ? issue.path.join(".") : null;
     return { json, error: { status: 400, message: `Invalid request: ${param ?? "body"}: ${issue?.message ?? "invalid"}`, param, code: null } };
   }
-  return { json, body: parsed.data };
+  const body = parsed.data;
+  if (body.tool_choice != null && (body.tools ?? []).length === 0) {
+    return {
+      json,
+      error: {
+        status: 400,
+        message: "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.",
+        param: "tool_choice",
+        code: null,
+      },
+    };
+  }
+  return { json, body };
 }

@@ -2,12 +2,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { checkApiKey } from "./check-api-key.js";
 import { countOpenAIChatTokens, type OpenAIEncodingName } from "./count-openai-chat-tokens.js";
+import { countOpenAIToolTokens } from "./count-openai-tool-tokens.js";
 import { createFakeFlavour } from "./create-fake-flavour.js";
 import type { FakeFlavourConfig, FakeServerFlavour } from "./fake-flavour.js";
-import { defaultFakeHandler, type FakeChatRequest, type FakeHandler, type FakeReply } from "./fake-handler.js";
+import { defaultFakeHandler, type FakeChatRequest, type FakeHandler, type FakeReply, type FakeToolResult } from "./fake-handler.js";
 import { FakeRequestLog } from "./fake-request-log.js";
-import { newFakeRequestRecord, type FakeRequestRecord } from "./fake-request-record.js";
+import { newFakeRequestRecord, type FakeRequestRecord, type FakeSentToolCall } from "./fake-request-record.js";
 import { parseChatBody } from "./parse-chat-body.js";
+import { offeredTools, readToolResults } from "./read-tool-results.js";
 import { sendFlavourResponse, sendHttpError } from "./send-fake-response.js";
 import { writeChatReply } from "./write-chat-reply.js";
 
@@ -42,6 +44,12 @@ export interface FakeOpenAIServer {
   chatRequests(): FakeRequestRecord[];
   /** chat requests that asked for more than the window (see `FakeRequestRecord.overWindow`) */
   overWindowRequests(): FakeRequestRecord[];
+  /** chat requests that offered tools (`chat.tools` names them) */
+  toolRequests(): FakeRequestRecord[];
+  /** every tool result the chat requests carried, in arrival order (a result sent again in a later request counts again) */
+  toolResults(): FakeToolResult[];
+  /** every tool call the fake model made, in order, with the ids it sent */
+  toolCallsSent(): FakeSentToolCall[];
   setHandler(handler: FakeHandler | null): void;
   waitForRequest(index: number, timeoutMs?: number): Promise<FakeRequestRecord>;
   /** resolves once the client closed request `index` before its response finished */
@@ -88,7 +96,15 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         code: "model_not_found",
       });
     }
-    const promptTokens = countOpenAIChatTokens(body.messages, encoding);
+    const tools = offeredTools(body);
+    const toolChoice = body.tool_choice ?? null;
+    if (tools.length > 0) {
+      const refused = flavour.judgeTools(body.model, toolChoice);
+      if (refused) return sendFlavourResponse(res, record, refused);
+    }
+    const hasSystem = body.messages.some((m) => m.role === "system" || m.role === "developer");
+    const toolTokens = countOpenAIToolTokens(tools, hasSystem, encoding);
+    const promptTokens = countOpenAIChatTokens(body.messages, encoding) + toolTokens;
     const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? null;
     record.promptTokens = promptTokens;
     record.maxTokens = maxTokens;
@@ -96,7 +112,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     if (flavour.contextWindow !== null) {
       record.overWindow = promptTokens >= flavour.contextWindow || promptTokens + (maxTokens ?? 0) > flavour.contextWindow;
     }
-    const length = flavour.judgeLength(body.messages, promptTokens, maxTokens, (messages) => countOpenAIChatTokens(messages, encoding));
+    const length = flavour.judgeLength(body.messages, promptTokens, maxTokens, (messages) => countOpenAIChatTokens(messages, encoding) + toolTokens);
     if (length.refusal) return sendFlavourResponse(res, record, length.refusal);
     if (length.truncation) {
       record.truncatedPrompt = true;
@@ -114,6 +130,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       maxTokens,
       temperature: body.temperature ?? null,
       responseFormat: body.response_format ?? null,
+      tools,
+      toolChoice,
+      toolResults: readToolResults(body.messages),
       promptTokens,
       body: body as Record<string, unknown>,
       headers: req.headers,
@@ -137,6 +156,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       generationBudget: length.generationBudget,
       evaluatedPromptTokens: length.truncation?.promptTokens ?? promptTokens,
       defaultTokensPerSecond: options.tokensPerSecond,
+      toolCallStreaming: flavour.toolCallStreaming,
+      toolCallId: () => flavour.toolCallId(),
       signal,
       changed: () => log.changed(),
     });
@@ -202,6 +223,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       return log.records;
     },
     chatRequests: () => log.records.filter((r) => r.path === "/v1/chat/completions"),
+    toolRequests: () => log.records.filter((r) => r.path === "/v1/chat/completions" && (r.chat?.tools.length ?? 0) > 0),
+    toolResults: () => log.records.flatMap((r) => r.chat?.toolResults ?? []),
+    toolCallsSent: () => log.records.flatMap((r) => r.toolCallsSent),
     overWindowRequests: () => log.records.filter((r) => r.path === "/v1/chat/completions" && r.overWindow),
     setHandler(next) {
       handler = next ?? options.handler ?? defaultFakeHandler;

@@ -1,4 +1,4 @@
-import { CREATED, fitsUpTo, modelList, refuse, trainedFor, type FakeFlavour, type FakeFlavourConfig, type KnowsModel } from "./fake-flavour.js";
+import { CREATED, fitsUpTo, modelList, randomCallId, refuse, trainedFor, type FakeFlavour, type FakeFlavourConfig, type KnowsModel } from "./fake-flavour.js";
 
 /** vLLM: max_model_len in /v1/models, and a 400 for a prompt that fills the window or max_tokens beyond the rest. */
 export function vllmFakeFlavour(config: FakeFlavourConfig, models: string[], knowsModel: KnowsModel): FakeFlavour {
@@ -24,6 +24,24 @@ export function vllmFakeFlavour(config: FakeFlavourConfig, models: string[], kno
     },
     knowsModel,
     noteChat() {},
+    toolCallStreaming: "fragments",
+    // vLLM names calls chatcmpl-tool-<hex>
+    toolCallId: () => `chatcmpl-tool-${randomCallId(32, true).slice("call_".length)}`,
+    judgeTools(_model, toolChoice) {
+      // without --enable-auto-tool-choice vLLM still takes tool_choice "none" or a named function (guided decoding)
+      if (!config.refuseTools || (toolChoice !== null && toolChoice !== "auto")) return null;
+      return {
+        status: 400,
+        json: {
+          error: {
+            message: '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set',
+            type: "BadRequestError",
+            param: null,
+            code: 400,
+          },
+        },
+      };
+    },
     route(method, path) {
       if (method !== "GET") return null;
       if (path === "/version") return { status: 200, json: { version: "0.11.0" } };
