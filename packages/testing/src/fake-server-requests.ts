@@ -101,7 +101,8 @@ export async function streamedToolCalls(res: Response): Promise<{ text: string; 
 export function assembleToolCalls(deltas: StreamToolCallDelta[][]): Array<{ id?: string; name: string; arguments: string }> {
   const calls: Array<{ id?: string; name: string; arguments: string }> = [];
   for (const delta of deltas.flat()) {
-    const call = (calls[delta.index] ??= { name: "", arguments: "" });
+    const call = calls[delta.index] ?? { name: "", arguments: "" };
+    calls[delta.index] = call;
     if (delta.id) call.id = delta.id;
     if (delta.function.name) call.name += delta.function.name;
     call.arguments += delta.function.arguments ?? "";

@@ -1,4 +1,4 @@
-import { fitsUpTo, modelList, randomCallId, refuse, trainedFor, type FakeFlavour, type FakeFlavourConfig, type KnowsModel } from "./fake-flavour.js";
+import { fitsUpTo, modelList, refuse, trainedFor, type FakeFlavour, type FakeFlavourConfig, type KnowsModel } from "./fake-flavour.js";
 
 /** LM Studio: the loaded and the maximum context length in /api/v0/models. */
 export function lmStudioFakeFlavour(config: FakeFlavourConfig, models: string[], knowsModel: KnowsModel): FakeFlavour {
