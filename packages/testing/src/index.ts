@@ -12,3 +12,7 @@ export * from "./split-into-tokens.js";
 export * from "./start-fake-openai.js";
 export * from "./split-into-model-tokens.js";
 export * from "./fake-openai-servers.js";
+export * from "./with-tool-use.js";
+export { TOOL_MARKERS, BAD_JSON_ARGUMENTS, chooseToolCall, keyWords, loanPaymentCode, arithmeticExpression } from "./choose-tool-call.js";
+export { answerFromToolResults } from "./answer-from-tool-results.js";
+export { jsonConventionTools } from "./json-convention-tools.js";
