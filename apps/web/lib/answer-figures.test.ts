@@ -22,6 +22,7 @@ const base: UiMessage = {
   cacheHit: false,
   error: null,
   createdAt: 0,
+  attachments: [],
   live: { sentAt: 1000, startedAt: 1100, firstTokenAt: 1300, lastTokenAt: 2300, tokens: 11 },
 };
 
@@ -226,7 +227,7 @@ describe("answerFigures", () => {
     });
 
     it("is none while parallel steps stream: their tokens together are no model's rate", () => {
-      const steps = [{ id: "s1", title: "A", agent: "a", dependsOn: [], text: "x", status: "running" as const, note: null, durationMs: null }];
+      const steps = [{ id: "s1", title: "A", agent: "a", dependsOn: [], text: "x", status: "running" as const, note: null, durationMs: null, tools: [] }];
       expect(answerFigures({ ...base, steps }, 2500, null)).toMatchObject({ live: true, tokensPerSecond: null, rateKind: "pending" });
       expect(answerFigures(base, 2500, null)).toMatchObject({ rateKind: "stream" });
     });

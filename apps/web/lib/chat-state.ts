@@ -1,9 +1,9 @@
-import type { ContextStats, PinnedFact, ServerFrame } from "@alma/protocol";
+import type { Attachment, ContextStats, Conversation, PinnedFact, ServerFrame } from "@alma/protocol";
 import { applyRunState, type RunUpdate } from "./apply-run-state";
 import { applyServerFrame } from "./apply-server-frame";
 import { newUserMessage, updateMessage, type MessageError, type UiMessage } from "./ui-message";
 
-export type { LiveTimings, MessageError, ProgressView, StepStatus, StepView, UiMessage } from "./ui-message";
+export type { LiveTimings, MessageError, ProgressView, StepStatus, StepView, ToolCallRecord, UiMessage } from "./ui-message";
 export { fromServerMessage } from "./ui-message";
 export type { RunUpdate } from "./apply-run-state";
 
@@ -55,7 +55,9 @@ export type ChatAction =
   /** inputs batched per animation frame, each with the time it arrived */
   | { type: "inputs"; items: ChatInput[] }
   | { type: "open"; conversationId: string | null }
-  | { type: "send"; clientMessageId: string; content: string; now: number }
+  | { type: "send"; clientMessageId: string; content: string; now: number; attachments?: readonly Attachment[] }
+  /** the new chat's first attached file created a conversation on the server: the page belongs to it now */
+  | { type: "created"; conversation: Conversation }
   | { type: "edit"; messageId: string; clientMessageId: string; content: string; now: number }
   | { type: "regenerate"; now: number }
   | { type: "continue"; messageId: string; now: number }
@@ -81,11 +83,16 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       if (action.conversationId === state.conversationId && action.conversationId !== null) return state;
       return { ...initialChatState, conversationId: action.conversationId, loadingHistory: action.conversationId !== null };
     case "send":
-      return { ...state, notice: null, messages: [...state.messages, newUserMessage(action.clientMessageId, action.content, action.now)] };
+      return { ...state, notice: null, messages: [...state.messages, newUserMessage(action.clientMessageId, action.content, action.now, action.attachments)] };
+    case "created":
+      // only a page still on the new chat takes it (one opened elsewhere meanwhile keeps what it opened)
+      if (state.conversationId !== null) return state;
+      return { ...state, conversationId: action.conversation.id, title: action.conversation.title };
     case "edit": {
       const i = state.messages.findIndex((m) => m.id === action.messageId && m.role === "user");
       if (i < 0) return state;
-      const edited = { ...newUserMessage(action.clientMessageId, action.content, action.now), id: action.messageId };
+      // the edit replaces the text; the files stay with the message
+      const edited = { ...newUserMessage(action.clientMessageId, action.content, action.now, state.messages[i]!.attachments), id: action.messageId };
       return { ...state, notice: null, messages: [...state.messages.slice(0, i), edited] };
     }
     case "regenerate": {

@@ -23,6 +23,7 @@ export const blankAnswer: UiMessage = {
   error: null,
   createdAt: 0,
   live: null,
+  attachments: [],
 };
 
 export function request(r: Partial<RequestMetrics> & Pick<RequestMetrics, "role">): RequestMetrics {
@@ -53,6 +54,7 @@ export function step(s: Partial<StepView> & Pick<StepView, "id">): StepView {
     completionTokens: null,
     startedAt: null,
     firstTokenAt: null,
+    tools: [],
     ...s,
   };
 }

@@ -1,11 +1,25 @@
-import type { ErrorCode, FinishReason, Message, MessageStatus, RunMetrics, RunProgress, StepRecord, StepStatus, TaskType, Usage } from "@alma/protocol";
+import type {
+  Attachment,
+  ErrorCode,
+  FinishReason,
+  Message,
+  MessageStatus,
+  RunMetrics,
+  RunProgress,
+  StepRecord,
+  StepStatus,
+  TaskType,
+  ToolCallRecord,
+  Usage,
+} from "@alma/protocol";
 
-export type { StepStatus };
+export type { StepStatus, ToolCallRecord };
 
-/** A plan step as shown: the protocol's step record with its note and duration always present. */
+/** A plan step as shown: the protocol's step record with its note, duration and tool calls always present. */
 export interface StepView extends StepRecord {
   note: string | null;
   durationMs: number | null;
+  tools: ToolCallRecord[];
 }
 
 export type ProgressView = RunProgress;
@@ -47,8 +61,12 @@ export interface UiMessage {
   cacheHit: boolean;
   error: MessageError | null;
   live: LiveTimings | null;
+  /** the files a user message was sent with */
+  attachments: readonly Attachment[];
   createdAt: number;
 }
+
+const NO_ATTACHMENTS: readonly Attachment[] = [];
 
 /** The fields a message has before the server says anything about it. */
 export const BLANK_MESSAGE = {
@@ -62,13 +80,16 @@ export const BLANK_MESSAGE = {
   metrics: null,
   cacheHit: false,
   error: null,
+  attachments: NO_ATTACHMENTS,
 } as const satisfies Partial<UiMessage>;
 
-/** Stored steps from before steps kept their note and duration lack them: shown as unknown. */
+const NO_TOOLS: ToolCallRecord[] = [];
+
+/** Stored steps from before steps kept their note, duration and tool calls lack them: shown as unknown (and none). */
 export function toStepView(step: StepRecord): StepView {
-  return step.note !== undefined && step.durationMs !== undefined
+  return step.note !== undefined && step.durationMs !== undefined && step.tools !== undefined
     ? (step as StepView)
-    : { ...step, note: step.note ?? null, durationMs: step.durationMs ?? null };
+    : { ...step, note: step.note ?? null, durationMs: step.durationMs ?? null, tools: step.tools ?? NO_TOOLS };
 }
 
 export function toStepViews(steps: readonly StepRecord[] | null | undefined, previous: StepView[] | null = null): StepView[] | null {
@@ -89,6 +110,8 @@ function sameStep(view: StepView, step: StepRecord): boolean {
     view.agent === step.agent &&
     view.note === (step.note ?? null) &&
     view.durationMs === (step.durationMs ?? null) &&
+    // the fold replaces a step's tool list whenever a call starts or ends
+    view.tools === (step.tools ?? NO_TOOLS) &&
     view.dependsOn.join() === step.dependsOn.join()
   );
 }
@@ -113,13 +136,15 @@ export function fromServerMessage(m: Message): UiMessage {
     cacheHit: m.metrics?.cacheHit ?? false,
     error: m.error ? { code: m.error.code, message: m.error.message, retryable: m.status === "failed" } : null,
     live: null,
+    attachments: m.attachments ?? NO_ATTACHMENTS,
     createdAt: m.createdAt,
   };
 }
 
-export function newUserMessage(clientMessageId: string, content: string, now: number): UiMessage {
+export function newUserMessage(clientMessageId: string, content: string, now: number, attachments: readonly Attachment[] = NO_ATTACHMENTS): UiMessage {
   return {
     ...BLANK_MESSAGE,
+    attachments,
     id: `local-${clientMessageId}`,
     role: "user",
     content,

@@ -1,10 +1,11 @@
 "use client";
 import * as React from "react";
-import { AlmaClient, AlmaClientError, createId, type ConnectionState, type RunHandle } from "@alma/client";
-import type { ModelStatus, TaskTypeChoice } from "@alma/protocol";
-import { chatReducer, initialChatState, streamingRunId, type ChatInput, type ChatState, type MessageError } from "./chat-state";
+import { AlmaClient, createId, type ConnectionState, type RunHandle } from "@alma/client";
+import type { Attachment, Conversation, ModelStatus, TaskTypeChoice } from "@alma/protocol";
+import { chatReducer, initialChatState, streamingRunId, type ChatInput, type ChatState } from "./chat-state";
 import { createFrameBatcher } from "./frame-batcher";
 import { NOTHING_KNOWN, publishAvailability } from "./send-availability";
+import { toMessageError } from "./to-message-error";
 
 export { useSendAvailability, type SendAvailability } from "./send-availability";
 
@@ -18,7 +19,10 @@ export interface AlmaChat {
   /** true once the socket has been open at least once (so a drop shows the banner, not the first connect) */
   everConnected: boolean;
   open(conversationId: string | null): void;
-  send(content: string, taskType: TaskTypeChoice): void;
+  /** sends a message, with the files uploaded for it (their ids go with it; the message shows them at once) */
+  send(content: string, taskType: TaskTypeChoice, attachments?: readonly Attachment[]): void;
+  /** the new chat's first file created this conversation: the page belongs to it now */
+  adopt(conversation: Conversation): void;
   edit(messageId: string, content: string, taskType: TaskTypeChoice): void;
   regenerate(taskType: TaskTypeChoice): void;
   continueMessage(messageId: string): void;
@@ -26,11 +30,6 @@ export interface AlmaChat {
   stop(): void;
   dismissNotice(): void;
   reconnectNow(): void;
-}
-
-function toMessageError(error: unknown): MessageError {
-  if (error instanceof AlmaClientError) return { code: error.code, message: error.message, retryable: error.retryable };
-  return { code: "internal", message: error instanceof Error ? error.message : "Something went wrong; try again.", retryable: true };
 }
 
 /**
@@ -55,7 +54,7 @@ export function useAlmaChat(serverUrl: string, initialConversationId: string | n
   const [everConnected, setEverConnected] = React.useState(false);
   const stateRef = React.useRef(state);
   stateRef.current = state;
-  const lastSend = React.useRef<{ content: string; taskType: TaskTypeChoice } | null>(null);
+  const lastSend = React.useRef<{ content: string; taskType: TaskTypeChoice; attachments: readonly Attachment[] } | null>(null);
   // The client is created in an effect: sends that come before it (right after hydration) wait here.
   const clientRef = React.useRef<AlmaClient | null>(null);
   const beforeClient = React.useRef<Array<(c: AlmaClient) => void>>([]);
@@ -168,15 +167,16 @@ export function useAlmaChat(serverUrl: string, initialConversationId: string | n
    * with an error shown on the message.
    */
   const send = React.useCallback(
-    (content: string, taskType: TaskTypeChoice) => {
+    (content: string, taskType: TaskTypeChoice, attachments: readonly Attachment[] = []) => {
       const clientMessageId = createId();
       const conversationId = stateRef.current.conversationId;
-      lastSend.current = { content, taskType };
-      dispatch({ type: "send", clientMessageId, content, now: Date.now() });
+      lastSend.current = { content, taskType, attachments };
+      dispatch({ type: "send", clientMessageId, content, now: Date.now(), attachments });
+      const attachmentIds = attachments.map((a) => a.id);
       const go = (c: AlmaClient) => {
         const queued = c.state.status !== "open";
         try {
-          const handle = c.send(content, { conversationId, clientMessageId, options: { taskType } });
+          const handle = c.send(content, { conversationId, clientMessageId, options: { taskType }, attachmentIds });
           if (queued) {
             waiting.current.add(clientMessageId);
             handle.done.catch(() => {
@@ -252,7 +252,7 @@ export function useAlmaChat(serverUrl: string, initialConversationId: string | n
       const content = last.content;
       // drop the failed copy; send() appends it again
       dispatch({ type: "drop", messageId: last.id });
-      send(content, lastSend.current?.taskType ?? "auto");
+      send(content, lastSend.current?.taskType ?? "auto", last.attachments);
     }
   }, [regenerate, send]);
 
@@ -267,10 +267,8 @@ export function useAlmaChat(serverUrl: string, initialConversationId: string | n
     }
   }, [client]);
 
-  const open = React.useCallback((id: string | null) => {
-    dispatch({ type: "open", conversationId: id });
-  }, []);
-
+  const open = React.useCallback((id: string | null) => dispatch({ type: "open", conversationId: id }), []);
+  const adopt = React.useCallback((conversation: Conversation) => dispatch({ type: "created", conversation }), []);
   const dismissNotice = React.useCallback(() => dispatch({ type: "dismissNotice" }), []);
 
   const reconnectNow = React.useCallback(() => {
@@ -288,6 +286,7 @@ export function useAlmaChat(serverUrl: string, initialConversationId: string | n
     streamingRunId: streamingRunId(state),
     open,
     send,
+    adopt,
     edit,
     regenerate,
     continueMessage,

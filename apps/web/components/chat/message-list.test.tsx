@@ -47,6 +47,7 @@ function msg(id: string, role: "user" | "assistant", content: string, status: Ui
     cacheHit: false,
     error: null,
     live: null,
+    attachments: [],
     createdAt: 0,
   };
 }

@@ -5,7 +5,17 @@ import { StepSections } from "./step-sections";
 
 afterEach(cleanup);
 
-const step: StepView = { id: "s1", title: "Gather", agent: "researcher", dependsOn: [], text: "facts", status: "running", note: null, durationMs: null };
+const step: StepView = {
+  id: "s1",
+  title: "Gather",
+  agent: "researcher",
+  dependsOn: [],
+  text: "facts",
+  status: "running",
+  note: null,
+  durationMs: null,
+  tools: [],
+};
 
 describe("StepSections", () => {
   it("says more steps are coming while the planner still writes", () => {

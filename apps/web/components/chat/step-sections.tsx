@@ -6,6 +6,7 @@ import type { StepView } from "@/lib/chat-state";
 import { formatMs } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { Markdown } from "./markdown";
+import { ToolCalls } from "./tool-call-view";
 
 function StepIcon({ status }: { status: StepView["status"] }) {
   switch (status) {
@@ -52,9 +53,10 @@ const StepSection = React.memo(function StepSection({ step, index, streaming }: 
         )}
       </Collapsible.Trigger>
       <Collapsible.Content className="border-t px-3 py-2 text-sm" data-testid="step-content">
+        <ToolCalls tools={step.tools} />
         {step.text ? (
           <Markdown text={step.text} streaming={streaming && step.status === "running"} />
-        ) : (
+        ) : step.tools.length > 0 ? null : (
           <p className="text-muted-foreground">{step.status === "pending" ? "Waiting…" : "…"}</p>
         )}
         {step.note && <p className="mt-2 text-xs text-warning">{step.note}</p>}
