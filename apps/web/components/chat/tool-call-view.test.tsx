@@ -33,7 +33,7 @@ describe("a step's tool calls", () => {
     expect(within(call).queryByTestId("tool-call-result")).toBeNull();
     rerender(<ToolCalls tools={[{ ...running, status: "ok", result: "1798.65", durationMs: 14 }]} />);
     expect(call.dataset.status).toBe("ok");
-    expect(within(call).getByTestId("tool-call-result").textContent).toBe("1798.65");
+    expect(within(call).getByTestId("tool-call-result").textContent).toBe("Result: 1798.65");
     expect(within(call).getByTestId("tool-call-duration").textContent).toBe("14 ms");
     expect(within(call).queryByText("running…")).toBeNull();
   });

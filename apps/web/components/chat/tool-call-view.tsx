@@ -70,8 +70,8 @@ export const ToolCallView = React.memo(function ToolCallView({ call }: { call: T
         <pre
           className="max-h-40 overflow-auto whitespace-pre-wrap break-words rounded bg-background/60 px-2 py-1 font-mono text-xs"
           data-testid="tool-call-result"
-          aria-label={`Result of ${call.tool}`}
         >
+          <span className="sr-only">Result: </span>
           {call.result}
         </pre>
       )}
