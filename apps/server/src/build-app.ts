@@ -160,6 +160,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     authToken: config.authToken,
     requestsPerMinute: config.limits.httpRequestsPerMinute,
     prices: config.modelPrices,
+    attachmentLimits: config.attachments,
+    broadcast: (frame) => clients.broadcast(frame),
     now,
   });
   await app.register(websocketPlugin, {

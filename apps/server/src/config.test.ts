@@ -18,6 +18,20 @@ describe("loadConfig", () => {
     });
   });
 
+  it("reads the attachment limits: 10 MB a file, 20 files and 50 MB a conversation by default, the total never below one file", () => {
+    expect(loadConfig({}).attachments).toEqual({ maxBytes: 10 * 1024 * 1024, maxCount: 20, maxTotalBytes: 50 * 1024 * 1024 });
+    expect(
+      loadConfig({ ALMA_ATTACHMENT_MAX_BYTES: "2048", ALMA_ATTACHMENTS_PER_CONVERSATION: "3", ALMA_ATTACHMENTS_MAX_TOTAL_BYTES: "4096" }).attachments,
+    ).toEqual({
+      maxBytes: 2048,
+      maxCount: 3,
+      maxTotalBytes: 4096,
+    });
+    expect(loadConfig({ ALMA_ATTACHMENT_MAX_BYTES: String(100 * 1024 * 1024) }).attachments.maxTotalBytes).toBe(100 * 1024 * 1024);
+    expect(() => loadConfig({ ALMA_ATTACHMENTS_PER_CONVERSATION: "0" })).toThrow(/ALMA_ATTACHMENTS_PER_CONVERSATION: .*\(got "0"\)/);
+    expect(() => loadConfig({ ALMA_ATTACHMENT_MAX_BYTES: "ten megabytes" })).toThrow(/ALMA_ATTACHMENT_MAX_BYTES/);
+  });
+
   it("picks openai when a key or base URL is set, and honours an explicit provider", () => {
     expect(loadConfig({ OPENAI_API_KEY: "sk-x" }).provider).toBe("openai");
     expect(loadConfig({ OPENAI_BASE_URL: "http://127.0.0.1:11434/v1" }).provider).toBe("openai");

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { KNOWN_MODEL_PRICES, type ModelPrice, modelPriceTableSchema } from "@alma/protocol";
+import { type AttachmentLimits, DEFAULT_ATTACHMENT_LIMITS } from "@alma/tools";
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const optionalInt = (min: number) => int(min).optional();
@@ -84,6 +85,10 @@ export const envSchema = z.object({
 
   ALMA_MODEL_PRICES: modelPricesSetting.optional(),
 
+  ALMA_ATTACHMENT_MAX_BYTES: int(1, 1024 * 1024 * 1024).default(DEFAULT_ATTACHMENT_LIMITS.maxBytes),
+  ALMA_ATTACHMENTS_PER_CONVERSATION: int(1, 10_000).default(DEFAULT_ATTACHMENT_LIMITS.maxCount),
+  ALMA_ATTACHMENTS_MAX_TOTAL_BYTES: int(1, 16 * 1024 * 1024 * 1024).optional(),
+
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
   OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: z.url().optional(),
@@ -138,6 +143,8 @@ export interface AppConfig {
   heartbeatMs: number;
   /** what answers cost: ALMA_MODEL_PRICES's entries, then the known prices of the models they do not name */
   modelPrices: ModelPrice[];
+  /** per file, files per conversation, and all of a conversation's files together (never below one file's limit) */
+  attachments: AttachmentLimits;
   /** OpenTelemetry export (OTLP/HTTP JSON); null when no OTLP endpoint is set (nothing is loaded or recorded then) */
   telemetry: TelemetryConfig | null;
 }
@@ -238,6 +245,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     handshakeTimeoutMs: e.ALMA_HANDSHAKE_TIMEOUT_MS,
     heartbeatMs: e.ALMA_HEARTBEAT_MS,
     modelPrices: mergeModelPrices(e.ALMA_MODEL_PRICES ?? []),
+    attachments: {
+      maxBytes: e.ALMA_ATTACHMENT_MAX_BYTES,
+      maxCount: e.ALMA_ATTACHMENTS_PER_CONVERSATION,
+      maxTotalBytes: e.ALMA_ATTACHMENTS_MAX_TOTAL_BYTES ?? Math.max(DEFAULT_ATTACHMENT_LIMITS.maxTotalBytes, e.ALMA_ATTACHMENT_MAX_BYTES),
+    },
     telemetry: telemetryConfig(e),
   };
 }

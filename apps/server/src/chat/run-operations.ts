@@ -1,5 +1,5 @@
 import type { ClientFrame, Message, RunOptions } from "@alma/protocol";
-import type { ConversationStore } from "@alma/store";
+import { type ConversationStore, type NewUserMessage, StoreError } from "@alma/store";
 import type { RunHub } from "../runs/run-hub.js";
 import type { Broadcast, ChatClient } from "./chat-client.js";
 import { RequestError } from "./request-error.js";
@@ -33,9 +33,20 @@ export class RunOperations {
       return;
     }
     if (frame.conversationId !== null) requireConversation(store, frame.conversationId);
+    else if (frame.attachmentIds.length > 0) {
+      throw new RequestError(
+        "not_found",
+        "Files belong to a conversation: create it first (POST /api/conversations), upload the files to it, then send the message with its conversationId.",
+      );
+    }
     admission.check(client, frame.conversationId);
     const conversationId = frame.conversationId ?? store.createConversation("").id;
-    const { message, duplicate } = store.addUserMessage({ conversationId, clientMessageId: frame.clientMessageId, content: frame.content });
+    const { message, duplicate } = this.addUserMessage({
+      conversationId,
+      clientMessageId: frame.clientMessageId,
+      content: frame.content,
+      attachmentIds: frame.attachmentIds,
+    });
     if (duplicate) {
       this.acceptDuplicate(client, frame.clientMessageId, message);
       return;
@@ -123,6 +134,18 @@ export class RunOperations {
           : `This run's replay buffer starts at event ${result.oldestIndex}; load the conversation's history, then resume from the newest event.`,
         { retryable: result.reason === "too_far_behind" },
       );
+    }
+  }
+
+  /** stores the message with its files, all or none: a file that cannot be sent refuses the message in the store's words */
+  private addUserMessage(input: NewUserMessage): ReturnType<ConversationStore["addUserMessage"]> {
+    try {
+      return this.deps.store.addUserMessage(input);
+    } catch (error) {
+      if (error instanceof StoreError && input.attachmentIds?.length && this.deps.store.getConversation(input.conversationId)) {
+        throw new RequestError(error.code, `${error.message} The message was not sent.`);
+      }
+      throw error;
     }
   }
 

@@ -124,6 +124,30 @@ describe("GET /api/conversations/:id/export", () => {
     expect((await app.inject({ method: "GET", url: `/api/conversations/${id}/export` })).body).toBe(md);
   });
 
+  it("lists the files each message was sent with: names, kinds and sizes in Markdown, their metadata (no text) in JSON", async () => {
+    app = await buildApp({ config: testConfig(), model: new ScriptedChatModel(), now: () => NOW });
+    const { store } = app.alma;
+    const c = store.createConversation("Files");
+    const file = { conversationId: c.id, mediaType: "text/plain", text: "secret body text", tokens: 4 };
+    const pdf = store.addAttachment({ ...file, name: "q3_report.pdf", kind: "pdf", bytes: 2_500_000, pages: [{ number: 1, start: 0, end: 16 }] });
+    const csv = store.addAttachment({ ...file, name: "rows.csv", kind: "csv", bytes: 1536, pages: null });
+    store.addUserMessage({ conversationId: c.id, clientMessageId: "u1", content: "Read these", attachmentIds: [pdf.id, csv.id] });
+    store.addUserMessage({ conversationId: c.id, clientMessageId: "u2", content: "No files here" });
+
+    const md = (await app.inject({ method: "GET", url: `/api/conversations/${c.id}/export?format=markdown` })).body;
+    expect(md).toContain("Read these\n\n_Attached: 📎 q3\\_report.pdf (PDF, 1 page, 2.4 MB) · 📎 rows.csv (CSV, 1.5 KB)_");
+    expect(md.match(/_Attached:/g)).toHaveLength(1);
+    expect(md).not.toContain("secret body text");
+
+    const json = (await app.inject({ method: "GET", url: `/api/conversations/${c.id}/export?format=json` })).json() as ConversationExport;
+    expect(json.messages[0]!.attachments?.map((a) => [a.name, a.kind, a.bytes, a.pages])).toEqual([
+      ["q3_report.pdf", "pdf", 2_500_000, 1],
+      ["rows.csv", "csv", 1536, null],
+    ]);
+    expect(json.messages[1]!.attachments).toBeUndefined();
+    expect(JSON.stringify(json)).not.toContain("secret body text");
+  });
+
   it("prices from ALMA_MODEL_PRICES win over the known ones; a model with no price has cost null", async () => {
     const { app, id } = await seeded({ ALMA_MODEL_PRICES: '[{"model":"gpt-4o-mini","inputPerMillion":1,"outputPerMillion":2}]' });
     const body = (await app.inject({ method: "GET", url: `/api/conversations/${id}/export?format=json` })).json() as ConversationExport;

@@ -1,4 +1,5 @@
-import { formatUsd, type Message, type StepRecord } from "@alma/protocol";
+import { type Attachment, formatUsd, type Message, type StepRecord } from "@alma/protocol";
+import { formatBytes } from "@alma/tools";
 import { answerTokens, type ConversationExport, type ExportedMessage } from "./conversation-export.js";
 
 const ROLE: Record<Message["role"], string> = { user: "You", assistant: "alma", system: "System" };
@@ -52,6 +53,18 @@ function stepSection(step: StepRecord, index: number): string {
   return `### Step ${index + 1}: ${step.title}${status}\n\n${step.text.trim() || "_(no text)_"}`;
 }
 
+const KIND: Record<Attachment["kind"], string> = { text: "text", markdown: "Markdown", csv: "CSV", json: "JSON", pdf: "PDF" };
+
+/** the files a message was sent with, in one line: names, kinds and sizes (the texts stay out of the transcript) */
+export function attachmentsLine(attachments: readonly Attachment[]): string | null {
+  if (attachments.length === 0) return null;
+  const items = attachments.map((a) => {
+    const pages = a.pages === null ? "" : `, ${a.pages} page${a.pages === 1 ? "" : "s"}`;
+    return `📎 ${a.name.replace(/([\\`*_[\]])/g, "\\$1")} (${KIND[a.kind]}${pages}, ${formatBytes(a.bytes)})`;
+  });
+  return `_Attached: ${items.join(" · ")}_`;
+}
+
 function messageSection(m: ExportedMessage): string {
   const kind = m.role === "assistant" && m.taskType ? ` · ${m.taskType}` : "";
   const parts = [`## ${ROLE[m.role]}${kind} · ${when(m.createdAt)}`];
@@ -62,6 +75,8 @@ function messageSection(m: ExportedMessage): string {
   } else {
     parts.push(m.content.trim() || "_(no text)_");
   }
+  const files = attachmentsLine(m.attachments ?? []);
+  if (files) parts.push(files);
   const note = m.role === "assistant" ? endNote(m) : null;
   if (note) parts.push(note);
   const figures = m.role === "assistant" ? figuresLine(m) : null;

@@ -1,16 +1,23 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { idSchema, type ModelPrice } from "@alma/protocol";
+import { idSchema, type ModelPrice, type ServerFrame } from "@alma/protocol";
 import type { ConversationStore } from "@alma/store";
+import type { AttachmentLimits } from "@alma/tools";
 import { buildConversationExport } from "../export/conversation-export.js";
 import { renderConversationMarkdown } from "../export/conversation-markdown.js";
 import { attachmentDisposition, exportFileName } from "../export/export-file-name.js";
 import type { RunHub } from "../runs/run-hub.js";
 import { secretMatches } from "../security/secret-matches.js";
+import { attachmentsApiPlugin } from "./attachments-api.js";
 
 /** `GET /api/conversations?q=`: an optional search text, nothing else */
 export const listConversationsQuery = z.object({ q: z.string().max(500, "the search text is at most 500 characters").optional() }).strict();
+/** `POST /api/conversations`: an optional title; without one, the first message gives it (as for a conversation a message starts) */
+export const createConversationBody = z
+  .object({ title: z.string().trim().max(200, "the title is at most 200 characters").optional() })
+  .strict()
+  .nullish();
 /** `GET /api/conversations/:id` */
 export const conversationParams = z.object({ id: idSchema });
 /** `GET /api/conversations/:id/export?format=markdown|json` (markdown when left out) */
@@ -23,9 +30,9 @@ function bearerMatches(expected: string, header: string | undefined): boolean {
 }
 
 /**
- * `GET /api/conversations`, `GET /api/conversations/:id` (messages and pinned facts) and
- * `GET /api/conversations/:id/export` (a Markdown transcript or the JSON export, as a download), rate-limited,
- * token-guarded when set.
+ * `GET /api/conversations`, `POST /api/conversations` (an empty one, to upload files to before the first message),
+ * `GET /api/conversations/:id` (messages and pinned facts), `GET /api/conversations/:id/export` (a Markdown
+ * transcript or the JSON export, as a download) and the attachments routes, rate-limited, token-guarded when set.
  */
 export const conversationsApiPlugin: FastifyPluginAsyncZod<{
   store: ConversationStore;
@@ -34,6 +41,10 @@ export const conversationsApiPlugin: FastifyPluginAsyncZod<{
   requestsPerMinute: number;
   /** what answers cost, for the export's figures (ALMA_MODEL_PRICES over the known prices) */
   prices: readonly ModelPrice[];
+  /** attachment size and count limits (ALMA_ATTACHMENT_MAX_BYTES, ALMA_ATTACHMENTS_PER_CONVERSATION, …) */
+  attachmentLimits: AttachmentLimits;
+  /** tells every tab of a new conversation (ws/client-registry.ts) */
+  broadcast: (frame: ServerFrame) => void;
   now: () => number;
 }> = async (app, o) => {
   await app.register(rateLimit, { max: o.requestsPerMinute, timeWindow: 60_000 });
@@ -47,6 +58,14 @@ export const conversationsApiPlugin: FastifyPluginAsyncZod<{
   app.get("/api/conversations", { schema: { querystring: listConversationsQuery } }, async (request) => {
     return { conversations: o.store.listConversations(request.query.q) };
   });
+
+  app.post("/api/conversations", { schema: { body: createConversationBody } }, async (request, reply) => {
+    const conversation = o.store.createConversation(request.body?.title ?? "");
+    o.broadcast({ type: "conversation.updated", conversation });
+    return reply.code(201).send(conversation);
+  });
+
+  await app.register(attachmentsApiPlugin, { store: o.store, limits: o.attachmentLimits });
 
   app.get("/api/conversations/:id", { schema: { params: conversationParams } }, async (request, reply) => {
     const conversation = o.store.getConversation(request.params.id);

@@ -18,7 +18,10 @@ const PARTS: Record<RequestPart, { code: string; label: string; advice: string }
 
 /** the names a route's zod object schema accepts for that part, so a refusal of an unknown one can list them */
 function acceptedNames(schema: unknown): string[] {
-  const shape = (schema as { shape?: unknown } | undefined)?.shape;
+  // an optional or defaulted object (a body that may be left out) names its inner object's keys
+  let object = schema as { unwrap?: () => unknown; shape?: unknown } | undefined;
+  for (let depth = 0; depth < 3 && typeof object?.unwrap === "function"; depth++) object = object.unwrap() as typeof object;
+  const shape = object?.shape;
   return typeof shape === "object" && shape !== null ? Object.keys(shape) : [];
 }
 

@@ -106,6 +106,8 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
       emit,
       meter,
       receivedAt: req.receivedAt,
+      // every run reads the files sent in its conversation so far (send, edit, regenerate and continue alike)
+      documents: store.listDocuments(run.conversationId),
       ...(req.continueFrom !== undefined ? { continueFrom: req.continueFrom } : {}),
     });
   } catch (err) {
