@@ -1,5 +1,7 @@
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
-import type { ChatMessage } from "./chat-message.js";
+import type { ChatMessage, ToolCall } from "./chat-message.js";
+import type { ModelTool } from "./chat-model.js";
+import { countOpenAIToolTokens } from "./count-openai-tool-tokens.js";
 
 // Special-token text in user content is plain text to the API.
 const asPlainText = { allowedSpecial: new Set<string>(), disallowedSpecial: new Set<string>() };
@@ -30,9 +32,25 @@ export function countMessageWithFraming(message: ChatMessage, countText: (text: 
   return n;
 }
 
-/** Prompt tokens of a chat as OpenAI counts them (o200k_base): each message framed, then the reply's priming. */
-export function countOpenAIPromptTokens(messages: readonly ChatMessage[]): number {
+/**
+ * Prompt tokens of a chat as OpenAI counts them (o200k_base): each message framed, then the reply's priming, and the
+ * definitions of the tools the request offers.
+ */
+export function countOpenAIPromptTokens(messages: readonly ChatMessage[], tools: readonly ModelTool[] = []): number {
   let total = OPENAI_REPLY_PRIMING;
   for (const m of messages) total += countMessageWithFraming(m, countOpenAITextTokens);
+  return (
+    total +
+    countOpenAIToolTokens(
+      tools,
+      messages.some((m) => m.role === "system"),
+    )
+  );
+}
+
+/** Completion tokens of an answer: its text and the calls it made (name, arguments and each call's framing). */
+export function countOpenAICompletionTokens(text: string, calls: readonly ToolCall[] = []): number {
+  let total = countOpenAITextTokens(text);
+  for (const call of calls) total += countOpenAITextTokens(call.name) + countOpenAITextTokens(call.arguments) + OPENAI_TOKENS_PER_TOOL_CALL;
   return total;
 }

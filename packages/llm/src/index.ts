@@ -17,3 +17,6 @@ export * from "./openai-error-body-fetch.js";
 export * from "./server-window.js";
 export * from "./error-text.js";
 export * from "./abortable-sleep.js";
+export * from "./count-openai-tool-tokens.js";
+export * from "./tool-call-assembler.js";
+export * from "./tools-refusal.js";

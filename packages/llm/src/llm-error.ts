@@ -26,6 +26,11 @@ export class LlmError extends Error {
   readonly afterFirstToken: boolean;
   /** the context window a length refusal stated ("maximum context length is N"), null when it named none */
   readonly contextLimit: number | null;
+  /**
+   * the server refused the request's `tools` (a model or setup without function calling); the model's
+   * `supportsTools()` is false from then on, and the request can go again through the JSON tool convention
+   */
+  readonly toolsRefused: boolean;
 
   constructor(
     code: LlmErrorCode,
@@ -36,6 +41,7 @@ export class LlmError extends Error {
       retryAfterMs?: number | null;
       afterFirstToken?: boolean;
       contextLimit?: number | null;
+      toolsRefused?: boolean;
       cause?: unknown;
     } = {},
   ) {
@@ -47,6 +53,7 @@ export class LlmError extends Error {
     this.retryAfterMs = opts.retryAfterMs ?? null;
     this.afterFirstToken = opts.afterFirstToken ?? false;
     this.contextLimit = opts.contextLimit ?? null;
+    this.toolsRefused = opts.toolsRefused ?? false;
   }
 }
 

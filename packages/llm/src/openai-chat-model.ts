@@ -1,9 +1,9 @@
 import type { ContextWindowInfo, ModelStatus } from "@alma/protocol";
 import OpenAI from "openai";
-import type { ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import type { ChatMessage } from "./chat-message.js";
 import type { ChatModel, GenerateOptions, ModelFinishReason, StreamChunk } from "./chat-model.js";
-import { countOpenAIPromptTokens, countOpenAITextTokens } from "./count-openai-tokens.js";
+import { countOpenAICompletionTokens, countOpenAIPromptTokens } from "./count-openai-tokens.js";
 import { ServerWindow } from "./server-window.js";
 import { withOpenAIErrorShape } from "./openai-error-body-fetch.js";
 import { knownContextWindow } from "./known-context-windows.js";
@@ -12,6 +12,9 @@ import { mapOpenAIError } from "./map-openai-error.js";
 import { MODEL_SETUP_STEPS } from "./model-setup-steps.js";
 import { SseChatChunkDecoder } from "./sse-chat-chunk-decoder.js";
 import { StatusHolder } from "./status-holder.js";
+import { toFinishReason, toOpenAIMessage, toOpenAITool } from "./to-openai-request.js";
+import { ToolCallAssembler } from "./tool-call-assembler.js";
+import { toolsRefusalDetail, toolsRefusedError } from "./tools-refusal.js";
 
 export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
 export const OPENAI_DEFAULT_MODEL = "gpt-4o-mini";
@@ -40,32 +43,6 @@ export interface OpenAIChatModelOptions {
   fetch?: typeof fetch;
 }
 
-function toOpenAIMessage(m: ChatMessage): ChatCompletionMessageParam {
-  switch (m.role) {
-    case "system":
-      return { role: "system", content: m.content, ...(m.name ? { name: m.name } : {}) };
-    case "user":
-      return { role: "user", content: m.content, ...(m.name ? { name: m.name } : {}) };
-    case "assistant":
-      return {
-        role: "assistant",
-        content: m.content,
-        ...(m.name ? { name: m.name } : {}),
-        ...(m.toolCalls?.length
-          ? { tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.arguments } })) }
-          : {}),
-      };
-    case "tool":
-      return { role: "tool", content: m.content, tool_call_id: m.toolCallId };
-  }
-}
-
-function toFinishReason(reason: string): ModelFinishReason {
-  if (reason === "length") return "length";
-  if (reason === "content_filter") return "content_filter";
-  return "stop";
-}
-
 /** A model behind OpenAI's chat completions API (OpenAI, Ollama, vLLM, LM Studio, llama.cpp's server). */
 export class OpenAIChatModel implements ChatModel {
   readonly provider = "openai";
@@ -79,6 +56,8 @@ export class OpenAIChatModel implements ChatModel {
   readonly #idleMessage: string;
   readonly #maxTokensParam: "max_tokens" | "max_completion_tokens";
   readonly #status: StatusHolder;
+  /** false once the server refused `tools` */
+  #supportsTools = true;
 
   constructor(options: OpenAIChatModelOptions = {}) {
     this.baseURL = (options.baseURL ?? OPENAI_DEFAULT_BASE_URL).replace(/\/+$/, "");
@@ -148,6 +127,11 @@ export class OpenAIChatModel implements ChatModel {
     return this.#window.current.tokens;
   }
 
+  /** true until the server refuses `tools` (Ollama models without tool support, llama.cpp without --jinja, ...) */
+  supportsTools(): boolean {
+    return this.#supportsTools;
+  }
+
   /**
    * Asks GET /models once so a refused key or an unreachable server shows in the status before the first
    * message. Never throws; returns the resulting status.
@@ -185,6 +169,9 @@ export class OpenAIChatModel implements ChatModel {
     let timer = setTimeout(onTimeout, this.#ttftTimeoutMs);
 
     let text = "";
+    const tools = options.tools ?? [];
+    const calls = new ToolCallAssembler();
+    let flowing = false;
     let finishReason: ModelFinishReason | null = null;
     let usage: { prompt_tokens: number; completion_tokens: number } | null = null;
     let answeredBy: string | null = null;
@@ -198,6 +185,7 @@ export class OpenAIChatModel implements ChatModel {
         [this.#maxTokensParam]: options.maxOutputTokens,
         ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
         ...(options.json ? { response_format: { type: "json_object" as const } } : {}),
+        ...(tools.length > 0 ? { tools: tools.map(toOpenAITool), tool_choice: "auto" as const } : {}),
       };
       // the SDK still makes the request (auth, headers, HTTP errors); the body is decoded here, which costs far less per token
       const response = await this.#client.chat.completions.create(body, { signal: controller.signal }).asResponse();
@@ -208,21 +196,24 @@ export class OpenAIChatModel implements ChatModel {
       for (;;) {
         const read = await reader.read();
         const chunks = read.done ? decoder.end() : decoder.push(read.value);
-        if (ctx.afterFirstToken) timer.refresh();
+        if (flowing) timer.refresh();
         for (const chunk of chunks) {
           if (chunk.usage) usage = chunk.usage;
           if (answeredBy === null && typeof chunk.model === "string" && chunk.model) answeredBy = chunk.model;
           const choice = chunk.choices?.[0];
           if (!choice) continue;
           const delta = choice.delta?.content;
+          const toolCalls = choice.delta?.tool_calls;
+          if ((delta || toolCalls?.length) && !flowing) {
+            flowing = true;
+            // from here on the timer guards the gap between chunks
+            clearTimeout(timer);
+            timeoutReason = this.#idleMessage;
+            timer = setTimeout(onTimeout, this.#idleTimeoutMs);
+          }
+          if (toolCalls) calls.push(toolCalls);
           if (delta) {
-            if (!ctx.afterFirstToken) {
-              ctx.afterFirstToken = true;
-              // from here on the timer guards the gap between chunks
-              clearTimeout(timer);
-              timeoutReason = this.#idleMessage;
-              timer = setTimeout(onTimeout, this.#idleTimeoutMs);
-            }
+            ctx.afterFirstToken = true;
             text += delta;
             yield { type: "delta", text: delta };
           }
@@ -240,12 +231,17 @@ export class OpenAIChatModel implements ChatModel {
       clearTimeout(timer);
       this.#window.answered();
       if (this.#status.get().state !== "ready") this.#status.set(this.#readyStatus());
+      // every call whole, before done; servers that say "stop" after calls (Ollama, some llama.cpp builds) still made them
+      const made = calls.finish();
+      for (const call of made) yield { type: "tool_call", call };
+      if (made.length > 0 && finishReason === "stop") finishReason = "tool_calls";
+      if (made.length === 0 && finishReason === "tool_calls") finishReason = "stop";
       yield {
         type: "done",
         finishReason,
         usage: usage
           ? { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, reported: true }
-          : { promptTokens: countOpenAIPromptTokens(messages), completionTokens: countOpenAITextTokens(text), reported: false },
+          : { promptTokens: countOpenAIPromptTokens(messages, tools), completionTokens: countOpenAICompletionTokens(text, made), reported: false },
         ...(answeredBy !== null ? { model: answeredBy } : {}),
       };
     } catch (e) {
@@ -254,6 +250,11 @@ export class OpenAIChatModel implements ChatModel {
       }
       if (timedOut !== null) {
         throw new LlmError("provider_timeout", timedOut, { retryable: true, afterFirstToken: ctx.afterFirstToken, cause: e });
+      }
+      const refusal = tools.length > 0 ? toolsRefusalDetail(e) : null;
+      if (refusal !== null) {
+        this.#supportsTools = false;
+        throw toolsRefusedError(this.model, this.baseURL, refusal, (e as { status?: number }).status ?? null, e);
       }
       const error = mapOpenAIError(e, ctx);
       if (error.code === "provider_auth") this.#markUnavailable(error);
