@@ -1,66 +1,39 @@
 "use client";
 import * as React from "react";
 import dynamic from "next/dynamic";
-import { BarChart3, PanelLeft, WifiOff, X } from "lucide-react";
-import type { ModelStatus, TaskTypeChoice } from "@alma/protocol";
-import { Badge } from "@/components/ui/badge";
+import { X } from "lucide-react";
+import type { TaskTypeChoice } from "@alma/protocol";
 import { Button } from "@/components/ui/button";
 import { ToastRegion, Toaster, useToast } from "@/components/ui/toast";
-import { Tooltip, TooltipProvider } from "@/components/ui/tooltip";
-import { describeContextWindow } from "@/lib/describe-context-window";
+import { TooltipProvider } from "@/components/ui/tooltip";
+import { createAttachmentsApi } from "@/lib/attachments-api";
 import { downloadConversation, type ExportFormat } from "@/lib/export-conversation";
 import { useAlmaChat } from "@/lib/use-alma-chat";
+import { useAttachments } from "@/lib/use-attachments";
+import { useConversationUrl } from "@/lib/use-conversation-url";
 import { useConversations } from "@/lib/use-conversations";
 import { cn } from "@/lib/utils";
 import { COMPOSER_ID, Composer, focusComposer } from "./composer";
 import { warmUpHighlighting } from "./markdown";
+import { AttachmentDropZone } from "./attachment-drop-zone";
 import { ConnectionBanner } from "./connection-banner";
-import { ContextMeter } from "./context-meter";
-import { ExportMenu } from "./export-menu";
+import { ChatHeader } from "./chat-header";
 import type { MessageActions } from "./message-item";
 import { MessageList } from "./message-list";
-import { PinnedFacts } from "./pinned-facts";
 import { SetupScreen } from "./setup-screen";
 import { Sidebar } from "./sidebar";
-import { ThemeToggle } from "./theme-toggle";
 
 // Charts are heavy and only needed once the panel opens.
 const MetricsPanel = dynamic(() => import("@/components/metrics/metrics-panel").then((m) => m.MetricsPanel), { ssr: false });
 
-/** The model badge's hint: who serves which model, and how large its window is and who said so. */
-function modelSummary(model: ModelStatus): string {
-  const w = model.window ?? (model.contextWindow ? { tokens: model.contextWindow } : null);
-  return `${model.provider} · ${model.model ?? "model"}${w ? ` · ${describeContextWindow(w)}` : ""}`;
+interface ChatAppProps {
+  serverUrl: string;
+  initialConversationId: string | null;
+  /** the largest file the server takes (ALMA_MAX_ATTACHMENT_BYTES): told before an upload */
+  maxAttachmentBytes: number;
 }
 
-/** What the header's model badge shows: the model only while the socket is open; otherwise its status is not known. */
-function modelBadge(
-  model: ModelStatus | null,
-  connected: boolean,
-  everConnected: boolean,
-): { text: string; hint: string; state: string; variant: "outline" | "warning" | "muted" } | null {
-  if (!connected) {
-    return everConnected
-      ? {
-          text: "disconnected",
-          hint: "Not connected to the server: the model's status is unknown until alma reconnects.",
-          state: "disconnected",
-          variant: "muted",
-        }
-      : { text: "connecting…", hint: "Connecting to the server: the model's status is not known yet.", state: "connecting", variant: "muted" };
-  }
-  if (!model) return null;
-  return model.ready
-    ? { text: model.model ?? model.provider, hint: modelSummary(model), state: model.state, variant: "outline" }
-    : { text: model.state, hint: model.problem ?? "No model is ready", state: model.state, variant: "warning" };
-}
-
-function conversationIdFromPath(pathname: string): string | null {
-  const m = /^\/c\/([A-Za-z0-9_-]{1,128})\/?$/.exec(pathname);
-  return m ? m[1]! : null;
-}
-
-export function ChatApp(props: { serverUrl: string; initialConversationId: string | null }) {
+export function ChatApp(props: ChatAppProps) {
   return (
     <TooltipProvider>
       <Toaster>
@@ -70,7 +43,7 @@ export function ChatApp(props: { serverUrl: string; initialConversationId: strin
   );
 }
 
-function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; initialConversationId: string | null }) {
+function ChatShell({ serverUrl, initialConversationId, maxAttachmentBytes }: ChatAppProps) {
   const chat = useAlmaChat(serverUrl, initialConversationId);
   const toast = useToast();
   const { state, connection, model } = chat;
@@ -81,18 +54,8 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
   const connected = connection.status === "open";
   const conversations = useConversations(chat.client, connected, query);
 
-  // The URL names the conversation. Only the browser history API is used, so the page (and its socket) stays mounted.
-  React.useEffect(() => {
-    const id = state.conversationId;
-    const want = id ? `/c/${id}` : "/";
-    if (window.location.pathname !== want) window.history.pushState(null, "", want);
-  }, [state.conversationId]);
   const { open } = chat;
-  React.useEffect(() => {
-    const onPop = () => open(conversationIdFromPath(window.location.pathname));
-    window.addEventListener("popstate", onPop);
-    return () => window.removeEventListener("popstate", onPop);
-  }, [open]);
+  useConversationUrl(state.conversationId, open);
 
   React.useEffect(() => warmUpHighlighting(), []);
 
@@ -229,8 +192,20 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
     [conversationId, title, toast],
   );
 
-  const { send } = chat;
-  const onSend = React.useCallback((text: string) => send(text, taskType), [send, taskType]);
+  const attachmentsApi = React.useMemo(() => createAttachmentsApi(), []);
+  const { send, adopt } = chat;
+  const attachments = useAttachments({
+    conversationId,
+    api: attachmentsApi,
+    maxBytes: maxAttachmentBytes,
+    // the new chat's first file created a conversation: the page (URL, sidebar) belongs to it now, as after a first send
+    onCreated: (conversation) => {
+      adopt(conversation);
+      refresh();
+    },
+  });
+  const takeAttachments = attachments.take;
+  const onSend = React.useCallback((text: string) => send(text, taskType, takeAttachments()), [send, taskType, takeAttachments]);
 
   const sidebar = (
     <Sidebar
@@ -248,7 +223,6 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
   );
 
   const showSetup = model !== null && !model.ready;
-  const badge = modelBadge(model, connected, chat.everConnected);
   const empty = showSetup ? (
     <SetupScreen model={model} />
   ) : state.loadingHistory ? (
@@ -291,54 +265,21 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
         </div>
       )}
       <main className="flex min-w-0 flex-1 flex-col">
-        <header className="flex h-12 shrink-0 items-center gap-2 border-b px-2 sm:px-3">
-          <Button
-            size="icon"
-            variant="ghost"
-            className="md:hidden"
-            aria-label="Open conversations"
-            data-testid="open-sidebar"
-            onClick={() => setSidebarOpen(true)}
-          >
-            <PanelLeft />
-          </Button>
-          <h1 className="min-w-0 flex-1 truncate text-sm font-semibold" data-testid="conversation-title">
-            {title ?? "alma"}
-          </h1>
-          {conversationId && <PinnedFacts facts={state.pinnedFacts} onRemove={onUnpin} />}
-          {conversationId && <ExportMenu onExport={onExport} />}
-          <ContextMeter context={state.context} summarizedCount={state.summarizedCount} modelWindow={model?.window ?? null} />
-          {badge && (
-            <Tooltip content={badge.hint}>
-              <Badge
-                tabIndex={0}
-                variant={badge.variant}
-                className="hidden max-w-48 truncate sm:inline-flex"
-                aria-label={`Model: ${badge.text}. ${badge.hint}`}
-                data-testid="model-status"
-                data-state={badge.state}
-                data-model-state={model?.state}
-                data-window-source={connected ? model?.window?.source : undefined}
-              >
-                {!connected && <WifiOff className="size-3" aria-hidden />}
-                {badge.text}
-              </Badge>
-            </Tooltip>
-          )}
-          <Tooltip content={metricsOpen ? "Hide metrics" : "Show metrics"}>
-            <Button
-              size="icon"
-              variant={metricsOpen ? "secondary" : "ghost"}
-              aria-label={metricsOpen ? "Hide metrics" : "Show metrics"}
-              aria-pressed={metricsOpen}
-              data-testid="metrics-toggle"
-              onClick={() => setMetricsOpen((o) => !o)}
-            >
-              <BarChart3 />
-            </Button>
-          </Tooltip>
-          <ThemeToggle />
-        </header>
+        <ChatHeader
+          title={title}
+          conversationId={conversationId}
+          pinnedFacts={state.pinnedFacts}
+          context={state.context}
+          summarizedCount={state.summarizedCount}
+          model={model}
+          connected={connected}
+          everConnected={chat.everConnected}
+          metricsOpen={metricsOpen}
+          setMetricsOpen={setMetricsOpen}
+          setSidebarOpen={setSidebarOpen}
+          onUnpin={onUnpin}
+          onExport={onExport}
+        />
         <ConnectionBanner connection={connection} everConnected={chat.everConnected} serverUrl={serverUrl} onReconnect={chat.reconnectNow} />
         {state.notice && (
           <div role="alert" data-testid="notice" className="flex items-start gap-2 border-b border-destructive/30 bg-destructive/5 px-4 py-2 text-sm">
@@ -352,7 +293,7 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
           {/* toasts sit at the top of the conversation, below the header and banners: clear of the composer's controls; beside
               the metrics panel when both show, and at its foot when it fills a narrow screen (its close button is at the top) */}
           <ToastRegion className={cn("absolute inset-x-0 top-2", metricsOpen && "max-lg:top-auto max-lg:bottom-2 lg:right-96")} />
-          <div className={cn("flex min-w-0 flex-1 flex-col", metricsOpen && "hidden lg:flex")}>
+          <AttachmentDropZone onFiles={attachments.add} className={cn("flex min-w-0 flex-1 flex-col", metricsOpen && "hidden lg:flex")}>
             {showSetup && state.messages.length > 0 && <SetupScreen model={model} />}
             <MessageList messages={state.messages} busy={busy} actions={actions} empty={empty} />
             <Composer
@@ -364,8 +305,9 @@ function ChatShell({ serverUrl, initialConversationId }: { serverUrl: string; in
               onTaskTypeChange={setTaskType}
               onSend={onSend}
               onStop={stop}
+              attachments={attachments}
             />
-          </div>
+          </AttachmentDropZone>
           {metricsOpen && (
             <div className="w-full shrink-0 lg:w-96">
               <MetricsPanel client={client} connected={connected} messages={state.messages} context={state.context} onClose={() => setMetricsOpen(false)} />

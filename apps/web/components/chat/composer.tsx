@@ -5,8 +5,12 @@ import type { TaskTypeChoice } from "@alma/protocol";
 import { Button } from "@/components/ui/button";
 import { Select } from "@/components/ui/select";
 import { Tooltip } from "@/components/ui/tooltip";
+import { kindOfFile } from "@/lib/attachment-files";
 import { loadDraft, saveDraft } from "@/lib/draft-store";
 import { useSendAvailability } from "@/lib/use-alma-chat";
+import type { AttachmentsController } from "@/lib/use-attachments";
+import { AttachButton } from "./attach-button";
+import { ComposerAttachments } from "./composer-attachments";
 
 const TASK_TYPES: { value: TaskTypeChoice; label: string; hint: string }[] = [
   { value: "auto", label: "Auto", hint: "Let alma decide" },
@@ -31,8 +35,22 @@ interface Props {
   maxChars: number | null;
   taskType: TaskTypeChoice;
   onTaskTypeChange(t: TaskTypeChoice): void;
+  /** sends the text; the ready files on the composer go with it (the page takes them from `attachments`) */
   onSend(text: string): void;
   onStop(): void;
+  /** the files for the next message (button, paste; the page's drop zone adds to the same) */
+  attachments?: AttachmentsController;
+}
+
+/**
+ * What a paste attaches: files, unless it is text that came with pictures of itself (a copy from a word processor),
+ * which pastes as text.
+ */
+function pastedFiles(data: DataTransfer | null): File[] {
+  const files = Array.from(data?.files ?? []);
+  if (files.length === 0) return [];
+  const readable = files.some((f) => kindOfFile(f.name, f.type) !== null);
+  return readable || !data?.types.includes("text/plain") ? files : [];
 }
 
 /**
@@ -48,6 +66,7 @@ export const Composer = React.memo(function Composer({
   onTaskTypeChange,
   onSend,
   onStop,
+  attachments,
 }: Props) {
   // The server renders the box empty (it cannot read localStorage); the first layout effect fills it.
   const [text, setText] = React.useState("");
@@ -119,11 +138,12 @@ export const Composer = React.memo(function Composer({
         ? `Not connected: ${sending.failure}`
         : disabledReason
       : null;
-  const reason = blocked ?? (tooLong ? `The message is ${text.length - maxChars!} characters over the limit of ${maxChars}.` : null);
+  const reason = blocked ?? attachments?.waitReason ?? (tooLong ? `The message is ${text.length - maxChars!} characters over the limit of ${maxChars}.` : null);
+  const hasFiles = attachments?.chips.some((c) => c.status === "ready") ?? false;
   const canSend = !streaming && reason === null && text.trim().length > 0;
   const note = reason ?? (queueable ? `${disabledReason} Enter sends once connected.` : null);
   // what the disabled Send says about itself (the note above, or that there is nothing to send yet)
-  const whyNot = canSend ? null : (reason ?? (text.trim() === "" ? "Type a message to send." : null));
+  const whyNot = canSend ? null : (reason ?? (text.trim() === "" ? (hasFiles ? "Type a message to send with the files." : "Type a message to send.") : null));
 
   const submit = () => {
     if (!canSend) return;
@@ -144,6 +164,7 @@ export const Composer = React.memo(function Composer({
       }}
     >
       <div className="rounded-2xl border bg-background shadow-sm focus-within:ring-2 focus-within:ring-ring/40">
+        {attachments && <ComposerAttachments attachments={attachments} />}
         <textarea
           ref={ref}
           id={COMPOSER_ID}
@@ -156,6 +177,12 @@ export const Composer = React.memo(function Composer({
             setText(e.target.value);
             saveDraft(conversationId, e.target.value);
           }}
+          onPaste={(e) => {
+            const files = attachments ? pastedFiles(e.clipboardData) : [];
+            if (files.length === 0) return;
+            e.preventDefault();
+            attachments!.add(files);
+          }}
           onKeyDown={(e) => {
             if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
               e.preventDefault();
@@ -165,6 +192,7 @@ export const Composer = React.memo(function Composer({
           className="block max-h-60 w-full resize-none bg-transparent px-4 pt-3 pb-1 text-sm outline-none placeholder:text-muted-foreground"
         />
         <div className="flex items-center gap-2 px-2 pb-2">
+          {attachments && <AttachButton onFiles={attachments.add} maxBytes={attachments.maxBytes} />}
           <Select value={taskType} onValueChange={onTaskTypeChange} options={TASK_TYPES} label="Task type" testId="task-type" />
           <p id={reasonId} className="min-w-0 flex-1 truncate text-xs text-muted-foreground" data-testid="composer-reason" aria-live="polite">
             {note ?? ""}

@@ -8,6 +8,7 @@ import { Tooltip } from "@/components/ui/tooltip";
 import { cn } from "@/lib/utils";
 import { CopyButton } from "./copy-button";
 import { Markdown } from "./markdown";
+import { MessageAttachments } from "./message-attachments";
 import { MessageError } from "./message-error";
 import { RunProgress } from "./run-progress";
 import { StepSections } from "./step-sections";
@@ -39,6 +40,7 @@ function UserMessage({ message, busy, actions, isLastUser }: Props) {
   };
   return (
     <div className="group flex flex-col items-end gap-1">
+      <MessageAttachments attachments={message.attachments} />
       {editing ? (
         <div className="w-full max-w-[85%] space-y-2">
           <textarea
