@@ -8,6 +8,11 @@ export const planStepInputSchema = z.object({
   title: z.string().trim().min(1).max(200),
   instruction: z.string().trim().min(1).max(4000),
   dependsOn: z.array(z.coerce.string()).default([]),
+  /** the worker kind the planner chose; read loosely (any case, any word): an unknown or unavailable kind falls back to the analyst */
+  agent: z
+    .unknown()
+    .transform((v) => (typeof v === "string" && v.trim() ? v.trim().toLowerCase().slice(0, 40) : undefined))
+    .optional(),
 });
 
 export interface AnalysisStep {
@@ -15,6 +20,8 @@ export interface AnalysisStep {
   title: string;
   instruction: string;
   dependsOn: string[];
+  /** the worker kind as the planner wrote it (lower case), when it named one; the registry decides what runs it */
+  agent?: string;
 }
 
 export interface AnalysisPlan {
@@ -57,5 +64,5 @@ export function normalizePlanStep(s: z.output<typeof planStepInputSchema>, index
   const id = seen.has(given) ? `s${index + 1}_${index}` : given;
   const dependsOn = [...new Set(s.dependsOn)].filter((d) => seen.has(d));
   seen.add(id);
-  return { id, title: s.title, instruction: s.instruction, dependsOn };
+  return { id, title: s.title, instruction: s.instruction, dependsOn, ...(s.agent ? { agent: s.agent } : {}) };
 }

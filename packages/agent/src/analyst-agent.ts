@@ -27,14 +27,19 @@ export class AnalystAgent implements Agent {
       ...withSystemPrompt(context, rendered.system, input.contextSystem),
       { role: "user", content: rendered.instruction ?? input.step.instruction },
     ];
-    const out = await ctx.generate(build, { temperature: this.opts.temperature ?? analyticalStepPrompt.temperature, onDelta: ctx.emitToken });
-    if (out.finishReason === "error" && out.error) throw out.error;
-    return {
-      text: out.text,
-      finishReason: out.finishReason === "error" ? "aborted" : out.finishReason === "tool_calls" ? "stop" : out.finishReason,
-      completionTokens: out.completionTokens,
-      promptTokens: out.promptTokens,
-      reported: out.reported,
-    };
+    return writeStep(ctx, build, this.opts.temperature ?? analyticalStepPrompt.temperature);
   }
+}
+
+/** A step written in one request, streamed as it comes (no tools); a provider failure is thrown. */
+export async function writeStep(ctx: WorkerContext, build: (context: ChatMessage[]) => ChatMessage[], temperature: number): Promise<WorkerResult> {
+  const out = await ctx.generate(build, { temperature, onDelta: ctx.emitToken });
+  if (out.finishReason === "error" && out.error) throw out.error;
+  return {
+    text: out.text,
+    finishReason: out.finishReason === "error" ? "aborted" : out.finishReason === "tool_calls" ? "stop" : out.finishReason,
+    completionTokens: out.completionTokens,
+    promptTokens: out.promptTokens,
+    reported: out.reported,
+  };
 }

@@ -26,6 +26,9 @@ export const GEN_AI = {
   errorType: "error.type",
   serverAddress: "server.address",
   serverPort: "server.port",
+  toolName: "gen_ai.tool.name",
+  toolCallId: "gen_ai.tool.call.id",
+  toolType: "gen_ai.tool.type",
 } as const;
 
 /** alma's own attributes beside the conventions' */
@@ -39,6 +42,7 @@ export const ALMA_ATTR = {
   finishReason: "alma.finish_reason",
   messageId: "alma.message.id",
   retries: "alma.request.retries",
+  toolOk: "alma.tool.ok",
 } as const;
 
 /** the agent every run is invoked as */
@@ -200,5 +204,31 @@ export class ModelRequest {
       responseModel,
       errorType: end.error?.code ?? null,
     });
+  }
+}
+
+/**
+ * One tool call's `execute_tool {tool}` span, a child of the span active when it starts (the step's worker): the
+ * conventions' tool name and call id, and how it ended.
+ */
+export class ToolSpan {
+  private readonly span: Span;
+
+  constructor(what: { tool: string; callId: string; agent: string; stepId: string | null }) {
+    const attributes: Attributes = {
+      [GEN_AI.operationName]: "execute_tool",
+      [GEN_AI.toolName]: what.tool,
+      [GEN_AI.toolCallId]: what.callId,
+      [GEN_AI.toolType]: "function",
+      [GEN_AI.agentName]: what.agent,
+    };
+    if (what.stepId !== null) attributes[ALMA_ATTR.stepId] = what.stepId;
+    this.span = tracer().startSpan(`execute_tool ${what.tool}`, { kind: SpanKind.INTERNAL, attributes }, context.active());
+  }
+
+  end(outcome: { ok: true } | { ok: false; error: { code: string; message: string } }): void {
+    this.span.setAttribute(ALMA_ATTR.toolOk, outcome.ok);
+    if (!outcome.ok) markSpanFailed(this.span, outcome.error.code, outcome.error.message);
+    this.span.end();
   }
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ModelSpeedTracker } from "./model-speed.js";
 import type { TokenCounter } from "./token-counter.js";
+import type { AgentRegistry } from "./agent-registry.js";
 import type { Agent } from "./worker-agent.js";
 
 export const managerAgentConfigSchema = z
@@ -20,6 +21,8 @@ export const managerAgentConfigSchema = z
     classifyTimeoutMs: z.number().int().positive().default(1_500),
     /** rule decisions under this confidence are checked by the model */
     ambiguousBelow: z.number().min(0).max(1).default(0.7),
+    /** the reviewer's pass after an analytical answer: when the model's pace leaves time for it (auto), always, or never */
+    review: z.enum(["auto", "always", "off"]).default("auto"),
   })
   .strict();
 
@@ -28,8 +31,10 @@ export type ManagerAgentSettings = z.output<typeof managerAgentConfigSchema>;
 export type ManagerAgentConfig = z.input<typeof managerAgentConfigSchema> & {
   /** counts output tokens per delta; default one per delta */
   countTokens?: TokenCounter;
-  /** the worker for plan steps; default an AnalystAgent on the manager's model */
+  /** one worker for every plan step, no kinds and no review (tests); default: the agent registry's kinds */
   worker?: Agent;
+  /** the worker kinds plan steps are given; default defaultAgentRegistry() (analyst, calculator, researcher, reviewer) */
+  agents?: AgentRegistry;
   /** jitter source for retries (tests) */
   random?: () => number;
   /** today's date for the prompts (tests) */

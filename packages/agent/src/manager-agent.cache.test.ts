@@ -13,7 +13,7 @@ describe("ManagerAgent: response cache", () => {
   function setup(reply = () => ({ deltas: ["Hel", "lo ", "you!"] })) {
     const cache = new ResponseCache();
     const model = new FakeChatModel(reply);
-    return { cache, model, agent: new ManagerAgent({ model, cache, config: { today, speed: knownModelSpeed() } }) };
+    return { cache, model, agent: new ManagerAgent({ model, cache, config: { today, speed: knownModelSpeed(), review: "off" } }) };
   }
 
   it("answers a repeated request from the cache through the same events, with no model call", async () => {
@@ -66,7 +66,7 @@ describe("ManagerAgent: response cache", () => {
   it("replays an analytical answer with its plan and steps", async () => {
     const cache = new ResponseCache();
     const model = new FakeChatModel(analyticalResponder());
-    const agent = new ManagerAgent({ model, cache, config: { today, speed: knownModelSpeed() } });
+    const agent = new ManagerAgent({ model, cache, config: { today, speed: knownModelSpeed(), review: "off" } });
     const first = harness({ userText: TASK });
     const live = await agent.run(first.input);
     const calls = model.calls.length;
@@ -86,7 +86,7 @@ describe("ManagerAgent: response cache", () => {
     const model = new FakeChatModel((m) =>
       m[0]!.content.startsWith("Classify") ? { deltas: ['{"type":"conversational","confidence":0.8}'] } : { deltas: ["Sure."] },
     );
-    const agent = new ManagerAgent({ model, cache, config: { today, speed: knownModelSpeed() } });
+    const agent = new ManagerAgent({ model, cache, config: { today, speed: knownModelSpeed(), review: "off" } });
     await agent.run(harness({ userText: "my day was long and kind of boring" }).input);
     const r = await agent.run(harness({ userText: "my day was long and kind of boring" }).input);
     expect(r.cacheHit).toBe(true);

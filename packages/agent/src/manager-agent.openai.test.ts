@@ -46,7 +46,7 @@ describe("ManagerAgent against a fake OpenAI-compatible server", () => {
 
   it("runs the analytical path end to end: valid order, complete tagged steps, concurrent steps kept apart", async () => {
     server.setHandler((req) => answer(req));
-    const agent = new ManagerAgent({ model, config: { maxConcurrentSteps: 2 } });
+    const agent = new ManagerAgent({ model, config: { maxConcurrentSteps: 2, review: "off" } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);
     expect(r.error).toBeNull();
@@ -64,7 +64,7 @@ describe("ManagerAgent against a fake OpenAI-compatible server", () => {
 
   it("states a partial answer when a step's stream is cut", async () => {
     server.setHandler((req) => answer(req, (id) => (id === "s2" ? { tokens: stepTokens("s2"), cutAfterTokens: 2 } : null)));
-    const agent = new ManagerAgent({ model });
+    const agent = new ManagerAgent({ model, config: { review: "off" } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);
     expect(r.error).toBeNull();
@@ -78,7 +78,7 @@ describe("ManagerAgent against a fake OpenAI-compatible server", () => {
 
   it("holds the deadline when a step stalls", async () => {
     server.setHandler((req) => answer(req, (id) => (id === "s1" ? { tokens: stepTokens("s1"), stallAfterTokens: 2 } : null)));
-    const agent = new ManagerAgent({ model, config: { deadlineMs: 1500, synthesisReserveMs: 500, speed: knownModelSpeed() } });
+    const agent = new ManagerAgent({ model, config: { deadlineMs: 1500, synthesisReserveMs: 500, speed: knownModelSpeed(), review: "off" } });
     const h = harness({ userText: TASK });
     const t0 = Date.now();
     const r = await agent.run(h.input);
@@ -93,7 +93,7 @@ describe("ManagerAgent against a fake OpenAI-compatible server", () => {
   it("retries a 429 before the first token, then answers, then replays from the cache", async () => {
     server.setHandler((req) => (req.attempt === 1 ? { error: { status: 429, message: "slow down", retryAfterMs: 10 } } : { text: "Hello there friend" }));
     const cache = new ResponseCache();
-    const agent = new ManagerAgent({ model, cache, config: { retryBaseMs: 5 } });
+    const agent = new ManagerAgent({ model, cache, config: { retryBaseMs: 5, review: "off" } });
     const h = harness({ userText: "hello" });
     const r = await agent.run(h.input);
     expect(r.text).toBe("Hello there friend");

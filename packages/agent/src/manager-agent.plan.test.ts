@@ -14,7 +14,7 @@ const today = () => "2025-06-01";
 describe("ManagerAgent: analytical plans", () => {
   it("plans, runs workers live and tagged, runs independent steps concurrently, then synthesizes", async () => {
     const model = new FakeChatModel(analyticalResponder());
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), maxConcurrentSteps: 2 } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off", maxConcurrentSteps: 2 } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);
     expect(checkRunEventOrder(h.events)).toEqual([]);
@@ -57,7 +57,7 @@ describe("ManagerAgent: analytical plans", () => {
 
   it("runs steps one at a time with concurrency 1, without interleaving", async () => {
     const model = new FakeChatModel(analyticalResponder());
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), maxConcurrentSteps: 1 } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off", maxConcurrentSteps: 1 } });
     const h = harness({ userText: TASK });
     await agent.run(h.input);
     const order = h.events.flatMap((e) => (e.type === "run.token" && e.stepId ? [e.stepId] : []));
@@ -72,7 +72,7 @@ describe("ManagerAgent: analytical plans", () => {
           : null,
       ),
     );
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off" } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);
     expect(checkRunEventOrder(h.events)).toEqual([]);
@@ -93,7 +93,7 @@ describe("ManagerAgent: analytical plans", () => {
     const model = new FakeChatModel(
       analyticalResponder((role, stepId) => (role === "step" && stepId === "s2" ? { deltas: stepTokens("s2", 1000), delayMs: 10 } : null)),
     );
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), deadlineMs: 600, synthesisReserveMs: 250 } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off", deadlineMs: 600, synthesisReserveMs: 250 } });
     const h = harness({ userText: TASK });
     const t0 = Date.now();
     const r = await agent.run(h.input);
@@ -118,7 +118,7 @@ describe("ManagerAgent: analytical plans", () => {
     const model = new FakeChatModel(
       analyticalResponder((role) => (role === "synthesis" ? { deltas: Array.from({ length: 500 }, () => "z"), delayMs: 10 } : null)),
     );
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), deadlineMs: 400, synthesisReserveMs: 200 } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off", deadlineMs: 400, synthesisReserveMs: 200 } });
     const h = harness({ userText: TASK });
     const t0 = Date.now();
     const r = await agent.run(h.input);
@@ -129,7 +129,7 @@ describe("ManagerAgent: analytical plans", () => {
 
   it("a step that reaches its budget stops cleanly as truncated with an exact count", async () => {
     const model = new FakeChatModel(analyticalResponder((role, stepId) => (role === "step" && stepId === "s1" ? { deltas: stepTokens("s1", 200) } : null)));
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), stepMaxOutputTokens: 8 } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off", stepMaxOutputTokens: 8 } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);
     const s1 = h.events.find((e) => e.type === "run.step.completed" && e.stepId === "s1") as Extract<AgentEvent, { type: "run.step.completed" }>;
@@ -141,7 +141,7 @@ describe("ManagerAgent: analytical plans", () => {
   it("stop mid-step ends every running step promptly and skips the synthesis", async () => {
     const ctrl = new AbortController();
     const model = new FakeChatModel(analyticalResponder((role, stepId) => (role === "step" ? { deltas: stepTokens(stepId!, 1000), delayMs: 5 } : null)));
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off" } });
     const h = harness({ userText: TASK, signal: ctrl.signal, onEvent: (e) => e.type === "run.token" && e.text === "s2:3 " && ctrl.abort() });
     const t0 = performance.now();
     const r = await agent.run(h.input);
@@ -166,7 +166,7 @@ describe("ManagerAgent: analytical plans", () => {
         return role === "other" ? { deltas: ["Direct ", "answer."] } : null;
       }),
     );
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off" } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);
     expect(planDeltasAsked).toBe(1);
@@ -191,7 +191,7 @@ describe("ManagerAgent: analytical plans", () => {
     const model = new FakeChatModel(
       analyticalResponder((role) => (role === "plan" ? { deltas: [JSON.stringify(one)] } : role === "other" ? { deltas: ["The ", "answer."] } : null)),
     );
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off" } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);
     expect(r.steps).toBeNull();
@@ -206,7 +206,7 @@ describe("ManagerAgent: analytical plans", () => {
     // the first two steps arrive fast, then the planner crawls through a huge third one
     const deltas = [plan.slice(0, plan.indexOf('{"id":"s3"') + 12), ...plan.slice(plan.indexOf('{"id":"s3"') + 12).match(/.{1,20}/g)!];
     const model = new FakeChatModel(analyticalResponder((role) => (role === "plan" ? { deltas, delayMs: 10 } : null)));
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), deadlineMs: 1500, synthesisReserveMs: 600 } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off", deadlineMs: 1500, synthesisReserveMs: 600 } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);
     expect(checkRunEventOrder(h.events)).toEqual([]);
@@ -221,7 +221,7 @@ describe("ManagerAgent: analytical plans", () => {
   it("a first step started when a second began, which then did not hold, is the plan: closed, and synthesized", async () => {
     const plan = '{"steps":[{"id":"s1","title":"Latency","instruction":"Compare latency.","dependsOn":[]},{"id":"s2"}]}';
     const model = new FakeChatModel(analyticalResponder((role) => (role === "plan" ? { deltas: plan.match(/.{1,8}/g)!, delayMs: 2 } : null)));
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off" } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);
     expect(checkRunEventOrder(h.events)).toEqual([]);
@@ -233,7 +233,7 @@ describe("ManagerAgent: analytical plans", () => {
 
   it('a step is told the plan\'s expected length while the planner is still writing, never "step 1 of 1"', async () => {
     const model = new FakeChatModel(analyticalResponder((role) => (role === "plan" ? { deltas: JSON.stringify(PLAN).match(/.{1,6}/g)!, delayMs: 2 } : null)));
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off" } });
     await agent.run(harness({ userText: TASK }).input);
     const first = model.calls.find((c) => roleOf(c.messages).stepTitle === "Latency")!;
     expect(lastUserText(first.messages)).not.toMatch(/Carry out step 1 of 1:/);
@@ -245,7 +245,7 @@ describe("ManagerAgent: analytical plans", () => {
       deltas: [],
       error: new LlmError("provider_auth", "The API key was rejected. Check OPENAI_API_KEY.", { status: 401 }),
     }));
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), retryBaseMs: 1 } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off", retryBaseMs: 1 } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);
     expect(r.finishReason).toBe("error");
@@ -265,7 +265,7 @@ describe("ManagerAgent: worker agents", () => {
         return { text: `critique of ${input.step.id}`, finishReason: "stop" as const, completionTokens: 1 };
       },
     };
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), worker: critic } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off", worker: critic } });
     const h = harness({ userText: TASK });
     const r = await agent.run(h.input);
     expect(checkRunEventOrder(h.events)).toEqual([]);

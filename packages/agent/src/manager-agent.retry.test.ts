@@ -16,7 +16,7 @@ describe("ManagerAgent: retries and overflow", () => {
         ? { deltas: [], error: new LlmError("provider_rate_limit", "Rate limited by the provider.", { retryable: true, status: 429, retryAfterMs: 20 }) }
         : { deltas: ["Hi!"] },
     );
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), retryBaseMs: 1, random: () => 0 } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off", retryBaseMs: 1, random: () => 0 } });
     const h = harness({ userText: "hello" });
     const t0 = performance.now();
     const r = await agent.run(h.input);
@@ -34,7 +34,7 @@ describe("ManagerAgent: retries and overflow", () => {
       deltas: [],
       error: new LlmError("provider_unavailable", "The provider is unavailable (503). Try again shortly.", { retryable: true, status: 503 }),
     }));
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), retryBaseMs: 1, maxRetries: 1 } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off", retryBaseMs: 1, maxRetries: 1 } });
     const h = harness({ userText: "hello" });
     const r = await agent.run(h.input);
     expect(model.calls).toHaveLength(2);
@@ -46,7 +46,7 @@ describe("ManagerAgent: retries and overflow", () => {
       deltas: ["a", "b", "c"],
       failAfter: { deltas: 2, error: new LlmError("stream_interrupted", "The stream was cut.", { retryable: true, afterFirstToken: true }) },
     }));
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off" } });
     const h = harness({ userText: "hello" });
     const r = await agent.run(h.input);
     expect(r).toMatchObject({ finishReason: "error", text: "ab", error: { code: "stream_interrupted", message: "The stream was cut.", retryable: true } });
@@ -57,7 +57,7 @@ describe("ManagerAgent: retries and overflow", () => {
     const model = new FakeChatModel((_m, _o, i) =>
       i === 0 ? { deltas: [], error: new LlmError("provider_context_length", "Too long.", { status: 400 }) } : { deltas: ["fits"] },
     );
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off" } });
     const history: ChatMessage[] = [
       { role: "user", content: "old" },
       { role: "assistant", content: "older answer" },
@@ -85,7 +85,7 @@ describe("ManagerAgent: overflow in a step", () => {
         return null;
       }),
     );
-    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed() } });
+    const agent = new ManagerAgent({ model, config: { today, speed: knownModelSpeed(), review: "off" } });
     const h = harness({
       userText: TASK,
       history: [

@@ -1,7 +1,7 @@
 import type { ChatModel } from "@alma/llm";
 import { defaultSafetyMargin } from "@alma/memory";
 import type { AgentRunInput, AgentRunResult } from "./agent-run.js";
-import { AnalystAgent } from "./analyst-agent.js";
+import { defaultAgentRegistry, type AgentRegistry } from "./agent-registry.js";
 import { cacheKey } from "./cache-key.js";
 import { classifyInitial } from "./classify-task.js";
 import { estimateMeasure } from "./estimate-measure.js";
@@ -17,10 +17,13 @@ import type { ResponseCache } from "./response-cache.js";
 import { routeTask, type RouteDecision } from "./route-task.js";
 import { isDirectAnswer, runAnalytical, type Pace } from "./run-analytical.js";
 import { contextError, directLabel, doneLabel } from "./run-labels.js";
+import { RunDocuments } from "./run-documents.js";
 import { RunScope } from "./run-scope.js";
 import { runSingle } from "./run-single.js";
 import { desiredTokens, taskParameters, type DesiredTokens } from "./task-parameters.js";
 import { countOnePerDelta, type TokenCounter } from "./token-counter.js";
+import { singleWorkerAgents, type StepAgents } from "./step-agents.js";
+import { refersToDocuments } from "./step-kind-rules.js";
 import type { Agent } from "./worker-agent.js";
 
 export interface ManagerAgentOptions {
@@ -39,7 +42,8 @@ export class ManagerAgent {
   readonly cache: ResponseCache | null;
   readonly settings: ManagerAgentSettings;
   private readonly countTokens: TokenCounter;
-  private readonly worker: Agent;
+  private readonly worker: Agent | null;
+  readonly agents: AgentRegistry;
   private readonly random: (() => number) | undefined;
   private readonly today: () => string;
   readonly speed: ModelSpeedTracker;
@@ -47,7 +51,7 @@ export class ManagerAgent {
   private readonly prior: Pace;
 
   constructor({ model, cache = null, config = {} }: ManagerAgentOptions) {
-    const { countTokens, worker, random, today, speed, modelKey, priorPace, ...rest } = config;
+    const { countTokens, worker, agents, random, today, speed, modelKey, priorPace, ...rest } = config;
     this.settings = managerAgentConfigSchema.parse(rest);
     if (this.settings.minSteps > this.settings.maxSteps) throw new Error("ManagerAgent config: minSteps must not exceed maxSteps");
     this.model = model;
@@ -55,7 +59,8 @@ export class ManagerAgent {
     this.countTokens = countTokens ?? countOnePerDelta;
     this.random = random;
     this.today = today ?? (() => new Date().toISOString().slice(0, 10));
-    this.worker = worker ?? new AnalystAgent();
+    this.worker = worker ?? null;
+    this.agents = agents ?? defaultAgentRegistry();
     this.speed = speed ?? new ModelSpeedTracker();
     this.modelKey = modelKey ?? `${model.provider}:${model.model}`;
     this.prior = priorPace ?? PRIOR_SPEED;
@@ -106,10 +111,15 @@ export class ManagerAgent {
     });
     input.emit({ type: "run.progress", phase: "classifying", label: "Classifying the task" });
     // the window is learned from the server while the task is classified, so neither waits for the other
-    const [{ classification, usage: classifyUsage }] = await Promise.all([
+    const [{ classification: refined, usage: classifyUsage }] = await Promise.all([
       refineClassification(this.model, this.cache, this.settings, input, initial),
       this.model.resolveContextWindow?.(input.signal).catch(() => null),
     ]);
+    const documents = input.documents?.length ? new RunDocuments(input.documents) : null;
+    // a question about the attached files is answered from them: planned, with a researcher step
+    const asksDocuments =
+      documents !== null && input.continueFrom === undefined && options.taskType === "auto" && refersToDocuments(input.userText, documents.names());
+    const classification: typeof refined = asksDocuments && refined.type !== "analytical" ? { type: "analytical", source: "rules", confidence: 0.9 } : refined;
     const taskType = classification.type;
     input.emit({ type: "run.classified", taskType, classification, durationMs: Math.max(0, performance.now() - classifyStart) });
 
@@ -118,7 +128,9 @@ export class ManagerAgent {
         ? null
         : options.taskType === "analytical"
           ? { route: "plan", confidence: 1, reason: "the user asked for an analysis" }
-          : routeTask(input.userText);
+          : asksDocuments
+            ? { route: "plan", confidence: 0.9, reason: "a question about the attached documents" }
+            : routeTask(input.userText);
     const measure = input.measure ?? estimateMeasure(this.model);
     const taskTokens = await measure.countText(input.userText);
     const desired = desiredTokens(taskType, options.maxOutputTokens, this.settings.stepMaxOutputTokens);
@@ -132,7 +144,7 @@ export class ManagerAgent {
       });
       if (hopeful.mode === "plan") shape = hopeful;
     }
-    const params = taskParameters(taskType, shape, { temperature: options.temperature, today: this.today(), workerName: this.worker.name });
+    const params = taskParameters(taskType, shape, { temperature: options.temperature, today: this.today(), workerName: this.workerTag() });
     const scope = new RunScope({ ...input, measure }, this.model, this.settings, this.countTokens, this.retryPolicy(), params.system, shape.reserve, (sample) =>
       this.speed.record(this.modelKey, sample),
     );
@@ -147,7 +159,9 @@ export class ManagerAgent {
       }
       input.meter.requestBuilt();
 
-      const cacheAllowed = this.cache !== null && input.continueFrom === undefined && (taskType !== "creative" || options.useCacheForCreative);
+      // an answer from attached documents depends on them, which the cache key does not hold
+      const cacheAllowed =
+        this.cache !== null && documents === null && input.continueFrom === undefined && (taskType !== "creative" || options.useCacheForCreative);
       const key = cacheAllowed
         ? cacheKey({
             provider: this.model.provider,
@@ -182,7 +196,9 @@ export class ManagerAgent {
       };
       if (shape.mode === "plan") {
         const out = await runAnalytical(scope, {
-          worker: this.worker,
+          agents: this.stepAgents(documents, scope.window()),
+          documents: documents?.summaries() ?? [],
+          review: this.settings.review,
           shape,
           synthesisTemperature: params.temperature,
           synthesisMaxTokens: desired.synthesis,
@@ -211,7 +227,7 @@ export class ManagerAgent {
             ...base,
             finishReason: out.finishReason,
             text: out.text,
-            steps: out.plan.length > 0 ? out.steps.map((s) => s.record) : null,
+            steps: out.plan.length > 0 ? [...out.steps.map((s) => s.record), ...(out.review ? [out.review.record] : [])] : null,
             usage: scope.usage(),
             error: out.error ? runErrorOf(out.error) : null,
           };
@@ -246,6 +262,21 @@ export class ManagerAgent {
     } finally {
       scope.dispose();
     }
+  }
+
+  /** the workers of one run: the configured one for every step, else the registry's kinds with the run's documents */
+  private stepAgents(documents: RunDocuments | null, window: number): StepAgents {
+    return this.worker ? singleWorkerAgents(this.worker) : this.agents.forRun({ documents, window });
+  }
+
+  /** what the cache key says of the workers: the one worker, or every kind's template version */
+  private workerTag(): string {
+    return this.worker
+      ? this.worker.name
+      : this.agents
+          .all()
+          .map((k) => `${k.name}@${k.prompt.version}`)
+          .join(",");
   }
 
   /** Sizes the run for the model's pace and window (see planRunShape). */

@@ -4,17 +4,19 @@ import type { AnalysisStep } from "./analysis-plan.js";
 import { decodeRate } from "@alma/protocol";
 import { tokensShown } from "./tokens-shown.js";
 import { finishOf } from "./finish-of.js";
-import { fitStepResults } from "./fit-step-results.js";
 import { PlanStreamParser } from "./plan-stream-parser.js";
-import { MIN_ANSWER_TOKENS, MIN_STEP_TOKENS, MIN_SYNTHESIS_TOKENS, TIME_SAFETY, type PlanShape, type RunShape } from "./plan-run-shape.js";
+import { MIN_STEP_TOKENS, TIME_SAFETY, type PlanShape, type RunShape } from "./plan-run-shape.js";
 import { analyticalPlanPrompt } from "./prompts/analytical-plan-prompt.js";
-import { analyticalSynthesisPrompt } from "./prompts/analytical-synthesis-prompt.js";
+import type { DocumentSummary } from "./run-documents.js";
+import { runReview, type ReviewMode } from "./run-review.js";
 import type { RunScope } from "./run-scope.js";
 import { runStep, skippedStep, type StepOutcome } from "./run-step.js";
 import { StepGraph } from "./run-step-graph.js";
+import { synthesize } from "./run-synthesis.js";
+import { assignStepKind } from "./step-kind-rules.js";
+import type { StepAgents } from "./step-agents.js";
 import { nowMs } from "./stream-generation.js";
 import { withSystemPrompt } from "./with-system-prompt.js";
-import type { Agent } from "./worker-agent.js";
 
 export type { StepOutcome } from "./run-step.js";
 
@@ -29,6 +31,8 @@ export interface AnalyticalOutcome {
   error: LlmError | null;
   /** true when the answer is whole: every step complete and the synthesis ended naturally */
   complete: boolean;
+  /** the reviewer's pass over the answer, when the run had time for one */
+  review: StepOutcome | null;
 }
 
 /** The planner gave no plan worth running: answer in one pass, saying why in the progress line. */
@@ -39,7 +43,12 @@ export interface DirectAnswer {
 export type Pace = { ttftMs: number; tokensPerSecond: number };
 
 export interface AnalyticalOptions {
-  worker: Agent;
+  /** the workers' kinds and the worker of each step */
+  agents: StepAgents;
+  /** the run's attached documents, as the planner is told of them */
+  documents?: readonly DocumentSummary[];
+  /** the reviewer's pass after the synthesis; default off */
+  review?: ReviewMode;
   shape: PlanShape;
   synthesisTemperature: number;
   /** the synthesis's budget with time and room to spare */
@@ -73,14 +82,27 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
   const parser = new PlanStreamParser(shape.steps);
   const planned: AnalysisStep[] = [];
   let held: AnalysisStep | null = null;
-  const agent = opts.worker.name;
-  const toPlanStep = (s: AnalysisStep): PlanStep => ({ id: s.id, title: s.title, agent, dependsOn: s.dependsOn });
+  const { agents } = opts;
+  const kinds = agents.plannable();
+  const available = new Set(kinds.map((k) => k.name));
+  const documentNames = (opts.documents ?? []).map((d) => d.name);
+  // each step runs as the kind it names, helped by the rules for small planners, resolved by the registry
+  const assigned: AnalysisStep[] = [];
+  const assign = (steps: AnalysisStep[]): AnalysisStep[] =>
+    steps.map((s) => {
+      const kind = agents.resolve(assignStepKind(s, { task, available, assigned: assigned.map((a) => a.agent!), documentNames }));
+      const step = { ...s, agent: kind };
+      assigned.push(step);
+      return step;
+    });
+  const kindOf = (s: AnalysisStep) => s.agent ?? agents.resolve(undefined);
+  const toPlanStep = (s: AnalysisStep): PlanStep => ({ id: s.id, title: s.title, agent: kindOf(s), dependsOn: s.dependsOn });
   const graph: StepGraph<AnalysisStep, StepOutcome> = new StepGraph<AnalysisStep, StepOutcome>({
     concurrency: shape.concurrency,
     canStart: () => !input.signal.aborted && !stepsDeadline.aborted,
-    skip: (step) => skippedStep(scope, step, agent, input.signal.aborted ? "stopped" : "deadline"),
+    skip: (step) => skippedStep(scope, step, kindOf(step), input.signal.aborted ? "stopped" : "deadline"),
     run: (step, index) =>
-      runStep(scope, opts.worker, step, {
+      runStep(scope, agents.worker(step.agent), step, {
         index,
         // while the planner writes, the plan's length is the one it was asked for
         total: () => (planFinal ? planned.length : Math.max(planned.length, parser.limitSteps)),
@@ -126,7 +148,13 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
   };
   // the planner never writes into the time kept for the synthesis
   stepsDeadline.addEventListener("abort", () => stopPlanner("deadline"), { once: true });
-  const rendered = analyticalPlanPrompt.render({ task, minSteps: Math.min(settings.minSteps, shape.steps), maxSteps: shape.steps });
+  const rendered = analyticalPlanPrompt.render({
+    task,
+    minSteps: Math.min(settings.minSteps, shape.steps),
+    maxSteps: shape.steps,
+    kinds,
+    documents: opts.documents ?? [],
+  });
   const buildPlan = (base: ChatMessage[]): ChatMessage[] => [
     ...withSystemPrompt(base, rendered.system, scope.system),
     { role: "user", content: rendered.instruction! },
@@ -151,7 +179,7 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
       deltas += 1;
       // JSON tokens run shorter than prose's 4 characters, so the deltas count too: the text alone would make a model look slow
       const written = Math.max(1, tokensShown(deltas, chars));
-      admit(parser.push(t));
+      admit(assign(parser.push(t)));
       // a second step has begun: the plan has several parts, so the first one starts now
       if (held !== null && parser.begun >= 2) release();
       if (parser.state === "not_json") return stopPlanner("not_json");
@@ -180,7 +208,7 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
     return failed(out, []);
   }
   // what the planner wrote last closes the plan; a first step held back alone is answered directly instead
-  if (!stopped) admit(ended === null ? parser.end() : [], true);
+  if (!stopped) admit(ended === null ? assign(parser.end()) : [], true);
   if (!stopped && planned.length === 0) {
     graph.close();
     await graph.done;
@@ -203,7 +231,27 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
   const plan = planned.map(toPlanStep);
   if (stopped || input.signal.aborted) return { ...empty(plan, steps), finishReason: finishOf("aborted", input.signal, scope.deadline) };
 
-  return synthesize(scope, { task, plan, steps, opts, deadlineAt });
+  const answer = await synthesize(scope, {
+    task,
+    steps,
+    pace: opts.pace(),
+    maxTokens: opts.synthesisMaxTokens,
+    temperature: opts.synthesisTemperature,
+    deadlineAt,
+  });
+  const reviewer = answer.finishReason === "stop" && !answer.error ? agents.pass("reviewer") : null;
+  const review = reviewer ? await runReview(scope, reviewer, { steps, draft: answer.text, pace: opts.pace(), mode: opts.review ?? "off" }) : null;
+  return {
+    plan,
+    steps,
+    text: answer.text,
+    synthesisDeltas: answer.deltas,
+    synthesisTokens: answer.completionTokens,
+    finishReason: answer.finishReason,
+    error: answer.error,
+    complete: answer.finishReason === "stop" && steps.every((s) => s.record.status === "complete"),
+    review,
+  };
 }
 
 /** A step's budget when it starts: the plan's, or what the time until the synthesis leaves at the model's pace. */
@@ -214,64 +262,8 @@ function stepBudget(shape: PlanShape, pace: Pace, stepsEndAt: number): number {
   return Math.min(shape.stepTokens, byTime);
 }
 
-async function synthesize(
-  scope: RunScope,
-  args: { task: string; plan: PlanStep[]; steps: StepOutcome[]; opts: AnalyticalOptions; deadlineAt: number },
-): Promise<AnalyticalOutcome> {
-  const { task, plan, steps, opts, deadlineAt } = args;
-  const pace = opts.pace();
-  const byTime = Math.floor((((deadlineAt - Date.now()) * TIME_SAFETY - pace.ttftMs) / 1000) * pace.tokensPerSecond);
-  let budget = Math.max(MIN_ANSWER_TOKENS, Math.min(opts.synthesisMaxTokens, byTime));
-  const total = steps.length;
-  scope.progress("synthesizing", `Writing the answer from ${total} step${total === 1 ? "" : "s"}`);
-
-  const buildWith = (texts: string[], words: number) => {
-    const rendered = analyticalSynthesisPrompt.render({
-      task,
-      steps: steps.map((s, i) => ({ title: s.record.title, status: s.record.status, note: s.note, text: texts[i]! })),
-      budget: words,
-    });
-    return (base: ChatMessage[]): ChatMessage[] => [...withSystemPrompt(base, rendered.system, scope.system), { role: "user", content: rendered.instruction! }];
-  };
-  // the steps' results are cut to what the window leaves beside the context, the instructions and the answer
-  const bare = await scope.measure.countRequest(
-    buildWith(
-      steps.map(() => ""),
-      budget,
-    )(scope.messages),
-  );
-  const free = scope.window() - scope.margin() - bare;
-  const minPerStep = 30;
-  if (free - budget < minPerStep * total) budget = Math.max(Math.min(budget, MIN_SYNTHESIS_TOKENS), free - minPerStep * total);
-  const texts = await fitStepResults(
-    steps.map((s) => s.record.text),
-    Math.max(0, free - budget),
-    scope.measure,
-  );
-  const out = await scope.generate(buildWith(texts, budget), {
-    role: "synthesis",
-    stepId: null,
-    agent: "manager",
-    budget,
-    minTokens: Math.min(budget, MIN_ANSWER_TOKENS),
-    temperature: opts.synthesisTemperature,
-    onDelta: (t) => scope.token(t, "manager", null),
-  });
-  const { finishReason, text } = scope.endAnswer(out);
-  return {
-    plan,
-    steps,
-    text,
-    synthesisDeltas: out.deltas,
-    synthesisTokens: out.completionTokens,
-    finishReason,
-    error: out.error,
-    complete: finishReason === "stop" && steps.every((s) => s.record.status === "complete"),
-  };
-}
-
 function empty(plan: PlanStep[], steps: StepOutcome[]): AnalyticalOutcome {
-  return { plan, steps, text: "", synthesisDeltas: [], synthesisTokens: 0, finishReason: "stopped", error: null, complete: false };
+  return { plan, steps, text: "", synthesisDeltas: [], synthesisTokens: 0, finishReason: "stopped", error: null, complete: false, review: null };
 }
 
 function failed(out: { error: LlmError | null }, plan: PlanStep[]): AnalyticalOutcome {

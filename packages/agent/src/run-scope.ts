@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatModel } from "@alma/llm";
+import type { ChatMessage, ChatModel, ModelTool } from "@alma/llm";
 import { defaultSafetyMargin } from "@alma/memory";
 import type { ContextStats, ContextWindowInfo, FinishReason, ProgressPhase, RequestRole } from "@alma/protocol";
 import type { AgentRunInput, RequestMeasure } from "./agent-run.js";
@@ -33,6 +33,8 @@ export interface RequestSpec {
   signal?: AbortSignal;
   /** stop cleanly once this many tokens were counted (defaults to the request's max_tokens) */
   countBudget?: number;
+  /** functions offered through the model's function calling (a tool-using worker's round) */
+  tools?: ModelTool[];
 }
 
 /**
@@ -246,6 +248,7 @@ export class RunScope {
           maxOutputTokens: fitted.maxOutputTokens,
           temperature: spec.temperature,
           json: spec.json,
+          ...(spec.tools?.length ? { tools: spec.tools } : {}),
           onDelta: spec.onDelta,
           ...(spec.countBudget !== undefined ? { budget: spec.countBudget } : {}),
           signal: AbortSignal.any(signals),

@@ -3,6 +3,7 @@ import type { AnalysisStep } from "./analysis-plan.js";
 import { stopNote } from "./finish-of.js";
 import { AgentSpan, ALMA_ATTR, GEN_AI, markSpanFailed } from "./gen-ai-telemetry.js";
 import type { RunScope } from "./run-scope.js";
+import { stepToolCaller } from "./step-tool-calls.js";
 import type { Agent } from "./worker-agent.js";
 
 export interface StepOutcome {
@@ -23,6 +24,10 @@ export interface StepRunOptions {
   /** the step's output budget when it starts; 0 when no time is left for it */
   budget: () => number;
   resultOf: (id: string) => StepOutcome | undefined;
+  /** the reviewer's pass: the draft answer it checks */
+  draft?: string;
+  /** the progress line instead of "Step N of M: title" */
+  label?: string;
 }
 
 /** Carries out one plan step through the worker, live and tagged with the step, and records how it ended. */
@@ -39,7 +44,7 @@ export async function runStep(scope: RunScope, worker: Agent, step: AnalysisStep
   let closed = false;
   let generated = false;
 
-  scope.progress("step", o.final() ? `Step ${o.index + 1} of ${total}: ${step.title}` : `Step ${o.index + 1}: ${step.title}`, {
+  scope.progress("step", o.label ?? (o.final() ? `Step ${o.index + 1} of ${total}: ${step.title}` : `Step ${o.index + 1}: ${step.title}`), {
     step: { id: step.id, index: o.index, total },
   });
   scope.emit({ type: "run.step.started", stepId: step.id, title: step.title, agent: worker.name });
@@ -62,6 +67,8 @@ export async function runStep(scope: RunScope, worker: Agent, step: AnalysisStep
   let failure: unknown = null;
   let workerFinish: string = "stop";
   let reportedTokens: number | null = null;
+  let workerNote: string | null = null;
+  const tools = stepToolCaller(scope, { stepId: step.id, agent: worker.name, signal });
   try {
     const r = await traced.within(() =>
       worker.run(
@@ -75,28 +82,40 @@ export async function runStep(scope: RunScope, worker: Agent, step: AnalysisStep
             return dep ? [{ id, title: dep.record.title, text: dep.record.text }] : [];
           }),
           contextSystem: scope.system,
+          ...(o.draft !== undefined ? { draft: o.draft } : {}),
         },
         {
           emitToken,
           signal,
           budget,
+          stepId: step.id,
           generate: (build, g) => {
             generated = true;
+            // a tool loop's later rounds get what the earlier ones left of the step's budget
+            const left = Math.max(1, Math.min(budget, g.budget ?? budget));
             return scope.generate(build, {
               role: "step",
               stepId: step.id,
               agent: worker.name,
-              budget,
+              budget: left,
+              minTokens: Math.min(left, 64),
               temperature: g.temperature,
               onDelta: g.onDelta,
               signal,
-              countBudget: budget,
+              countBudget: left,
+              ...(g.tools?.length ? { tools: g.tools } : {}),
             });
           },
+          supportsTools: () => scope.model.supportsTools?.() ?? false,
+          callTool: tools.callTool,
+          rejectToolCall: tools.rejectToolCall,
+          room: async (build) => scope.window() - scope.margin() - (await scope.measure.countRequest(build(scope.messages))),
+          measure: scope.measure,
         },
       ),
     );
     workerFinish = r.finishReason;
+    workerNote = r.note ?? null;
     // usage of requests made through `generate` is already counted
     if (!generated) scope.addUsage({ promptTokens: r.promptTokens ?? 0, completionTokens: r.completionTokens, reported: r.reported ?? false });
     if (r.reported) reportedTokens = r.completionTokens;
@@ -123,7 +142,7 @@ export async function runStep(scope: RunScope, worker: Agent, step: AnalysisStep
   } else if (workerFinish === "content_filter") {
     [status, finishReason, note] = ["truncated", "content_filter", "stopped by the provider's content filter"];
   } else {
-    [status, finishReason] = ["complete", "stop"];
+    [status, finishReason, note] = ["complete", "stop", workerNote];
   }
   const completionTokens = status === "complete" && reportedTokens !== null ? reportedTokens : counted;
   scope.emit({

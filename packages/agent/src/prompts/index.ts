@@ -7,3 +7,6 @@ export * from "./analytical-synthesis-prompt.js";
 export * from "./classify-prompt.js";
 export * from "./continue-prompt.js";
 export * from "./analytical-direct-prompt.js";
+export * from "./calculator-step-prompt.js";
+export * from "./researcher-step-prompt.js";
+export * from "./analytical-review-prompt.js";

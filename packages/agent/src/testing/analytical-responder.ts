@@ -2,6 +2,7 @@ import type { ChatMessage, GenerateOptions } from "@alma/llm";
 import { PLAN_MARKER } from "../prompts/analytical-plan-prompt.js";
 import { STEP_MARKER } from "../prompts/analytical-step-prompt.js";
 import { SYNTHESIS_MARKER } from "../prompts/analytical-synthesis-prompt.js";
+import { ALL_SUPPORTED, REVIEW_MARKER } from "../prompts/analytical-review-prompt.js";
 import { lastUserText, type FakeReply } from "./fake-chat-model.js";
 
 /** the analytical task the tests ask; PLAN is the plan the responder writes for it */
@@ -22,11 +23,12 @@ export function stepTokens(id: string, n = 6): string[] {
 
 export const SYNTHESIS_TOKENS = ["Use ", "UDP ", "with ", "custom ", "reliability."];
 
-export type Role = "plan" | "step" | "synthesis" | "other";
+export type Role = "plan" | "step" | "synthesis" | "review" | "other";
 
 export function roleOf(messages: ChatMessage[]): { role: Role; stepTitle: string | null } {
   const text = lastUserText(messages);
   if (text.includes(PLAN_MARKER) || text.startsWith("That plan could not be used")) return { role: "plan", stepTitle: null };
+  if (text.includes(REVIEW_MARKER)) return { role: "review", stepTitle: null };
   if (text.includes(SYNTHESIS_MARKER)) return { role: "synthesis", stepTitle: null };
   const m = new RegExp(`${STEP_MARKER} \\d+ of \\d+: (.+?)\\.`).exec(text);
   if (m) return { role: "step", stepTitle: m[1]! };
@@ -43,6 +45,7 @@ export function analyticalResponder(override: (role: Role, stepId: string | null
     if (role === "plan") return { deltas: [JSON.stringify(PLAN)] };
     if (role === "step") return { deltas: stepTokens(stepId ?? "s?"), delayMs: 3 };
     if (role === "synthesis") return { deltas: SYNTHESIS_TOKENS };
+    if (role === "review") return { deltas: [ALL_SUPPORTED] };
     return { deltas: ['{"type":"analytical","confidence":0.9}'] };
   };
 }
