@@ -1,7 +1,7 @@
 // where a call of the JSON convention may begin: its opening brace (in a code fence or not) and the "tool" key
 const CALL_START = /(?:```(?:json)?\s*)?\{\s*"(?:tool|name)"\s*:/;
 // the end of the text may be the beginning of one: a fence, a brace, the start of its first key
-const MAYBE_START = /(?:`{1,3}(?:j(?:s(?:o(?:n)?)?)?)?\s*|\{\s*(?:"[A-Za-z]{0,4}"?\s*)?)$/;
+const MAYBE_START = /(?:`{1,3}(?:j(?:s(?:o(?:n)?)?)?)?\s*)?(?:\{\s*(?:"[A-Za-z]{0,4}"?\s*)?)?$/;
 
 /**
  * Streams a reply of a model that calls tools through the JSON convention while hiding the call itself: prose

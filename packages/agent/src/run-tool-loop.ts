@@ -75,7 +75,14 @@ export async function runToolLoop(ctx: WorkerContext, o: ToolLoopOptions): Promi
     // rounds read as paragraphs of one text: "Let me compute that." then the answer
     let roundStarted = false;
     const emit = (t: string) => {
-      if (!roundStarted && emittedAny && !/\s$/.test(texts.join(""))) ctx.emitToken("\n\n");
+      if (!roundStarted && emittedAny) {
+        const tail = texts.join("");
+        const gap = tail.endsWith("\n\n") ? "" : tail.endsWith("\n") ? "\n" : "\n\n";
+        if (gap) {
+          texts.push(gap);
+          ctx.emitToken(gap);
+        }
+      }
       roundStarted = true;
       emittedAny = true;
       texts.push(t);
