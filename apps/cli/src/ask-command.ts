@@ -15,7 +15,12 @@ export function conversationLine(conversationId: string): string {
  * plan, each step's heading and tokens, then the synthesis. Progress goes to stderr, and only while a person
  * watches (stdout is a terminal): piped output leaves stderr to what went wrong and the conversation line.
  */
-export async function askCommand(client: AlmaClient, command: AskCommand & { question: string }, io: CliIo, model: ModelStatus | null): Promise<number> {
+export async function askCommand(
+  client: AlmaClient,
+  command: AskCommand & { question: string; attachmentIds?: readonly string[] },
+  io: CliIo,
+  model: ModelStatus | null,
+): Promise<number> {
   const text = !command.json;
   const progress = text && io.stdout.isTTY === true;
   let atLineStart = true;
@@ -44,6 +49,7 @@ export async function askCommand(client: AlmaClient, command: AskCommand & { que
   const handle = client.send(command.question, {
     conversationId: command.conversationId ?? null,
     options: { taskType: command.taskType, bypassCache: command.bypassCache },
+    ...(command.attachmentIds?.length ? { attachmentIds: command.attachmentIds } : {}),
   });
 
   // the conversation is known from the server's acknowledgement (or run.started): said last, however the ask ends

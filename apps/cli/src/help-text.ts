@@ -5,6 +5,7 @@ export const HELP_TEXT = `alma: ask a running alma server from the terminal
 Usage (in the repo, run it as \`pnpm alma …\`, \`npx alma …\` or node_modules/.bin/alma):
   alma ask "question" [options]        stream the answer to stdout
   alma ask [-] [options]               read the question from stdin
+  alma ask --attach FILE "question"    ask about a file (repeat --attach for more)
   alma pin "fact" --conversation ID    pin a fact to a conversation's memory
   alma history ID                      print a conversation's messages
   alma list                            list conversations
@@ -16,6 +17,10 @@ Options:
                         ALMA_SERVER_URL sets it too)
   --token TOKEN         access token when the server sets ALMA_AUTH_TOKEN (default: $ALMA_AUTH_TOKEN)
   --conversation ID     continue a conversation (ask) or choose one (pin)
+  --attach FILE         ask: send FILE with the question (text, Markdown, CSV, JSON or PDF; repeat it for
+                        more, up to 10). Without --conversation a new conversation is started for them; a file
+                        the server refuses (missing, too large, unsupported, unreadable) stops the ask before
+                        anything is sent, with the server's reason
   --type TYPE           auto | creative | analytical | conversational (default auto)
   --no-cache            do not answer from the response cache
   --stop-after N        stop the run after N tokens, as the stop button does

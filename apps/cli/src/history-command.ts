@@ -10,6 +10,7 @@ export async function historyCommand(client: AlmaClient, command: Extract<CliCom
   for (const message of result.messages) {
     const status = message.status === "complete" ? "" : ` [${message.status}]`;
     io.stdout.write(`\n${message.role}${status}:\n${message.content}\n`);
+    for (const file of message.attachments ?? []) io.stdout.write(`📎 ${file.name} (${file.kind}${file.pages === null ? "" : `, ${file.pages} pages`})\n`);
   }
   if (result.activeRun) io.stdout.write(`\n(a run is still generating: ${result.activeRun.runId})\n`);
   return EXIT_OK;

@@ -19,8 +19,20 @@ describe("parseCliArgs", () => {
         stopAfter: 5,
         json: true,
         token: "t",
+        attach: [],
       },
     });
+  });
+
+  it("takes --attach for ask, repeatable, at most 10 files, and refuses it for the other commands", () => {
+    expect(parseCliArgs(["ask", "--attach", "a.pdf", "what is in them?", "--attach", "notes/b.md"], {})).toMatchObject({
+      ok: true,
+      command: { command: "ask", question: "what is in them?", attach: ["a.pdf", "notes/b.md"] },
+    });
+    const eleven = Array.from({ length: 11 }, (_, i) => ["--attach", `f${i}.txt`]).flat();
+    expect(parseCliArgs(["ask", "q", ...eleven], {})).toEqual({ ok: false, message: "--attach: a message may carry at most 10 files" });
+    expect(parseCliArgs(["ask", "q", "--attach", ""], {})).toEqual({ ok: false, message: "--attach: give the file to attach" });
+    expect(parseCliArgs(["history", "c1", "--attach", "a.txt"], {})).toEqual({ ok: false, message: "--attach is an option of ask only." });
   });
 
   it("reads the question from stdin for no argument or -, and takes the token from the environment", () => {

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { idSchema, taskTypeChoiceSchema } from "@alma/protocol";
+import { idSchema, MAX_ATTACHMENTS_PER_MESSAGE, taskTypeChoiceSchema } from "@alma/protocol";
 import { DEFAULT_SERVER_URL, resolveServerUrl } from "./resolve-server-url.js";
 
 const common = {
@@ -18,6 +18,11 @@ const askSchema = z.object({
   taskType: taskTypeChoiceSchema,
   bypassCache: z.boolean(),
   stopAfter: z.number().int("--stop-after takes a whole number").positive("--stop-after takes a number above 0").optional(),
+  /** files to send with the question (--attach, repeatable) */
+  attach: z
+    .array(z.string().min(1, "give the file to attach"))
+    .max(MAX_ATTACHMENTS_PER_MESSAGE, `a message may carry at most ${MAX_ATTACHMENTS_PER_MESSAGE} files`)
+    .default([]),
 });
 
 const pinSchema = z.object({
@@ -72,6 +77,7 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   if (stopAfter !== undefined && Number.isNaN(stopAfter)) return { ok: false, message: `--stop-after takes a number, not "${values["stop-after"]}"` };
   const base = { server, token: values.token ?? (env.ALMA_AUTH_TOKEN || undefined), json: values.json ?? false };
 
+  if (command !== "ask" && values.attach !== undefined) return { ok: false, message: "--attach is an option of ask only." };
   if (command !== "export") {
     for (const flag of ["format", "out"] as const) if (values[flag] !== undefined) return { ok: false, message: `--${flag} is an option of export only.` };
   }
@@ -88,6 +94,7 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
         taskType: values.type ?? "auto",
         bypassCache: values["no-cache"] ?? false,
         stopAfter,
+        attach: values.attach,
       };
       break;
     case "pin":
@@ -121,6 +128,7 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
       conversationId: "--conversation",
       taskType: "--type",
       stopAfter: "--stop-after",
+      attach: "--attach",
       token: "--token",
       format: "--format",
       out: "--out",
@@ -146,6 +154,7 @@ function parse(argv: string[]) {
       type: { type: "string" },
       "no-cache": { type: "boolean" },
       "stop-after": { type: "string" },
+      attach: { type: "string", multiple: true },
       json: { type: "boolean" },
       format: { type: "string" },
       out: { type: "string", short: "o" },

@@ -2,6 +2,7 @@ import { WebSocket } from "ws";
 import { AlmaClient } from "@alma/client";
 import type { ModelStatus } from "@alma/protocol";
 import { askCommand } from "./ask-command.js";
+import { attachFiles, checkFiles } from "./attach-files.js";
 import { EXIT_ERROR, EXIT_USAGE, type CliIo } from "./cli-io.js";
 import { describeFailure, modelSetupHints } from "./describe-failure.js";
 import { exportCommand } from "./export-command.js";
@@ -35,6 +36,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write('alma: no question: pass it as an argument (alma ask "question") or on stdin.\n');
       return EXIT_USAGE;
     }
+    // a missing file is found before the server is asked anything
+    const missing = await checkFiles(command.attach);
+    if (missing) {
+      io.stderr.write(`${missing.message}\n`);
+      return missing.exitCode;
+    }
   }
 
   const now = io.now ?? Date.now;
@@ -53,6 +60,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (model.state === "unavailable") {
           io.stderr.write(`alma: the server at ${command.server} has no model ready.\n${modelSetupHints(model)}\n`);
           return EXIT_ERROR;
+        }
+        if (command.attach.length > 0) {
+          const attached = await attachFiles({ ...command, files: command.attach }, io, (id) => client.delete(id));
+          if (!attached.ok) {
+            io.stderr.write(`${attached.failure.message}\n`);
+            return attached.failure.exitCode;
+          }
+          return await askCommand(
+            client,
+            { ...command, question: question ?? "", conversationId: attached.conversationId, attachmentIds: attached.attachmentIds },
+            io,
+            model,
+          );
         }
         return await askCommand(client, { ...command, question: question ?? "" }, io, model);
       case "pin":
