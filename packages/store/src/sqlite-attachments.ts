@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
-import type { Attachment } from "@alma/protocol";
+import type { Attachment, Message } from "@alma/protocol";
 import type { NewAttachment, StoredDocument } from "./conversation-store.js";
 import { type AttachmentRow, type DocumentRow, toAttachment, toDocument } from "./sqlite-rows.js";
 import { StoreError } from "./store-error.js";
@@ -75,15 +75,25 @@ export class SqliteAttachments {
     return this.stmt.list.all(conversationId).map(toAttachment);
   }
 
-  /** the sent attachments of a conversation by message id, for listing its messages in one query */
-  byMessage(conversationId: string): Map<string, Attachment[]> {
+  /** a conversation's messages, each user message with the files it was sent with (one query for all of them) */
+  onMessages(conversationId: string, messages: Message[]): Message[] {
     const byMessage = new Map<string, Attachment[]>();
     for (const row of this.stmt.listSent.all(conversationId)) {
       const list = byMessage.get(row.message_id!) ?? [];
       list.push(toAttachment(row));
       byMessage.set(row.message_id!, list);
     }
-    return byMessage;
+    return messages.map((m) => {
+      const attachments = byMessage.get(m.id);
+      return attachments ? { ...m, attachments } : m;
+    });
+  }
+
+  /** a user message with the files it was sent with (none: no `attachments` field) */
+  onMessage(message: Message): Message {
+    if (message.role !== "user") return message;
+    const attachments = this.forMessage(message.id);
+    return attachments.length > 0 ? { ...message, attachments } : message;
   }
 
   forMessage(messageId: string): Attachment[] {

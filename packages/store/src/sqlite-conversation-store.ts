@@ -157,7 +157,7 @@ export class SqliteConversationStore implements ConversationStore {
 
   findUserMessageByClientId(clientMessageId: string): Message | null {
     const row = this.stmt.findByClientIdAnywhere.get(clientMessageId);
-    return row ? this.withAttachments(toMessage(row)) : null;
+    return row ? this.files.onMessage(toMessage(row)) : null;
   }
 
   addAssistantMessage(input: { conversationId: string; runId: string; taskType: TaskType | null }): Message {
@@ -200,16 +200,11 @@ export class SqliteConversationStore implements ConversationStore {
 
   getMessage(id: string): Message | null {
     const row = this.stmt.getMessage.get(id);
-    return row ? this.withAttachments(toMessage(row)) : null;
+    return row ? this.files.onMessage(toMessage(row)) : null;
   }
 
   listMessages(conversationId: string): Message[] {
-    const files = this.files.byMessage(conversationId);
-    return this.stmt.listMessages.all(conversationId).map((row) => {
-      const message = toMessage(row);
-      const attachments = files.get(message.id);
-      return attachments ? { ...message, attachments } : message;
-    });
+    return this.files.onMessages(conversationId, this.stmt.listMessages.all(conversationId).map(toMessage));
   }
 
   listContextMessages(conversationId: string): ContextMessageRow[] {
@@ -303,13 +298,6 @@ export class SqliteConversationStore implements ConversationStore {
 
   saveModelSpeed(modelKey: string, speed: ModelSpeedRow): void {
     this.stmt.saveSpeed.run(modelKey, speed.ttftMs, speed.tokensPerSecond, speed.samples, speed.updatedAt);
-  }
-
-  /** a user message with the files it was sent with (none: no `attachments` field) */
-  private withAttachments(message: Message): Message {
-    if (message.role !== "user") return message;
-    const attachments = this.files.forMessage(message.id);
-    return attachments.length > 0 ? { ...message, attachments } : message;
   }
 
   private requireConversation(id: string): ConversationRow {
