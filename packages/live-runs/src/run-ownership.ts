@@ -1,0 +1,54 @@
+import type { Redis } from "ioredis";
+import type { RedisKeys } from "./redis-keys.js";
+
+export interface RunOwnershipOptions {
+  redis: Redis;
+  keys: RedisKeys;
+  instanceId: string;
+  /** safety TTL of the owner key while the run goes (the stream's end shortens it to the grace) */
+  liveTtlMs?: number;
+}
+
+/**
+ * Which instance runs which answer: `run:<id>:owner` names the instance (stops are sent there), and the
+ * instance's runs set lists what it has not ended, so a survivor knows what to mark interrupted if it dies.
+ */
+export class RunOwnership {
+  private readonly owned = new Set<string>();
+
+  constructor(private readonly options: RunOwnershipOptions) {}
+
+  get instanceId(): string {
+    return this.options.instanceId;
+  }
+
+  /** before the run's first event: a viewer or a stop from another instance can find it from then on */
+  async claim(runId: string): Promise<void> {
+    const { redis, keys, instanceId } = this.options;
+    this.owned.add(runId);
+    await redis
+      .multi()
+      .set(keys.runOwner(runId), instanceId, "PX", this.options.liveTtlMs ?? 6 * 3_600_000)
+      .sadd(keys.instanceRuns(instanceId), runId)
+      .exec();
+  }
+
+  /** the run ended and its terminal event is appended */
+  async release(runId: string): Promise<void> {
+    this.owned.delete(runId);
+    await this.options.redis.srem(this.options.keys.instanceRuns(this.options.instanceId), runId);
+  }
+
+  ownerOf(runId: string): Promise<string | null> {
+    return this.options.redis.get(this.options.keys.runOwner(runId));
+  }
+
+  isOwnedHere(runId: string): boolean {
+    return this.owned.has(runId);
+  }
+
+  /** the runs this instance runs now */
+  ownedRuns(): string[] {
+    return [...this.owned];
+  }
+}
