@@ -1,7 +1,8 @@
 import type { ContextWindowInfo, ModelStatus } from "@alma/protocol";
 import { basename } from "node:path";
-import { GeneralChatWrapper, getLlama, LlamaChat, LlamaLogLevel, type Llama, type LlamaContext, type LlamaModel } from "node-llama-cpp";
-import type { ChatMessage } from "./chat-message.js";
+import { randomUUID } from "node:crypto";
+import { type ChatModelFunctions, type ChatWrapper, GeneralChatWrapper, LlamaChat, type Llama, type LlamaModel } from "node-llama-cpp";
+import type { ChatMessage, ToolCall } from "./chat-message.js";
 import type { ChatModel, GenerateOptions, ModelFinishReason, StreamChunk } from "./chat-model.js";
 import { errorText } from "./error-text.js";
 import { LlmError } from "./llm-error.js";
@@ -9,7 +10,9 @@ import { MODEL_SETUP_STEPS } from "./model-setup-steps.js";
 import { raceAbort } from "./race-abort.js";
 import { isRemoteModel, resolveLocalModelFile, type LocalModelFileOptions } from "./resolve-local-model-file.js";
 import { StatusHolder } from "./status-holder.js";
+import { engineWindow, type Loaded, loadLlama } from "./llama-runtime.js";
 import { toLlamaChatHistory } from "./to-llama-chat-history.js";
+import { chatWrapperCallsFunctions, toLlamaFunctions } from "./to-llama-functions.js";
 
 export interface LocalChatModelOptions extends LocalModelFileOptions {
   /** CPU threads for evaluation; default 1 (more oversubscribes small machines) */
@@ -20,27 +23,11 @@ export interface LocalChatModelOptions extends LocalModelFileOptions {
   maxContextSize?: number;
   /** start loading at construction (default true); otherwise on the first stream() or load() */
   autoLoad?: boolean;
+  /** the chat format; default the one the model's template names ("auto"), or a plain one when the file has no template */
+  chatWrapper?: ChatWrapper;
 }
 
 export const DEFAULT_LOCAL_MAX_CONTEXT_SIZE = 4096;
-
-let sharedLlama: Promise<Llama> | null = null;
-
-// One llama.cpp binding per process: loading it is slow and it owns native resources.
-function loadLlama(): Promise<Llama> {
-  sharedLlama ??= getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error }).catch((e: unknown) => {
-    sharedLlama = null;
-    throw e;
-  });
-  return sharedLlama;
-}
-
-interface Loaded {
-  llama: Llama;
-  model: LlamaModel;
-  context: LlamaContext;
-  chat: LlamaChat;
-}
 
 /** A GGUF model run in-process on the CPU by node-llama-cpp; loads in the background and never crashes the process. */
 export class LocalChatModel implements ChatModel {
@@ -93,6 +80,14 @@ export class LocalChatModel implements ChatModel {
     return this.#loaded?.chat.chatWrapper.wrapperName ?? null;
   }
 
+  /**
+   * true when the loaded model's chat format has its own way of calling functions (a tool-aware template); false
+   * for models without one, which get tools through the JSON convention, and until the model is loaded
+   */
+  supportsTools(): boolean {
+    return this.#loaded ? chatWrapperCallsFunctions(this.#loaded.chat.chatWrapper) : false;
+  }
+
   /** Loads (downloading first when needed) once; resolves to the final status and never throws. */
   async load(): Promise<ModelStatus> {
     this.#loading ??= this.#load();
@@ -128,7 +123,8 @@ export class LocalChatModel implements ChatModel {
       const context = await model.createContext({ contextSize, threads: this.#options.threads ?? 1, sequences: 1 });
       // "auto" would guess a wrapper from the architecture name; without a template in the file a plain one is safer
       const hasTemplate = typeof model.fileInfo.metadata?.tokenizer?.chat_template === "string";
-      const chat = new LlamaChat({ contextSequence: context.getSequence(), chatWrapper: hasTemplate ? "auto" : new GeneralChatWrapper() });
+      const chatWrapper = this.#options.chatWrapper ?? (hasTemplate ? "auto" : new GeneralChatWrapper());
+      const chat = new LlamaChat({ contextSequence: context.getSequence(), chatWrapper });
       if (this.#closed) {
         await context.dispose();
         await model.dispose();
@@ -165,8 +161,11 @@ export class LocalChatModel implements ChatModel {
     return model.tokenize(text).length;
   }
 
-  #promptTokens(chat: LlamaChat, model: LlamaModel, messages: ChatMessage[]): number {
-    const { contextText } = chat.chatWrapper.generateContextState({ chatHistory: toLlamaChatHistory(messages) });
+  #promptTokens(chat: LlamaChat, model: LlamaModel, messages: ChatMessage[], functions?: ChatModelFunctions): number {
+    const { contextText } = chat.chatWrapper.generateContextState({
+      chatHistory: toLlamaChatHistory(messages),
+      ...(functions ? { availableFunctions: functions, documentFunctionParams: true } : {}),
+    });
     return contextText.tokenize(model.tokenizer).length;
   }
 
@@ -197,13 +196,16 @@ export class LocalChatModel implements ChatModel {
     let settled = false;
     let failure: unknown = null;
     let stopReason: string | null = null;
+    let calls: ToolCall[] = [];
     let completionTokens = 0;
     let yielded = false;
     let generation: Promise<void> = Promise.resolve();
     try {
       const { chat, model, context, llama } = loaded;
       const history = toLlamaChatHistory(messages);
-      const promptTokens = this.#promptTokens(chat, model, messages);
+      // a model without a tool-aware template answers in text: the tools are left out, never an error
+      const functions = options.tools?.length && chatWrapperCallsFunctions(chat.chatWrapper) ? toLlamaFunctions(options.tools) : undefined;
+      const promptTokens = this.#promptTokens(chat, model, messages, functions);
       const room = context.contextSize - promptTokens;
       if (room <= 0) {
         throw new LlmError(
@@ -211,13 +213,14 @@ export class LocalChatModel implements ChatModel {
           `the conversation (${promptTokens} tokens) does not fit the local model's ${context.contextSize}-token context: shorten it or start a new one`,
         );
       }
-      const grammar = options.json ? await llama.getGrammarFor("json") : undefined;
+      // a grammar and functions exclude each other: the functions' own grammar constrains the calls
+      const grammar = options.json && !functions ? await llama.getGrammarFor("json") : undefined;
       generation = chat
         .generateResponse(history, {
           maxTokens: Math.min(options.maxOutputTokens, room),
           temperature: options.temperature ?? 0,
           signal: controller.signal,
-          ...(grammar ? { grammar } : {}),
+          ...(functions ? { functions, documentFunctionParams: true } : grammar ? { grammar } : {}),
           onTextChunk: (text) => {
             if (!text) return;
             pending.push(text);
@@ -230,6 +233,11 @@ export class LocalChatModel implements ChatModel {
         .then(
           (response) => {
             stopReason = response.metadata.stopReason;
+            calls = (response.functionCalls ?? []).map((call) => ({
+              id: `call_${randomUUID().replaceAll("-", "").slice(0, 24)}`,
+              name: call.functionName,
+              arguments: JSON.stringify(call.params ?? {}),
+            }));
           },
           (e: unknown) => {
             failure = e;
@@ -258,7 +266,8 @@ export class LocalChatModel implements ChatModel {
       if (failure !== null) {
         throw new LlmError("local_model_error", `the local model failed while generating: ${errorText(failure)}`, { afterFirstToken: yielded, cause: failure });
       }
-      const finishReason: ModelFinishReason = stopReason === "maxTokens" ? "length" : "stop";
+      for (const call of calls) yield { type: "tool_call", call };
+      const finishReason: ModelFinishReason = calls.length > 0 ? "tool_calls" : stopReason === "maxTokens" ? "length" : "stop";
       yield { type: "done", finishReason, usage: { promptTokens, completionTokens, reported: true } };
     } finally {
       signal?.removeEventListener("abort", onAbort);
@@ -279,8 +288,4 @@ export class LocalChatModel implements ChatModel {
       await loaded.model.dispose();
     }
   }
-}
-
-function engineWindow(tokens: number): ContextWindowInfo {
-  return { tokens, source: "engine", detail: "node-llama-cpp: the loaded context size (ALMA_CONTEXT_SIZE sets it)", server: "local" };
 }
