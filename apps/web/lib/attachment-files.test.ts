@@ -30,8 +30,8 @@ describe("attachment files", () => {
   });
 
   it("reads the configured limit, falling back to the default for nonsense", () => {
-    expect(readMaxAttachmentBytes({ ALMA_MAX_ATTACHMENT_BYTES: "2048" })).toBe(2048);
-    expect(readMaxAttachmentBytes({ ALMA_MAX_ATTACHMENT_BYTES: "lots" })).toBe(DEFAULT_MAX_ATTACHMENT_BYTES);
+    expect(readMaxAttachmentBytes({ ALMA_ATTACHMENT_MAX_BYTES: "2048" })).toBe(2048);
+    expect(readMaxAttachmentBytes({ ALMA_ATTACHMENT_MAX_BYTES: "lots" })).toBe(DEFAULT_MAX_ATTACHMENT_BYTES);
     expect(readMaxAttachmentBytes({})).toBe(DEFAULT_MAX_ATTACHMENT_BYTES);
   });
 });

@@ -64,9 +64,9 @@ export function checkBeforeUpload(file: { name: string; size: number; type: stri
   return null;
 }
 
-/** The limit the page was given (ALMA_MAX_ATTACHMENT_BYTES, as the server reads it), or the default. */
+/** The server's limit on one file as the web app is told it (ALMA_ATTACHMENT_MAX_BYTES, the same setting the server reads), or the default. */
 export function readMaxAttachmentBytes(env: Record<string, string | undefined> = process.env): number {
-  const raw = env.ALMA_MAX_ATTACHMENT_BYTES;
+  const raw = env.ALMA_ATTACHMENT_MAX_BYTES;
   const n = raw === undefined ? Number.NaN : Number(raw);
   return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_ATTACHMENT_BYTES;
 }

@@ -87,7 +87,8 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case "created":
       // only a page still on the new chat takes it (one opened elsewhere meanwhile keeps what it opened)
       if (state.conversationId !== null) return state;
-      return { ...state, conversationId: action.conversation.id, title: action.conversation.title };
+      // untitled until its first message names it
+      return { ...state, conversationId: action.conversation.id, title: action.conversation.title || null };
     case "edit": {
       const i = state.messages.findIndex((m) => m.id === action.messageId && m.role === "user");
       if (i < 0) return state;

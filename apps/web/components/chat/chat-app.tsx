@@ -29,7 +29,7 @@ const MetricsPanel = dynamic(() => import("@/components/metrics/metrics-panel").
 interface ChatAppProps {
   serverUrl: string;
   initialConversationId: string | null;
-  /** the largest file the server takes (ALMA_MAX_ATTACHMENT_BYTES): told before an upload */
+  /** the largest file the server takes (ALMA_ATTACHMENT_MAX_BYTES): told before an upload */
   maxAttachmentBytes: number;
 }
 

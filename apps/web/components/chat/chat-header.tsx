@@ -79,7 +79,7 @@ export function ChatHeader({
         <PanelLeft />
       </Button>
       <h1 className="min-w-0 flex-1 truncate text-sm font-semibold" data-testid="conversation-title">
-        {title ?? "alma"}
+        {title || "alma"}
       </h1>
       {conversationId && <PinnedFacts facts={pinnedFacts} onRemove={onUnpin} />}
       {conversationId && <ExportMenu onExport={onExport} />}
