@@ -20,3 +20,5 @@ export * from "./abortable-sleep.js";
 export * from "./count-openai-tool-tokens.js";
 export * from "./tool-call-assembler.js";
 export * from "./tools-refusal.js";
+export * from "./to-llama-functions.js";
+export * from "./to-llama-chat-history.js";
