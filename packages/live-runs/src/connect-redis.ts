@@ -38,12 +38,20 @@ export async function connectRedis(url: string | RedisSettings, options: Connect
     lastError = err;
   };
   redis.on("error", remember);
+  const timeoutMs = options.connectTimeoutMs ?? 2_000;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await redis.connect();
-    await redis.ping();
+    // connectTimeout covers the TCP connect only; a server that accepts and never answers is caught here
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    await Promise.race([redis.connect().then(() => redis.ping()), deadline]);
   } catch (err) {
     redis.disconnect();
-    throw new RedisUnreachableError(settings.displayUrl, describeConnectError(lastError ?? (err as Error)), options.settingName);
+    const reason = (err as Error).message.startsWith("no answer within") ? (err as Error).message : describeConnectError(lastError ?? (err as Error));
+    throw new RedisUnreachableError(settings.displayUrl, reason, options.settingName);
+  } finally {
+    clearTimeout(timer);
   }
   connected = true;
   return redis;

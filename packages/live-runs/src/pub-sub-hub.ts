@@ -13,8 +13,9 @@ export class PubSubHub {
   private readonly connection: Redis;
   private everReady = false;
 
-  constructor(redis: Redis) {
-    this.connection = redis.duplicate({ connectionName: "alma-pubsub", maxRetriesPerRequest: null });
+  /** `connectionName` tells this instance's subscriber apart in CLIENT LIST */
+  constructor(redis: Redis, connectionName = "alma-pubsub") {
+    this.connection = redis.duplicate({ connectionName, maxRetriesPerRequest: null });
     this.connection.on("message", (channel: string, message: string) => {
       for (const handler of this.handlers.get(channel) ?? []) handler(message);
     });

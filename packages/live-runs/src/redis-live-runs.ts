@@ -57,7 +57,7 @@ export class RedisLiveRuns {
     const onError = options.onError ?? (() => {});
     this.keys = new RedisKeys(options.prefix ?? "alma:");
     this.instanceId = options.instanceId ?? randomUUID();
-    this.pubsub = new PubSubHub(redis);
+    this.pubsub = new PubSubHub(redis, `alma-pubsub-${this.instanceId}`);
     this.stream = new RedisRunStream({ ...options.stream, redis, keys: this.keys, onError });
     this.ownership = new RunOwnership({ redis, keys: this.keys, instanceId: this.instanceId });
     this.control = new RunControl({
