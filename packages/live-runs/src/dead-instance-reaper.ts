@@ -59,8 +59,10 @@ export class DeadInstanceReaper {
     for (const dead of await this.findDeadInstances()) {
       const lock = await redis.set(keys.reapLock(dead.instanceId), instanceId, "PX", this.options.lockMs ?? 60_000, "NX");
       if (lock !== "OK") continue;
-      // it may have come back between the scan and the lock
-      if ((await redis.exists(keys.instance(dead.instanceId))) === 1) {
+      // between the scan and the lock it may have come back, or another survivor may have reaped it already
+      const [[, listed] = [], [, beating] = []] =
+        (await redis.multi().sismember(keys.instances(), dead.instanceId).exists(keys.instance(dead.instanceId)).exec()) ?? [];
+      if (listed !== 1 || beating === 1) {
         await redis.del(keys.reapLock(dead.instanceId));
         continue;
       }

@@ -105,10 +105,10 @@ describe("RedisLiveRuns across two servers", () => {
     await doomed.live.claim("run-ends");
     const dying = runEvents("run-dies", 30).slice(0, 12);
     const dyingStates = foldEach("run-dies", dying);
-    dying.forEach((e, i) => doomed.live.append(e, dyingStates[i]!));
+    for (const [i, e] of dying.entries()) doomed.live.append(e, dyingStates[i]!);
     const ending = runEvents("run-ends", 3);
     const endingStates = foldEach("run-ends", ending);
-    ending.forEach((e, i) => doomed.live.append(e, endingStates[i]!));
+    for (const [i, e] of ending.entries()) doomed.live.append(e, endingStates[i]!);
     await doomed.live.stream.flush();
     // alive: nobody reaps it
     expect(await survivors[0]!.live.reaper.findDeadInstances()).toEqual([]);
