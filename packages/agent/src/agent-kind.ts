@@ -1,4 +1,4 @@
-import type { ToolRegistry } from "@alma/tools";
+import type { AnyToolDefinition, ToolRegistry } from "@alma/tools";
 import type { RunDocuments } from "./run-documents.js";
 import type { Agent } from "./worker-agent.js";
 
@@ -21,8 +21,10 @@ export interface AgentKind {
   /** one sentence the planner reads to decide when to use it */
   description: string;
   prompt: { role: string; version: number };
-  /** the tools of the run it may call (names in the run's ToolRegistry) */
+  /** the tools of the run it may call (run_javascript, search_documents), and the names of its own `ownTools` */
   tools: readonly string[];
+  /** tools only this kind has (a custom kind's API or data feed), made once per run */
+  ownTools?(ctx: KindContext): AnyToolDefinition[];
   /** false for a pass the manager runs itself (the reviewer): never a plan step */
   plannable: boolean;
   available(ctx: KindContext): boolean;

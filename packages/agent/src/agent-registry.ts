@@ -91,8 +91,11 @@ export class RunAgents {
     let worker = this.workers.get(kind.name);
     if (!worker) {
       // the tools (and the documents' index) are made only once a kind that uses them runs
-      if (kind.tools.length > 0) this.tools ??= createRunTools(this.ctx);
-      const tools = this.tools && kind.tools.length > 0 ? this.tools.select(kind.tools) : new ToolRegistry();
+      const own = kind.ownTools?.(this.ctx) ?? [];
+      const shared = kind.tools.filter((n) => !own.some((t) => t.name === n));
+      if (shared.length > 0) this.tools ??= createRunTools(this.ctx);
+      const tools = this.tools && shared.length > 0 ? this.tools.select(shared) : new ToolRegistry();
+      for (const t of own) tools.register(t);
       worker = kind.create(this.ctx, tools);
       this.workers.set(kind.name, worker);
     }

@@ -96,13 +96,21 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
       return step;
     });
   const kindOf = (s: AnalysisStep) => s.agent ?? agents.resolve(undefined);
+  // a kind that cannot be equipped for this run (a tool it names is missing) gives its step to the analyst
+  const workerOf = (s: AnalysisStep) => {
+    try {
+      return agents.worker(s.agent);
+    } catch {
+      return agents.worker(undefined);
+    }
+  };
   const toPlanStep = (s: AnalysisStep): PlanStep => ({ id: s.id, title: s.title, agent: kindOf(s), dependsOn: s.dependsOn });
   const graph: StepGraph<AnalysisStep, StepOutcome> = new StepGraph<AnalysisStep, StepOutcome>({
     concurrency: shape.concurrency,
     canStart: () => !input.signal.aborted && !stepsDeadline.aborted,
     skip: (step) => skippedStep(scope, step, kindOf(step), input.signal.aborted ? "stopped" : "deadline"),
     run: (step, index) =>
-      runStep(scope, agents.worker(step.agent), step, {
+      runStep(scope, workerOf(step), step, {
         index,
         // while the planner writes, the plan's length is the one it was asked for
         total: () => (planFinal ? planned.length : Math.max(planned.length, parser.limitSteps)),
