@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, render, screen } from "@testing-library/react";
+import { cleanup, render, screen, within } from "@testing-library/react";
 import { TooltipProvider } from "@/components/ui/tooltip";
 import { waterfallFromMetrics } from "@/lib/waterfall-rows";
-import { analyticalMetrics, step } from "@/lib/metrics-fixtures.test-helpers";
+import { analyticalMetrics, request, step } from "@/lib/metrics-fixtures.test-helpers";
 import { RunWaterfall } from "./run-waterfall";
 
 afterEach(cleanup);
@@ -40,5 +40,40 @@ describe("RunWaterfall", () => {
       </TooltipProvider>,
     );
     expect(screen.getByTestId("waterfall-empty").textContent).toContain("response cache");
+  });
+});
+
+describe("RunWaterfall's tool calls", () => {
+  it("shows each call under its step's request, with its name and duration, and says so in the row's description", () => {
+    const mt = analyticalMetrics({
+      requests: [
+        request({ role: "step", stepId: "s1", agent: "calculator", startMs: 400, firstTokenMs: 500, endMs: 790, finishReason: "tool_calls" }),
+        request({ role: "step", stepId: "s1", agent: "calculator", startMs: 830, firstTokenMs: 900, endMs: 1200, finishReason: "stop" }),
+      ],
+    });
+    const tools = [
+      {
+        id: "c1",
+        tool: "run_javascript",
+        arguments: "{}",
+        status: "ok" as const,
+        result: "1798.65",
+        error: null,
+        durationMs: 15,
+        startedAt: mt.receivedAt + 800,
+      },
+    ];
+    render(
+      <TooltipProvider>
+        <RunWaterfall waterfall={waterfallFromMetrics(mt, [step({ id: "s1", tools })], "stop")} />
+      </TooltipProvider>,
+    );
+    const [first, second] = screen.getAllByTestId("waterfall-row");
+    const mark = within(first!).getByTestId("waterfall-tool");
+    expect([mark.dataset.tool, mark.dataset.status, mark.dataset.startMs, mark.dataset.endMs]).toEqual(["run_javascript", "ok", "800", "815"]);
+    expect(within(mark).getByTestId("waterfall-tool-duration").textContent).toBe("15 ms");
+    expect(first!.getAttribute("aria-label")).toContain("then run_javascript took 15 ms");
+    expect(within(second!).getByTestId("waterfall-round").textContent).toBe("round 2");
+    expect(within(second!).queryByTestId("waterfall-retry")).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 "use client";
 import { Tooltip } from "@/components/ui/tooltip";
 import { formatAxisMs, formatCount, formatDuration, formatTokenRate } from "@/lib/metrics-format";
-import { timeTicks, type Waterfall, type WaterfallCut, type WaterfallRow } from "@/lib/waterfall-rows";
+import { timeTicks, type Waterfall, type WaterfallCut, type WaterfallRow, type WaterfallTool } from "@/lib/waterfall-rows";
 import { cn } from "@/lib/utils";
 
 const CUT_TEXT: Record<WaterfallCut, string> = {
@@ -35,7 +35,43 @@ function describe(r: WaterfallRow): string {
   if (r.tokensPerSecond !== null) parts.push(`decoded at ${formatTokenRate(r.tokensPerSecond)}`);
   if (r.cut) parts.push(CUT_TEXT[r.cut]);
   if (r.retry > 0) parts.push(`retry ${r.retry}`);
+  if (r.round > 0) parts.push(`round ${r.round + 1}, after its tool calls`);
+  for (const t of r.tools)
+    parts.push(
+      `then ${t.tool} ${t.running ? "running" : t.status === "error" ? `failed after ${formatDuration(t.durationMs ?? 0)}` : `took ${formatDuration(t.durationMs ?? 0)}`}`,
+    );
   return `${parts.join("; ")}.`;
+}
+
+/** A tool call under its step's request: its name and duration, and a thin bar at its time on the same scale. */
+function ToolMark({ t, domain }: { t: WaterfallTool; domain: number }) {
+  return (
+    <span
+      className="mt-0.5 block"
+      data-testid="waterfall-tool"
+      data-tool={t.tool}
+      data-status={t.status}
+      data-start-ms={Math.round(t.startMs)}
+      data-end-ms={Math.round(t.endMs)}
+      data-running={t.running || undefined}
+    >
+      <span className="flex justify-between gap-2 text-[10px] text-muted-foreground">
+        <span className="min-w-0 truncate">
+          ↳ <span className={cn("font-mono", t.status === "error" && "text-destructive")}>{t.tool}</span>
+          {t.status === "error" && " · failed"}
+        </span>
+        <span className="shrink-0 tabular-nums" data-testid="waterfall-tool-duration">
+          {t.running ? "running…" : t.durationMs === null ? "" : formatDuration(t.durationMs)}
+        </span>
+      </span>
+      <span className="relative block h-1.5 rounded-sm bg-muted/60">
+        <span
+          className={cn("absolute inset-y-0 rounded-sm", t.status === "error" ? "bg-destructive" : "bg-warning", t.running && "animate-pulse")}
+          style={{ left: pct(t.startMs, domain), width: `max(2px, ${pct(Math.max(0, t.endMs - t.startMs), domain)})` }}
+        />
+      </span>
+    </span>
+  );
 }
 
 function Row({ r, domain }: { r: WaterfallRow; domain: number }) {
@@ -67,6 +103,11 @@ function Row({ r, domain }: { r: WaterfallRow; domain: number }) {
             {r.retry > 0 && (
               <span className="ml-1 rounded bg-warning/25 px-1 text-[10px]" data-testid="waterfall-retry">
                 retry {r.retry}
+              </span>
+            )}
+            {r.round > 0 && (
+              <span className="ml-1 rounded bg-muted px-1 text-[10px]" data-testid="waterfall-round">
+                round {r.round + 1}
               </span>
             )}
             {r.cut && (
@@ -109,6 +150,9 @@ function Row({ r, domain }: { r: WaterfallRow; domain: number }) {
             <span className="absolute -inset-y-0.5 w-1 rounded-sm bg-destructive" style={{ left: `calc(${pct(r.endMs, domain)} - 2px)` }} aria-hidden />
           )}
         </span>
+        {r.tools.map((t) => (
+          <ToolMark key={t.key} t={t} domain={domain} />
+        ))}
       </button>
     </Tooltip>
   );
@@ -172,7 +216,7 @@ export function RunWaterfall({ waterfall }: { waterfall: Waterfall }) {
           </div>
           <p className="mt-0.5 text-[10px] text-muted-foreground">
             Seconds from the server receiving the message{live ? " (live: hidden work shown as its phase)" : ""}. Faint: waiting for the first token (the black
-            mark); solid: generating. Bars that overlap ran side by side.
+            mark); solid: generating; amber, under a step: its tool calls. Bars that overlap ran side by side.
           </p>
         </div>
       )}
