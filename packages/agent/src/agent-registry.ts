@@ -84,7 +84,7 @@ export class RunAgents {
   /** a non-plannable pass's worker (the reviewer), or null when the registry has no such kind */
   pass(name: string): Agent | null {
     const kind = this.registry.get(name);
-    return kind && kind.available(this.ctx) ? this.made(kind) : null;
+    return kind?.available(this.ctx) ? this.made(kind) : null;
   }
 
   private made(kind: AgentKind): Agent {
