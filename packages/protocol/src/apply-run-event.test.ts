@@ -200,7 +200,17 @@ describe("tool calls", () => {
     { type: "run.step.started", stepId: "s1", title: "Compute", agent: "calculator" },
     { type: "run.tool.started", stepId: "s1", agent: "calculator", callId: "call_1", tool: "run_javascript", arguments: '{"code":"1+1"}' },
     { type: "run.tool.started", stepId: "s1", agent: "calculator", callId: "call_2", tool: "nope", arguments: "{" },
-    { type: "run.tool.completed", stepId: "s1", agent: "calculator", callId: "call_1", tool: "run_javascript", ok: true, result: "2", error: null, durationMs: 4 },
+    {
+      type: "run.tool.completed",
+      stepId: "s1",
+      agent: "calculator",
+      callId: "call_1",
+      tool: "run_javascript",
+      ok: true,
+      result: "2",
+      error: null,
+      durationMs: 4,
+    },
     {
       type: "run.tool.completed",
       stepId: "s1",

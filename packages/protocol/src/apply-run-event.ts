@@ -160,7 +160,16 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
           ...s,
           tools: [
             ...(s.tools ?? []).filter((t) => t.id !== event.callId),
-            { id: event.callId, tool: event.tool, arguments: event.arguments, status: "running", result: null, error: null, durationMs: null, startedAt: event.at },
+            {
+              id: event.callId,
+              tool: event.tool,
+              arguments: event.arguments,
+              status: "running",
+              result: null,
+              error: null,
+              durationMs: null,
+              startedAt: event.at,
+            },
           ],
         })),
       };
