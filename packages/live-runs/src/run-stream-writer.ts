@@ -76,7 +76,9 @@ export class RunStreamWriter {
     const batch = this.pending;
     this.pending = new Map();
     const { redis, keys, maxLen } = this.options;
-    const pipeline = redis.pipeline();
+    // MULTI/EXEC rather than a bare pipeline: Redis serves blocked XREADs after the whole transaction, so a
+    // follower gets the tick's events in one reply instead of waking on the first XADD and asking again
+    const pipeline = redis.multi();
     // which run each queued command belongs to, to report failures by run
     const owners: string[] = [];
     const now = Date.now();
