@@ -1,5 +1,5 @@
-import { CLASSIFY_MARKER, PLAN_MARKER, STEP_MARKER, SYNTHESIS_MARKER } from "@alma/agent";
-import type { FakeChatRequest, FakeHandler, FakeReply } from "@alma/testing";
+import { ALL_SUPPORTED, CLASSIFY_MARKER, PLAN_MARKER, REVIEW_MARKER, STEP_MARKER, SYNTHESIS_MARKER } from "@alma/agent";
+import { answerFromToolResults, type FakeChatRequest, type FakeHandler, type FakeReply, loanPaymentCode } from "@alma/testing";
 
 /**
  * The fake upstream's behaviour, chosen by what the request says, so every browser test can pick its
@@ -125,6 +125,38 @@ export const DOCS_HISTORY: Array<{ question: string; answer: string }> = [
   },
 ];
 
+/** the calculator question of issue 13: planned into a calculator step that runs the sandbox, then answered from its result */
+export const LOAN_QUESTION = "Calculate the monthly payment on a 300,000 loan at 6% over 30 years";
+export const LOAN_PAYMENT = "1798.65";
+
+const LOAN_PLAN = {
+  steps: [
+    { id: "s1", title: "Compute the payment", agent: "calculator", instruction: "Compute the monthly payment of the loan.", dependsOn: [] },
+    { id: "s2", title: "Explain the payment", agent: "analyst", instruction: "Explain what an annuity payment is.", dependsOn: [] },
+  ],
+};
+
+/**
+ * The loan question's replies. Its calculator step calls run_javascript with code that first spends 400 ms (the
+ * sandbox allows 1 s), so the browser sees the call running before its result; the request after it answers from
+ * the tool's result, and the synthesis from the steps' results.
+ */
+function loanReply(req: FakeChatRequest, all: string): FakeReply {
+  if (all.includes(CLASSIFY_MARKER)) return { text: '{"type":"analytical","confidence":0.95}' };
+  if (all.includes(PLAN_MARKER)) return { text: JSON.stringify(LOAN_PLAN), tokensPerSecond: 400 };
+  if (all.includes(SYNTHESIS_MARKER)) {
+    const value = /The result is ([\d.,]+)\./.exec(all)?.[1] ?? "unknown";
+    return { tokens: ["The monthly ", "payment is ", `${value}, `, "the same ", "every month ", "for 360 months."], tokensPerSecond: 30 };
+  }
+  if (req.toolResults.length > 0) return { text: answerFromToolResults(req.toolResults), tokensPerSecond: 60 };
+  const tool = req.tools.find((t) => t.name === "run_javascript") ?? req.tools[0];
+  if (tool) {
+    const code = `const until = Date.now() + 400;\nwhile (Date.now() < until) {}\n${loanPaymentCode(LOAN_QUESTION)}`;
+    return { toolCalls: [{ name: tool.name, arguments: { code } }] };
+  }
+  return { text: "An annuity payment stays the same every month: interest first, principal later.", tokensPerSecond: 60 };
+}
+
 function allText(req: FakeChatRequest): string {
   return req.messages.map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content))).join("\n");
 }
@@ -147,6 +179,8 @@ export function createFakeModelHandler(): FakeHandler {
   return (req): FakeReply => {
     const all = allText(req);
     const user = lastUser(req);
+    // the reviewer's pass after a synthesis: every claim is one a step made
+    if (all.includes(REVIEW_MARKER)) return { text: ALL_SUPPORTED };
     if (all.includes(DOCS_QUESTION)) {
       if (all.includes(CLASSIFY_MARKER)) return { text: '{"type":"analytical","confidence":0.92}' };
       if (all.includes(PLAN_MARKER)) return { text: JSON.stringify({ steps: DOCS_PLAN.map(({ text: _text, ...step }) => step) }), tokensPerSecond: 400 };
@@ -157,6 +191,7 @@ export function createFakeModelHandler(): FakeHandler {
       // the synthesis, or the answer itself should the route ever give the question one pass
       return { text: DOCS_ANSWER, tokensPerSecond: 60 };
     }
+    if (all.includes(LOAN_QUESTION)) return loanReply(req, all);
     const earlier = DOCS_HISTORY.find((h) => h.question === user);
     if (earlier && !all.includes(CLASSIFY_MARKER)) return { text: earlier.answer, tokensPerSecond: 200 };
     if (all.includes(CLASSIFY_MARKER)) return { text: '{"type":"conversational","confidence":0.9}' };

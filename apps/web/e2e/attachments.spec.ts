@@ -1,0 +1,85 @@
+import { expect, test, type Page } from "@playwright/test";
+import { lastAssistant, openChat, send } from "./helpers";
+
+const userMessage = (page: Page) => page.locator('[data-testid="message"][data-role="user"]').last();
+const composerChips = (page: Page) => page.getByTestId("composer-attachments").getByTestId("attachment-chip");
+
+test("files attached by the paperclip and by a drop show as chips, go with the message and stay on it after a reload", async ({ page }) => {
+  await openChat(page);
+  // by the button: the picker's input gets the files
+  await page
+    .getByTestId("attach-input")
+    .setInputFiles([
+      { name: "trip-notes.txt", mimeType: "text/plain", buffer: Buffer.from("We land in Lisbon on Friday at 09:40.\nThe hotel is in Alfama.\n") },
+    ]);
+  const notes = composerChips(page).filter({ hasText: "trip-notes.txt" });
+  await expect(notes).toHaveAttribute("data-status", "ready");
+  await expect(notes.getByTestId("attachment-detail")).toHaveText(/^Text · \d+ B$/);
+  // the first file in a new chat created its conversation: the page belongs to it now
+  await expect(page).toHaveURL(/\/c\/[A-Za-z0-9_-]+$/);
+  const conversationUrl = page.url();
+
+  // by a drop onto the chat: the drop zone shows while files are dragged over it
+  const dataTransfer = await page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(["day,city\nFriday,Lisbon\nSaturday,Sintra\n"], "itinerary.csv", { type: "text/csv" }));
+    return dt;
+  });
+  await page.dispatchEvent('[data-testid="drop-target"]', "dragenter", { dataTransfer });
+  await expect(page.getByTestId("drop-zone")).toBeVisible();
+  await page.dispatchEvent('[data-testid="drop-target"]', "drop", { dataTransfer });
+  await expect(page.getByTestId("drop-zone")).toHaveCount(0);
+  const itinerary = composerChips(page).filter({ hasText: "itinerary.csv" });
+  await expect(itinerary).toHaveAttribute("data-status", "ready");
+  await expect(itinerary).toHaveAttribute("data-kind", "csv");
+
+  // a removed chip does not go with the message
+  await page.getByTestId("attach-input").setInputFiles([{ name: "draft.md", mimeType: "text/markdown", buffer: Buffer.from("# not this one\n") }]);
+  await expect(composerChips(page).filter({ hasText: "draft.md" })).toHaveAttribute("data-status", "ready");
+  await page.getByRole("button", { name: "Remove draft.md" }).click();
+  await expect(composerChips(page)).toHaveCount(2);
+
+  await send(page, "What do my trip files say?");
+  await expect(composerChips(page)).toHaveCount(0);
+  const onMessage = userMessage(page).getByTestId("message-attachment");
+  await expect(onMessage).toHaveCount(2);
+  await expect(onMessage.getByTestId("attachment-name")).toHaveText(["trip-notes.txt", "itinerary.csv"]);
+  await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 30_000 });
+  expect(page.url()).toBe(conversationUrl);
+
+  await page.reload();
+  await expect(page.getByTestId("model-status")).toHaveAttribute("data-state", "ready");
+  const stored = userMessage(page).getByTestId("message-attachment");
+  await expect(stored.getByTestId("attachment-name")).toHaveText(["trip-notes.txt", "itinerary.csv"]);
+  await expect(stored.first().getByTestId("attachment-detail")).toHaveText(/^Text · \d+ B$/);
+  await expect(stored.nth(1).getByTestId("attachment-detail")).toHaveText(/^CSV · \d+ B$/);
+});
+
+test("a file that is not what its name says gets the server's message on its chip; one too large is told before uploading", async ({ page }) => {
+  await openChat(page);
+  const refusal = page.waitForResponse((r) => r.url().includes("/attachments") && r.request().method() === "POST");
+  // a PNG named like a text file
+  await page
+    .getByTestId("attach-input")
+    .setInputFiles([{ name: "photo.txt", mimeType: "text/plain", buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]) }]);
+  const answer = await refusal;
+  expect(answer.status()).toBe(422);
+  const { message } = (await answer.json()) as { message: string };
+  expect(message).toMatch(/photo\.txt is named like a text file but it is a PNG image/);
+  const chip = composerChips(page).filter({ hasText: "photo.txt" });
+  await expect(chip).toHaveAttribute("data-status", "failed");
+  await expect(chip.getByTestId("attachment-error")).toHaveText(message);
+  // the same file would be refused again: no retry, only remove
+  await expect(chip.getByTestId("attachment-retry")).toHaveCount(0);
+
+  const uploads: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().includes("/attachments") && r.method() === "POST") uploads.push(r.url());
+  });
+  await page.getByTestId("attach-input").setInputFiles([{ name: "huge.txt", mimeType: "text/plain", buffer: Buffer.alloc(11 * 1024 * 1024, 0x61) }]);
+  const huge = composerChips(page).filter({ hasText: "huge.txt" });
+  await expect(huge.getByTestId("attachment-error")).toHaveText("huge.txt is 11 MB; a file may be at most 10 MB. Attach a smaller file or split it.");
+  expect(uploads).toEqual([]);
+  await huge.getByRole("button", { name: "Remove huge.txt" }).click();
+  await expect(composerChips(page)).toHaveCount(1);
+});
