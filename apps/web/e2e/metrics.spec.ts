@@ -153,9 +153,11 @@ test("an analytical answer's waterfall: a row per phase and request in order, gr
   const requests = m!.requests!;
   const rows = await waterfallRows(page);
 
-  // classify (when the model was asked), plan, each step, synthesis: in that order, on one time scale
-  const roles = rows.map((r) => r.role);
+  // classify (when the model was asked), plan, each step, synthesis, then the reviewer's pass over the draft when the
+  // model's pace left time for it (a step request of its own): in that order, on one time scale
+  const roles = rows.filter((r) => r.agent !== "reviewer").map((r) => r.role);
   expect(roles.filter((r) => r !== "classify")).toEqual(["plan", "step", "step", "synthesis"]);
+  expectReviewAfterSynthesis(rows);
   expect(roles.indexOf("classify")).toBeLessThanOrEqual(0);
   for (let i = 1; i < rows.length; i++) expect(rows[i]!.start).toBeGreaterThanOrEqual(rows[i - 1]!.start);
   // each row is the server's request: its start, first token, end and tokens
@@ -170,7 +172,7 @@ test("an analytical answer's waterfall: a row per phase and request in order, gr
       q.completionTokens,
     ]),
   );
-  const steps = rows.filter((r) => r.role === "step");
+  const steps = rows.filter((r) => r.role === "step" && r.agent !== "reviewer");
   expect(steps.map((s) => s.stepId)).toEqual(["s1", "s2"]);
   expect(steps.every((s) => s.agent.length > 0 && (s.tokens ?? 0) > 0 && s.firstToken !== null && s.firstToken >= s.start)).toBe(true);
   expect(rows.every((r) => r.cut === "" && r.retry === 0 && !r.running)).toBe(true);
@@ -197,7 +199,7 @@ test("an analytical answer's waterfall: a row per phase and request in order, gr
   }
   const planRow = rows.find((r) => r.role === "plan")!;
   expect(overlaps(planRow, steps[0]!)).toBe(true);
-  expect(overlaps(steps.at(-1)!, rows.at(-1)!)).toBe(false);
+  expect(overlaps(steps.at(-1)!, rows.find((r) => r.role === "synthesis")!)).toBe(false);
 
   // a time axis in seconds from the receipt
   const ticks = await page.getByTestId("waterfall-tick").allTextContents();
@@ -228,16 +230,33 @@ test("steps the plan lets run side by side overlap in time, each on its own row 
   const plan = (frames.filter((f) => f.type === "run.plan").at(-1)?.steps ?? []) as { id: string; dependsOn: string[] }[];
   expect(plan.map((p) => p.dependsOn)).toEqual([[], []]);
   const rows = await waterfallRows(page);
-  expect(rows.map((r) => r.role).filter((r) => r !== "classify")).toEqual(["plan", "step", "step", "synthesis"]);
-  const [a, b] = rows.filter((r) => r.role === "step");
+  expect(
+    rows
+      .filter((r) => r.agent !== "reviewer")
+      .map((r) => r.role)
+      .filter((r) => r !== "classify"),
+  ).toEqual(["plan", "step", "step", "synthesis"]);
+  expectReviewAfterSynthesis(rows);
+  const [a, b] = rows.filter((r) => r.role === "step" && r.agent !== "reviewer");
   expect(new Set([a!.stepId, b!.stepId])).toEqual(new Set(["s1", "s2"]));
   expect(overlaps(a!, b!)).toBe(true);
   // the synthesis waits for both
-  const synthesis = rows.at(-1)!;
+  const synthesis = rows.find((r) => r.role === "synthesis")!;
   expect(synthesis.start).toBeGreaterThanOrEqual(Math.max(a!.end, b!.end));
   const [m] = completed(frames);
   await expect(page.getByTestId("metric-tps-value")).toHaveText(`${Math.round(m!.tokensPerSecond!)} tok/s`);
 });
+
+/** The reviewer's pass, when the run made one: one step request, after the synthesis it reads. */
+function expectReviewAfterSynthesis(rows: RowData[]): void {
+  const review = rows.filter((r) => r.agent === "reviewer");
+  expect(review.length).toBeLessThanOrEqual(1);
+  const synthesis = rows.find((r) => r.role === "synthesis")!;
+  for (const r of review) {
+    expect(r.role).toBe("step");
+    expect(r.start).toBeGreaterThanOrEqual(synthesis.end);
+  }
+}
 
 async function expectReadableChart(chart: Locator, opts: { x: RegExp; y: RegExp; integer?: boolean }) {
   await expect(chart).toBeVisible();
