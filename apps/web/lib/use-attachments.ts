@@ -4,6 +4,7 @@ import type { Attachment, Conversation } from "@alma/protocol";
 import { checkBeforeUpload, kindOfFile } from "./attachment-files";
 import { type AttachmentChip, chipKey, chipsReducer, chipsWaitReason, NEW_CHAT, readyAttachments } from "./attachment-chips";
 import { AttachmentApiError, type AttachmentsApi } from "./attachments-api";
+import { loadDraft, saveDraft } from "./draft-store";
 
 export interface AttachmentsController {
   /** the open conversation's chips (or the new chat's), in the order attached */
@@ -57,6 +58,12 @@ export function useAttachments({ conversationId, api, maxBytes, onCreated }: Opt
       creating.current ??= api
         .createConversation()
         .then((conversation) => {
+          // the new chat became this conversation: what is typed in it goes along (the composer loads the new id's draft)
+          const typed = loadDraft(null);
+          if (typed !== "" && loadDraft(conversation.id) === "") {
+            saveDraft(conversation.id, typed);
+            saveDraft(null, "");
+          }
           // in one batch: the chips move with the page, so none disappears for a frame
           dispatch({ type: "moved", to: conversation.id });
           onCreatedRef.current(conversation);

@@ -155,6 +155,7 @@ describe("the composer's files", () => {
   it("in a new chat the first files create one conversation, and the page then belongs to it", async () => {
     const { api, uploads, created } = fakeApi();
     render(<Harness api={api} initial={null} onSend={() => undefined} />);
+    fireEvent.change(screen.getByTestId("composer"), { target: { value: "compare these two" } });
     await pick(file("a.txt"), file("b.txt"));
     expect(api.createConversation).toHaveBeenCalledTimes(1);
     expect(uploads).toHaveLength(0);
@@ -165,8 +166,11 @@ describe("the composer's files", () => {
       ["c42", "a.txt"],
       ["c42", "b.txt"],
     ]);
-    // the chips came along with the page
+    // the chips and the typed text came along with the page
     expect(chips()).toHaveLength(2);
+    expect((screen.getByTestId("composer") as HTMLTextAreaElement).value).toBe("compare these two");
+    expect(localStorage.getItem("alma.draft.c42")).toBe("compare these two");
+    expect(localStorage.getItem("alma.draft.new")).toBeNull();
   });
 
   it("attaches pasted files, and leaves a paste of text alone", async () => {
