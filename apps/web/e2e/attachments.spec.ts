@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { lastAssistant, openChat, send } from "./helpers";
+import { lastAssistant, openChat, send, shot } from "./helpers";
 
 const userMessage = (page: Page) => page.locator('[data-testid="message"][data-role="user"]').last();
 const composerChips = (page: Page) => page.getByTestId("composer-attachments").getByTestId("attachment-chip");
@@ -43,6 +43,7 @@ test("files attached by the paperclip and by a drop show as chips, go with the m
   await expect(composerChips(page)).toHaveCount(0);
   const onMessage = userMessage(page).getByTestId("message-attachment");
   await expect(onMessage).toHaveCount(2);
+  await shot(page, "attachments-sent");
   await expect(onMessage.getByTestId("attachment-name")).toHaveText(["trip-notes.txt", "itinerary.csv"]);
   await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 30_000 });
   expect(page.url()).toBe(conversationUrl);
@@ -80,6 +81,20 @@ test("a file that is not what its name says gets the server's message on its chi
   const huge = composerChips(page).filter({ hasText: "huge.txt" });
   await expect(huge.getByTestId("attachment-error")).toHaveText("huge.txt is 11 MB; a file may be at most 10 MB. Attach a smaller file or split it.");
   expect(uploads).toEqual([]);
+  // in the dark the chips keep their states apart: a ready one quiet, a failed one in the error colour
+  await page.getByTestId("attach-input").setInputFiles([{ name: "ok.json", mimeType: "application/json", buffer: Buffer.from('{"a": 1}') }]);
+  await expect(composerChips(page).filter({ hasText: "ok.json" })).toHaveAttribute("data-status", "ready");
+  await page.getByTestId("theme-toggle").click();
+  await page.getByTestId("theme-toggle").click();
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  const colours = await page.evaluate(() => {
+    const error = document.querySelector<HTMLElement>('[data-testid="attachment-error"]')!;
+    const detail = document.querySelector<HTMLElement>('[data-status="ready"] [data-testid="attachment-detail"]')!;
+    return { error: getComputedStyle(error).color, detail: getComputedStyle(detail).color };
+  });
+  expect(colours.error).not.toBe(colours.detail);
+  await shot(page, "attachments-dark");
+  await page.getByTestId("theme-toggle").click();
   await huge.getByRole("button", { name: "Remove huge.txt" }).click();
-  await expect(composerChips(page)).toHaveCount(1);
+  await expect(composerChips(page)).toHaveCount(2);
 });

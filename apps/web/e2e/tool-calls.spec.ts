@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { LOAN_PAYMENT, LOAN_QUESTION } from "./fake-model";
-import { lastAssistant, openChat, recordFrames, send } from "./helpers";
+import { lastAssistant, openChat, recordFrames, send, shot } from "./helpers";
 
 /** Records every status a tool call's element shows, in order, as the page renders them. */
 async function watchToolStatuses(page: Page): Promise<void> {
@@ -41,6 +41,8 @@ test("the calculator's tool call shows live in its step, running then its sandbo
   await expect(answer).toHaveAttribute("data-status", "complete", { timeout: 30_000 });
   await expect(answer.getByTestId("message-content")).toContainText(`The monthly payment is ${LOAN_PAYMENT}`);
   expect(await toolStatuses(page)).toEqual(["run_javascript:running", "run_javascript:ok"]);
+  await calculator.scrollIntoViewIfNeeded();
+  await shot(page, "tool-call");
 
   // what the server sent: the call started and completed with the sandbox's value
   const started = frames.find((f) => f.type === "run.tool.started");
@@ -59,6 +61,7 @@ test("the calculator's tool call shows live in its step, running then its sandbo
   await expect(stepRow).toHaveAttribute("data-agent", "calculator");
   // the request after the call is the step's second round, not a retry
   await expect(page.getByTestId("waterfall-round")).toHaveText("round 2");
+  await shot(page, "tool-call-waterfall");
   await expect(page.getByTestId("waterfall-retry")).toHaveCount(0);
   await page.getByTestId("metrics-toggle").click();
 
