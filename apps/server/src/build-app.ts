@@ -99,9 +99,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const model = options.model ?? createModelFromConfig(config, app.log);
   const ownsStore = options.store === undefined;
   const store = options.store ?? new SqliteConversationStore({ path: config.dbPath, undoWindowMs: config.undoWindowMs, now });
-  const interrupted = store.markStreamingInterrupted();
+  const interrupted = await store.markStreamingInterrupted();
   if (interrupted > 0) app.log.warn({ interrupted }, "answers left streaming by a previous crash are now marked interrupted");
-  store.purgeDeleted(now());
+  await store.purgeDeleted(now());
 
   const metrics = new AppMetrics(now);
   const hub = new RunHub({
@@ -120,7 +120,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       // local models count with their own tokenizer once loaded (issue 4: exact counts per model family)
       ...(model instanceof LocalChatModel ? { localTokenize: (text: string) => model.tokenize(text) } : {}),
     });
-  const agent = options.agent ?? createRunAgent(model, config, store);
+  const agent = options.agent ?? (await createRunAgent(model, config, store, app.log));
   const clients = new ClientRegistry();
   const service = new ChatService({
     config,
@@ -180,12 +180,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // deleted conversations leave for good once their undo window has passed
   const purgeTimer = setInterval(
     () => {
-      try {
-        const purged = store.purgeDeleted(now());
-        if (purged > 0) app.log.info({ purged }, "purged deleted conversations");
-      } catch (err) {
-        app.log.error({ err }, "could not purge deleted conversations");
-      }
+      store.purgeDeleted(now()).then(
+        (purged) => {
+          if (purged > 0) app.log.info({ purged }, "purged deleted conversations");
+        },
+        (err: unknown) => app.log.error({ err }, "could not purge deleted conversations"),
+      );
     },
     Math.max(1000, Math.min(60_000, config.undoWindowMs)),
   );
@@ -197,7 +197,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     await memory.close();
     if (options.agent === undefined) await agent.close?.();
     metrics.close();
-    if (ownsStore) store.close();
+    if (ownsStore) await store.close();
     if (ownsModel) await model.close();
   });
   return app;

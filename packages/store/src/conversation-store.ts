@@ -63,10 +63,6 @@ export interface ContextMessageRow {
   status: MessageStatus;
 }
 
-/**
- * The persistence boundary: SQLite today, a server database later. Every method is synchronous
- * because SQLite (better-sqlite3) is; an async backend would wrap it.
- */
 export interface ModelSpeedRow {
   ttftMs: number;
   tokensPerSecond: number;
@@ -74,44 +70,51 @@ export interface ModelSpeedRow {
   updatedAt: number;
 }
 
+/**
+ * The persistence boundary: SQLite (embedded default) or PostgreSQL (several servers on one database). Every method
+ * is asynchronous because PostgreSQL drivers are; SQLite answers at once behind the same promises. A method that
+ * changes several rows does it in one transaction.
+ */
 export interface ConversationStore {
-  createConversation(title: string): Conversation;
-  getConversation(id: string): Conversation | null;
+  /** which database holds the data */
+  readonly kind: "sqlite" | "postgres";
+  createConversation(title: string): Promise<Conversation>;
+  getConversation(id: string): Promise<Conversation | null>;
   /** newest first; `query` matches titles and message content */
-  listConversations(query?: string): Array<Conversation & { snippet: string | null }>;
-  renameConversation(id: string, title: string): Conversation | null;
+  listConversations(query?: string): Promise<Array<Conversation & { snippet: string | null }>>;
+  renameConversation(id: string, title: string): Promise<Conversation | null>;
   /** soft delete: restorable until `restorableUntil`, then purged */
-  deleteConversation(id: string, now?: number): { restorableUntil: number } | null;
-  restoreConversation(id: string): Conversation | null;
-  purgeDeleted(now?: number): number;
-  updateSummary(id: string, summary: string | null, summarizedCount: number): void;
+  deleteConversation(id: string, now?: number): Promise<{ restorableUntil: number } | null>;
+  restoreConversation(id: string): Promise<Conversation | null>;
+  purgeDeleted(now?: number): Promise<number>;
+  updateSummary(id: string, summary: string | null, summarizedCount: number): Promise<void>;
 
   /** stores the user message unless one with this clientMessageId exists (then returns it with duplicate: true) */
-  addUserMessage(input: NewUserMessage): { message: Message; duplicate: boolean };
+  addUserMessage(input: NewUserMessage): Promise<{ message: Message; duplicate: boolean }>;
   /** the user message a client sent with this id in any conversation (a resend of a message that started a new conversation) */
-  findUserMessageByClientId(clientMessageId: string): Message | null;
-  addAssistantMessage(input: { conversationId: string; runId: string; taskType: TaskType | null }): Message;
-  updateAssistantMessage(id: string, update: AssistantUpdate): void;
-  getMessage(id: string): Message | null;
+  findUserMessageByClientId(clientMessageId: string): Promise<Message | null>;
+  addAssistantMessage(input: { conversationId: string; runId: string; taskType: TaskType | null }): Promise<Message>;
+  updateAssistantMessage(id: string, update: AssistantUpdate): Promise<void>;
+  getMessage(id: string): Promise<Message | null>;
   /** oldest first; a user message sent with files carries them as `attachments` */
-  listMessages(conversationId: string): Message[];
+  listMessages(conversationId: string): Promise<Message[]>;
   /** the fields a model request is built from, oldest first: cheaper than `listMessages` (no JSON columns) */
-  listContextMessages(conversationId: string): ContextMessageRow[];
+  listContextMessages(conversationId: string): Promise<ContextMessageRow[]>;
   /**
    * An edit: the user message `messageId` and everything after it are replaced by the new message. When it was the
    * conversation's first question and the title was the automatic one (made from it, or none), the title follows
    * the new text: `retitled` is then the conversation as renamed, else null. The edited message's attachments
    * move to the new one; the later messages' attachments are removed with them.
    */
-  replaceUserMessage(input: NewUserMessage & { messageId: string }): { message: Message; retitled: Conversation | null };
+  replaceUserMessage(input: NewUserMessage & { messageId: string }): Promise<{ message: Message; retitled: Conversation | null }>;
   /** removes every message after (and including, when `inclusive`) the given one, with their attachments: for edit and regenerate */
-  truncateAfter(conversationId: string, messageId: string, inclusive: boolean): number;
+  truncateAfter(conversationId: string, messageId: string, inclusive: boolean): Promise<number>;
   /** on startup: messages left `streaming` by a crash become `interrupted` */
-  markStreamingInterrupted(): number;
+  markStreamingInterrupted(): Promise<number>;
 
-  pinFact(input: { conversationId: string; text: string; messageId: string | null }): PinnedFact;
-  unpinFact(conversationId: string, factId: string): boolean;
-  listPinnedFacts(conversationId: string): PinnedFact[];
+  pinFact(input: { conversationId: string; text: string; messageId: string | null }): Promise<PinnedFact>;
+  unpinFact(conversationId: string, factId: string): Promise<boolean>;
+  listPinnedFacts(conversationId: string): Promise<PinnedFact[]>;
 
   /**
    * Attachments. A file is uploaded to a conversation (unsent: messageId null), then bound to the user message that
@@ -119,24 +122,27 @@ export interface ConversationStore {
    * a restore and go with the purge. A message removed by an edit or a regenerate takes its files with it; an edited
    * message's own files move to the message that replaces it.
    */
-  addAttachment(input: NewAttachment): Attachment;
+  addAttachment(input: NewAttachment): Promise<Attachment>;
   /** one of the conversation's attachments (metadata), or null */
-  getAttachment(conversationId: string, attachmentId: string): Attachment | null;
+  getAttachment(conversationId: string, attachmentId: string): Promise<Attachment | null>;
   /** the conversation's attachments, sent and unsent, oldest first: metadata only, no text */
-  listAttachments(conversationId: string): Attachment[];
+  listAttachments(conversationId: string): Promise<Attachment[]>;
   /**
    * binds unsent attachments of the conversation to one of its user messages, all or none: an id that is not the
    * conversation's (or was removed) is a StoreError `not_found`, one already sent a StoreError `conflict`
    */
-  attachToMessage(conversationId: string, messageId: string, attachmentIds: readonly string[]): Attachment[];
+  attachToMessage(conversationId: string, messageId: string, attachmentIds: readonly string[]): Promise<Attachment[]>;
   /** removes an unsent attachment: false when there is none by that id; a sent one is a StoreError `conflict` */
-  removeAttachment(conversationId: string, attachmentId: string): boolean;
+  removeAttachment(conversationId: string, attachmentId: string): Promise<boolean>;
   /** the text of every sent attachment of the conversation, oldest first, for runs */
-  listDocuments(conversationId: string): StoredDocument[];
+  listDocuments(conversationId: string): Promise<StoredDocument[]>;
 
   /** a model's measured pace (time to first token, decode rate), kept across restarts; null when never measured */
-  loadModelSpeed(modelKey: string): ModelSpeedRow | null;
-  saveModelSpeed(modelKey: string, speed: ModelSpeedRow): void;
+  loadModelSpeed(modelKey: string): Promise<ModelSpeedRow | null>;
+  saveModelSpeed(modelKey: string, speed: ModelSpeedRow): Promise<void>;
 
-  close(): void;
+  /** whether the database answers now (for /health): a failure says what went wrong */
+  ping(): Promise<{ ok: true } | { ok: false; error: string }>;
+
+  close(): Promise<void>;
 }

@@ -34,8 +34,9 @@ function newMessage(fields: Pick<Message, "conversationId" | "role" | "content" 
   return { id: randomUUID(), ...fields, pinned: false, steps: null, finishReason: null, usage: null, metrics: null, error: null };
 }
 
-/** The embedded default store: one SQLite file in WAL mode, every statement prepared once. */
+/** The embedded default store: one SQLite file in WAL mode, every statement prepared once; synchronous inside, async outside. */
 export class SqliteConversationStore implements ConversationStore {
+  readonly kind = "sqlite" as const;
   readonly db: Database.Database;
   private readonly undoWindowMs: number;
   private readonly now: () => number;
@@ -56,19 +57,23 @@ export class SqliteConversationStore implements ConversationStore {
     this.files = new SqliteAttachments(this.db, this.now);
   }
 
-  createConversation(title: string): Conversation {
+  async createConversation(title: string): Promise<Conversation> {
     const now = this.now();
     const id = randomUUID();
     this.stmt.insertConversation.run(id, title, now, now);
     return { id, title, createdAt: now, updatedAt: now, summary: null, summarizedCount: 0 };
   }
 
-  getConversation(id: string): Conversation | null {
+  async getConversation(id: string): Promise<Conversation | null> {
+    return this.conversation(id);
+  }
+
+  private conversation(id: string): Conversation | null {
     const row = this.stmt.getConversation.get(id);
     return row ? toConversation(row) : null;
   }
 
-  listConversations(query?: string): Array<Conversation & { snippet: string | null }> {
+  async listConversations(query?: string): Promise<Array<Conversation & { snippet: string | null }>> {
     const q = query?.trim();
     if (!q) {
       return this.stmt.listConversations
@@ -80,30 +85,39 @@ export class SqliteConversationStore implements ConversationStore {
       .map((r) => ({ ...toConversation(r), snippet: r.match_content === null ? null : excerpt(r.match_content, q) }));
   }
 
-  renameConversation(id: string, title: string): Conversation | null {
-    const changed = this.stmt.rename.run(title, this.now(), id).changes;
-    return changed ? this.getConversation(id) : null;
+  async renameConversation(id: string, title: string): Promise<Conversation | null> {
+    return this.rename(id, title);
   }
 
-  deleteConversation(id: string, now = this.now()): { restorableUntil: number } | null {
+  private rename(id: string, title: string): Conversation | null {
+    const changed = this.stmt.rename.run(title, this.now(), id).changes;
+    return changed ? this.conversation(id) : null;
+  }
+
+  async deleteConversation(id: string, now = this.now()): Promise<{ restorableUntil: number } | null> {
     const changed = this.stmt.softDelete.run(now, id).changes;
     return changed ? { restorableUntil: now + this.undoWindowMs } : null;
   }
 
-  restoreConversation(id: string): Conversation | null {
+  async restoreConversation(id: string): Promise<Conversation | null> {
     const changed = this.stmt.restore.run(id, this.now() - this.undoWindowMs).changes;
-    return changed ? this.getConversation(id) : null;
+    return changed ? this.conversation(id) : null;
   }
 
-  purgeDeleted(now = this.now()): number {
+  async purgeDeleted(now = this.now()): Promise<number> {
     return this.stmt.purge.run(now - this.undoWindowMs).changes;
   }
 
-  updateSummary(id: string, summary: string | null, summarizedCount: number): void {
+  async updateSummary(id: string, summary: string | null, summarizedCount: number): Promise<void> {
     this.stmt.updateSummary.run(summary, summarizedCount, id);
   }
 
-  addUserMessage(input: NewUserMessage): { message: Message; duplicate: boolean } {
+  async addUserMessage(input: NewUserMessage): Promise<{ message: Message; duplicate: boolean }> {
+    return this.insertUserMessage(input);
+  }
+
+  /** the unique (conversation, clientMessageId) makes a resend a duplicate; the transaction binds the files all or none */
+  private insertUserMessage(input: NewUserMessage): { message: Message; duplicate: boolean } {
     return this.db.transaction(() => {
       const existing = this.stmt.findByClientId.get(input.conversationId, input.clientMessageId);
       if (existing) return { message: toMessage(existing), duplicate: true };
@@ -134,10 +148,10 @@ export class SqliteConversationStore implements ConversationStore {
     })();
   }
 
-  replaceUserMessage(input: NewUserMessage & { messageId: string }): { message: Message; retitled: Conversation | null } {
+  async replaceUserMessage(input: NewUserMessage & { messageId: string }): Promise<{ message: Message; retitled: Conversation | null }> {
     return this.db.transaction(() => {
       const conversation = this.requireConversation(input.conversationId);
-      const target = this.getMessage(input.messageId);
+      const target = this.message(input.messageId);
       if (!target || target.conversationId !== input.conversationId || target.role !== "user") {
         throw new StoreError("not_found", `message ${input.messageId} is not a user message of conversation ${input.conversationId}`);
       }
@@ -146,21 +160,21 @@ export class SqliteConversationStore implements ConversationStore {
       const automatic = conversation.title.trim() === "" || conversation.title === titleFromMessage(target.content);
       // the edited message's files go with its new text; the later messages take theirs with them
       const kept = this.files.release(target.id);
-      this.truncateAfter(input.conversationId, input.messageId, true);
-      const { message } = this.addUserMessage({ ...input, attachmentIds: [...kept, ...(input.attachmentIds ?? [])] });
+      this.truncate(input.conversationId, input.messageId, true);
+      const { message } = this.insertUserMessage({ ...input, attachmentIds: [...kept, ...(input.attachmentIds ?? [])] });
       if (firstQuestion?.id !== target.id || !automatic) return { message, retitled: null };
       const title = titleFromMessage(input.content);
       if (title === conversation.title) return { message, retitled: null };
-      return { message, retitled: this.renameConversation(input.conversationId, title) };
+      return { message, retitled: this.rename(input.conversationId, title) };
     })();
   }
 
-  findUserMessageByClientId(clientMessageId: string): Message | null {
+  async findUserMessageByClientId(clientMessageId: string): Promise<Message | null> {
     const row = this.stmt.findByClientIdAnywhere.get(clientMessageId);
     return row ? this.files.onMessage(toMessage(row)) : null;
   }
 
-  addAssistantMessage(input: { conversationId: string; runId: string; taskType: TaskType | null }): Message {
+  async addAssistantMessage(input: { conversationId: string; runId: string; taskType: TaskType | null }): Promise<Message> {
     this.requireConversation(input.conversationId);
     const now = this.now();
     const message = newMessage({
@@ -178,7 +192,7 @@ export class SqliteConversationStore implements ConversationStore {
     return message;
   }
 
-  updateAssistantMessage(id: string, update: AssistantUpdate): void {
+  async updateAssistantMessage(id: string, update: AssistantUpdate): Promise<void> {
     const row = this.stmt.getMessage.get(id);
     if (!row) return;
     const m = toMessage(row);
@@ -198,20 +212,28 @@ export class SqliteConversationStore implements ConversationStore {
     });
   }
 
-  getMessage(id: string): Message | null {
+  async getMessage(id: string): Promise<Message | null> {
+    return this.message(id);
+  }
+
+  private message(id: string): Message | null {
     const row = this.stmt.getMessage.get(id);
     return row ? this.files.onMessage(toMessage(row)) : null;
   }
 
-  listMessages(conversationId: string): Message[] {
+  async listMessages(conversationId: string): Promise<Message[]> {
     return this.files.onMessages(conversationId, this.stmt.listMessages.all(conversationId).map(toMessage));
   }
 
-  listContextMessages(conversationId: string): ContextMessageRow[] {
+  async listContextMessages(conversationId: string): Promise<ContextMessageRow[]> {
     return this.stmt.listContextMessages.all(conversationId);
   }
 
-  truncateAfter(conversationId: string, messageId: string, inclusive: boolean): number {
+  async truncateAfter(conversationId: string, messageId: string, inclusive: boolean): Promise<number> {
+    return this.truncate(conversationId, messageId, inclusive);
+  }
+
+  private truncate(conversationId: string, messageId: string, inclusive: boolean): number {
     return this.db.transaction(() => {
       const at = this.stmt.getMessageSeq.get(messageId, conversationId);
       if (!at) return 0;
@@ -221,11 +243,11 @@ export class SqliteConversationStore implements ConversationStore {
     })();
   }
 
-  markStreamingInterrupted(): number {
+  async markStreamingInterrupted(): Promise<number> {
     return this.stmt.markInterrupted.run().changes;
   }
 
-  pinFact(input: { conversationId: string; text: string; messageId: string | null }): PinnedFact {
+  async pinFact(input: { conversationId: string; text: string; messageId: string | null }): Promise<PinnedFact> {
     return this.db.transaction(() => {
       this.requireConversation(input.conversationId);
       const fact: PinnedFact = {
@@ -241,7 +263,7 @@ export class SqliteConversationStore implements ConversationStore {
     })();
   }
 
-  unpinFact(conversationId: string, factId: string): boolean {
+  async unpinFact(conversationId: string, factId: string): Promise<boolean> {
     return this.db.transaction(() => {
       const fact = this.stmt.getFact.get(factId, conversationId);
       if (!fact) return false;
@@ -253,26 +275,26 @@ export class SqliteConversationStore implements ConversationStore {
     })();
   }
 
-  listPinnedFacts(conversationId: string): PinnedFact[] {
+  async listPinnedFacts(conversationId: string): Promise<PinnedFact[]> {
     return this.stmt.listFacts.all(conversationId).map(toFact);
   }
 
-  addAttachment(input: NewAttachment): Attachment {
+  async addAttachment(input: NewAttachment): Promise<Attachment> {
     return this.db.transaction(() => {
       this.requireConversation(input.conversationId);
       return this.files.add(input);
     })();
   }
 
-  getAttachment(conversationId: string, attachmentId: string): Attachment | null {
+  async getAttachment(conversationId: string, attachmentId: string): Promise<Attachment | null> {
     return this.files.get(conversationId, attachmentId);
   }
 
-  listAttachments(conversationId: string): Attachment[] {
+  async listAttachments(conversationId: string): Promise<Attachment[]> {
     return this.files.list(conversationId);
   }
 
-  attachToMessage(conversationId: string, messageId: string, attachmentIds: readonly string[]): Attachment[] {
+  async attachToMessage(conversationId: string, messageId: string, attachmentIds: readonly string[]): Promise<Attachment[]> {
     return this.db.transaction(() => {
       this.requireConversation(conversationId);
       const target = this.stmt.getMessage.get(messageId);
@@ -283,20 +305,20 @@ export class SqliteConversationStore implements ConversationStore {
     })();
   }
 
-  removeAttachment(conversationId: string, attachmentId: string): boolean {
+  async removeAttachment(conversationId: string, attachmentId: string): Promise<boolean> {
     return this.db.transaction(() => this.files.remove(conversationId, attachmentId))();
   }
 
-  listDocuments(conversationId: string): StoredDocument[] {
+  async listDocuments(conversationId: string): Promise<StoredDocument[]> {
     return this.files.documents(conversationId);
   }
 
-  loadModelSpeed(modelKey: string): ModelSpeedRow | null {
+  async loadModelSpeed(modelKey: string): Promise<ModelSpeedRow | null> {
     const row = this.stmt.loadSpeed.get(modelKey);
     return row ? { ttftMs: row.ttft_ms, tokensPerSecond: row.tokens_per_second, samples: row.samples, updatedAt: row.updated_at } : null;
   }
 
-  saveModelSpeed(modelKey: string, speed: ModelSpeedRow): void {
+  async saveModelSpeed(modelKey: string, speed: ModelSpeedRow): Promise<void> {
     this.stmt.saveSpeed.run(modelKey, speed.ttftMs, speed.tokensPerSecond, speed.samples, speed.updatedAt);
   }
 
@@ -306,7 +328,16 @@ export class SqliteConversationStore implements ConversationStore {
     return row;
   }
 
-  close(): void {
+  async ping(): Promise<{ ok: true } | { ok: false; error: string }> {
+    try {
+      this.db.prepare("SELECT 1").get();
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, error: `SQLite cannot be read: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 }

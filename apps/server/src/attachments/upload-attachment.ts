@@ -33,22 +33,22 @@ export async function uploadAttachment(store: ConversationStore, conversationId:
     error: code,
     message: sentence(message),
   });
-  const overLimit = () =>
+  const overLimit = async () =>
     checkAttachmentLimits(
       { name: file.name, size: file.size },
-      store.listAttachments(conversationId).map((a) => ({ size: a.bytes })),
+      (await store.listAttachments(conversationId)).map((a) => ({ size: a.bytes })),
       limits,
     );
-  const before = overLimit();
+  const before = await overLimit();
   if (before) return refuse(before.code, before.message);
 
   const extracted = await extractAttachmentText({ name: file.name, mediaType: file.mediaType, bytes: file.bytes }, { maxBytes: limits.maxBytes });
   if (!extracted.ok) return refuse(extracted.error.code, extracted.error.message);
 
-  const after = overLimit();
+  const after = await overLimit();
   if (after) return refuse(after.code, after.message);
   try {
-    const attachment = store.addAttachment({
+    const attachment = await store.addAttachment({
       conversationId,
       name: file.name,
       kind: extracted.kind,

@@ -2,6 +2,7 @@ import type { AppConfig } from "../config.js";
 import type { RunServices } from "../runs/run-services.js";
 import type { Broadcast } from "./chat-client.js";
 import { ConversationOperations } from "./conversation-operations.js";
+import { KeyedLock } from "./keyed-lock.js";
 import { PinOperations } from "./pin-operations.js";
 import { RunAdmission } from "./run-admission.js";
 import { RunOperations } from "./run-operations.js";
@@ -27,8 +28,9 @@ export class ChatService {
   constructor(deps: ChatServiceDeps) {
     this.admission = new RunAdmission(deps);
     this.starter = new RunStarter(deps);
-    this.runs = new RunOperations({ store: deps.store, hub: deps.hub, admission: this.admission, starter: this.starter, broadcast: deps.broadcast });
-    this.conversations = new ConversationOperations(deps);
+    const locks = new KeyedLock();
+    this.runs = new RunOperations({ store: deps.store, hub: deps.hub, admission: this.admission, starter: this.starter, broadcast: deps.broadcast, locks });
+    this.conversations = new ConversationOperations({ ...deps, locks });
     this.pins = new PinOperations(deps);
   }
 

@@ -2,7 +2,9 @@ import type { ClientFrame, ServerFrameOf } from "@alma/protocol";
 import type { ConversationStore } from "@alma/store";
 import type { RunHub } from "../runs/run-hub.js";
 import type { Broadcast, ChatClient } from "./chat-client.js";
+import type { KeyedLock } from "./keyed-lock.js";
 import { RequestError } from "./request-error.js";
+import { conversationKey } from "./run-operations.js";
 import { conversationNotFound, requireConversation } from "./require-conversation.js";
 
 type Frame<T extends ClientFrame["type"]> = Extract<ClientFrame, { type: T }>;
@@ -11,6 +13,8 @@ export interface ConversationOperationsDeps {
   store: ConversationStore;
   hub: RunHub;
   broadcast: Broadcast;
+  /** a delete waits for a run being started in the conversation, so it stops that run too */
+  locks: KeyedLock;
 }
 
 /**
@@ -20,48 +24,59 @@ export interface ConversationOperationsDeps {
 export class ConversationOperations {
   constructor(private readonly deps: ConversationOperationsDeps) {}
 
-  list(frame: Frame<"conversation.list">): ServerFrameOf<"conversation.list.result"> {
-    return { type: "conversation.list.result", requestId: frame.requestId, conversations: this.deps.store.listConversations(frame.query) };
+  async list(frame: Frame<"conversation.list">): Promise<ServerFrameOf<"conversation.list.result">> {
+    return { type: "conversation.list.result", requestId: frame.requestId, conversations: await this.deps.store.listConversations(frame.query) };
   }
 
   /** the conversation as stored, with its running answer as of now; the client follows the conversation from here on */
-  history(client: ChatClient, frame: Frame<"conversation.history">): ServerFrameOf<"conversation.history.result"> {
+  history(client: ChatClient, frame: Frame<"conversation.history">): Promise<ServerFrameOf<"conversation.history.result">> {
+    // no run starts in the conversation while its history is read (starts hold the same lock)
+    return this.deps.locks.run([conversationKey(frame.conversationId)], () => this.historyLocked(client, frame));
+  }
+
+  private async historyLocked(client: ChatClient, frame: Frame<"conversation.history">): Promise<ServerFrameOf<"conversation.history.result">> {
     const { store, hub } = this.deps;
-    const conversation = requireConversation(store, frame.conversationId);
+    const conversation = await requireConversation(store, frame.conversationId);
     hub.follow(client, conversation.id);
     const run = hub.activeForConversation(conversation.id);
+    const read = () => Promise.all([store.listMessages(conversation.id), store.listPinnedFacts(conversation.id)]);
+    let [stored, pinnedFacts] = await read();
+    // a run that ended while the store answered has its final answer stored by now (before its end went out)
+    if (run?.isEnded) [stored, pinnedFacts] = await read();
     // the live answer as of run.lastIndex (the run's own fold), so the viewer resumes right after it without a gap
-    const live = run?.state ?? null;
-    const messages = store
-      .listMessages(conversation.id)
-      .map((m) => (live && m.id === run?.assistantMessageId ? { ...m, content: live.text, steps: live.steps.length ? live.steps : null } : m));
+    const live = run && !run.isEnded ? run.state : null;
+    const messages = stored.map((m) =>
+      live && m.id === run?.assistantMessageId ? { ...m, content: live.text, steps: live.steps.length ? live.steps : null } : m,
+    );
     const lastContext = messages.findLast((m) => m.role === "assistant" && m.metrics?.context)?.metrics?.context ?? null;
     return {
       type: "conversation.history.result",
       requestId: frame.requestId,
       conversation,
       messages,
-      pinnedFacts: store.listPinnedFacts(conversation.id),
+      pinnedFacts,
       activeRun: run && live ? { runId: run.id, lastIndex: live.lastIndex, state: live } : null,
       context: lastContext,
     };
   }
 
-  rename(frame: Frame<"conversation.rename">): void {
-    const conversation = this.deps.store.renameConversation(frame.conversationId, frame.title);
+  async rename(frame: Frame<"conversation.rename">): Promise<void> {
+    const conversation = await this.deps.store.renameConversation(frame.conversationId, frame.title);
     if (!conversation) throw conversationNotFound();
     this.deps.broadcast({ type: "conversation.updated", requestId: frame.requestId, conversation });
   }
 
-  delete(frame: Frame<"conversation.delete">): void {
-    this.deps.hub.activeForConversation(frame.conversationId)?.stop("user");
-    const deleted = this.deps.store.deleteConversation(frame.conversationId);
-    if (!deleted) throw conversationNotFound();
-    this.deps.broadcast({ type: "conversation.deleted", requestId: frame.requestId, conversationId: frame.conversationId, ...deleted });
+  delete(frame: Frame<"conversation.delete">): Promise<void> {
+    return this.deps.locks.run([conversationKey(frame.conversationId)], async () => {
+      this.deps.hub.activeForConversation(frame.conversationId)?.stop("user");
+      const deleted = await this.deps.store.deleteConversation(frame.conversationId);
+      if (!deleted) throw conversationNotFound();
+      this.deps.broadcast({ type: "conversation.deleted", requestId: frame.requestId, conversationId: frame.conversationId, ...deleted });
+    });
   }
 
-  restore(frame: Frame<"conversation.restore">): void {
-    const conversation = this.deps.store.restoreConversation(frame.conversationId);
+  async restore(frame: Frame<"conversation.restore">): Promise<void> {
+    const conversation = await this.deps.store.restoreConversation(frame.conversationId);
     if (!conversation) {
       throw new RequestError("not_found", "That conversation cannot be restored: it was not deleted, or its undo window has passed.");
     }

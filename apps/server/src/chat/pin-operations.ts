@@ -9,38 +9,38 @@ type Frame<T extends ClientFrame["type"]> = Extract<ClientFrame, { type: T }>;
 export class PinOperations {
   constructor(private readonly deps: { store: ConversationStore }) {}
 
-  pin(frame: Frame<"memory.pin">): ServerFrameOf<"memory.updated"> {
+  async pin(frame: Frame<"memory.pin">): Promise<ServerFrameOf<"memory.updated">> {
     const { store } = this.deps;
-    requireConversation(store, frame.conversationId);
+    await requireConversation(store, frame.conversationId);
     let text = frame.text;
     if (frame.messageId !== undefined) {
-      const message = store.getMessage(frame.messageId);
+      const message = await store.getMessage(frame.messageId);
       if (!message || message.conversationId !== frame.conversationId) {
         throw new RequestError("not_found", "That message is not in this conversation, so it cannot be pinned.");
       }
       text ??= message.content.slice(0, 4000);
     }
     if (!text?.trim()) throw new RequestError("conflict", "That message is empty; pin a fact with some text.");
-    store.pinFact({ conversationId: frame.conversationId, text, messageId: frame.messageId ?? null });
+    await store.pinFact({ conversationId: frame.conversationId, text, messageId: frame.messageId ?? null });
     return this.memoryFrame(frame.conversationId, frame.requestId);
   }
 
-  unpin(frame: Frame<"memory.unpin">): ServerFrameOf<"memory.updated"> {
-    requireConversation(this.deps.store, frame.conversationId);
-    if (!this.deps.store.unpinFact(frame.conversationId, frame.factId)) {
+  async unpin(frame: Frame<"memory.unpin">): Promise<ServerFrameOf<"memory.updated">> {
+    await requireConversation(this.deps.store, frame.conversationId);
+    if (!(await this.deps.store.unpinFact(frame.conversationId, frame.factId))) {
       throw new RequestError("not_found", "That pinned fact does not exist (it may have been unpinned already).");
     }
     return this.memoryFrame(frame.conversationId, frame.requestId);
   }
 
   /** `memory.updated`: the pinned facts and the running summary */
-  private memoryFrame(conversationId: string, requestId: string | undefined): ServerFrameOf<"memory.updated"> {
-    const conversation = requireConversation(this.deps.store, conversationId);
+  private async memoryFrame(conversationId: string, requestId: string | undefined): Promise<ServerFrameOf<"memory.updated">> {
+    const conversation = await requireConversation(this.deps.store, conversationId);
     return {
       type: "memory.updated",
       requestId,
       conversationId,
-      pinnedFacts: this.deps.store.listPinnedFacts(conversationId),
+      pinnedFacts: await this.deps.store.listPinnedFacts(conversationId),
       summary: conversation.summary,
       summarizedCount: conversation.summarizedCount,
     };

@@ -8,8 +8,8 @@ export function conversationNotFound(): RequestError {
 }
 
 /** The stored conversation, or a `not_found` refusal the client can act on. */
-export function requireConversation(store: ConversationStore, id: string): Conversation {
-  const conversation = store.getConversation(id);
+export async function requireConversation(store: ConversationStore, id: string): Promise<Conversation> {
+  const conversation = await store.getConversation(id);
   if (!conversation) throw conversationNotFound();
   return conversation;
 }

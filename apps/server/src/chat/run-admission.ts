@@ -20,6 +20,9 @@ export interface RunAdmissionDeps {
 export class RunAdmission {
   private readonly messageLimiter: SlidingWindowLimiter;
   private accepting = true;
+  /** runs admitted and still being started (their messages are being stored): they count against the caps already */
+  private starting = 0;
+  private readonly startingBy = new Map<string, number>();
 
   constructor(private readonly deps: RunAdmissionDeps) {
     this.messageLimiter = new SlidingWindowLimiter(deps.config.limits.messagesPerMinute, 60_000, deps.now);
@@ -28,6 +31,24 @@ export class RunAdmission {
   /** graceful shutdown: refuse new runs from now on */
   stopAccepting(): void {
     this.accepting = false;
+  }
+
+  /**
+   * Checks, then holds the run's place while `start` stores its messages and creates it: two requests admitted at
+   * once cannot both take the last slot while the store answers.
+   */
+  async admit<T>(client: ChatClient, conversationId: string | null, start: () => Promise<T>): Promise<T> {
+    this.check(client, conversationId);
+    this.starting++;
+    this.startingBy.set(client.id, (this.startingBy.get(client.id) ?? 0) + 1);
+    try {
+      return await start();
+    } finally {
+      this.starting--;
+      const left = (this.startingBy.get(client.id) ?? 1) - 1;
+      if (left > 0) this.startingBy.set(client.id, left);
+      else this.startingBy.delete(client.id);
+    }
   }
 
   /** throws the RequestError that says why `client` may not start a run (in `conversationId`, null for a new one) now */
@@ -52,14 +73,14 @@ export class RunAdmission {
         retryable: true,
       });
     }
-    if (hub.activeOwnedBy(client.id) >= config.limits.maxRunsPerConnection) {
+    if (hub.activeOwnedBy(client.id) + (this.startingBy.get(client.id) ?? 0) >= config.limits.maxRunsPerConnection) {
       throw new RequestError(
         "too_many_runs",
         `This connection already has ${config.limits.maxRunsPerConnection} answers in progress. Wait for one to finish or stop one.`,
         { retryable: true, retryAfterMs: 1000 },
       );
     }
-    if (hub.active >= config.limits.maxRunsPerServer) {
+    if (hub.active + this.starting >= config.limits.maxRunsPerServer) {
       throw new RequestError("too_many_runs", "The server is busy with other answers. Try again in a few seconds.", {
         retryable: true,
         retryAfterMs: 2000,

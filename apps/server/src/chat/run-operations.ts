@@ -3,6 +3,7 @@ import { type ConversationStore, type NewUserMessage, StoreError } from "@alma/s
 import type { RunHub } from "../runs/run-hub.js";
 import type { Broadcast, ChatClient } from "./chat-client.js";
 import { RequestError } from "./request-error.js";
+import type { KeyedLock } from "./keyed-lock.js";
 import { requireConversation } from "./require-conversation.js";
 import type { RunAdmission } from "./run-admission.js";
 import type { RunStarter } from "./run-starter.js";
@@ -16,7 +17,13 @@ export interface RunOperationsDeps {
   starter: RunStarter;
   /** an edit that retitles the conversation tells every tab */
   broadcast: Broadcast;
+  /** one request at a time per conversation and per clientMessageId (shared with the conversation operations) */
+  locks: KeyedLock;
 }
+
+/** the lock keys of a request: its conversation, and the client's message id (a resend must find the first one stored) */
+export const conversationKey = (id: string) => `conversation:${id}`;
+const clientMessageKey = (id: string) => `client-message:${id}`;
 
 /**
  * The frames that start, stop or rejoin a run: each request is checked against the conversation as stored
@@ -25,73 +32,93 @@ export interface RunOperationsDeps {
 export class RunOperations {
   constructor(private readonly deps: RunOperationsDeps) {}
 
-  send(client: ChatClient, frame: Frame<"message.send">, receivedAt: number): void {
+  send(client: ChatClient, frame: Frame<"message.send">, receivedAt: number): Promise<void> {
+    const keys = [clientMessageKey(frame.clientMessageId), ...(frame.conversationId !== null ? [conversationKey(frame.conversationId)] : [])];
+    return this.deps.locks.run(keys, () => this.sendLocked(client, frame, receivedAt));
+  }
+
+  private async sendLocked(client: ChatClient, frame: Frame<"message.send">, receivedAt: number): Promise<void> {
     const { store, admission, starter } = this.deps;
-    const existing = store.findUserMessageByClientId(frame.clientMessageId);
+    const existing = await store.findUserMessageByClientId(frame.clientMessageId);
     if (existing && (frame.conversationId === null || existing.conversationId === frame.conversationId)) {
       this.acceptDuplicate(client, frame.clientMessageId, existing);
       return;
     }
-    if (frame.conversationId !== null) requireConversation(store, frame.conversationId);
+    if (frame.conversationId !== null) await requireConversation(store, frame.conversationId);
     else if (frame.attachmentIds.length > 0) {
       throw new RequestError(
         "not_found",
         "Files belong to a conversation: create it first (POST /api/conversations), upload the files to it, then send the message with its conversationId.",
       );
     }
-    admission.check(client, frame.conversationId);
-    const conversationId = frame.conversationId ?? store.createConversation("").id;
-    const { message, duplicate } = this.addUserMessage({
-      conversationId,
-      clientMessageId: frame.clientMessageId,
-      content: frame.content,
-      attachmentIds: frame.attachmentIds,
+    await admission.admit(client, frame.conversationId, async () => {
+      const conversationId = frame.conversationId ?? (await store.createConversation("")).id;
+      const { message, duplicate } = await this.addUserMessage({
+        conversationId,
+        clientMessageId: frame.clientMessageId,
+        content: frame.content,
+        attachmentIds: frame.attachmentIds,
+      });
+      // another instance stored the same message first (the database's unique key said so)
+      if (duplicate) {
+        this.acceptDuplicate(client, frame.clientMessageId, message);
+        return;
+      }
+      await starter.start(client, { userMessage: message, options: frame.options, receivedAt, clientMessageId: frame.clientMessageId, announce: true });
     });
-    if (duplicate) {
-      this.acceptDuplicate(client, frame.clientMessageId, message);
-      return;
-    }
-    starter.start(client, { userMessage: message, options: frame.options, receivedAt, clientMessageId: frame.clientMessageId, announce: true });
   }
 
-  edit(client: ChatClient, frame: Frame<"message.edit">, receivedAt: number): void {
+  edit(client: ChatClient, frame: Frame<"message.edit">, receivedAt: number): Promise<void> {
+    const keys = [clientMessageKey(frame.clientMessageId), conversationKey(frame.conversationId)];
+    return this.deps.locks.run(keys, () => this.editLocked(client, frame, receivedAt));
+  }
+
+  private async editLocked(client: ChatClient, frame: Frame<"message.edit">, receivedAt: number): Promise<void> {
     const { store, admission, starter } = this.deps;
-    requireConversation(store, frame.conversationId);
-    const existing = store.findUserMessageByClientId(frame.clientMessageId);
+    await requireConversation(store, frame.conversationId);
+    const existing = await store.findUserMessageByClientId(frame.clientMessageId);
     if (existing && existing.conversationId === frame.conversationId) {
       this.acceptDuplicate(client, frame.clientMessageId, existing);
       return;
     }
-    const target = store.getMessage(frame.messageId);
+    const target = await store.getMessage(frame.messageId);
     if (!target || target.conversationId !== frame.conversationId || target.role !== "user") {
       throw new RequestError("not_found", "That message is not a user message of this conversation. Reload the conversation and try again.");
     }
-    admission.check(client, frame.conversationId);
-    const { message, retitled } = store.replaceUserMessage({
-      conversationId: frame.conversationId,
-      messageId: frame.messageId,
-      clientMessageId: frame.clientMessageId,
-      content: frame.content,
+    await admission.admit(client, frame.conversationId, async () => {
+      const { message, retitled } = await store.replaceUserMessage({
+        conversationId: frame.conversationId,
+        messageId: frame.messageId,
+        clientMessageId: frame.clientMessageId,
+        content: frame.content,
+      });
+      // the first question edited under an automatic title: the title follows it, in every tab's list
+      if (retitled) this.deps.broadcast({ type: "conversation.updated", conversation: retitled });
+      await starter.start(client, { userMessage: message, options: frame.options, receivedAt, clientMessageId: frame.clientMessageId, announce: true });
     });
-    // the first question edited under an automatic title: the title follows it, in every tab's list
-    if (retitled) this.deps.broadcast({ type: "conversation.updated", conversation: retitled });
-    starter.start(client, { userMessage: message, options: frame.options, receivedAt, clientMessageId: frame.clientMessageId, announce: true });
   }
 
-  regenerate(client: ChatClient, frame: Frame<"run.regenerate">, receivedAt: number): void {
-    const { store, admission, starter } = this.deps;
-    requireConversation(store, frame.conversationId);
-    const lastUser = store.listMessages(frame.conversationId).findLast((m) => m.role === "user");
-    if (!lastUser) throw new RequestError("not_found", "This conversation has no message to answer again. Send a message first.");
-    admission.check(client, frame.conversationId);
-    store.truncateAfter(frame.conversationId, lastUser.id, false);
-    starter.start(client, { userMessage: lastUser, options: frame.options, receivedAt, clientMessageId: null });
+  regenerate(client: ChatClient, frame: Frame<"run.regenerate">, receivedAt: number): Promise<void> {
+    return this.deps.locks.run([conversationKey(frame.conversationId)], async () => {
+      const { store, admission, starter } = this.deps;
+      await requireConversation(store, frame.conversationId);
+      const lastUser = (await store.listMessages(frame.conversationId)).findLast((m) => m.role === "user");
+      if (!lastUser) throw new RequestError("not_found", "This conversation has no message to answer again. Send a message first.");
+      await admission.admit(client, frame.conversationId, async () => {
+        await store.truncateAfter(frame.conversationId, lastUser.id, false);
+        await starter.start(client, { userMessage: lastUser, options: frame.options, receivedAt, clientMessageId: null });
+      });
+    });
   }
 
-  continue(client: ChatClient, frame: Frame<"run.continue">, receivedAt: number): void {
+  continue(client: ChatClient, frame: Frame<"run.continue">, receivedAt: number): Promise<void> {
+    return this.deps.locks.run([conversationKey(frame.conversationId)], () => this.continueLocked(client, frame, receivedAt));
+  }
+
+  private async continueLocked(client: ChatClient, frame: Frame<"run.continue">, receivedAt: number): Promise<void> {
     const { store, admission, starter } = this.deps;
-    requireConversation(store, frame.conversationId);
-    const messages = store.listMessages(frame.conversationId);
+    await requireConversation(store, frame.conversationId);
+    const messages = await store.listMessages(frame.conversationId);
     const at = messages.findIndex((m) => m.id === frame.messageId);
     const target = messages[at];
     if (target?.role !== "assistant") {
@@ -107,9 +134,10 @@ export class RunOperations {
     }
     const userMessage = messages.slice(0, at).findLast((m) => m.role === "user");
     if (!userMessage) throw new RequestError("not_found", "The question this answer belongs to is gone. Send a new message.");
-    admission.check(client, frame.conversationId);
     const options: RunOptions = { taskType: target.taskType ?? "auto", bypassCache: true, useCacheForCreative: false };
-    starter.start(client, { userMessage, options, receivedAt, clientMessageId: null, continueMessage: target });
+    await admission.admit(client, frame.conversationId, () =>
+      starter.start(client, { userMessage, options, receivedAt, clientMessageId: null, continueMessage: target }),
+    );
   }
 
   stop(frame: Frame<"run.stop">): void {
@@ -138,11 +166,11 @@ export class RunOperations {
   }
 
   /** stores the message with its files, all or none: a file that cannot be sent refuses the message in the store's words */
-  private addUserMessage(input: NewUserMessage): ReturnType<ConversationStore["addUserMessage"]> {
+  private async addUserMessage(input: NewUserMessage): ReturnType<ConversationStore["addUserMessage"]> {
     try {
-      return this.deps.store.addUserMessage(input);
+      return await this.deps.store.addUserMessage(input);
     } catch (error) {
-      if (error instanceof StoreError && input.attachmentIds?.length && this.deps.store.getConversation(input.conversationId)) {
+      if (error instanceof StoreError && input.attachmentIds?.length && (await this.deps.store.getConversation(input.conversationId))) {
         throw new RequestError(error.code, `${error.message} The message was not sent.`);
       }
       throw error;

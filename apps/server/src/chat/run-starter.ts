@@ -45,15 +45,16 @@ export class RunStarter {
     await Promise.allSettled([...this.running]);
   }
 
-  start(client: ChatClient, args: StartRunArgs): void {
+  /** resolves once the run exists and its client was told (the assistant message is stored before that) */
+  async start(client: ChatClient, args: StartRunArgs): Promise<void> {
     const { store, hub } = this.deps;
     const runId = randomUUID();
     let assistantMessageId: string;
     if (args.continueMessage) {
       assistantMessageId = args.continueMessage.id;
-      store.updateAssistantMessage(assistantMessageId, { runId, status: "streaming", finishReason: null, error: null });
+      await store.updateAssistantMessage(assistantMessageId, { runId, status: "streaming", finishReason: null, error: null });
     } else {
-      assistantMessageId = store.addAssistantMessage({ conversationId: args.userMessage.conversationId, runId, taskType: null }).id;
+      assistantMessageId = (await store.addAssistantMessage({ conversationId: args.userMessage.conversationId, runId, taskType: null })).id;
     }
     const run = hub.create({
       id: runId,
@@ -77,7 +78,15 @@ export class RunStarter {
     hub.follow(client, run.conversationId);
     // other tabs with this conversation open see the new message in place, then its answer live
     const others = hub.followersOf(run.conversationId).filter((other) => other !== client);
-    if (args.announce && others.length > 0) this.deps.broadcast(this.addedFrame(args.userMessage), (c) => others.includes(c));
+    if (args.announce && others.length > 0) {
+      // they watch the run from its first event, so reading where the message goes first loses nothing
+      try {
+        this.deps.broadcast(await this.addedFrame(args.userMessage), (c) => others.includes(c));
+      } catch (err) {
+        // the run was created: it must be launched whatever happens here (the other tabs still get its events)
+        this.deps.log.error({ err, runId: run.id }, "could not tell the other tabs of the new message");
+      }
+    }
     for (const other of others) run.subscribe(other, -1);
     this.launch(run, args);
   }
@@ -99,8 +108,8 @@ export class RunStarter {
   }
 
   /** `message.added` for a new user message: where it goes in the conversation, for the tabs that did not send it */
-  private addedFrame(message: Message): ServerFrameOf<"message.added"> {
-    const messages = this.deps.store.listMessages(message.conversationId);
+  private async addedFrame(message: Message): Promise<ServerFrameOf<"message.added">> {
+    const messages = await this.deps.store.listContextMessages(message.conversationId);
     const at = messages.findIndex((m) => m.id === message.id);
     return { type: "message.added", conversationId: message.conversationId, message, after: at > 0 ? messages[at - 1]!.id : null };
   }

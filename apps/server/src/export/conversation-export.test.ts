@@ -47,10 +47,10 @@ function metrics(over: Partial<RunMetrics> = {}): RunMetrics {
 async function seeded(env: Record<string, string> = {}) {
   app = await buildApp({ config: testConfig(env), model: new ScriptedChatModel(), now: () => NOW });
   const { store } = app.alma;
-  const c = store.createConversation("");
-  store.addUserMessage({ conversationId: c.id, clientMessageId: "u1", content: "Compare Redis and RabbitMQ for a job queue — é?" });
-  const a1 = store.addAssistantMessage({ conversationId: c.id, runId: "r1", taskType: "analytical" });
-  store.updateAssistantMessage(a1.id, {
+  const c = await store.createConversation("");
+  await store.addUserMessage({ conversationId: c.id, clientMessageId: "u1", content: "Compare Redis and RabbitMQ for a job queue — é?" });
+  const a1 = await store.addAssistantMessage({ conversationId: c.id, runId: "r1", taskType: "analytical" });
+  await store.updateAssistantMessage(a1.id, {
     content: "Pick RabbitMQ.",
     status: "complete",
     finishReason: "stop",
@@ -61,16 +61,16 @@ async function seeded(env: Record<string, string> = {}) {
     usage: { promptTokens: 1000, completionTokens: 500, reported: true },
     metrics: metrics(),
   });
-  store.addUserMessage({ conversationId: c.id, clientMessageId: "u2", content: "Thanks!" });
-  const a2 = store.addAssistantMessage({ conversationId: c.id, runId: "r2", taskType: "conversational" });
-  store.updateAssistantMessage(a2.id, {
+  await store.addUserMessage({ conversationId: c.id, clientMessageId: "u2", content: "Thanks!" });
+  const a2 = await store.addAssistantMessage({ conversationId: c.id, runId: "r2", taskType: "conversational" });
+  await store.updateAssistantMessage(a2.id, {
     content: "You're welcome.",
     status: "stopped",
     finishReason: "stopped",
     usage: { promptTokens: 200, completionTokens: 10, reported: true },
     metrics: metrics({ promptTokens: 200, completionTokens: 10, firstTokenMs: 100, totalMs: 900, tokensPerSecond: 20 }),
   });
-  store.pinFact({ conversationId: c.id, text: "uses Postgres", messageId: null });
+  await store.pinFact({ conversationId: c.id, text: "uses Postgres", messageId: null });
   return { app, id: c.id };
 }
 
@@ -127,12 +127,12 @@ describe("GET /api/conversations/:id/export", () => {
   it("lists the files each message was sent with: names, kinds and sizes in Markdown, their metadata (no text) in JSON", async () => {
     app = await buildApp({ config: testConfig(), model: new ScriptedChatModel(), now: () => NOW });
     const { store } = app.alma;
-    const c = store.createConversation("Files");
+    const c = await store.createConversation("Files");
     const file = { conversationId: c.id, mediaType: "text/plain", text: "secret body text", tokens: 4 };
-    const pdf = store.addAttachment({ ...file, name: "q3_report.pdf", kind: "pdf", bytes: 2_500_000, pages: [{ number: 1, start: 0, end: 16 }] });
-    const csv = store.addAttachment({ ...file, name: "rows.csv", kind: "csv", bytes: 1536, pages: null });
-    store.addUserMessage({ conversationId: c.id, clientMessageId: "u1", content: "Read these", attachmentIds: [pdf.id, csv.id] });
-    store.addUserMessage({ conversationId: c.id, clientMessageId: "u2", content: "No files here" });
+    const pdf = await store.addAttachment({ ...file, name: "q3_report.pdf", kind: "pdf", bytes: 2_500_000, pages: [{ number: 1, start: 0, end: 16 }] });
+    const csv = await store.addAttachment({ ...file, name: "rows.csv", kind: "csv", bytes: 1536, pages: null });
+    await store.addUserMessage({ conversationId: c.id, clientMessageId: "u1", content: "Read these", attachmentIds: [pdf.id, csv.id] });
+    await store.addUserMessage({ conversationId: c.id, clientMessageId: "u2", content: "No files here" });
 
     const md = (await app.inject({ method: "GET", url: `/api/conversations/${c.id}/export?format=markdown` })).body;
     expect(md).toContain("Read these\n\n_Attached: 📎 q3\\_report.pdf (PDF, 1 page, 2.4 MB) · 📎 rows.csv (CSV, 1.5 KB)_");
@@ -178,7 +178,7 @@ describe("GET /api/conversations/:id/export", () => {
     const token = "a-token-of-16-chars-or-more";
     const guarded = await buildApp({ config: testConfig({ ALMA_AUTH_TOKEN: token }), model: new ScriptedChatModel() });
     try {
-      const c = guarded.alma.store.createConversation("Secret plans");
+      const c = await guarded.alma.store.createConversation("Secret plans");
       expect((await guarded.inject({ method: "GET", url: `/api/conversations/${c.id}/export` })).statusCode).toBe(401);
       const ok = await guarded.inject({ method: "GET", url: `/api/conversations/${c.id}/export`, headers: { authorization: `Bearer ${token}` } });
       expect(ok.statusCode).toBe(200);
@@ -211,7 +211,7 @@ describe("GET /api/conversations/:id/export", () => {
 });
 
 describe("ALMA_MODEL_PRICES", () => {
-  it("adds to and overrides the known prices; bad input stops the start with the problem named", () => {
+  it("adds to and overrides the known prices; bad input stops the start with the problem named", async () => {
     const prices = loadConfig({ ALMA_MODEL_PRICES: '[{"model":"house-model","inputPerMillion":0,"outputPerMillion":0.1}]' }).modelPrices;
     expect(prices[0]).toEqual({ model: "house-model", inputPerMillion: 0, outputPerMillion: 0.1 });
     expect(prices.some((p) => p.model === "gpt-4o-mini")).toBe(true);
@@ -228,7 +228,7 @@ describe("ALMA_MODEL_PRICES", () => {
     expect(problem('{"model":"m"}')).toMatch(/^ALMA_MODEL_PRICES: .*expected array/);
   });
 
-  it("the file name is the title as a slug, or the id", () => {
+  it("the file name is the title as a slug, or the id", async () => {
     expect(exportFileName("Crème brûlée: a recipe!", "c1", "md")).toBe("creme-brulee-a-recipe.md");
     expect(exportFileName("日本語", "c_2", "json")).toBe("conversation-c_2.json");
     expect(exportFileName("x".repeat(80), "c1", "md")).toBe(`${"x".repeat(60)}.md`);

@@ -60,7 +60,7 @@ describe("POST /api/conversations", () => {
       options: { taskType: "conversational" },
     });
     await tab.waitForRunEnd((await tab.waitFor("message.accepted")).runId!);
-    expect(app.alma.store.getConversation(created.json.id)?.title).toBe("What is in the report?");
+    expect((await app.alma.store.getConversation(created.json.id))?.title).toBe("What is in the report?");
 
     const titled = await createConversation(address, { title: "  Quarterly figures " });
     expect(titled.json.title).toBe("Quarterly figures");
@@ -118,13 +118,13 @@ describe("POST /api/conversations/:id/attachments", () => {
     expect(listed.attachments.map((a: { name: string }) => a.name)).toEqual(["notes.txt", "readme.md", "data.json", "rows.csv", "report.pdf"]);
     expect(listed.attachments[0]).not.toHaveProperty("text");
     // the text is in the store, with the PDF's pages, once the files are sent
-    app.alma.store.addUserMessage({
+    await app.alma.store.addUserMessage({
       conversationId: c.id,
       clientMessageId: "m",
       content: "read them",
       attachmentIds: [txt.json.attachment.id, pdf.json.attachment.id],
     });
-    const docs = app.alma.store.listDocuments(c.id);
+    const docs = await app.alma.store.listDocuments(c.id);
     expect(docs[0]).toMatchObject({ name: "notes.txt", text: "Line one\nLine two" });
     expect(docs[1]!.text).toContain("the total: 42");
     expect(docs[1]!.pages).toHaveLength(2);
@@ -195,11 +195,11 @@ describe("DELETE /api/conversations/:id/attachments/:attachmentId", () => {
   it("removes a file not sent yet (204), says 404 for one it does not have and 409 for one a message was sent with", async () => {
     app = await buildApp({ config: testConfig(), model: new ScriptedChatModel() });
     const { store } = app.alma;
-    const c = store.createConversation("");
+    const c = await store.createConversation("");
     const file = { conversationId: c.id, kind: "text" as const, mediaType: "text/plain", bytes: 1, text: "x", pages: null, tokens: 1 };
-    const draft = store.addAttachment({ ...file, name: "draft.txt" });
-    const sent = store.addAttachment({ ...file, name: "sent.txt" });
-    store.addUserMessage({ conversationId: c.id, clientMessageId: "m", content: "hi", attachmentIds: [sent.id] });
+    const draft = await store.addAttachment({ ...file, name: "draft.txt" });
+    const sent = await store.addAttachment({ ...file, name: "sent.txt" });
+    await store.addUserMessage({ conversationId: c.id, clientMessageId: "m", content: "hi", attachmentIds: [sent.id] });
 
     const url = (id: string) => `/api/conversations/${c.id}/attachments/${id}`;
     expect((await app.inject({ method: "DELETE", url: url(draft.id) })).statusCode).toBe(204);
@@ -208,6 +208,6 @@ describe("DELETE /api/conversations/:id/attachments/:attachmentId", () => {
     expect(refused.statusCode).toBe(409);
     expect(refused.json().message).toContain("sent.txt was sent with a message");
     expect((await app.inject({ method: "DELETE", url: `/api/conversations/nope/attachments/${sent.id}` })).statusCode).toBe(404);
-    expect(store.listAttachments(c.id).map((a) => a.name)).toEqual(["sent.txt"]);
+    expect((await store.listAttachments(c.id)).map((a) => a.name)).toEqual(["sent.txt"]);
   });
 });

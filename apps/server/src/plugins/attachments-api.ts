@@ -28,7 +28,7 @@ export const attachmentsApiPlugin: FastifyPluginAsyncZod<{ store: ConversationSt
   await app.register(multipart, { limits: { fileSize: uploadHardCap(o.limits.maxBytes) } });
 
   app.post("/api/conversations/:id/attachments", { schema: { params: attachmentsParams } }, async (request, reply) => {
-    if (!o.store.getConversation(request.params.id)) return reply.code(404).send(NOT_FOUND);
+    if (!(await o.store.getConversation(request.params.id))) return reply.code(404).send(NOT_FOUND);
     const read = await readUpload(request, o.limits.maxBytes, uploadHardCap(o.limits.maxBytes));
     if (!read.ok) return reply.code(read.status).send({ error: read.error, message: read.message });
     const outcome = await uploadAttachment(o.store, request.params.id, read.file, o.limits);
@@ -41,15 +41,15 @@ export const attachmentsApiPlugin: FastifyPluginAsyncZod<{ store: ConversationSt
   });
 
   app.get("/api/conversations/:id/attachments", { schema: { params: attachmentsParams } }, async (request, reply) => {
-    if (!o.store.getConversation(request.params.id)) return reply.code(404).send(NOT_FOUND);
-    return { attachments: o.store.listAttachments(request.params.id) };
+    if (!(await o.store.getConversation(request.params.id))) return reply.code(404).send(NOT_FOUND);
+    return { attachments: await o.store.listAttachments(request.params.id) };
   });
 
   app.delete("/api/conversations/:id/attachments/:attachmentId", { schema: { params: attachmentParams } }, async (request, reply) => {
     const { id, attachmentId } = request.params;
-    if (!o.store.getConversation(id)) return reply.code(404).send(NOT_FOUND);
+    if (!(await o.store.getConversation(id))) return reply.code(404).send(NOT_FOUND);
     try {
-      if (!o.store.removeAttachment(id, attachmentId)) {
+      if (!(await o.store.removeAttachment(id, attachmentId))) {
         return reply.code(404).send({ error: "not_found", message: "This conversation has no such file (it may have been removed already)." });
       }
     } catch (error) {

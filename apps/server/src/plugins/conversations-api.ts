@@ -56,11 +56,11 @@ export const conversationsApiPlugin: FastifyPluginAsyncZod<{
   });
 
   app.get("/api/conversations", { schema: { querystring: listConversationsQuery } }, async (request) => {
-    return { conversations: o.store.listConversations(request.query.q) };
+    return { conversations: await o.store.listConversations(request.query.q) };
   });
 
   app.post("/api/conversations", { schema: { body: createConversationBody } }, async (request, reply) => {
-    const conversation = o.store.createConversation(request.body?.title ?? "");
+    const conversation = await o.store.createConversation(request.body?.title ?? "");
     o.broadcast({ type: "conversation.updated", conversation });
     return reply.code(201).send(conversation);
   });
@@ -68,24 +68,25 @@ export const conversationsApiPlugin: FastifyPluginAsyncZod<{
   await app.register(attachmentsApiPlugin, { store: o.store, limits: o.attachmentLimits });
 
   app.get("/api/conversations/:id", { schema: { params: conversationParams } }, async (request, reply) => {
-    const conversation = o.store.getConversation(request.params.id);
+    const conversation = await o.store.getConversation(request.params.id);
     if (!conversation) return reply.code(404).send(NOT_FOUND);
+    const [messages, pinnedFacts] = await Promise.all([o.store.listMessages(conversation.id), o.store.listPinnedFacts(conversation.id)]);
     const run = o.hub.activeForConversation(conversation.id);
     return {
       conversation,
-      messages: o.store.listMessages(conversation.id),
-      pinnedFacts: o.store.listPinnedFacts(conversation.id),
+      messages,
+      pinnedFacts,
       activeRun: run ? { runId: run.id, lastIndex: run.lastIndex } : null,
     };
   });
 
   app.get("/api/conversations/:id/export", { schema: { params: conversationParams, querystring: exportQuery } }, async (request, reply) => {
-    const conversation = o.store.getConversation(request.params.id);
+    const conversation = await o.store.getConversation(request.params.id);
     if (!conversation) return reply.code(404).send(NOT_FOUND);
     const exported = buildConversationExport({
       conversation,
-      messages: o.store.listMessages(conversation.id),
-      pinnedFacts: o.store.listPinnedFacts(conversation.id),
+      messages: await o.store.listMessages(conversation.id),
+      pinnedFacts: await o.store.listPinnedFacts(conversation.id),
       prices: o.prices,
       now: o.now(),
     });

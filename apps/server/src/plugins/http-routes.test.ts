@@ -39,9 +39,9 @@ describe("HTTP routes", () => {
   it("GET /api/conversations lists, searches and returns one with messages and pinned facts", async () => {
     app = await buildApp({ config: testConfig(), model: new ScriptedChatModel() });
     const { store } = app.alma;
-    const c = store.createConversation("");
-    store.addUserMessage({ conversationId: c.id, clientMessageId: "m1", content: "What is a monad?" });
-    store.pinFact({ conversationId: c.id, text: "likes Haskell", messageId: null });
+    const c = await store.createConversation("");
+    await store.addUserMessage({ conversationId: c.id, clientMessageId: "m1", content: "What is a monad?" });
+    await store.pinFact({ conversationId: c.id, text: "likes Haskell", messageId: null });
 
     const list = await app.inject({ method: "GET", url: "/api/conversations" });
     expect(list.json().conversations).toMatchObject([{ id: c.id, title: "What is a monad?" }]);

@@ -1,5 +1,6 @@
 import type { AgentRunResult } from "@alma/agent";
 import type { ErrorCode, RunEventDraft, RunOptions } from "@alma/protocol";
+import type { AssistantUpdate } from "@alma/store";
 import type { LiveRun } from "./live-run.js";
 import { RunMeter } from "./run-meter.js";
 import type { RunServices } from "./run-services.js";
@@ -36,16 +37,19 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
   let flushedIndex = run.lastIndex;
   metrics.runStarted();
 
+  // The run's writes go one after another: a slow flush never lands after a newer one, nor after the final answer.
+  let writes: Promise<void> = Promise.resolve();
+  const write = (update: AssistantUpdate, failure: string) => {
+    writes = writes.then(() =>
+      store.updateAssistantMessage(run.assistantMessageId, update).catch((err: unknown) => deps.log.error({ err, runId: run.id }, failure)),
+    );
+  };
   // crash safety: what the run's fold holds so far, stored periodically (viewers read the live fold, not this)
   const flush = () => {
     const state = run.state;
     if (state.lastIndex === flushedIndex) return;
     flushedIndex = state.lastIndex;
-    try {
-      store.updateAssistantMessage(run.assistantMessageId, { content: state.text, steps: state.steps.length ? state.steps : null });
-    } catch (err) {
-      deps.log.error({ err, runId: run.id }, "could not store a partial answer");
-    }
+    write({ content: state.text, steps: state.steps.length ? state.steps : null }, "could not store a partial answer");
   };
   const flushTimer = setInterval(flush, deps.flushIntervalMs);
   // The agent ends its own work at the deadline (synthesizing what it has); this is the backstop if it does not.
@@ -61,11 +65,7 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
     if (!event) return;
     switch (event.type) {
       case "run.started":
-        try {
-          store.updateAssistantMessage(run.assistantMessageId, { taskType: event.taskType });
-        } catch (err) {
-          deps.log.error({ err, runId: run.id }, "could not store the task type");
-        }
+        write({ taskType: event.taskType }, "could not store the task type");
         break;
       case "run.token":
         meter.token();
@@ -94,6 +94,8 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
   let result: AgentRunResult | null = null;
   let thrown: unknown = null;
   try {
+    // every run reads the files sent in its conversation so far (send, edit, regenerate and continue alike)
+    const documents = await store.listDocuments(run.conversationId);
     result = await deps.agent.run({
       conversationId: run.conversationId,
       userMessageId: run.userMessageId,
@@ -106,8 +108,7 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
       emit,
       meter,
       receivedAt: req.receivedAt,
-      // every run reads the files sent in its conversation so far (send, edit, regenerate and continue alike)
-      documents: store.listDocuments(run.conversationId),
+      documents,
       ...(req.continueFrom !== undefined ? { continueFrom: req.continueFrom } : {}),
     });
   } catch (err) {
@@ -166,8 +167,9 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
   // What is stored is what every viewer's fold gives once the terminal event is in: stored before it goes out,
   // so a client that sees the end can reload the history and find the same answer.
   const final = run.preview(terminal);
+  await writes;
   try {
-    store.updateAssistantMessage(run.assistantMessageId, {
+    await store.updateAssistantMessage(run.assistantMessageId, {
       content: final.text,
       status: final.status,
       finishReason: final.finishReason ?? ended.finishReason,

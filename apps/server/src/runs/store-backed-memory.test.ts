@@ -49,7 +49,7 @@ describe("StoreBackedMemory through the server", () => {
     }
     const memory = app.alma.memory as StoreBackedMemory;
     await memory.idle();
-    const conversation = app.alma.store.getConversation(conversationId!)!;
+    const conversation = (await app.alma.store.getConversation(conversationId!))!;
     expect(conversation.summary).toBe("The user said their cat is called Miso.");
     expect(conversation.summarizedCount).toBeGreaterThan(0);
     expect(summaries[0]).toContain("My cat is called Miso.");
@@ -91,7 +91,7 @@ describe("StoreBackedMemory through the server", () => {
     expect(missesPerRun[1]).toBeLessThanOrEqual(3);
     expect(cache.stats().hits).toBeGreaterThan(0);
     // stored messages are cached under their id, status and length (no content hashing per run)
-    const first = app.alma.store.listMessages(conversationId!)[0]!;
+    const first = (await app.alma.store.listMessages(conversationId!))[0]!;
     const { hits, misses } = cache.stats();
     cache.count(counter, { role: "user", content: first.content, countKey: `${first.id}:complete:${first.content.length}` });
     expect(cache.stats()).toMatchObject({ hits: hits + 1, misses });

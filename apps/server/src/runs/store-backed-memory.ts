@@ -74,10 +74,10 @@ export class StoreBackedMemory implements ConversationMemory {
           signal,
         });
       },
-      load: (conversationId) => {
-        const conversation = o.store.getConversation(conversationId);
+      load: async (conversationId) => {
+        const conversation = await o.store.getConversation(conversationId);
         if (!conversation) return null;
-        const messages = this.history(conversationId, null);
+        const messages = await this.history(conversationId, null);
         return { summary: conversation.summary, summarizedCount: conversation.summarizedCount, messages };
       },
       save: (conversationId, summary, summarizedCount) => o.store.updateSummary(conversationId, summary, summarizedCount),
@@ -88,21 +88,21 @@ export class StoreBackedMemory implements ConversationMemory {
   contextFor(args: { conversationId: string; assistantMessageId: string }): BuildContext {
     return async ({ system, outputBudget, shrink, contextWindow }) => {
       const { store, model } = this.o;
-      const conversation = store.getConversation(args.conversationId);
+      const conversation = await store.getConversation(args.conversationId);
       if (!conversation) throw new Error(`Conversation ${args.conversationId} was deleted during the run.`);
       const counter = await this.counterForRun();
-      const messages = this.history(args.conversationId, args.assistantMessageId);
+      const [messages, pinnedFacts] = await Promise.all([this.history(args.conversationId, args.assistantMessageId), store.listPinnedFacts(conversation.id)]);
       let summary = conversation.summary;
       let summarizedCount = conversation.summarizedCount;
       // An edit or regenerate can cut the conversation below what the summary covers: it no longer applies.
       if (summarizedCount > messages.length - 1) {
         summary = null;
         summarizedCount = 0;
-        store.updateSummary(conversation.id, null, 0);
+        await store.updateSummary(conversation.id, null, 0);
       }
       const result = await buildContext({
         system,
-        pinnedFacts: store.listPinnedFacts(conversation.id).map((f) => f.text),
+        pinnedFacts: pinnedFacts.map((f) => f.text),
         summary,
         summarizedCount,
         messages,
@@ -198,9 +198,9 @@ export class StoreBackedMemory implements ConversationMemory {
    * out. Reads only the columns a request needs, and keys each message for the count cache by id, status and length:
    * the objects are new on every run, and hashing every long message again was a visible share of the time to first token.
    */
-  private history(conversationId: string, exclude: string | null): ContextMessage[] {
+  private async history(conversationId: string, exclude: string | null): Promise<ContextMessage[]> {
     const out: ContextMessage[] = [];
-    for (const m of this.o.store.listContextMessages(conversationId)) {
+    for (const m of await this.o.store.listContextMessages(conversationId)) {
       if (m.id === exclude || m.role === "system") continue;
       if (m.role === "assistant" && m.content.length === 0) continue;
       const message: ContextMessage & KeyedChatMessage = {

@@ -24,7 +24,7 @@ async function serve() {
   const model = new ScriptedChatModel({ reply: "Noted.", tokensPerSecond: 500 });
   const store = new SqliteConversationStore({ path: ":memory:" });
   stores.push(store);
-  const real = createRunAgent(model, config, store);
+  const real = await createRunAgent(model, config, store, console);
   const inputs: AgentRunInput[] = [];
   const agent = {
     run: (input: AgentRunInput) => {
@@ -97,7 +97,7 @@ describe("message.send with attachmentIds", () => {
       ["notes.md", edited.userMessageId],
       ["report.pdf", edited.userMessageId],
     ]);
-    expect(store.listMessages(conversationId).map((m) => [m.role, m.attachments?.length ?? 0])).toEqual([
+    expect((await store.listMessages(conversationId)).map((m) => [m.role, m.attachments?.length ?? 0])).toEqual([
       ["user", 2],
       ["assistant", 0],
     ]);
@@ -138,18 +138,13 @@ describe("message.send with attachmentIds", () => {
     });
     expect((await c.waitFor("error", (f) => f.clientMessageId === "e5")).message).toContain("at most 10 attachments");
 
-    expect(store.listMessages(mine).map((m) => m.clientMessageId)).toEqual(["ok", null]);
-    expect(store.getAttachment(mine, draft)?.messageId).toBeNull();
-    expect(
-      store
-        .listConversations()
-        .map((x) => x.id)
-        .sort(),
-    ).toEqual([mine, other].sort());
+    expect((await store.listMessages(mine)).map((m) => m.clientMessageId)).toEqual(["ok", null]);
+    expect((await store.getAttachment(mine, draft))?.messageId).toBeNull();
+    expect((await store.listConversations()).map((x) => x.id).sort()).toEqual([mine, other].sort());
     // the same message id goes through once its files are right
     c.send({ type: "message.send", clientMessageId: "e1", conversationId: mine, content: "with files", options: convo, attachmentIds: [draft] });
     const accepted = await c.waitFor("message.accepted", (f) => f.clientMessageId === "e1");
-    expect(store.getMessage(accepted.userMessageId)?.attachments?.map((f) => f.name)).toEqual(["draft.txt"]);
+    expect((await store.getMessage(accepted.userMessageId))?.attachments?.map((f) => f.name)).toEqual(["draft.txt"]);
   });
 
   it("deleting the conversation takes its files: gone from the API while restorable, back after a restore", async () => {

@@ -38,11 +38,11 @@ describe("a slow client", () => {
     const sampler = setInterval(() => {
       for (const c of app.alma.connections) maxBuffered = Math.max(maxBuffered, c.bufferedAmount);
     }, 2);
-    await expect.poll(() => app.alma.store.listMessages(accepted.conversationId).at(-1)!.status, { timeout: 20_000 }).not.toBe("streaming");
+    await expect.poll(async () => (await app.alma.store.listMessages(accepted.conversationId)).at(-1)!.status, { timeout: 20_000 }).not.toBe("streaming");
     clearInterval(sampler);
-    expect(app.alma.store.listMessages(accepted.conversationId).at(-1)!.status).toBe("complete");
+    expect((await app.alma.store.listMessages(accepted.conversationId)).at(-1)!.status).toBe("complete");
     expect(maxBuffered).toBeLessThan(1024 * 1024 + 2 * CHUNK.length + 1024);
-    expect(app.alma.store.listMessages(accepted.conversationId).at(-1)!.content.length).toBe(TOKENS * CHUNK.length);
+    expect((await app.alma.store.listMessages(accepted.conversationId)).at(-1)!.content.length).toBe(TOKENS * CHUNK.length);
 
     raw.resume();
     const err = await client.waitFor("error", (e) => e.code === "stream_interrupted", 10_000);

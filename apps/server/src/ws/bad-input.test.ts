@@ -43,7 +43,7 @@ describe("bad input with the default limits", () => {
     next.send({ type: "message.send", clientMessageId: "after", content: "still there?", options: { taskType: "conversational" } });
     const accepted = await next.waitFor("message.accepted");
     await next.waitFor("run.completed", (f) => f.runId === accepted.runId);
-    expect(app.alma.store.findUserMessageByClientId("near")).toBeNull();
-    expect(app.alma.store.findUserMessageByClientId("over")).toBeNull();
+    expect(await app.alma.store.findUserMessageByClientId("near")).toBeNull();
+    expect(await app.alma.store.findUserMessageByClientId("over")).toBeNull();
   });
 });

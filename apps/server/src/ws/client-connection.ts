@@ -71,6 +71,8 @@ export class ClientConnection implements ChatClient {
   private readonly handshakeTimer: NodeJS.Timeout;
   private readonly o: ConnectionOptions;
   private readonly log: FastifyBaseLogger;
+  /** the frames of this socket are handled one after another, in the order they came, though the store is async */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(options: ConnectionOptions) {
     this.o = options;
@@ -127,6 +129,11 @@ export class ClientConnection implements ChatClient {
 
   private onMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     const receivedAt = this.o.now();
+    // the answers leave in the order the frames came, refusals of unreadable frames included
+    this.queue = this.queue.then(() => this.receive(data, isBinary, receivedAt)).catch((err: unknown) => this.log.error({ err }, "could not handle a frame"));
+  }
+
+  private async receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean, receivedAt: number): Promise<void> {
     if (isBinary) {
       this.send({ type: "error", code: "binary_frame", message: "Binary frames are not supported; send JSON text frames.", retryable: false });
       this.close(1003, "binary frames are not supported");
@@ -138,11 +145,21 @@ export class ClientConnection implements ChatClient {
       this.send({ ...parsed.error, ...correlationOfRaw(text) });
       return;
     }
+    await this.handle(parsed.frame, receivedAt);
+  }
+
+  /** resolves when every frame received so far has been handled (tests, shutdown) */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  /** one frame, its refusal or failure answered as an error frame: never rejects, so the queue goes on */
+  private async handle(frame: ClientFrame, receivedAt: number): Promise<void> {
     try {
-      this.dispatch(parsed.frame, receivedAt);
+      await this.dispatch(frame, receivedAt);
     } catch (caught) {
-      const requestId = "requestId" in parsed.frame ? parsed.frame.requestId : undefined;
-      const correlation = correlationOf(parsed.frame);
+      const requestId = "requestId" in frame ? frame.requestId : undefined;
+      const correlation = correlationOf(frame);
       // the store refuses what a concurrent request changed (a conversation deleted meanwhile)
       const err = caught instanceof StoreError ? new RequestError(caught.code, `${caught.message} Reload and try again.`) : caught;
       if (err instanceof RequestError) {
@@ -151,27 +168,27 @@ export class ClientConnection implements ChatClient {
           code: err.code,
           message: err.message,
           retryable: err.retryable,
-          frameType: parsed.frame.type,
+          frameType: frame.type,
           ...(requestId !== undefined ? { requestId } : {}),
           ...correlation,
           ...(err.retryAfterMs !== undefined ? { retryAfterMs: Math.ceil(err.retryAfterMs) } : {}),
         });
         return;
       }
-      this.log.error({ err, frameType: parsed.frame.type }, "frame handler failed");
+      this.log.error({ err, frameType: frame.type }, "frame handler failed");
       this.send({
         type: "error",
         code: "internal",
         message: "The server could not handle that request. Try again; if it keeps failing, check the server log.",
         retryable: true,
-        frameType: parsed.frame.type,
+        frameType: frame.type,
         ...(requestId !== undefined ? { requestId } : {}),
         ...correlation,
       });
     }
   }
 
-  private dispatch(frame: ClientFrame, receivedAt: number): void {
+  private async dispatch(frame: ClientFrame, receivedAt: number): Promise<void> {
     if (frame.type === "hello") {
       this.hello(frame);
       return;
@@ -182,16 +199,16 @@ export class ClientConnection implements ChatClient {
     const { runs, conversations, pins } = this.o.service;
     switch (frame.type) {
       case "message.send":
-        runs.send(this, frame, receivedAt);
+        await runs.send(this, frame, receivedAt);
         return;
       case "message.edit":
-        runs.edit(this, frame, receivedAt);
+        await runs.edit(this, frame, receivedAt);
         return;
       case "run.regenerate":
-        runs.regenerate(this, frame, receivedAt);
+        await runs.regenerate(this, frame, receivedAt);
         return;
       case "run.continue":
-        runs.continue(this, frame, receivedAt);
+        await runs.continue(this, frame, receivedAt);
         return;
       case "run.stop":
         runs.stop(frame);
@@ -200,25 +217,25 @@ export class ClientConnection implements ChatClient {
         runs.resume(this, frame);
         return;
       case "conversation.list":
-        this.send(conversations.list(frame));
+        this.send(await conversations.list(frame));
         return;
       case "conversation.history":
-        this.send(conversations.history(this, frame));
+        this.send(await conversations.history(this, frame));
         return;
       case "conversation.rename":
-        conversations.rename(frame);
+        await conversations.rename(frame);
         return;
       case "conversation.delete":
-        conversations.delete(frame);
+        await conversations.delete(frame);
         return;
       case "conversation.restore":
-        conversations.restore(frame);
+        await conversations.restore(frame);
         return;
       case "memory.pin":
-        this.send(pins.pin(frame));
+        this.send(await pins.pin(frame));
         return;
       case "memory.unpin":
-        this.send(pins.unpin(frame));
+        this.send(await pins.unpin(frame));
         return;
       case "metrics.subscribe":
         this.o.onMetricsSubscription(this, frame.enabled);

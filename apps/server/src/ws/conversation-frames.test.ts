@@ -46,7 +46,7 @@ describe("conversation and memory frames", () => {
       expect(updated.conversation.title).toBe("Tell me about beavers");
     }
     await a.waitForRunEnd(edited.runId!);
-    expect(app.alma.store.getConversation(conversationId)!.title).toBe("Tell me about beavers");
+    expect((await app.alma.store.getConversation(conversationId))!.title).toBe("Tell me about beavers");
 
     // a title the user chose stays through an edit, and nobody is told of a change
     a.send({ type: "conversation.rename", requestId: "rn", conversationId, title: "Rodents" });
@@ -55,7 +55,7 @@ describe("conversation and memory frames", () => {
     a.send({ type: "message.edit", clientMessageId: "t3", conversationId, messageId: edited.userMessageId, content: "Tell me about voles", options: convo });
     const third = await a.waitFor("message.accepted", (f) => f.clientMessageId === "t3");
     await a.waitForRunEnd(third.runId!);
-    expect(app.alma.store.getConversation(conversationId)!.title).toBe("Rodents");
+    expect((await app.alma.store.getConversation(conversationId))!.title).toBe("Rodents");
     expect(b.of("conversation.updated")).toHaveLength(before);
   });
 });

@@ -46,8 +46,10 @@ describe("crash safety (a real server process)", () => {
     const { c, accepted } = await startStreaming(first, "crash-1");
     // kill only once a flush of the partial text has reached the database (a busy machine may delay it)
     const watcher = new SqliteConversationStore({ path: dbPath });
-    await expect.poll(() => watcher.listMessages(accepted.conversationId)[1]?.content.length ?? 0, { timeout: WAIT_MS, interval: 50 }).toBeGreaterThan(0);
-    watcher.close();
+    await expect
+      .poll(async () => (await watcher.listMessages(accepted.conversationId))[1]?.content.length ?? 0, { timeout: WAIT_MS, interval: 50 })
+      .toBeGreaterThan(0);
+    await watcher.close();
     first.child.kill("SIGKILL");
     expect((await first.exited).signal).toBe("SIGKILL");
     const seen = c
@@ -57,14 +59,14 @@ describe("crash safety (a real server process)", () => {
     c.terminate();
 
     const peek = new SqliteConversationStore({ path: dbPath });
-    const [user, answer] = peek.listMessages(accepted.conversationId);
+    const [user, answer] = await peek.listMessages(accepted.conversationId);
     expect(user).toMatchObject({ role: "user", content: "tell me a long story", clientMessageId: "crash-1" });
     expect(answer!.status).toBe("streaming");
     expect(answer!.content.length).toBeGreaterThan(0);
     // what was stored and what the client saw are both the upstream's answer up to some token
     expect(STORY.join("").startsWith(answer!.content)).toBe(true);
     expect(STORY.join("").startsWith(seen)).toBe(true);
-    peek.close();
+    await peek.close();
 
     const second = await spawnServer(env);
     servers.push(second);
@@ -80,7 +82,7 @@ describe("crash safety (a real server process)", () => {
     expect((await second.exited).code).toBe(0);
     c2.terminate();
     const after = new SqliteConversationStore({ path: dbPath });
-    const last = after.listMessages(a2.conversationId).at(-1)!;
+    const last = (await after.listMessages(a2.conversationId)).at(-1)!;
     expect(last.status).toBe("interrupted");
     expect(last.content).toBe(
       c2
@@ -88,6 +90,6 @@ describe("crash safety (a real server process)", () => {
         .map((t) => t.text)
         .join(""),
     );
-    after.close();
+    await after.close();
   }, 300_000);
 });

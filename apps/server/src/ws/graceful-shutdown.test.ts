@@ -34,10 +34,10 @@ describe("graceful shutdown", () => {
     expect(err).toMatchObject({ code: "shutting_down", partial: true, retryable: true });
     await closing;
     expect(await a.waitClosed()).toBe(1001);
-    expect(store.listMessages(short.conversationId).at(-1)).toMatchObject({ status: "complete", content: "short answer" });
-    const interrupted = store.listMessages(long.conversationId).at(-1)!;
+    expect((await store.listMessages(short.conversationId)).at(-1)).toMatchObject({ status: "complete", content: "short answer" });
+    const interrupted = (await store.listMessages(long.conversationId)).at(-1)!;
     expect(interrupted.status).toBe("interrupted");
     expect(interrupted.content.length).toBeGreaterThan(0);
-    store.close();
+    await store.close();
   });
 });

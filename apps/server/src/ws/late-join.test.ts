@@ -29,7 +29,7 @@ async function joinMidRun(connect: () => Promise<WsTestClient>, conversationId: 
   v.send({ type: "run.resume", runId: run.runId, afterIndex: run.lastIndex });
   await v.waitForRunEnd(run.runId, 30_000);
   const after = v.frames.filter((f) => "runId" in f && f.runId === run.runId && "index" in f && f.index > run.lastIndex);
-  const answer = live.content + after.flatMap((f) => (f.type === "run.token" && f.stepId === null ? [f.text] : [])).join("");
+  const answer = live.content + (await after.flatMap((f) => (f.type === "run.token" && f.stepId === null ? [f.text] : []))).join("");
   const steps = new Map((live.steps ?? []).map((s) => [s.id, s.text]));
   for (const f of after) if (f.type === "run.token" && f.stepId !== null) steps.set(f.stepId, (steps.get(f.stepId) ?? "") + f.text);
   return { answer, steps, joinedAt: run.lastIndex };
@@ -48,7 +48,7 @@ describe("a viewer that joins a live answer sees every token once", () => {
       joins.push(joinMidRun(connect, conversationId));
     }
     await a.waitForRunEnd(runId!, 30_000);
-    const stored = app.alma.store.listMessages(conversationId).at(-1)!;
+    const stored = (await app.alma.store.listMessages(conversationId)).at(-1)!;
     expect(stored.content).toBe(words.join(""));
     const seen = await Promise.all(joins);
     for (const s of seen) {
@@ -75,7 +75,7 @@ describe("a viewer that joins a live answer sees every token once", () => {
     await a.waitFor("run.token", (t) => t.runId === runId && t.stepId === null && t.seq > 5, 30_000);
     const late = joinMidRun(connect, conversationId);
     await a.waitForRunEnd(runId!, 60_000);
-    const stored = app.alma.store.listMessages(conversationId).at(-1)!;
+    const stored = (await app.alma.store.listMessages(conversationId)).at(-1)!;
     expect(stored.steps!.length).toBeGreaterThanOrEqual(2);
     for (const s of [await mid, await late]) {
       expect(s).not.toBeNull();

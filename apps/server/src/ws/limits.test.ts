@@ -39,7 +39,7 @@ describe("limits: past each one a typed error that says when to try again", () =
     expect(err.retryAfterMs).toBeGreaterThan(0);
     expect(err.message).toMatch(/2 answers in progress/);
     // refused before anything was stored: a resend after the wait is a fresh message
-    expect(app.alma.store.findUserMessageByClientId("c")).toBeNull();
+    expect(await app.alma.store.findUserMessageByClientId("c")).toBeNull();
     // another connection is not affected by this one's limit
     const other = await connect();
     other.send({ type: "message.send", clientMessageId: "d", content: "four", options: convo });

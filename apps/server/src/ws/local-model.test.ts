@@ -35,7 +35,7 @@ describe("the local model through the server", () => {
     expect(tokens.map((t) => t.seq)).toEqual(tokens.map((_, i) => i));
     expect(done.metrics.provider).toBe("local");
     expect(done.usage.completionTokens).toBeLessThanOrEqual(24);
-    const answer = app.alma.store.listMessages(conversationId).at(-1)!;
+    const answer = (await app.alma.store.listMessages(conversationId)).at(-1)!;
     expect(answer.content).toBe(tokens.map((t) => t.text).join(""));
   }, 40_000);
 

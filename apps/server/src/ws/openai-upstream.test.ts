@@ -58,7 +58,7 @@ describe("runs against an OpenAI-compatible upstream (fake server, real SSE)", (
     expect(aborted.clientAborted).toBe(true);
     expect(aborted.tokensSent).toBeLessThan(500);
     await c.waitFor("run.completed", (f) => f.runId === runId && f.finishReason === "stopped");
-    expect(app.alma.store.listMessages(conversationId).at(-1)!.status).toBe("stopped");
+    expect((await app.alma.store.listMessages(conversationId)).at(-1)!.status).toBe("stopped");
   });
 
   it("a stream cut after tokens ends the run with a typed error and keeps the partial answer", async () => {
@@ -69,7 +69,7 @@ describe("runs against an OpenAI-compatible upstream (fake server, real SSE)", (
     const err = await c.waitFor("run.error", (f) => f.runId === runId);
     expect(err.code).toBe("stream_interrupted");
     expect(err.partial).toBe(true);
-    const answer = app.alma.store.listMessages(conversationId).at(-1)!;
+    const answer = (await app.alma.store.listMessages(conversationId)).at(-1)!;
     expect(answer).toMatchObject({ status: "failed", error: { code: "stream_interrupted" } });
     expect(answer.content).toBe(" p0 p1 p2 p3 p4");
   });
@@ -95,7 +95,7 @@ describe("runs against an OpenAI-compatible upstream (fake server, real SSE)", (
     const { runId, conversationId } = await first.c.waitFor("message.accepted");
     await first.c.waitForRunEnd(runId!);
     // as if the process died mid-answer: a streaming message left behind
-    first.app.alma.store.addAssistantMessage({ conversationId, runId: "crashed", taskType: null });
+    await first.app.alma.store.addAssistantMessage({ conversationId, runId: "crashed", taskType: null });
     first.c.terminate();
     await first.app.close();
     apps.splice(apps.indexOf(first.app), 1);
@@ -146,7 +146,7 @@ describe("runs against an OpenAI-compatible upstream (fake server, real SSE)", (
     c.send({ type: "message.send", clientMessageId: "o8", content: "hi", options: convo });
     const err = await c.waitFor("error", (e) => e.code === "model_not_ready");
     expect(err.message).toContain("OPENAI_API_KEY");
-    expect(app.alma.store.listConversations()).toHaveLength(0);
+    expect(await app.alma.store.listConversations()).toHaveLength(0);
   });
 
   it("ends a run whose upstream never sends a first token with provider_timeout", async () => {

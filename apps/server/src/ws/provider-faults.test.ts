@@ -100,7 +100,7 @@ describe("provider faults before the first token", () => {
     expect(err.message).toContain("Invalid value for 'temperature'");
     expect(fake.chatRequests()).toHaveLength(1);
     expect(c.of("run.progress").some((p) => p.phase === "retrying")).toBe(false);
-    expect(app.alma.store.listMessages(conversationId).at(-1)).toMatchObject({ status: "failed", error: { code: "provider_bad_request" } });
+    expect((await app.alma.store.listMessages(conversationId)).at(-1)).toMatchObject({ status: "failed", error: { code: "provider_bad_request" } });
   });
 
   it("retries a refused connection up to ALMA_PROVIDER_MAX_RETRIES, visibly, then fails with provider_unavailable", async () => {
@@ -137,7 +137,7 @@ describe("provider faults after tokens were sent", () => {
     const err = await c.waitFor("run.error", (f) => f.runId === runId);
     expect(err).toMatchObject({ code: "stream_interrupted", retryable: true, partial: true });
     expect(fake.chatRequests()).toHaveLength(1); // never retried once tokens were shown
-    const partial = app.alma.store.getMessage(err.assistantMessageId!)!;
+    const partial = (await app.alma.store.getMessage(err.assistantMessageId!))!;
     expect(partial).toMatchObject({ status: "failed", finishReason: "error", content: " p0 p1 p2 p3 p4", error: { code: "stream_interrupted" } });
 
     // one click: continue from the partial answer
@@ -156,7 +156,7 @@ describe("provider faults after tokens were sent", () => {
         .map((t) => t.text)
         .join(""),
     ).toBe(" and the rest.");
-    expect(app.alma.store.getMessage(partial.id)).toMatchObject({
+    expect(await app.alma.store.getMessage(partial.id)).toMatchObject({
       status: "complete",
       content: " p0 p1 p2 p3 p4 and the rest.",
       error: null,
@@ -168,7 +168,7 @@ describe("provider faults after tokens were sent", () => {
     c.send({ type: "run.regenerate", conversationId });
     const regen = await c.waitFor("run.started", () => true, 10_000, mark);
     await c.waitFor("run.completed", (f) => f.runId === regen.runId);
-    const messages = app.alma.store.listMessages(conversationId);
+    const messages = await app.alma.store.listMessages(conversationId);
     expect(messages.map((m) => [m.id === userMessageId ? "user" : m.role, m.content, m.status])).toEqual([
       ["user", "tell me", "complete"],
       ["assistant", "a fresh answer", "complete"],
@@ -183,7 +183,7 @@ describe("provider faults after tokens were sent", () => {
     const err = await c.waitFor("run.error", (f) => f.runId === runId, 10_000);
     expect(err).toMatchObject({ code: "provider_timeout", retryable: true, partial: true });
     expect(err.message).toMatch(/stalled for 400 ms/);
-    expect(app.alma.store.listMessages(conversationId).at(-1)).toMatchObject({
+    expect((await app.alma.store.listMessages(conversationId)).at(-1)).toMatchObject({
       status: "failed",
       content: " s0 s1 s2",
       error: { code: "provider_timeout" },
@@ -201,7 +201,7 @@ describe("provider faults after tokens were sent", () => {
     expect(err).toMatchObject({ code: "provider_timeout", retryable: true, partial: false });
     expect(err.message).toMatch(/within 400 ms/);
     expect(c.tokens(runId!)).toHaveLength(0);
-    expect(app.alma.store.listMessages(conversationId).at(-1)).toMatchObject({ status: "failed", error: { code: "provider_timeout" } });
+    expect((await app.alma.store.listMessages(conversationId)).at(-1)).toMatchObject({ status: "failed", error: { code: "provider_timeout" } });
   });
 
   it("a slow trickle, each gap under the idle timeout, still completes", async () => {
@@ -213,7 +213,7 @@ describe("provider faults after tokens were sent", () => {
     expect(done.finishReason).toBe("stop");
     // longer in total than either timeout: they bound gaps, not the whole answer
     expect(done.metrics.totalMs).toBeGreaterThan(1000);
-    expect(app.alma.store.listMessages(conversationId).at(-1)).toMatchObject({ status: "complete", content: words(8, "t").join("") });
+    expect((await app.alma.store.listMessages(conversationId)).at(-1)).toMatchObject({ status: "complete", content: words(8, "t").join("") });
   });
 });
 
@@ -250,6 +250,6 @@ describe("local engine failures", () => {
     expect(err.message).toMatch(problem);
     expect(err.message).toContain(path);
     expect(err.message).toContain("To fix it");
-    expect(app.alma.store.listConversations()).toHaveLength(0);
+    expect(await app.alma.store.listConversations()).toHaveLength(0);
   });
 });

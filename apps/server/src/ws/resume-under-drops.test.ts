@@ -85,7 +85,7 @@ describe("resume under random socket drops", () => {
       ).toEqual(events.map((_, i) => i));
       const tokens = events.filter((e) => e.type === "run.token");
       expect(tokens.map((t) => t.seq)).toEqual(tokens.map((_, i) => i));
-      const stored = app.alma.store.listMessages(conversationId!).find((m) => m.runId === runId)!;
+      const stored = (await app.alma.store.listMessages(conversationId!)).find((m) => m.runId === runId)!;
       if (ended.has(runId)) expect(stored.content).toBe(tokens.map((t) => t.text).join(""));
       if (finishedAway.has(runId)) expect(stored.content.startsWith(tokens.map((t) => t.text).join(""))).toBe(true);
     }

@@ -36,7 +36,7 @@ describe("a run over the socket: streamed, stopped, deduplicated, edited, regene
     expect(done.metrics.completionTokens).toBeGreaterThan(0);
     expect(done.metrics.context?.promptTokens).toBeGreaterThan(0);
 
-    const [user, answer] = app.alma.store.listMessages(accepted.conversationId);
+    const [user, answer] = await app.alma.store.listMessages(accepted.conversationId);
     expect(user).toMatchObject({ role: "user", content: "Hi!", clientMessageId: "m1" });
     expect(answer).toMatchObject({ role: "assistant", status: "complete", content: "Hello there, how are you today?", runId });
     expect(answer!.metrics?.completionTokens).toBe(done.metrics.completionTokens);
@@ -56,8 +56,8 @@ describe("a run over the socket: streamed, stopped, deduplicated, edited, regene
     expect(second).toMatchObject({ conversationId: first.conversationId, userMessageId: first.userMessageId, runId: null });
     c.send({ type: "message.send", clientMessageId: "dup-1", conversationId: first.conversationId, content: "once", options: convo });
     await c.waitFor("message.accepted", (f) => f.duplicate, 5000, c.frames.indexOf(second) + 1);
-    expect(app.alma.store.listMessages(first.conversationId).filter((m) => m.role === "user")).toHaveLength(1);
-    expect(app.alma.store.listConversations()).toHaveLength(1);
+    expect((await app.alma.store.listMessages(first.conversationId)).filter((m) => m.role === "user")).toHaveLength(1);
+    expect(await app.alma.store.listConversations()).toHaveLength(1);
   });
 
   it("stops a run within one token and keeps the partial answer as stopped", async () => {
@@ -71,7 +71,7 @@ describe("a run over the socket: streamed, stopped, deduplicated, edited, regene
     const done = await c.waitFor("run.completed", (f) => f.runId === runId);
     expect(done.finishReason).toBe("stopped");
     expect(c.tokens(runId!).length).toBeLessThanOrEqual(sentAt + 1);
-    const answer = app.alma.store.listMessages(conversationId).at(-1)!;
+    const answer = (await app.alma.store.listMessages(conversationId)).at(-1)!;
     expect(answer.status).toBe("stopped");
     expect(answer.content).toBe(
       c
@@ -92,7 +92,7 @@ describe("a run over the socket: streamed, stopped, deduplicated, edited, regene
     const { conversationId } = await c.waitFor("message.accepted");
     await c.waitFor("run.token");
     c.terminate();
-    await expect.poll(() => app.alma.store.listMessages(conversationId).at(-1)?.status, { timeout: 5000 }).toBe("stopped");
+    await expect.poll(async () => (await app.alma.store.listMessages(conversationId)).at(-1)?.status, { timeout: 5000 }).toBe("stopped");
   });
 
   it("ends a run at its deadline, keeping the partial answer", async () => {
@@ -106,7 +106,7 @@ describe("a run over the socket: streamed, stopped, deduplicated, edited, regene
     const done = await c.waitFor("run.completed", (f) => f.runId === runId, 10_000);
     expect(done.finishReason).toBe("deadline");
     expect(done.metrics.totalMs).toBeLessThan(7000);
-    const answer = app.alma.store.listMessages(conversationId).at(-1)!;
+    const answer = (await app.alma.store.listMessages(conversationId)).at(-1)!;
     expect(answer).toMatchObject({ status: "stopped", finishReason: "deadline" });
     expect(answer.content).toBe(
       c
@@ -129,38 +129,38 @@ describe("a run over the socket: streamed, stopped, deduplicated, edited, regene
     c.send({ type: "message.edit", clientMessageId: "e2", conversationId: cid, messageId: first.userMessageId, content: "edited question", options: convo });
     const edited = await c.waitFor("message.accepted", (f) => f.clientMessageId === "e2");
     await c.waitForRunEnd(edited.runId!);
-    expect(app.alma.store.listMessages(cid).map((m) => m.content)).toEqual(["edited question", expect.stringMatching(/^answer/)]);
+    expect((await app.alma.store.listMessages(cid)).map((m) => m.content)).toEqual(["edited question", expect.stringMatching(/^answer/)]);
 
     let mark = c.frames.length;
     c.send({ type: "run.regenerate", conversationId: cid, options: { ...convo, bypassCache: true } });
     const started = await c.waitFor("run.started", () => true, 5000, mark);
     await c.waitForRunEnd(started.runId);
-    const after = app.alma.store.listMessages(cid);
+    const after = await app.alma.store.listMessages(cid);
     expect(after).toHaveLength(2);
     expect(after[1]!.runId).toBe(started.runId);
 
     // a stopped answer can be continued; the new tokens are appended to it
-    app.alma.store.updateAssistantMessage(after[1]!.id, { status: "stopped", content: "partial" });
+    await app.alma.store.updateAssistantMessage(after[1]!.id, { status: "stopped", content: "partial" });
     mark = c.frames.length;
     c.send({ type: "run.continue", conversationId: cid, messageId: after[1]!.id });
     const cont = await c.waitFor("run.started", () => true, 5000, mark);
     await c.waitForRunEnd(cont.runId);
-    const continued = app.alma.store.getMessage(after[1]!.id)!;
+    const continued = (await app.alma.store.getMessage(after[1]!.id))!;
     expect(continued.status).toBe("complete");
     expect(continued.content.startsWith("partial")).toBe(true);
     expect(continued.runId).toBe(cont.runId);
 
     // a complete answer is continued only when it was cut at its length limit
-    app.alma.store.updateAssistantMessage(after[1]!.id, { status: "complete", finishReason: "stop" });
+    await app.alma.store.updateAssistantMessage(after[1]!.id, { status: "complete", finishReason: "stop" });
     mark = c.frames.length;
     c.send({ type: "run.continue", conversationId: cid, messageId: after[1]!.id });
     expect((await c.waitFor("error", () => true, 5000, mark)).code).toBe("conflict");
-    app.alma.store.updateAssistantMessage(after[1]!.id, { status: "complete", finishReason: "length", content: "cut" });
+    await app.alma.store.updateAssistantMessage(after[1]!.id, { status: "complete", finishReason: "length", content: "cut" });
     mark = c.frames.length;
     c.send({ type: "run.continue", conversationId: cid, messageId: after[1]!.id });
     const lengthCont = await c.waitFor("run.started", () => true, 5000, mark);
     await c.waitForRunEnd(lengthCont.runId);
-    expect(app.alma.store.getMessage(after[1]!.id)!.content.startsWith("cut")).toBe(true);
+    expect((await app.alma.store.getMessage(after[1]!.id))!.content.startsWith("cut")).toBe(true);
   });
 
   it("refuses a message with model_not_ready when no model is ready, naming the fixes", async () => {

@@ -19,7 +19,7 @@ describe("a tab left open on a conversation while another tab writes in it", () 
     const b = await connect();
     b.send({ type: "conversation.history", requestId: "h", conversationId: first.conversationId });
     await b.waitFor("conversation.history.result");
-    const before = app.alma.store.listMessages(first.conversationId);
+    const before = await app.alma.store.listMessages(first.conversationId);
 
     a.send({ type: "message.send", clientMessageId: "m2", conversationId: first.conversationId, content: "second", options: { taskType: "conversational" } });
     const second = await a.waitFor("message.accepted", (f) => f.clientMessageId === "m2");
@@ -85,7 +85,7 @@ describe("a tab left open on a conversation while another tab writes in it", () 
         .map((t) => t.text)
         .join(""),
     ).toBe(text);
-    expect(app.alma.store.listMessages(conversationId).at(-1)!.content).toBe(text);
+    expect((await app.alma.store.listMessages(conversationId)).at(-1)!.content).toBe(text);
   });
 
   it("shows a new run to another tab that has the conversation open", async () => {
