@@ -1,29 +1,17 @@
-import { MAX_ATTACHMENTS_PER_MESSAGE, type Attachment } from "@alma/protocol";
+import { type AttachmentKind, MAX_ATTACHMENTS_PER_MESSAGE, SUPPORTED_ATTACHMENTS, attachmentKind } from "@alma/protocol";
 import { formatBytes } from "./format";
 
-export type AttachmentKind = Attachment["kind"];
+export type { AttachmentKind };
 
 /** The server's default limit on one file (ALMA's attachment limits: 10 MB); the page is told the configured one. */
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
 export { MAX_ATTACHMENTS_PER_MESSAGE };
 
-const BY_EXTENSION: Record<string, AttachmentKind> = {
-  txt: "text",
-  text: "text",
-  log: "text",
-  md: "markdown",
-  markdown: "markdown",
-  csv: "csv",
-  tsv: "csv",
-  json: "json",
-  pdf: "pdf",
-};
-
 /** what the file picker offers (the server reads more extensions of the same kinds; these are the usual ones) */
 export const ACCEPTED_FILES = ".txt,.md,.markdown,.csv,.json,.pdf,text/plain,text/markdown,text/csv,application/json,application/pdf";
 
-export const SUPPORTED_FILES = "text (.txt), Markdown (.md), CSV (.csv), JSON (.json) or PDF (.pdf)";
+export const SUPPORTED_FILES = SUPPORTED_ATTACHMENTS;
 
 const KIND_LABEL: Record<AttachmentKind, string> = { text: "Text", markdown: "Markdown", csv: "CSV", json: "JSON", pdf: "PDF" };
 
@@ -33,15 +21,7 @@ export function kindLabel(kind: AttachmentKind): string {
 
 /** The kind a file's name says (its extension first, as the server reads it), then its media type; null when alma reads neither. */
 export function kindOfFile(name: string, mediaType = ""): AttachmentKind | null {
-  const dot = name.lastIndexOf(".");
-  const byName = dot > 0 ? BY_EXTENSION[name.slice(dot + 1).toLowerCase()] : undefined;
-  if (byName) return byName;
-  const type = mediaType.split(";")[0]!.trim().toLowerCase();
-  if (type === "application/pdf") return "pdf";
-  if (type === "application/json") return "json";
-  if (type === "text/csv") return "csv";
-  if (type === "text/markdown") return "markdown";
-  return type.startsWith("text/") ? "text" : null;
+  return attachmentKind(name, mediaType) ?? null;
 }
 
 /** A file's size and, for a PDF, its pages: "12.3 KB · 4 pages". */

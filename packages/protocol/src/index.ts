@@ -18,3 +18,4 @@ export * from "./parse-server-frame.js";
 export * from "./render-protocol-docs.js";
 export * from "./model-prices.js";
 export * from "./decode-rate.js";
+export * from "./attachment-kind.js";
