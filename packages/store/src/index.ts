@@ -3,3 +3,7 @@ export * from "./sqlite-conversation-store.js";
 export * from "./migrations.js";
 export * from "./store-error.js";
 export * from "./title-from-message.js";
+export * from "./postgres-conversation-store.js";
+export * from "./postgres-migrations.js";
+export * from "./database-unavailable-error.js";
+export * from "./postgres-test-database.js";
