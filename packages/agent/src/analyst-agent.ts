@@ -1,7 +1,7 @@
 import type { ChatMessage } from "@alma/llm";
 import { analyticalStepPrompt } from "./prompts/analytical-step-prompt.js";
 import type { Agent, StepInput, WorkerContext, WorkerResult } from "./worker-agent.js";
-import { withSystemPrompt } from "./with-system-prompt.js";
+import { stepPromptArgs, stepRequest } from "./step-request.js";
 
 export interface AnalystAgentOptions {
   temperature?: number;
@@ -14,20 +14,8 @@ export class AnalystAgent implements Agent {
   constructor(private readonly opts: AnalystAgentOptions = {}) {}
 
   async run(input: StepInput, ctx: WorkerContext): Promise<WorkerResult> {
-    const rendered = analyticalStepPrompt.render({
-      task: input.task,
-      title: input.step.title,
-      instruction: input.step.instruction,
-      index: input.index,
-      total: input.total,
-      dependencies: input.dependencies,
-      budget: ctx.budget,
-    });
-    const build = (context: ChatMessage[]): ChatMessage[] => [
-      ...withSystemPrompt(context, rendered.system, input.contextSystem),
-      { role: "user", content: rendered.instruction ?? input.step.instruction },
-    ];
-    return writeStep(ctx, build, this.opts.temperature ?? analyticalStepPrompt.temperature);
+    const rendered = analyticalStepPrompt.render(stepPromptArgs(input, ctx));
+    return writeStep(ctx, stepRequest(input, rendered), this.opts.temperature ?? analyticalStepPrompt.temperature);
   }
 }
 

@@ -6,7 +6,7 @@ import { researcherStepPrompt } from "./prompts/researcher-step-prompt.js";
 import { inlineDocumentText, type RunDocuments } from "./run-documents.js";
 import { SEARCH_DOCUMENTS } from "./run-tools.js";
 import { runToolLoop } from "./run-tool-loop.js";
-import { withSystemPrompt } from "./with-system-prompt.js";
+import { stepPromptArgs, stepRequest } from "./step-request.js";
 import type { Agent, StepInput, WorkerContext, WorkerResult } from "./worker-agent.js";
 
 /** documents together up to this size may be read whole; larger ones are always searched */
@@ -29,21 +29,8 @@ export class ResearcherAgent implements Agent {
   async run(input: StepInput, ctx: WorkerContext): Promise<WorkerResult> {
     const summaries = this.documents.summaries();
     const render = (inlined: Array<{ name: string; text: string }>) => {
-      const rendered = researcherStepPrompt.render({
-        task: input.task,
-        title: input.step.title,
-        instruction: input.step.instruction,
-        index: input.index,
-        total: input.total,
-        dependencies: input.dependencies,
-        budget: ctx.budget,
-        documents: summaries,
-        inlined,
-      });
-      return (context: ChatMessage[]): ChatMessage[] => [
-        ...withSystemPrompt(context, rendered.system, input.contextSystem),
-        { role: "user", content: rendered.instruction! },
-      ];
+      const rendered = researcherStepPrompt.render({ ...stepPromptArgs(input, ctx), documents: summaries, inlined });
+      return stepRequest(input, rendered);
     };
     const inlined = await this.inlineable(ctx, render([]));
     if (inlined) return writeStep(ctx, render(inlined), researcherStepPrompt.temperature);
