@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginCallback, type Fastify
 import cors from "@fastify/cors";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { LocalChatModel, type ChatModel } from "@alma/llm";
-import { SqliteConversationStore, type ConversationStore } from "@alma/store";
+import type { ConversationStore } from "@alma/store";
 import type { AppConfig } from "./config.js";
 import { ChatService } from "./chat/chat-service.js";
 import { AppMetrics } from "./metrics/app-metrics.js";
@@ -17,6 +17,7 @@ import type { ConversationMemory, RunAgent } from "./runs/run-services.js";
 import { StoreBackedMemory } from "./runs/store-backed-memory.js";
 import { createRunAgent } from "./runs/create-run-agent.js";
 import { createModelFromConfig } from "./create-model-from-config.js";
+import { openStore } from "./open-store.js";
 import type { ClientConnection } from "./ws/client-connection.js";
 import { ClientRegistry } from "./ws/client-registry.js";
 import { SERVER_VERSION } from "./server-version.js";
@@ -25,7 +26,7 @@ export interface BuildAppOptions {
   config: AppConfig;
   /** the model; default: chosen from the config (openai, local or scripted), owned and closed by the app */
   model?: ChatModel;
-  /** default: SqliteConversationStore at config.dbPath, owned and closed by the app */
+  /** default: PostgreSQL at config.databaseUrl, else SQLite at config.dbPath; owned and closed by the app */
   store?: ConversationStore;
   /** default: the Manager Agent over `model` */
   agent?: RunAgent;
@@ -95,10 +96,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // HTTP request spans, only while OpenTelemetry runs: it must see every route as it is added
   if (options.telemetry) await app.register(options.telemetry.fastifyPlugin);
 
+  const ownsStore = options.store === undefined;
+  // the database first: one that cannot be used stops the start before a model is loaded
+  const store = options.store ?? (await openStore(config, now, app.log));
   const ownsModel = options.model === undefined;
   const model = options.model ?? createModelFromConfig(config, app.log);
-  const ownsStore = options.store === undefined;
-  const store = options.store ?? new SqliteConversationStore({ path: config.dbPath, undoWindowMs: config.undoWindowMs, now });
   const interrupted = await store.markStreamingInterrupted();
   if (interrupted > 0) app.log.warn({ interrupted }, "answers left streaming by a previous crash are now marked interrupted");
   await store.purgeDeleted(now());
@@ -152,7 +154,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   // the web app reads an export's file name from Content-Disposition, which a cross-origin fetch sees only when exposed
   await app.register(cors, { origin: config.allowedOrigins, methods: ["GET", "HEAD", "OPTIONS"], exposedHeaders: ["Content-Disposition"] });
-  await app.register(healthPlugin, { model, serverVersion: SERVER_VERSION, startedAt: now(), now });
+  await app.register(healthPlugin, { model, store, serverVersion: SERVER_VERSION, startedAt: now(), now });
   await app.register(metricsPlugin, { metrics });
   await app.register(conversationsApiPlugin, {
     store,

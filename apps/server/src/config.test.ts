@@ -32,6 +32,23 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ALMA_ATTACHMENT_MAX_BYTES: "ten megabytes" })).toThrow(/ALMA_ATTACHMENT_MAX_BYTES/);
   });
 
+  it("reads ALMA_DATABASE_URL (unset: SQLite at ALMA_DB_PATH) and refuses one that is not a PostgreSQL URL, without echoing it", () => {
+    expect(loadConfig({}).databaseUrl).toBeNull();
+    expect(loadConfig({ ALMA_DATABASE_URL: "" }).databaseUrl).toBeNull();
+    expect(loadConfig({ ALMA_DATABASE_URL: "postgres://alma:pw@db.internal:5432/alma" }).databaseUrl).toBe("postgres://alma:pw@db.internal:5432/alma");
+    expect(loadConfig({ ALMA_DATABASE_URL: "postgresql://127.0.0.1/alma" }).databaseUrl).toBe("postgresql://127.0.0.1/alma");
+    for (const bad of ["mysql://root:hunter2@127.0.0.1/alma", "127.0.0.1:5432/alma", "postgres://"]) {
+      try {
+        loadConfig({ ALMA_DATABASE_URL: bad });
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        expect((e as ConfigError).message).toContain("ALMA_DATABASE_URL: is not a PostgreSQL URL; expected postgres://");
+        expect((e as ConfigError).message).not.toContain("hunter2");
+      }
+    }
+  });
+
   it("picks openai when a key or base URL is set, and honours an explicit provider", () => {
     expect(loadConfig({ OPENAI_API_KEY: "sk-x" }).provider).toBe("openai");
     expect(loadConfig({ OPENAI_BASE_URL: "http://127.0.0.1:11434/v1" }).provider).toBe("openai");

@@ -54,6 +54,18 @@ export const envSchema = z.object({
   ALMA_IDLE_TIMEOUT_MS: int(100).default(20_000),
 
   ALMA_DB_PATH: z.string().min(1).default("data/alma.db"),
+  /** PostgreSQL instead of SQLite (several servers on one database); unset: SQLite at ALMA_DB_PATH */
+  ALMA_DATABASE_URL: z
+    .string()
+    .refine((raw) => {
+      try {
+        const url = new URL(raw);
+        return (url.protocol === "postgres:" || url.protocol === "postgresql:") && url.hostname !== "";
+      } catch {
+        return false;
+      }
+    }, "is not a PostgreSQL URL; expected postgres://user:password@host:5432/database, or leave it unset to use SQLite at ALMA_DB_PATH")
+    .optional(),
   ALMA_UNDO_WINDOW_MS: int(0).default(30_000),
 
   ALMA_ALLOWED_ORIGINS: z
@@ -120,8 +132,10 @@ export interface AppConfig {
   firstTokenTimeoutMs: number;
   /** a run fails with provider_timeout when the model sends nothing for this long between tokens */
   idleTimeoutMs: number;
-  /** absolute path, or ":memory:" */
+  /** absolute path, or ":memory:"; the SQLite database when databaseUrl is null (and the answer cache's folder) */
   dbPath: string;
+  /** ALMA_DATABASE_URL: conversations in PostgreSQL; null: in SQLite at dbPath */
+  databaseUrl: string | null;
   undoWindowMs: number;
   allowedOrigins: string[];
   authToken: string | null;
@@ -197,7 +211,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const setting = String(issue.path[0] ?? "(environment)");
-        const secret = /KEY|TOKEN/.test(setting);
+        const secret = /KEY|TOKEN|DATABASE_URL/.test(setting);
         const got = input[setting];
         return { setting, message: `${issue.message}${got !== undefined && !secret ? ` (got "${got}")` : ""}` };
       }),
@@ -225,6 +239,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     firstTokenTimeoutMs: e.ALMA_TTFT_TIMEOUT_MS ?? e.ALMA_FIRST_TOKEN_TIMEOUT_MS ?? 30_000,
     idleTimeoutMs: e.ALMA_IDLE_TIMEOUT_MS,
     dbPath: e.ALMA_DB_PATH === ":memory:" ? ":memory:" : resolve(cwd, e.ALMA_DB_PATH),
+    databaseUrl: e.ALMA_DATABASE_URL ?? null,
     undoWindowMs: e.ALMA_UNDO_WINDOW_MS,
     allowedOrigins: e.ALMA_ALLOWED_ORIGINS.map((o) => new URL(o).origin),
     authToken: e.ALMA_AUTH_TOKEN ?? null,

@@ -1,3 +1,4 @@
+import { DatabaseUnavailableError } from "@alma/store";
 import { ConfigError, loadConfig } from "./config.js";
 import type { AppConfig } from "./config.js";
 import { buildApp } from "./build-app.js";
@@ -23,7 +24,17 @@ async function main(): Promise<void> {
   }
   // OpenTelemetry before the app, so its instruments and HTTP spans are the SDK's; not even loaded when export is off
   const telemetry: Telemetry | null = config.telemetry ? (await import("./telemetry/start-telemetry.js")).startTelemetry(config.telemetry) : null;
-  const app = await buildApp({ config, telemetry, ...(config.logFormat === "pretty" ? { logStream: createPrettyLogStream() } : {}) });
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    app = await buildApp({ config, telemetry, ...(config.logFormat === "pretty" ? { logStream: createPrettyLogStream() } : {}) });
+  } catch (err) {
+    if (err instanceof DatabaseUnavailableError) {
+      process.stderr.write(`${err.message}\n`);
+      await telemetry?.shutdown(1_000);
+      process.exit(69); // EX_UNAVAILABLE
+    }
+    throw err;
+  }
   if (telemetry)
     app.log.info({ traces: telemetry.config.tracesUrl, metrics: telemetry.config.metricsUrl }, "exporting OpenTelemetry traces and metrics (OTLP/HTTP JSON)");
   // the last spans and figures go out once the app has closed; a collector that does not answer cannot hold up the exit

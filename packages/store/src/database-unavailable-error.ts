@@ -43,9 +43,13 @@ export function describePostgresError(err: unknown, url: string): DatabaseUnavai
     case "ETIMEDOUT":
     case "ECONNRESET":
     case "EAI_AGAIN":
-      return new DatabaseUnavailableError(code, `cannot reach PostgreSQL at ${where} (${code}): start PostgreSQL, fix ALMA_DATABASE_URL, ${fallback}`, {
-        cause: err,
-      });
+      return new DatabaseUnavailableError(
+        code,
+        `cannot reach PostgreSQL at ${where} (${code}): start PostgreSQL, fix ALMA_DATABASE_URL, or unset it to use SQLite`,
+        {
+          cause: err,
+        },
+      );
     case "3D000":
       return new DatabaseUnavailableError(
         code,
@@ -63,7 +67,7 @@ export function describePostgresError(err: unknown, url: string): DatabaseUnavai
       if (/timeout/i.test(detail)) {
         return new DatabaseUnavailableError(
           "ETIMEDOUT",
-          `cannot reach PostgreSQL at ${where} (no answer in time): start PostgreSQL, fix ALMA_DATABASE_URL, ${fallback}`,
+          `cannot reach PostgreSQL at ${where} (no answer in time): start PostgreSQL, fix ALMA_DATABASE_URL, or unset it to use SQLite`,
           {
             cause: err,
           },

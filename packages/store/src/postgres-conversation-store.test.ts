@@ -113,7 +113,7 @@ describe("PostgreSQL that cannot be used", () => {
     const error = await PostgresConversationStore.open({ url: "postgres://postgres@127.0.0.1:1/alma" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatabaseUnavailableError);
     expect((error as Error).message).toBe(
-      "cannot reach PostgreSQL at postgres://postgres@127.0.0.1:1/alma (ECONNREFUSED): start PostgreSQL, fix ALMA_DATABASE_URL, or unset ALMA_DATABASE_URL to use SQLite",
+      "cannot reach PostgreSQL at postgres://postgres@127.0.0.1:1/alma (ECONNREFUSED): start PostgreSQL, fix ALMA_DATABASE_URL, or unset it to use SQLite",
     );
   });
 

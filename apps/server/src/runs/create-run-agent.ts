@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ManagerAgent, ModelSpeedTracker, ResponseCache, type SpeedEstimate, type SpeedStore } from "@alma/agent";
 import type { ChatModel } from "@alma/llm";
@@ -30,6 +31,8 @@ export async function createRunAgent(
       store.saveModelSpeed(key, estimate).catch((err: unknown) => log.warn({ err, modelKey: key }, "could not store the model's speed estimate"));
     },
   };
+  // the cache's folder exists already beside a SQLite database; with PostgreSQL nothing else has made it
+  if (config.dbPath !== ":memory:") mkdirSync(dirname(config.dbPath), { recursive: true });
   const cache = new ResponseCache({ path: config.dbPath === ":memory:" ? ":memory:" : join(dirname(config.dbPath), "alma-cache.db") });
   const agent = new ManagerAgent({
     model,
