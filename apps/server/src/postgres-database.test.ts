@@ -83,7 +83,39 @@ describe("the server on PostgreSQL (ALMA_DATABASE_URL)", () => {
     again.terminate();
     second.child.kill("SIGTERM");
     expect((await second.exited).code).toBe(0);
-  });
+  }, 300_000);
+
+  it("two servers on one database: a message resent to both at once is stored once, the other told it is a duplicate", async () => {
+    const config = testConfig({ ALMA_DATABASE_URL: db.url });
+    const apps = await Promise.all([0, 1].map(() => buildApp({ config, model: new ScriptedChatModel({ reply: "Stored once.", tokensPerSecond: 500 }) })));
+    const sockets: WsTestClient[] = [];
+    try {
+      const urls = await Promise.all(apps.map((a) => a.listen({ host: "127.0.0.1", port: 0 })));
+      const conversation = await apps[0]!.alma.store.createConversation("shared");
+      for (const url of urls) sockets.push(await WsTestClient.connect(`${url.replace("http", "ws")}/ws`));
+      const frame = {
+        type: "message.send",
+        conversationId: conversation.id,
+        clientMessageId: "twice",
+        content: "once",
+        options: { taskType: "conversational" },
+      };
+      for (const c of sockets) c.send(frame);
+      const accepted = await Promise.all(sockets.map((c) => c.waitFor("message.accepted", () => true, WAIT_MS)));
+      expect(accepted.map((a) => a.duplicate).sort()).toEqual([false, true]);
+      expect(new Set(accepted.map((a) => a.userMessageId)).size).toBe(1);
+      const original = accepted.find((a) => !a.duplicate)!;
+      const owner = sockets[accepted.indexOf(original)]!;
+      await owner.waitFor("run.completed", (f) => f.runId === original.runId, WAIT_MS);
+      expect((await apps[1]!.alma.store.listMessages(conversation.id)).map((m) => [m.role, m.content])).toEqual([
+        ["user", "once"],
+        ["assistant", "Stored once."],
+      ]);
+    } finally {
+      for (const c of sockets) c.terminate();
+      await Promise.all(apps.map((a) => a.close()));
+    }
+  }, 60_000);
 
   it("refuses to start when PostgreSQL cannot be reached, saying what, where and how to fix it", async () => {
     const port = await freePort();
@@ -100,7 +132,7 @@ describe("the server on PostgreSQL (ALMA_DATABASE_URL)", () => {
     expect(stderr).toContain(
       `cannot reach PostgreSQL at postgres://postgres@127.0.0.1:${port}/alma (ECONNREFUSED): start PostgreSQL, fix ALMA_DATABASE_URL, or unset it to use SQLite`,
     );
-  });
+  }, 120_000);
 
   it("/health tells a database that stopped answering: 503, degraded, the reason; SQLite's state likewise", async () => {
     const gone = await createTestDatabase();
@@ -124,5 +156,5 @@ describe("the server on PostgreSQL (ALMA_DATABASE_URL)", () => {
     } finally {
       await sqlite.close();
     }
-  });
+  }, 60_000);
 });
