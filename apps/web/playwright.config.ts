@@ -43,7 +43,7 @@ export default defineConfig({
     : [
         {
           name: "desktop",
-          testIgnore: /(local-model|setup|docs-screenshot)\.spec\.ts/,
+          testIgnore: /(local-model|setup|docs-screenshot|multi-instance)\.spec\.ts/,
           use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 }, baseURL: webUrl("fake") },
         },
         {
@@ -55,6 +55,12 @@ export default defineConfig({
           // two more stacks whose model is not ready: missing, and downloading (the spec names each one's URL)
           name: "setup",
           testMatch: /setup\.spec\.ts/,
+          use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 } },
+        },
+        {
+          // two alma servers behind nginx: the spec starts and stops that cluster itself (e2e/start-cluster.ts)
+          name: "multi-instance",
+          testMatch: /multi-instance\.spec\.ts/,
           use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 } },
         },
       ],

@@ -1,0 +1,106 @@
+import { readFileSync } from "node:fs";
+import { expect, test, type Page } from "@playwright/test";
+import { SCENARIOS } from "./fake-model";
+import { lastAssistant, send } from "./helpers";
+import { DOCUMENTED_SITE, documentedSiteOf, renderNginxSite } from "./nginx-config";
+import { watchSocketUpstreams } from "./socket-upstreams";
+import { type Cluster, startCluster } from "./start-cluster";
+import type { AlmaProcess } from "./spawn-alma-server";
+
+/**
+ * Two alma servers on one PostgreSQL database behind nginx (round robin, no stickiness), as docs/deploy.md deploys
+ * them, driven through nginx in Chromium. Every step says which instance it expects and checks nginx sent it there
+ * (the X-Alma-Upstream header of the socket's handshake), so "the other instance" is asserted, not hoped for.
+ */
+
+const DEPLOY_DOC = new URL("../../../docs/deploy.md", import.meta.url);
+
+test("docs/deploy.md shows the nginx site this test runs, rendered from the same template", () => {
+  expect(documentedSiteOf(readFileSync(DEPLOY_DOC, "utf8"))).toBe(renderNginxSite(DOCUMENTED_SITE));
+});
+
+test.describe("two alma servers behind nginx", () => {
+  let cluster: Cluster;
+  let a: AlmaProcess;
+  let b: AlmaProcess;
+
+  test.beforeAll(async () => {
+    test.setTimeout(240_000);
+    cluster = await startCluster({ redis: false });
+    [a, b] = cluster.instances as [AlmaProcess, AlmaProcess];
+  });
+  test.afterAll(async () => {
+    test.setTimeout(60_000);
+    await cluster?.stop();
+  });
+
+  const ref = () => Math.random().toString(36).slice(2, 8);
+
+  /** Opens `path` with the page's socket on `target`, and checks nginx put it there. */
+  async function openOn(page: Page, upstreams: string[], target: AlmaProcess, path = "/"): Promise<void> {
+    const before = upstreams.length;
+    await cluster.nextRequestTo(target);
+    await page.goto(`${cluster.url}${path}`);
+    await expect.poll(() => upstreams.length, { message: "the page opened its socket" }).toBeGreaterThan(before);
+    expect(cluster.instanceAt(upstreams[before]).name, "the instance nginx sent the page's socket to").toBe(target.name);
+    await expect(page.getByTestId("model-status")).toHaveAttribute("data-state", "ready");
+  }
+
+  test("nginx sends request after request to the other instance, and both answer from PostgreSQL", async () => {
+    const served: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${cluster.almaUrl}/health`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ status: "ok", database: { kind: "postgres", ok: true } });
+      served.push(cluster.served(res).name);
+    }
+    expect(new Set(served)).toEqual(new Set([a.name, b.name]));
+    for (let i = 1; i < served.length; i++) expect(served[i], `request ${i + 1} went to the other instance`).not.toBe(served[i - 1]);
+  });
+
+  test("both instances list the same conversations", async ({ page }) => {
+    const upstreams = await watchSocketUpstreams(page);
+    const titles = [`Harbour lights ${ref()}`, `Granite steps ${ref()}`];
+    // each conversation is started on a different instance, through the page
+    for (const [i, title] of titles.entries()) {
+      await openOn(page, upstreams, i === 0 ? a : b);
+      await send(page, `${title} (${SCENARIOS.brief})`);
+      await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
+    }
+    // the HTTP API of each instance, through nginx
+    const lists: Array<{ by: string; titles: string[] }> = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${cluster.almaUrl}/api/conversations`);
+      const body = (await res.json()) as { conversations: Array<{ id: string; title: string }> };
+      lists.push({ by: cluster.served(res).name, titles: body.conversations.map((c) => c.title) });
+    }
+    expect(new Set(lists.map((l) => l.by))).toEqual(new Set([a.name, b.name]));
+    expect(lists[0]!.titles).toEqual(lists[1]!.titles);
+    for (const title of titles) expect(lists[0]!.titles.some((t) => t.includes(title))).toBe(true);
+    // and the sidebar, with the page's socket on each instance
+    for (const target of [a, b]) {
+      await openOn(page, upstreams, target);
+      const items = page.getByTestId("conversation-item");
+      for (const title of titles) await expect(items.filter({ hasText: title })).toHaveCount(1);
+    }
+  });
+
+  test("a conversation made through one instance opens through the other, whole", async ({ page }) => {
+    const upstreams = await watchSocketUpstreams(page);
+    await openOn(page, upstreams, a);
+    const question = `Tell me about the tide tables ${ref()}`;
+    await send(page, question);
+    const answer = lastAssistant(page);
+    await expect(answer).toHaveAttribute("data-status", "complete", { timeout: 30_000 });
+    await expect(page).toHaveURL(/\/c\/[A-Za-z0-9_-]+$/);
+    const text = (await answer.getByTestId("message-content").textContent()) ?? "";
+    expect(text).toContain("token30");
+    const path = new URL(page.url()).pathname;
+
+    await openOn(page, upstreams, b, path);
+    await expect(page.locator('[data-testid="message"]')).toHaveCount(2);
+    await expect(page.locator('[data-testid="message"][data-role="user"]')).toContainText(question);
+    await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete");
+    await expect(lastAssistant(page).getByTestId("message-content")).toHaveText(text);
+  });
+});
