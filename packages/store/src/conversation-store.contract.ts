@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { describeAssistantAppendContract } from "./assistant-append.contract.js";
 import { describeAttachmentStoreContract } from "./attachment-store.contract.js";
 import type { ConversationStore } from "./conversation-store.js";
 import { StoreError } from "./store-error.js";
@@ -271,4 +272,5 @@ export function describeConversationStoreContract(name: string, makeStore: Store
   });
 
   describeAttachmentStoreContract(name, make);
+  describeAssistantAppendContract(name, make);
 }

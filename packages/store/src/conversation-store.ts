@@ -55,6 +55,17 @@ export interface AssistantUpdate {
   error?: { code: string; message: string } | null;
 }
 
+/**
+ * A streaming answer's growth since its last flush: the new text is appended to what is stored (the text stored so
+ * far is never sent again), the steps are written only when given (when they changed).
+ */
+export interface AssistantAppend {
+  /** the answer's text produced since the last flush ("" when only the steps changed) */
+  delta: string;
+  /** the steps with their tools as they are now, when they changed since the last flush */
+  steps?: StepRecord[] | null;
+}
+
 /** A stored message as far as building a model request needs it. */
 export interface ContextMessageRow {
   id: string;
@@ -95,6 +106,13 @@ export interface ConversationStore {
   findUserMessageByClientId(clientMessageId: string): Promise<Message | null>;
   addAssistantMessage(input: { conversationId: string; runId: string; taskType: TaskType | null }): Promise<Message>;
   updateAssistantMessage(id: string, update: AssistantUpdate): Promise<void>;
+  /**
+   * The live run's periodic flush (crash safety): appends `delta` to the answer's content and writes the steps when
+   * given, without reading or rewriting the rest. Only an answer still `streaming` is changed, so a flush that lands
+   * after the final update (or after another instance marked the answer interrupted) changes nothing: the final
+   * `updateAssistantMessage`, which writes the whole content, is what stays.
+   */
+  appendAssistantText(id: string, append: AssistantAppend): Promise<void>;
   getMessage(id: string): Promise<Message | null>;
   /** oldest first; a user message sent with files carries them as `attachments` */
   listMessages(conversationId: string): Promise<Message[]>;

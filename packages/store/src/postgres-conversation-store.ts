@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Attachment, Conversation, Message, PinnedFact, TaskType } from "@alma/protocol";
 import type { Pool } from "pg";
 import type {
+  AssistantAppend,
   AssistantUpdate,
   ContextMessageRow,
   ConversationStore,
@@ -193,6 +194,20 @@ export class PostgresConversationStore implements ConversationStore {
     if (update.error !== undefined) set("error", jsonParam(update.error), "::jsonb");
     if (sets.length === 0) return;
     await this.pool.query(`UPDATE messages SET ${sets.join(", ")} WHERE id = $1`, values);
+  }
+
+  async appendAssistantText(id: string, append: AssistantAppend): Promise<void> {
+    // the stored text is neither read nor sent again; an answer no longer streaming is left alone
+    if (append.steps === undefined) {
+      if (append.delta.length === 0) return;
+      await this.pool.query("UPDATE messages SET content = content || $2 WHERE id = $1 AND status = 'streaming'", [id, append.delta]);
+      return;
+    }
+    await this.pool.query("UPDATE messages SET content = content || $2, steps = $3::jsonb WHERE id = $1 AND status = 'streaming'", [
+      id,
+      append.delta,
+      jsonParam(append.steps),
+    ]);
   }
 
   async getMessage(id: string): Promise<Message | null> {

@@ -50,6 +50,11 @@ export function prepareStatements(db: Database.Database) {
       `UPDATE messages SET run_id = @runId, content = @content, status = @status, steps = @steps, task_type = @taskType,
        finish_reason = @finishReason, usage = @usage, metrics = @metrics, error = @error WHERE id = @id`,
     ),
+    // a flush appends: the stored text is neither read nor sent again; an answer no longer streaming is left alone
+    appendContent: db.prepare<{ id: string; delta: string }>("UPDATE messages SET content = content || @delta WHERE id = @id AND status = 'streaming'"),
+    appendContentAndSteps: db.prepare<{ id: string; delta: string; steps: string | null }>(
+      "UPDATE messages SET content = content || @delta, steps = @steps WHERE id = @id AND status = 'streaming'",
+    ),
     truncateFrom: db.prepare("DELETE FROM messages WHERE conversation_id = ? AND seq >= ?"),
     truncateAfter: db.prepare("DELETE FROM messages WHERE conversation_id = ? AND seq > ?"),
     markInterrupted: db.prepare("UPDATE messages SET status = 'interrupted', finish_reason = 'interrupted' WHERE status = 'streaming'"),

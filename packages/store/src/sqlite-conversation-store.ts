@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import type { Attachment, Conversation, Message, PinnedFact, TaskType } from "@alma/protocol";
 import { excerpt, likePattern } from "./conversation-search.js";
 import type {
+  AssistantAppend,
   AssistantUpdate,
   ContextMessageRow,
   ConversationStore,
@@ -210,6 +211,14 @@ export class SqliteConversationStore implements ConversationStore {
       metrics: str(pick("metrics", m.metrics)),
       error: str(pick("error", m.error)),
     });
+  }
+
+  async appendAssistantText(id: string, append: AssistantAppend): Promise<void> {
+    if (append.steps === undefined) {
+      if (append.delta.length > 0) this.stmt.appendContent.run({ id, delta: append.delta });
+      return;
+    }
+    this.stmt.appendContentAndSteps.run({ id, delta: append.delta, steps: append.steps === null ? null : JSON.stringify(append.steps) });
   }
 
   async getMessage(id: string): Promise<Message | null> {
