@@ -6,6 +6,7 @@ import { RunMeter } from "./run-meter.js";
 import type { RunServices } from "./run-services.js";
 import { classifyRunEnd } from "./classify-run-end.js";
 import { describeRunFailure } from "./describe-run-failure.js";
+import { PartialAnswerFlusher } from "./partial-answer-flusher.js";
 
 export interface RunExecutorDeps extends RunServices {
   flushIntervalMs: number;
@@ -34,7 +35,6 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
   const { run } = req;
   const { store, metrics } = deps;
   const meter = new RunMeter(req.receivedAt, deps.now, undefined, (request, telemetry) => metrics.modelRequest(request, telemetry));
-  let flushedIndex = run.lastIndex;
   metrics.runStarted();
 
   // The run's writes go one after another: a slow flush never lands after a newer one, nor after the final answer.
@@ -44,12 +44,20 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
       store.updateAssistantMessage(run.assistantMessageId, update).catch((err: unknown) => deps.log.error({ err, runId: run.id }, failure)),
     );
   };
-  // crash safety: what the run's fold holds so far, stored periodically (viewers read the live fold, not this)
+  // crash safety: what the run's fold holds so far, stored periodically (viewers read the live fold, not this); each
+  // flush sends only what came since the last one, read from the fold when its turn comes; one waits for the other
+  const flusher = new PartialAnswerFlusher(store, run.assistantMessageId, run.state);
+  let flushQueued = false;
   const flush = () => {
-    const state = run.state;
-    if (state.lastIndex === flushedIndex) return;
-    flushedIndex = state.lastIndex;
-    write({ content: state.text, steps: state.steps.length ? state.steps : null }, "could not store a partial answer");
+    if (flushQueued) return;
+    flushQueued = true;
+    writes = writes.then(() => {
+      flushQueued = false;
+      return flusher.flush(run.state).then(
+        () => undefined,
+        (err: unknown) => deps.log.error({ err, runId: run.id }, "could not store a partial answer"),
+      );
+    });
   };
   const flushTimer = setInterval(flush, deps.flushIntervalMs);
   // The agent ends its own work at the deadline (synthesizing what it has); this is the backstop if it does not.
@@ -165,7 +173,8 @@ export async function executeRun(deps: RunExecutorDeps, req: RunRequest): Promis
       };
 
   // What is stored is what every viewer's fold gives once the terminal event is in: stored before it goes out,
-  // so a client that sees the end can reload the history and find the same answer.
+  // so a client that sees the end can reload the history and find the same answer. This write is whole (the text
+  // too, not appended): whatever a flush did or did not store, the final answer is exactly the fold's.
   const final = run.preview(terminal);
   await writes;
   try {
