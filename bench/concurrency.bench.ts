@@ -5,12 +5,17 @@ import { renderTable, type BenchTable } from "./lib/print-table.js";
 import { startAlmaServer } from "./relay/start-paths.js";
 import { watchProcess } from "./concurrency/process-usage.js";
 import type { LoadRequest, LoadResult } from "./concurrency/load-client.js";
+import { type FlushCost, measureFlushCost } from "./concurrency/flush-cost.js";
+import type { MemoryReport } from "./lib/memory-probe.js";
 
 /**
  * Benchmark 3: concurrency. N WebSocket sessions, each streaming one answer at 20 tokens/s from the scripted
  * upstream. Three processes: upstream, server under test, load client (so the client never shares the
  * server's event loop). The server's CPU share and peak RSS are read from /proc while the streams run.
- * Then a step search finds the largest session count whose p99 added delay stays under the limit.
+ * Then a step search finds the largest session count whose p99 added delay stays under the limit, for alma and for
+ * the bare relay alike. After each step (its sessions closed) the server reports its RSS and heap as the step left
+ * them, then its heap after a full GC: retained memory that grows step after step is a leak, RSS above a flat
+ * retained heap is garbage not yet collected and pages the allocator keeps. Every step starts from that collected heap.
  */
 export interface ConcurrencyStep extends LoadResult {
   server: "alma" | "bare";
@@ -18,6 +23,10 @@ export interface ConcurrencyStep extends LoadResult {
   upstreamCpuPercent: number;
   loadCpuPercent: number;
   peakRssMb: number;
+  /** after the step, its sessions closed: RSS and heap used as the step left them, then the heap a full GC keeps */
+  rssAfterMb: number;
+  heapUsedAfterMb: number;
+  heapRetainedMb: number;
   lostTokens: number;
   passed: boolean;
 }
@@ -27,12 +36,19 @@ export interface ConcurrencyBenchResult {
   rate: number;
   main: ConcurrencyStep[];
   search: ConcurrencyStep[];
+  bareSearch: ConcurrencyStep[];
   /** the largest alma session count that passed (p99 < limit, nothing lost); null when no search ran */
   maxPassingSessions: number | null;
+  /** the same for the bare relay, searched the same way in the same run */
+  bareMaxPassingSessions: number | null;
+  flushCosts: FlushCost[];
   table: BenchTable;
+  tables: BenchTable[];
 }
 
 const P99_LIMIT_MS = 25;
+const TOKENS_PER_FLUSH_LABEL = "10 tokens of text per flush";
+const passing = (n: number) => (n === 0 ? "none down to 25 sessions" : formatNumber(n, 0));
 /** sessions start their answers spread over this span (users do not all press enter in the same millisecond) */
 const START_SPREAD_MS = 1000;
 
@@ -55,6 +71,7 @@ async function measure(
     const upstreamCpu = watchUpstream.stop().cpuPercent;
     const loadCpu = watchLoad.stop().cpuPercent;
     if (result.crash) throw new Error(`the load client crashed: ${result.crash}`);
+    const memory = await server.request<MemoryReport>({ type: "memory" });
     const lostTokens = result.expectedTokens - result.receivedTokens;
     return {
       ...result,
@@ -63,6 +80,9 @@ async function measure(
       upstreamCpuPercent: upstreamCpu,
       loadCpuPercent: loadCpu,
       peakRssMb: usage.peakRssBytes / 2 ** 20,
+      rssAfterMb: memory.rssBytes / 2 ** 20,
+      heapUsedAfterMb: memory.heapUsedBeforeGcBytes / 2 ** 20,
+      heapRetainedMb: memory.heapUsedBytes / 2 ** 20,
       lostTokens,
       passed: lostTokens === 0 && result.brokenSessions === 0 && result.delayP99Ms < P99_LIMIT_MS,
     };
@@ -72,7 +92,32 @@ async function measure(
 }
 
 async function startBare(upstreamUrl: string) {
-  return startChild<{ url: string }>(new URL("./relay/bare-relay-server.ts", import.meta.url), { env: { UPSTREAM_URL: upstreamUrl } });
+  return startChild<{ url: string }>(new URL("./relay/bare-relay-server.ts", import.meta.url), {
+    env: { UPSTREAM_URL: upstreamUrl },
+    execArgv: ["--expose-gc"],
+  });
+}
+
+/**
+ * Grows by half from the first step until a step fails (or halves until one passes), then bisects twice between the
+ * last pass and the first failure: the largest passing session count, and the steps taken.
+ */
+async function searchSessions(first: ConcurrencyStep, target: number, at: (sessions: number) => Promise<ConcurrencyStep>) {
+  const steps: ConcurrencyStep[] = [];
+  let pass = first.passed ? target : 0;
+  let fail = first.passed ? 0 : target;
+  const ceiling = 8000;
+  const floor = 25;
+  const step = async (n: number) => {
+    const s = await at(n);
+    steps.push(s);
+    if (s.passed) pass = n;
+    else fail = n;
+  };
+  while (fail === 0 && pass < ceiling) await step(Math.min(ceiling, Math.round(pass * 1.5)));
+  while (pass === 0 && fail > floor) await step(Math.max(floor, Math.round(fail / 2)));
+  for (let i = 0; i < 2 && pass > 0 && fail - pass > Math.max(25, pass / 5); i++) await step(Math.round((pass + fail) / 2 / 25) * 25);
+  return { steps, maxPassing: pass };
 }
 
 export async function runConcurrencyBench({ quick = false, search = !quick }: { quick?: boolean; search?: boolean } = {}): Promise<ConcurrencyBenchResult> {
@@ -82,47 +127,31 @@ export async function runConcurrencyBench({ quick = false, search = !quick }: { 
   const searchTokens = 60;
   const upstream = await startChild<{ url: string }>(new URL("./lib/upstream-process.ts", import.meta.url));
   const main: ConcurrencyStep[] = [];
-  const steps: ConcurrencyStep[] = [];
+  let steps: ConcurrencyStep[] = [];
+  let bareSteps: ConcurrencyStep[] = [];
   let maxPassing: number | null = null;
+  let bareMaxPassing: number | null = null;
   try {
     const bare = await startBare(upstream.ready.url);
     try {
-      main.push(await measure(upstream, bare, "bare", target, tokens, rate));
+      const first = await measure(upstream, bare, "bare", target, tokens, rate);
+      main.push(first);
+      if (search) {
+        const found = await searchSessions(first, target, (n) => measure(upstream, bare, "bare", n, searchTokens, rate));
+        bareSteps = found.steps;
+        bareMaxPassing = found.maxPassing;
+      }
     } finally {
       await bare.stop();
     }
-    const alma = await startAlmaServer({ upstreamUrl: upstream.ready.url });
+    const alma = await startAlmaServer({ upstreamUrl: upstream.ready.url, execArgv: ["--expose-gc"] });
     try {
       const first = await measure(upstream, alma, "alma", target, tokens, rate);
       main.push(first);
       if (search) {
-        // Grow by half until a step fails (or halve until one passes), then bisect twice between the last pass and the first failure.
-        let pass = first.passed ? target : 0;
-        let fail = first.passed ? 0 : target;
-        const ceiling = 8000;
-        const floor = 25;
-        while (fail === 0 && pass < ceiling) {
-          const next = Math.min(ceiling, Math.round(pass * 1.5));
-          const step = await measure(upstream, alma, "alma", next, searchTokens, rate);
-          steps.push(step);
-          if (step.passed) pass = next;
-          else fail = next;
-        }
-        while (pass === 0 && fail > floor) {
-          const next = Math.max(floor, Math.round(fail / 2));
-          const step = await measure(upstream, alma, "alma", next, searchTokens, rate);
-          steps.push(step);
-          if (step.passed) pass = next;
-          else fail = next;
-        }
-        for (let i = 0; i < 2 && pass > 0 && fail - pass > Math.max(25, pass / 5); i++) {
-          const mid = Math.round((pass + fail) / 2 / 25) * 25;
-          const step = await measure(upstream, alma, "alma", mid, searchTokens, rate);
-          steps.push(step);
-          if (step.passed) pass = mid;
-          else fail = mid;
-        }
-        maxPassing = pass;
+        const found = await searchSessions(first, target, (n) => measure(upstream, alma, "alma", n, searchTokens, rate));
+        steps = found.steps;
+        maxPassing = found.maxPassing;
       }
     } finally {
       await alma.stop();
@@ -130,6 +159,8 @@ export async function runConcurrencyBench({ quick = false, search = !quick }: { 
   } finally {
     await upstream.stop();
   }
+  const flushRounds = quick ? 3 : 20;
+  const flush = await measureFlushCost([100, 1000], flushRounds);
   const row = (s: ConcurrencyStep, label: string) => [
     label,
     formatNumber(s.sessions, 0),
@@ -141,6 +172,7 @@ export async function runConcurrencyBench({ quick = false, search = !quick }: { 
     formatNumber(s.jitterP99Ms, 2),
     `${formatNumber(s.cpuPercent, 0)}%`,
     formatNumber(s.peakRssMb, 0),
+    `${formatNumber(s.rssAfterMb, 0)} / ${formatNumber(s.heapUsedAfterMb, 0)} / ${formatNumber(s.heapRetainedMb, 1)}`,
     `${formatNumber(s.upstreamCpuPercent, 0)}% / ${formatNumber(s.loadCpuPercent, 0)}%`,
     s.passed ? "yes" : "no",
   ];
@@ -158,26 +190,61 @@ export async function runConcurrencyBench({ quick = false, search = !quick }: { 
       "jitter p99 ms",
       "server CPU",
       "server peak RSS MB",
+      "after the step: RSS / heap used / heap retained MB",
       "upstream / load-client CPU",
       `p99 < ${P99_LIMIT_MS} ms`,
     ],
-    rows: [...main.map((s) => row(s, s.server === "alma" ? "alma" : "bare ws relay (reference)")), ...steps.map((s) => row(s, "alma (step search)"))],
+    rows: [
+      ...main.map((s) => row(s, s.server === "alma" ? "alma" : "bare ws relay (reference)")),
+      ...bareSteps.map((s) => row(s, "bare ws relay (step search)")),
+      ...steps.map((s) => row(s, "alma (step search)")),
+    ],
     notes: [
       almaMain
         ? `goal 0 tokens lost at ${target} sessions: ${almaMain.lostTokens} lost, ${almaMain.brokenSessions} broken → ${almaMain.lostTokens === 0 && almaMain.brokenSessions === 0 ? "met" : "MISSED"}`
         : "",
-      maxPassing !== null
-        ? `highest session count with p99 added delay < ${P99_LIMIT_MS} ms and nothing lost: ${maxPassing === 0 ? "none down to 25 sessions" : formatNumber(maxPassing, 0)}`
+      maxPassing !== null && bareMaxPassing !== null
+        ? `highest session count with p99 added delay < ${P99_LIMIT_MS} ms and nothing lost (same search, same run): alma ${passing(maxPassing)}, bare relay ${passing(bareMaxPassing)}` +
+          (bareMaxPassing > 0
+            ? ` → alma/bare ${formatNumber(maxPassing / bareMaxPassing, 2)} (goal ≥ 0.8: ${maxPassing / bareMaxPassing >= 0.8 ? "met" : "MISSED"})`
+            : "")
         : "",
+      "heap retained: after a full GC once the step's sessions closed; it stays flat across steps while RSS and heap used keep what the GC had not yet reclaimed",
       ...main.flatMap((s) => s.errors.map((e) => `${s.server} error: ${e}`)),
-      ...steps.flatMap((s) => s.errors.slice(0, 2).map((e) => `${s.server} ${s.sessions} sessions error: ${e}`)),
+      ...[...bareSteps, ...steps].flatMap((s) => s.errors.slice(0, 2).map((e) => `${s.server} ${s.sessions} sessions error: ${e}`)),
     ].filter(Boolean),
   };
-  return { target, rate, main, search: steps, maxPassingSessions: maxPassing, table };
+  const flushTable: BenchTable = {
+    title: `Flush cost: a live answer's partial text stored every 500 ms (${TOKENS_PER_FLUSH_LABEL}), whole-row rewrite vs append, ${flushRounds} rounds, same store, same run`,
+    columns: ["database", "concurrent sessions", "rewrite: one round ms", "append: one round ms", "rewrite / append"],
+    rows: flush.costs.map((c) => [
+      c.database,
+      formatNumber(c.sessions, 0),
+      formatNumber(c.rewriteRoundMs, 2),
+      formatNumber(c.appendRoundMs, 2),
+      `${formatNumber(c.ratio, 2)}×`,
+    ]),
+    notes: [
+      "a round flushes every session once; the rewrite sends the whole text so far (and reads the row back on SQLite), the append only the text since the last flush",
+      flush.postgresError ? `PostgreSQL not measured: ${flush.postgresError}` : "",
+    ].filter(Boolean),
+  };
+  return {
+    target,
+    rate,
+    main,
+    search: steps,
+    bareSearch: bareSteps,
+    maxPassingSessions: maxPassing,
+    bareMaxPassingSessions: bareMaxPassing,
+    flushCosts: flush.costs,
+    table,
+    tables: [table, flushTable],
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const quick = process.argv.includes("--quick");
   const result = await runConcurrencyBench({ quick, search: !quick && !process.argv.includes("--no-search") });
-  console.log(renderTable(result.table));
+  for (const table of result.tables) console.log(`${renderTable(table)}\n`);
 }

@@ -48,7 +48,9 @@ function isTable(value: unknown): value is BenchTable {
 
 function print(name: string, result: unknown) {
   const table = (result as { table?: unknown })?.table;
-  if (isTable(table)) console.log(renderTable(table));
+  const tables = (result as { tables?: unknown })?.tables;
+  if (Array.isArray(tables) && tables.every(isTable)) for (const t of tables) console.log(`${renderTable(t)}\n`);
+  else if (isTable(table)) console.log(renderTable(table));
   else if (Array.isArray((result as { tables?: unknown })?.tables))
     for (const t of (result as { tables: unknown[] }).tables) console.log(isTable(t) ? renderTable(t) : JSON.stringify(t, null, 2));
   else console.log(`### ${name}\n\n${JSON.stringify(result, null, 2)}`);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildApp } from "@alma/server/build-app";
 import { loadConfig } from "@alma/server";
+import { serveMemoryProbe } from "../lib/memory-probe.js";
 
 /**
  * alma's whole server path (socket, agent, memory accounting, SQLite persistence, metrics) as a benchmark child,
@@ -41,6 +42,7 @@ const env: Record<string, string | undefined> = {
 
 const app = await buildApp({ config: loadConfig(env, dataDir) });
 const address = await app.listen({ host: "127.0.0.1", port: 0 });
+serveMemoryProbe(() => ({ activeRuns: app.alma.hub.active, connections: app.alma.connections.size }));
 process.send?.({ url: `${address.replace(/^http/, "ws")}/ws` });
 
 process.on("SIGTERM", () => {

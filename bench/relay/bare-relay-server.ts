@@ -1,6 +1,7 @@
 import { request, Agent } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
+import { serveMemoryProbe } from "../lib/memory-probe.js";
 
 /**
  * The physical limit on this machine: a `ws` server that reads the upstream's SSE and forwards each delta
@@ -59,5 +60,6 @@ wss.on("connection", (ws) => {
     relay(ws, frame.content, frame.messages ?? []);
   });
 });
+serveMemoryProbe(() => ({ connections: wss.clients.size }));
 wss.on("listening", () => process.send?.({ url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}` }));
 process.on("SIGTERM", () => wss.close(() => process.exit(0)));
