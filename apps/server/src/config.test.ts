@@ -49,6 +49,34 @@ describe("loadConfig", () => {
     }
   });
 
+  it("reads ALMA_REDIS_URL (unset: in-process), its prefix, the instance id and TTL, and refuses a URL that is not Redis's without echoing it", () => {
+    const plain = loadConfig({});
+    expect(plain.redis).toBeNull();
+    expect(plain.instanceId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(loadConfig({}).instanceId).not.toBe(plain.instanceId);
+    expect(loadConfig({ ALMA_REDIS_URL: "redis://:pw@cache.internal:6380/2", ALMA_INSTANCE_ID: "alma-1" })).toMatchObject({
+      redis: { url: "redis://:pw@cache.internal:6380/2", prefix: "alma:", instanceTtlMs: 10_000 },
+      instanceId: "alma-1",
+    });
+    expect(loadConfig({ ALMA_REDIS_URL: "rediss://cache.internal", ALMA_REDIS_PREFIX: "alma-staging:", ALMA_INSTANCE_TTL_MS: "3000" }).redis).toEqual({
+      url: "rediss://cache.internal",
+      prefix: "alma-staging:",
+      instanceTtlMs: 3000,
+    });
+    for (const bad of ["http://:hunter2@127.0.0.1:6379", "127.0.0.1:6379", "redis://"]) {
+      try {
+        loadConfig({ ALMA_REDIS_URL: bad });
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        expect((e as ConfigError).message).toContain("ALMA_REDIS_URL: is not a Redis URL; expected redis://");
+        expect((e as ConfigError).message).not.toContain("hunter2");
+      }
+    }
+    expect(() => loadConfig({ ALMA_INSTANCE_ID: "has spaces" })).toThrow(/ALMA_INSTANCE_ID: use 1 to 100 letters/);
+    expect(() => loadConfig({ ALMA_REDIS_PREFIX: "a*" })).toThrow(/ALMA_REDIS_PREFIX/);
+  });
+
   it("picks openai when a key or base URL is set, and honours an explicit provider", () => {
     expect(loadConfig({ OPENAI_API_KEY: "sk-x" }).provider).toBe("openai");
     expect(loadConfig({ OPENAI_BASE_URL: "http://127.0.0.1:11434/v1" }).provider).toBe("openai");

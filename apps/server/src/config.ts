@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { KNOWN_MODEL_PRICES, type ModelPrice, modelPriceTableSchema } from "@alma/protocol";
 import { type AttachmentLimits, DEFAULT_ATTACHMENT_LIMITS } from "@alma/tools";
+import { postgresUrlSetting, redisUrlSetting } from "./service-url-settings.js";
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const optionalInt = (min: number) => int(min).optional();
@@ -55,18 +57,23 @@ export const envSchema = z.object({
 
   ALMA_DB_PATH: z.string().min(1).default("data/alma.db"),
   /** PostgreSQL instead of SQLite (several servers on one database); unset: SQLite at ALMA_DB_PATH */
-  ALMA_DATABASE_URL: z
-    .string()
-    .refine((raw) => {
-      try {
-        const url = new URL(raw);
-        return (url.protocol === "postgres:" || url.protocol === "postgresql:") && url.hostname !== "";
-      } catch {
-        return false;
-      }
-    }, "is not a PostgreSQL URL; expected postgres://user:password@host:5432/database, or leave it unset to use SQLite at ALMA_DB_PATH")
-    .optional(),
+  ALMA_DATABASE_URL: postgresUrlSetting.optional(),
   ALMA_UNDO_WINDOW_MS: int(0).default(30_000),
+
+  /** live runs, stops, conversation changes, the answer cache and the rate limits shared through Redis; unset: in-process */
+  ALMA_REDIS_URL: redisUrlSetting.optional(),
+  /** every Redis key of this deployment starts with it: several deployments (or test files) can share one Redis */
+  ALMA_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:._-]{1,64}$/, "use 1 to 64 letters, digits, ':', '.', '_' or '-', such as alma: or alma-staging:")
+    .default("alma:"),
+  /** this server among several (in logs and Redis); default: a random id per process */
+  ALMA_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, "use 1 to 100 letters, digits, '.', '_' or '-', such as alma-1")
+    .optional(),
+  /** an instance whose heartbeat is older than this is taken for dead and its answers marked interrupted */
+  ALMA_INSTANCE_TTL_MS: int(1000, 600_000).default(10_000),
 
   ALMA_ALLOWED_ORIGINS: z
     .string()
@@ -136,6 +143,10 @@ export interface AppConfig {
   dbPath: string;
   /** ALMA_DATABASE_URL: conversations in PostgreSQL; null: in SQLite at dbPath */
   databaseUrl: string | null;
+  /** ALMA_REDIS_URL and its companions; null: live runs stay in this process (one server) */
+  redis: RedisConfig | null;
+  /** ALMA_INSTANCE_ID, or a random id for this process */
+  instanceId: string;
   undoWindowMs: number;
   allowedOrigins: string[];
   authToken: string | null;
@@ -161,6 +172,14 @@ export interface AppConfig {
   attachments: AttachmentLimits;
   /** OpenTelemetry export (OTLP/HTTP JSON); null when no OTLP endpoint is set (nothing is loaded or recorded then) */
   telemetry: TelemetryConfig | null;
+}
+
+export interface RedisConfig {
+  url: string;
+  /** every key and channel starts with it */
+  prefix: string;
+  /** how long a silent instance's heartbeat lives; it beats every third of it */
+  instanceTtlMs: number;
 }
 
 export interface TelemetryConfig {
@@ -211,7 +230,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const setting = String(issue.path[0] ?? "(environment)");
-        const secret = /KEY|TOKEN|DATABASE_URL/.test(setting);
+        const secret = /KEY|TOKEN|DATABASE_URL|REDIS_URL/.test(setting);
         const got = input[setting];
         return { setting, message: `${issue.message}${got !== undefined && !secret ? ` (got "${got}")` : ""}` };
       }),
@@ -240,6 +259,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     idleTimeoutMs: e.ALMA_IDLE_TIMEOUT_MS,
     dbPath: e.ALMA_DB_PATH === ":memory:" ? ":memory:" : resolve(cwd, e.ALMA_DB_PATH),
     databaseUrl: e.ALMA_DATABASE_URL ?? null,
+    redis: e.ALMA_REDIS_URL ? { url: e.ALMA_REDIS_URL, prefix: e.ALMA_REDIS_PREFIX, instanceTtlMs: e.ALMA_INSTANCE_TTL_MS } : null,
+    instanceId: e.ALMA_INSTANCE_ID ?? randomUUID(),
     undoWindowMs: e.ALMA_UNDO_WINDOW_MS,
     allowedOrigins: e.ALMA_ALLOWED_ORIGINS.map((o) => new URL(o).origin),
     authToken: e.ALMA_AUTH_TOKEN ?? null,
