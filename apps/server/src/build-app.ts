@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyPluginCallback, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginCallback, type FastifyServerOptions } from "fastify";
 import cors from "@fastify/cors";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { LocalChatModel, type ChatModel } from "@alma/llm";
@@ -12,7 +12,10 @@ import { metricsPlugin } from "./plugins/metrics.js";
 import { conversationsApiPlugin } from "./plugins/conversations-api.js";
 import { httpErrorHandler } from "./plugins/http-error-handler.js";
 import { websocketPlugin } from "./plugins/websocket.js";
-import { RunHub } from "./runs/run-hub.js";
+import type { RunHub, RunHubOptions } from "./runs/run-hub.js";
+import type { Cluster } from "./cluster/cluster.js";
+import { InProcessCluster } from "./cluster/in-process-cluster.js";
+import { ConversationChangeFeed } from "./chat/conversation-change-feed.js";
 import type { ConversationMemory, RunAgent } from "./runs/run-services.js";
 import { StoreBackedMemory } from "./runs/store-backed-memory.js";
 import { createRunAgent } from "./runs/create-run-agent.js";
@@ -59,6 +62,8 @@ export const REDACTED_LOG_PATHS = [
 export interface AlmaApp {
   store: ConversationStore;
   hub: RunHub;
+  /** what this server shares with the other instances (Redis), or keeps to itself (in-process) */
+  cluster: Cluster;
   metrics: AppMetrics;
   model: ChatModel;
   service: ChatService;
@@ -99,19 +104,21 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const ownsStore = options.store === undefined;
   // the database first: one that cannot be used stops the start before a model is loaded
   const store = options.store ?? (await openStore(config, now, app.log));
+  let cluster: Cluster;
+  try {
+    cluster = await openCluster(config, store, app.log, now);
+  } catch (err) {
+    if (ownsStore) await store.close();
+    throw err;
+  }
   const ownsModel = options.model === undefined;
   const model = options.model ?? createModelFromConfig(config, app.log);
-  const interrupted = await store.markStreamingInterrupted();
+  const interrupted = await cluster.recoverInterrupted();
   if (interrupted > 0) app.log.warn({ interrupted }, "answers left streaming by a previous crash are now marked interrupted");
   await store.purgeDeleted(now());
 
   const metrics = new AppMetrics(now);
-  const hub = new RunHub({
-    replayBufferEvents: config.replayBufferEvents,
-    replayBufferBytes: config.replayBufferBytes,
-    graceMs: config.resumeGraceMs,
-    now,
-  });
+  const hub = cluster.hub;
   const memory =
     options.memory ??
     new StoreBackedMemory({
@@ -124,6 +131,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     });
   const agent = options.agent ?? (await createRunAgent(model, config, store, app.log));
   const clients = new ClientRegistry();
+  const changes = new ConversationChangeFeed({ broadcast: (frame, to) => clients.broadcast(frame, to), hub, runs: cluster.runs, publish: cluster.publish });
+  await cluster.onChange((conversationId, change) => changes.receive(conversationId, change));
   const service = new ChatService({
     config,
     store,
@@ -134,7 +143,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     memory,
     now,
     log: app.log,
-    broadcast: (frame, to) => clients.broadcast(frame, to),
+    runs: cluster.runs,
+    changes,
+    messageLimiter: cluster.rateLimiter("messages", config.limits.messagesPerMinute, 60_000),
   });
 
   let drained: Promise<void> | null = null;
@@ -150,11 +161,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     })();
     return drained;
   };
-  app.decorate("alma", { store, hub, metrics, model, service, memory, connections: clients, drain });
+  app.decorate("alma", { store, hub, cluster, metrics, model, service, memory, connections: clients, drain });
 
   // the web app reads an export's file name from Content-Disposition, which a cross-origin fetch sees only when exposed
   await app.register(cors, { origin: config.allowedOrigins, methods: ["GET", "HEAD", "OPTIONS"], exposedHeaders: ["Content-Disposition"] });
-  await app.register(healthPlugin, { model, store, serverVersion: SERVER_VERSION, startedAt: now(), now });
+  await app.register(healthPlugin, { model, store, redis: cluster.health, serverVersion: SERVER_VERSION, startedAt: now(), now });
   await app.register(metricsPlugin, { metrics });
   await app.register(conversationsApiPlugin, {
     store,
@@ -163,13 +174,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     requestsPerMinute: config.limits.httpRequestsPerMinute,
     prices: config.modelPrices,
     attachmentLimits: config.attachments,
-    broadcast: (frame) => clients.broadcast(frame),
+    listChanged: (frame) => changes.listChanged(frame),
+    rateLimitRedis: cluster.httpRateLimitRedis,
     now,
   });
   await app.register(websocketPlugin, {
     config,
     service,
-    hub,
+    runs: cluster.runs,
     metrics,
     model,
     clients,
@@ -199,8 +211,24 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     await memory.close();
     if (options.agent === undefined) await agent.close?.();
     metrics.close();
+    // after the drain: the runs' last events are written before the instance leaves Redis
+    await cluster.close();
     if (ownsStore) await store.close();
     if (ownsModel) await model.close();
   });
   return app;
+}
+
+/** in-process unless ALMA_REDIS_URL is set; the Redis side is loaded only then */
+async function openCluster(config: AppConfig, store: ConversationStore, log: FastifyBaseLogger, now: () => number): Promise<Cluster> {
+  const hubOptions: RunHubOptions = {
+    replayBufferEvents: config.replayBufferEvents,
+    replayBufferBytes: config.replayBufferBytes,
+    graceMs: config.resumeGraceMs,
+    now,
+  };
+  const redis = config.redis;
+  if (redis === null) return new InProcessCluster(config.instanceId, hubOptions, store, now);
+  const { RedisCluster } = await import("./cluster/redis-cluster.js");
+  return RedisCluster.start({ config: { ...config, redis }, hubOptions, store, log, now });
 }

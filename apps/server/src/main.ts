@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   try {
     app = await buildApp({ config, telemetry, ...(config.logFormat === "pretty" ? { logStream: createPrettyLogStream() } : {}) });
   } catch (err) {
-    if (err instanceof DatabaseUnavailableError) {
+    // by name: the Redis package is loaded only when ALMA_REDIS_URL is set
+    if (err instanceof DatabaseUnavailableError || (err instanceof Error && err.name === "RedisUnreachableError")) {
       process.stderr.write(`${err.message}\n`);
       await telemetry?.shutdown(1_000);
       process.exit(69); // EX_UNAVAILABLE

@@ -16,6 +16,9 @@ export class PubSubHub {
   /** `connectionName` tells this instance's subscriber apart in CLIENT LIST */
   constructor(redis: Redis, connectionName = "alma-pubsub") {
     this.connection = redis.duplicate({ connectionName, maxRetriesPerRequest: null });
+    // a dropped connection is retried by ioredis and the subscriptions restored ("ready" below); without a listener
+    // every failed attempt would be printed as an unhandled error event
+    this.connection.on("error", () => {});
     this.connection.on("message", (channel: string, message: string) => {
       for (const handler of this.handlers.get(channel) ?? []) handler(message);
     });

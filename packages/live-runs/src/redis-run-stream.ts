@@ -187,6 +187,8 @@ export class RedisRunStream {
     let reader: SharedStreamReader;
     if (this.readers.length < this.readerCount) {
       const conn = this.options.redis.duplicate({ connectionName: "alma-run-reader", maxRetriesPerRequest: null, commandTimeout: undefined });
+      // reconnects are ioredis's; a failed XREAD reaches the reader's onError, so the event itself is not reported twice
+      conn.on("error", () => {});
       this.readerConnections.push(conn);
       reader = new SharedStreamReader({
         reader: conn,

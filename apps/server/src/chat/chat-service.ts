@@ -1,6 +1,8 @@
 import type { AppConfig } from "../config.js";
 import type { RunServices } from "../runs/run-services.js";
-import type { Broadcast } from "./chat-client.js";
+import type { RunSource } from "../runs/run-source.js";
+import type { RateLimiter } from "../limits/rate-limiter.js";
+import type { ConversationChangeFeed } from "./conversation-change-feed.js";
 import { ConversationOperations } from "./conversation-operations.js";
 import { KeyedLock } from "./keyed-lock.js";
 import { PinOperations } from "./pin-operations.js";
@@ -10,8 +12,12 @@ import { RunStarter } from "./run-starter.js";
 
 export interface ChatServiceDeps extends RunServices {
   config: AppConfig;
-  /** the one broadcast: conversation updates for every tab, a new message for the conversation's other followers */
-  broadcast: Broadcast;
+  /** runs by id wherever they run (this server, or another instance with Redis) */
+  runs: RunSource;
+  /** conversation changes for every tab on every instance */
+  changes: ConversationChangeFeed;
+  /** messages per minute per address (shared by the instances with Redis) */
+  messageLimiter: RateLimiter;
 }
 
 /**
@@ -29,7 +35,15 @@ export class ChatService {
     this.admission = new RunAdmission(deps);
     this.starter = new RunStarter(deps);
     const locks = new KeyedLock();
-    this.runs = new RunOperations({ store: deps.store, hub: deps.hub, admission: this.admission, starter: this.starter, broadcast: deps.broadcast, locks });
+    this.runs = new RunOperations({
+      store: deps.store,
+      hub: deps.hub,
+      runs: deps.runs,
+      admission: this.admission,
+      starter: this.starter,
+      changes: deps.changes,
+      locks,
+    });
     this.conversations = new ConversationOperations({ ...deps, locks });
     this.pins = new PinOperations(deps);
   }

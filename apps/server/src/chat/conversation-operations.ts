@@ -1,7 +1,10 @@
-import type { ClientFrame, ServerFrameOf } from "@alma/protocol";
+import type { ClientFrame, Message, PinnedFact, RunState, ServerFrameOf } from "@alma/protocol";
 import type { ConversationStore } from "@alma/store";
 import type { RunHub } from "../runs/run-hub.js";
-import type { Broadcast, ChatClient } from "./chat-client.js";
+import type { RunSource } from "../runs/run-source.js";
+import type { ChatClient } from "./chat-client.js";
+import type { ConversationChangeFeed } from "./conversation-change-feed.js";
+import { streamingAnswer } from "./streaming-answer.js";
 import type { KeyedLock } from "./keyed-lock.js";
 import { RequestError } from "./request-error.js";
 import { conversationKey } from "./run-operations.js";
@@ -12,7 +15,10 @@ type Frame<T extends ClientFrame["type"]> = Extract<ClientFrame, { type: T }>;
 export interface ConversationOperationsDeps {
   store: ConversationStore;
   hub: RunHub;
-  broadcast: Broadcast;
+  /** a run of the conversation on another instance (with Redis) is joined from its latest state */
+  runs: RunSource;
+  /** renames, deletes and restores reach every tab on every instance */
+  changes: ConversationChangeFeed;
   /** a delete waits for a run being started in the conversation, so it stops that run too */
   locks: KeyedLock;
 }
@@ -44,9 +50,11 @@ export class ConversationOperations {
     // a run that ended while the store answered has its final answer stored by now (before its end went out)
     if (run?.isEnded) [stored, pinnedFacts] = await read();
     // the live answer as of run.lastIndex (the run's own fold), so the viewer resumes right after it without a gap
-    const live = run && !run.isEnded ? run.state : null;
+    let live: { runId: string; assistantMessageId: string; state: RunState } | null =
+      run && !run.isEnded ? { runId: run.id, assistantMessageId: run.assistantMessageId, state: run.state } : null;
+    if (!run) ({ live, stored, pinnedFacts } = await this.elsewhere(read, stored, pinnedFacts));
     const messages = stored.map((m) =>
-      live && m.id === run?.assistantMessageId ? { ...m, content: live.text, steps: live.steps.length ? live.steps : null } : m,
+      live && m.id === live.assistantMessageId ? { ...m, content: live.state.text, steps: live.state.steps.length ? live.state.steps : null } : m,
     );
     const lastContext = messages.findLast((m) => m.role === "assistant" && m.metrics?.context)?.metrics?.context ?? null;
     return {
@@ -55,15 +63,33 @@ export class ConversationOperations {
       conversation,
       messages,
       pinnedFacts,
-      activeRun: run && live ? { runId: run.id, lastIndex: live.lastIndex, state: live } : null,
+      activeRun: live ? { runId: live.runId, lastIndex: live.state.lastIndex, state: live.state } : null,
       context: lastContext,
     };
+  }
+
+  /**
+   * No run of the conversation here: one may be running on another instance (its stored answer is streaming). Its
+   * latest state comes from its stream; one that ended meanwhile has its final answer stored, read again.
+   */
+  private async elsewhere(
+    read: () => Promise<[Message[], PinnedFact[]]>,
+    stored: Message[],
+    pinnedFacts: PinnedFact[],
+  ): Promise<{ live: { runId: string; assistantMessageId: string; state: RunState } | null; stored: Message[]; pinnedFacts: PinnedFact[] }> {
+    const answer = streamingAnswer(stored);
+    if (!answer) return { live: null, stored, pinnedFacts };
+    const state = await this.deps.runs.liveState(answer.runId);
+    if (state) return { live: { runId: answer.runId, assistantMessageId: answer.id, state }, stored, pinnedFacts };
+    if (!this.deps.changes.crossInstance) return { live: null, stored, pinnedFacts };
+    const [again, pins] = await read();
+    return { live: null, stored: again, pinnedFacts: pins };
   }
 
   async rename(frame: Frame<"conversation.rename">): Promise<void> {
     const conversation = await this.deps.store.renameConversation(frame.conversationId, frame.title);
     if (!conversation) throw conversationNotFound();
-    this.deps.broadcast({ type: "conversation.updated", requestId: frame.requestId, conversation });
+    this.deps.changes.listChanged({ type: "conversation.updated", requestId: frame.requestId, conversation });
   }
 
   delete(frame: Frame<"conversation.delete">): Promise<void> {
@@ -71,7 +97,7 @@ export class ConversationOperations {
       this.deps.hub.activeForConversation(frame.conversationId)?.stop("user");
       const deleted = await this.deps.store.deleteConversation(frame.conversationId);
       if (!deleted) throw conversationNotFound();
-      this.deps.broadcast({ type: "conversation.deleted", requestId: frame.requestId, conversationId: frame.conversationId, ...deleted });
+      this.deps.changes.listChanged({ type: "conversation.deleted", requestId: frame.requestId, conversationId: frame.conversationId, ...deleted });
     });
   }
 
@@ -80,6 +106,6 @@ export class ConversationOperations {
     if (!conversation) {
       throw new RequestError("not_found", "That conversation cannot be restored: it was not deleted, or its undo window has passed.");
     }
-    this.deps.broadcast({ type: "conversation.updated", requestId: frame.requestId, conversation });
+    this.deps.changes.listChanged({ type: "conversation.updated", requestId: frame.requestId, conversation });
   }
 }

@@ -5,16 +5,20 @@ import { testConfig } from "../testing/test-config.js";
 import type { ChatClient } from "./chat-client.js";
 import { RequestError } from "./request-error.js";
 import { RunAdmission } from "./run-admission.js";
+import { LocalRateLimiter } from "../limits/rate-limiter.js";
 
 const client = (id: string, address = "10.0.0.1"): ChatClient => ({ id, address, ready: () => true, send: () => {}, overflowed: () => {} });
 
 function setup(env: Record<string, string> = {}, model = new ScriptedChatModel()) {
   let now = 0;
   const hub = new RunHub({ replayBufferEvents: 100, replayBufferBytes: 1 << 20, graceMs: 60_000, now: () => now });
-  const admission = new RunAdmission({ config: testConfig(env), hub, model, now: () => now });
-  const refusal = (c: ChatClient, conversationId: string | null) => {
+  const config = testConfig(env);
+  const messageLimiter = new LocalRateLimiter(config.limits.messagesPerMinute, 60_000, () => now);
+  const admission = new RunAdmission({ config, hub, model, now: () => now, messageLimiter });
+  const refusal = async (c: ChatClient, conversationId: string | null) => {
     try {
       admission.check(c, conversationId);
+      await admission.takeMessage(c);
       return null;
     } catch (err) {
       if (!(err instanceof RequestError)) throw err;
@@ -28,49 +32,49 @@ const run = (hub: RunHub, conversationId: string, owner: string) =>
   hub.create({ conversationId, userMessageId: `u-${conversationId}`, assistantMessageId: `a-${conversationId}`, ownerConnectionId: owner });
 
 describe("RunAdmission", () => {
-  it("admits a run when nothing stands in the way", () => {
-    expect(setup().refusal(client("a"), null)).toBeNull();
+  it("admits a run when nothing stands in the way", async () => {
+    expect(await setup().refusal(client("a"), null)).toBeNull();
   });
 
-  it("refuses every run once shutting down, with a retry hint", () => {
+  it("refuses every run once shutting down, with a retry hint", async () => {
     const { admission, refusal } = setup();
     admission.stopAccepting();
-    expect(refusal(client("a"), null)).toMatchObject({ code: "shutting_down", retryable: true, retryAfterMs: 5000 });
+    expect(await refusal(client("a"), null)).toMatchObject({ code: "shutting_down", retryable: true, retryAfterMs: 5000 });
   });
 
-  it("refuses when no model is ready, naming the fixes", () => {
+  it("refuses when no model is ready, naming the fixes", async () => {
     const model = new ScriptedChatModel();
     const status = { ...model.status(), ready: false, state: "loading" as const, problem: null, setup: ["wait for the download"] };
     const { refusal } = setup({}, Object.assign(model, { status: () => status }));
-    expect(refusal(client("a"), null)).toMatchObject({
+    expect(await refusal(client("a"), null)).toMatchObject({
       code: "model_not_ready",
       retryable: true,
       message: "No model is ready (loading). To fix it: wait for the download.",
     });
   });
 
-  it("allows one run per conversation", () => {
+  it("allows one run per conversation", async () => {
     const { hub, refusal } = setup();
     run(hub, "c1", "b");
-    expect(refusal(client("a"), "c1")).toMatchObject({ code: "conflict", retryable: true });
-    expect(refusal(client("a"), "c2")).toBeNull();
+    expect(await refusal(client("a"), "c1")).toMatchObject({ code: "conflict", retryable: true });
+    expect(await refusal(client("a"), "c2")).toBeNull();
   });
 
-  it("caps runs per connection and per server", () => {
+  it("caps runs per connection and per server", async () => {
     const { hub, refusal } = setup({ ALMA_MAX_RUNS_PER_CONNECTION: "1", ALMA_MAX_RUNS_PER_SERVER: "2" });
     run(hub, "c1", "a");
-    expect(refusal(client("a"), null)).toMatchObject({ code: "too_many_runs", retryAfterMs: 1000 });
+    expect(await refusal(client("a"), null)).toMatchObject({ code: "too_many_runs", retryAfterMs: 1000 });
     run(hub, "c2", "b");
-    expect(refusal(client("c"), null)).toMatchObject({ code: "too_many_runs", retryAfterMs: 2000, message: expect.stringMatching(/server is busy/) });
+    expect(await refusal(client("c"), null)).toMatchObject({ code: "too_many_runs", retryAfterMs: 2000, message: expect.stringMatching(/server is busy/) });
   });
 
-  it("limits messages per minute per address, across its connections", () => {
+  it("limits messages per minute per address, across its connections", async () => {
     const { refusal, tick } = setup({ ALMA_MESSAGES_PER_MINUTE: "2" });
-    expect(refusal(client("a"), null)).toBeNull();
-    expect(refusal(client("b"), null)).toBeNull();
-    expect(refusal(client("c"), null)).toMatchObject({ code: "rate_limited", retryable: true });
-    expect(refusal(client("d", "10.0.0.2"), null)).toBeNull();
+    expect(await refusal(client("a"), null)).toBeNull();
+    expect(await refusal(client("b"), null)).toBeNull();
+    expect(await refusal(client("c"), null)).toMatchObject({ code: "rate_limited", retryable: true });
+    expect(await refusal(client("d", "10.0.0.2"), null)).toBeNull();
     tick(60_001);
-    expect(refusal(client("c"), null)).toBeNull();
+    expect(await refusal(client("c"), null)).toBeNull();
   });
 });

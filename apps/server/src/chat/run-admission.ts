@@ -1,6 +1,6 @@
 import type { ChatModel } from "@alma/llm";
 import type { AppConfig } from "../config.js";
-import { SlidingWindowLimiter } from "../limits/sliding-window-limiter.js";
+import type { RateLimiter } from "../limits/rate-limiter.js";
 import type { RunHub } from "../runs/run-hub.js";
 import type { ChatClient } from "./chat-client.js";
 import { RequestError } from "./request-error.js";
@@ -10,6 +10,8 @@ export interface RunAdmissionDeps {
   hub: RunHub;
   model: ChatModel;
   now: () => number;
+  /** messages per minute per address: in-process, or shared by the instances through Redis */
+  messageLimiter: RateLimiter;
 }
 
 /**
@@ -18,15 +20,12 @@ export interface RunAdmissionDeps {
  * is stored, so a refused message can simply be resent.
  */
 export class RunAdmission {
-  private readonly messageLimiter: SlidingWindowLimiter;
   private accepting = true;
   /** runs admitted and still being started (their messages are being stored): they count against the caps already */
   private starting = 0;
   private readonly startingBy = new Map<string, number>();
 
-  constructor(private readonly deps: RunAdmissionDeps) {
-    this.messageLimiter = new SlidingWindowLimiter(deps.config.limits.messagesPerMinute, 60_000, deps.now);
-  }
+  constructor(private readonly deps: RunAdmissionDeps) {}
 
   /** graceful shutdown: refuse new runs from now on */
   stopAccepting(): void {
@@ -42,6 +41,8 @@ export class RunAdmission {
     this.starting++;
     this.startingBy.set(client.id, (this.startingBy.get(client.id) ?? 0) + 1);
     try {
+      // the place is held while the shared rate limit answers, so the caps above stay exact
+      await this.takeMessage(client);
       return await start();
     } finally {
       this.starting--;
@@ -51,7 +52,7 @@ export class RunAdmission {
     }
   }
 
-  /** throws the RequestError that says why `client` may not start a run (in `conversationId`, null for a new one) now */
+  /** throws the RequestError that says why `client` may not start a run (in `conversationId`, null for a new one) now; the rate limit is `takeMessage` */
   check(client: ChatClient, conversationId: string | null): void {
     const { hub, config, model } = this.deps;
     if (!this.accepting) {
@@ -86,7 +87,12 @@ export class RunAdmission {
         retryAfterMs: 2000,
       });
     }
-    const wait = this.messageLimiter.take(client.address);
+  }
+
+  /** counts the message against its address's rate, or throws rate_limited with how long to wait */
+  async takeMessage(client: ChatClient): Promise<void> {
+    const { config } = this.deps;
+    const wait = await this.deps.messageLimiter.take(client.address);
     if (wait > 0) {
       throw new RequestError(
         "rate_limited",

@@ -1,7 +1,10 @@
 import type { ClientFrame, Message, RunOptions } from "@alma/protocol";
 import { type ConversationStore, type NewUserMessage, StoreError } from "@alma/store";
 import type { RunHub } from "../runs/run-hub.js";
-import type { Broadcast, ChatClient } from "./chat-client.js";
+import type { RunSource } from "../runs/run-source.js";
+import type { ChatClient } from "./chat-client.js";
+import type { ConversationChangeFeed } from "./conversation-change-feed.js";
+import { streamingAnswerAfter } from "./streaming-answer.js";
 import { RequestError } from "./request-error.js";
 import type { KeyedLock } from "./keyed-lock.js";
 import { requireConversation } from "./require-conversation.js";
@@ -13,10 +16,12 @@ type Frame<T extends ClientFrame["type"]> = Extract<ClientFrame, { type: T }>;
 export interface RunOperationsDeps {
   store: ConversationStore;
   hub: RunHub;
+  /** runs wherever they run: stop and resume reach another instance's runs with Redis */
+  runs: RunSource;
   admission: RunAdmission;
   starter: RunStarter;
   /** an edit that retitles the conversation tells every tab */
-  broadcast: Broadcast;
+  changes: ConversationChangeFeed;
   /** one request at a time per conversation and per clientMessageId (shared with the conversation operations) */
   locks: KeyedLock;
 }
@@ -41,7 +46,7 @@ export class RunOperations {
     const { store, admission, starter } = this.deps;
     const existing = await store.findUserMessageByClientId(frame.clientMessageId);
     if (existing && (frame.conversationId === null || existing.conversationId === frame.conversationId)) {
-      this.acceptDuplicate(client, frame.clientMessageId, existing);
+      await this.acceptDuplicate(client, frame.clientMessageId, existing);
       return;
     }
     if (frame.conversationId !== null) await requireConversation(store, frame.conversationId);
@@ -61,7 +66,7 @@ export class RunOperations {
       });
       // another instance stored the same message first (the database's unique key said so)
       if (duplicate) {
-        this.acceptDuplicate(client, frame.clientMessageId, message);
+        await this.acceptDuplicate(client, frame.clientMessageId, message);
         return;
       }
       await starter.start(client, { userMessage: message, options: frame.options, receivedAt, clientMessageId: frame.clientMessageId, announce: true });
@@ -78,7 +83,7 @@ export class RunOperations {
     await requireConversation(store, frame.conversationId);
     const existing = await store.findUserMessageByClientId(frame.clientMessageId);
     if (existing && existing.conversationId === frame.conversationId) {
-      this.acceptDuplicate(client, frame.clientMessageId, existing);
+      await this.acceptDuplicate(client, frame.clientMessageId, existing);
       return;
     }
     const target = await store.getMessage(frame.messageId);
@@ -93,7 +98,7 @@ export class RunOperations {
         content: frame.content,
       });
       // the first question edited under an automatic title: the title follows it, in every tab's list
-      if (retitled) this.deps.broadcast({ type: "conversation.updated", conversation: retitled });
+      if (retitled) this.deps.changes.listChanged({ type: "conversation.updated", conversation: retitled });
       await starter.start(client, { userMessage: message, options: frame.options, receivedAt, clientMessageId: frame.clientMessageId, announce: true });
     });
   }
@@ -140,20 +145,22 @@ export class RunOperations {
     );
   }
 
-  stop(frame: Frame<"run.stop">): void {
-    const run = this.deps.hub.get(frame.runId);
-    if (!run || run.isEnded) {
+  /** Stop pressed: the run is aborted on whichever instance runs it, which closes its upstream request */
+  async stop(frame: Frame<"run.stop">): Promise<void> {
+    const stopped = await this.deps.runs.stop(frame.runId);
+    if (stopped === "not_running") {
       throw new RequestError("not_found", "That run is not running any more; its answer is stored in the conversation history.");
     }
-    run.stop("user");
+    if (stopped === "owner_gone") {
+      throw new RequestError(
+        "not_found",
+        "The server that was writing this answer is gone; its partial answer is kept as interrupted. Reload the conversation, then continue it.",
+      );
+    }
   }
 
-  resume(client: ChatClient, frame: Frame<"run.resume">): void {
-    const run = this.deps.hub.get(frame.runId);
-    if (!run) {
-      throw new RequestError("not_found", "That run has ended and its answer is stored: load the conversation's history to see it.");
-    }
-    const result = run.subscribe(client, frame.afterIndex);
+  async resume(client: ChatClient, frame: Frame<"run.resume">): Promise<void> {
+    const result = await this.deps.runs.watch(client, frame.runId, frame.afterIndex);
     if (!result.ok) {
       throw new RequestError(
         "not_found",
@@ -178,17 +185,24 @@ export class RunOperations {
   }
 
   /** a resent message id: acknowledged again (duplicate: true), never stored twice */
-  private acceptDuplicate(client: ChatClient, clientMessageId: string, message: Message): void {
-    const run = this.deps.hub.forUserMessage(message.id);
+  private async acceptDuplicate(client: ChatClient, clientMessageId: string, message: Message): Promise<void> {
+    const runId = this.deps.hub.forUserMessage(message.id)?.id ?? (await this.remoteRunAnswering(message));
     client.send({
       type: "message.accepted",
       clientMessageId,
       conversationId: message.conversationId,
       userMessageId: message.id,
-      runId: run?.id ?? null,
+      runId,
       duplicate: true,
     });
     // The resend may come from a client that lost its socket: let it watch the run from the start.
-    if (run && !run.isSubscribed(client)) run.subscribe(client, -1);
+    if (runId !== null && !this.deps.runs.isWatching(client, runId)) await this.deps.runs.watch(client, runId, -1);
+  }
+
+  /** with Redis, the run answering `message` on another instance (its stored answer is streaming), if any */
+  private async remoteRunAnswering(message: Message): Promise<string | null> {
+    if (!this.deps.changes.crossInstance) return null;
+    const answer = streamingAnswerAfter(await this.deps.store.listMessages(message.conversationId), message.id);
+    return answer && (await this.deps.runs.liveState(answer.runId)) ? answer.runId : null;
   }
 }

@@ -4,11 +4,13 @@ import type { AppConfig } from "../config.js";
 import type { LiveRun } from "../runs/live-run.js";
 import { executeRun, type RunExecutorDeps } from "../runs/run-executor.js";
 import type { RunServices } from "../runs/run-services.js";
-import type { Broadcast, ChatClient } from "./chat-client.js";
+import type { ChatClient } from "./chat-client.js";
+import type { ConversationChangeFeed } from "./conversation-change-feed.js";
 
 export interface RunStarterDeps extends RunServices {
   config: AppConfig;
-  broadcast: Broadcast;
+  /** the new message and its run, for the conversation's other tabs (on every instance) */
+  changes: ConversationChangeFeed;
 }
 
 export interface StartRunArgs {
@@ -49,6 +51,8 @@ export class RunStarter {
   async start(client: ChatClient, args: StartRunArgs): Promise<void> {
     const { store, hub } = this.deps;
     const runId = randomUUID();
+    // with Redis, before anything is stored or acknowledged: any instance finds the run (and its owner) from now on
+    await hub.claim(runId);
     let assistantMessageId: string;
     if (args.continueMessage) {
       assistantMessageId = args.continueMessage.id;
@@ -78,16 +82,17 @@ export class RunStarter {
     hub.follow(client, run.conversationId);
     // other tabs with this conversation open see the new message in place, then its answer live
     const others = hub.followersOf(run.conversationId).filter((other) => other !== client);
-    if (args.announce && others.length > 0) {
+    if (args.announce && (others.length > 0 || this.deps.changes.crossInstance)) {
       // they watch the run from its first event, so reading where the message goes first loses nothing
       try {
-        this.deps.broadcast(await this.addedFrame(args.userMessage), (c) => others.includes(c));
+        this.deps.changes.messageAdded(await this.addedFrame(args.userMessage), others);
       } catch (err) {
         // the run was created: it must be launched whatever happens here (the other tabs still get its events)
         this.deps.log.error({ err, runId: run.id }, "could not tell the other tabs of the new message");
       }
     }
     for (const other of others) run.subscribe(other, -1);
+    this.deps.changes.runCreated(run);
     this.launch(run, args);
   }
 

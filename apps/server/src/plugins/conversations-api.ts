@@ -1,7 +1,8 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { idSchema, type ModelPrice, type ServerFrame } from "@alma/protocol";
+import type { Redis } from "ioredis";
+import { idSchema, type ModelPrice, type ServerFrameOf } from "@alma/protocol";
 import type { ConversationStore } from "@alma/store";
 import type { AttachmentLimits } from "@alma/tools";
 import { buildConversationExport } from "../export/conversation-export.js";
@@ -43,11 +44,18 @@ export const conversationsApiPlugin: FastifyPluginAsyncZod<{
   prices: readonly ModelPrice[];
   /** attachment size and count limits (ALMA_ATTACHMENT_MAX_BYTES, ALMA_ATTACHMENTS_PER_CONVERSATION, …) */
   attachmentLimits: AttachmentLimits;
-  /** tells every tab of a new conversation (ws/client-registry.ts) */
-  broadcast: (frame: ServerFrame) => void;
+  /** tells every tab of a new conversation, on every instance (chat/conversation-change-feed.ts) */
+  listChanged: (frame: ServerFrameOf<"conversation.updated">) => void;
+  /** with Redis: the instances count one window per address together; null: this server's own */
+  rateLimitRedis: { redis: Redis; nameSpace: string } | null;
   now: () => number;
 }> = async (app, o) => {
-  await app.register(rateLimit, { max: o.requestsPerMinute, timeWindow: 60_000 });
+  await app.register(rateLimit, {
+    max: o.requestsPerMinute,
+    timeWindow: 60_000,
+    // a Redis that does not answer for a moment lets requests through rather than failing them
+    ...(o.rateLimitRedis ? { redis: o.rateLimitRedis.redis, nameSpace: o.rateLimitRedis.nameSpace, skipOnError: true } : {}),
+  });
 
   app.addHook("onRequest", async (request, reply) => {
     if (o.authToken !== null && !bearerMatches(o.authToken, request.headers.authorization)) {
@@ -61,7 +69,7 @@ export const conversationsApiPlugin: FastifyPluginAsyncZod<{
 
   app.post("/api/conversations", { schema: { body: createConversationBody } }, async (request, reply) => {
     const conversation = await o.store.createConversation(request.body?.title ?? "");
-    o.broadcast({ type: "conversation.updated", conversation });
+    o.listChanged({ type: "conversation.updated", conversation });
     return reply.code(201).send(conversation);
   });
 

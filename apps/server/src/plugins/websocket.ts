@@ -5,7 +5,7 @@ import type { ServerFrame } from "@alma/protocol";
 import type { AppConfig } from "../config.js";
 import type { ChatService } from "../chat/chat-service.js";
 import type { AppMetrics } from "../metrics/app-metrics.js";
-import type { RunHub } from "../runs/run-hub.js";
+import type { RunSource } from "../runs/run-source.js";
 import { ClientConnection } from "../ws/client-connection.js";
 import type { ClientRegistry } from "../ws/client-registry.js";
 import { MetricsFeed } from "../ws/metrics-feed.js";
@@ -13,7 +13,8 @@ import { MetricsFeed } from "../ws/metrics-feed.js";
 export interface WebsocketPluginOptions {
   config: AppConfig;
   service: ChatService;
-  hub: RunHub;
+  /** a closed socket stops watching runs, local or (with Redis) of other instances */
+  runs: RunSource;
   metrics: AppMetrics;
   model: ChatModel;
   /** the open connections; every frame for many clients goes through its `broadcast` */
@@ -106,7 +107,7 @@ export const websocketPlugin: FastifyPluginAsync<WebsocketPluginOptions> = async
         o.clients.delete(connection);
         metricsFeed.setSubscribed(connection, false);
         // its runs go on for the grace period; it no longer follows its conversation
-        o.hub.detach(connection);
+        o.runs.detach(connection);
         o.metrics.socketClosed();
       });
     },

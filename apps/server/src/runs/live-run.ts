@@ -1,4 +1,5 @@
 import { applyRunEvent, createRunState, type RunEvent, type RunEventDraft, type RunState, type StepRecord } from "@alma/protocol";
+import type { RunRelay } from "./run-relay.js";
 import type { RunSubscriber } from "./run-subscriber.js";
 
 const EVENT_OVERHEAD = 256;
@@ -24,6 +25,8 @@ export interface LiveRunInit {
   graceMs: number;
   now: () => number;
   onAbandoned: (run: LiveRun) => void;
+  /** with Redis: every event also goes to the run's stream, for viewers on other instances */
+  relay?: RunRelay | null;
   /** a continued run starts from the kept part of its answer */
   seed?: { text: string; steps: StepRecord[] | null };
 }
@@ -107,6 +110,7 @@ export class LiveRun {
     if (draft.type === "run.token" && this.controller.signal.aborted) return null;
     const stamped = this.stamp(draft, this.nextIndex++, draft.type === "run.token" ? this.nextSeq++ : this.nextSeq);
     this.folded = applyRunEvent(this.folded, stamped);
+    this.init.relay?.append(stamped, this.folded);
     this.buffer.push(stamped);
     this.bufferBytes += eventSize(stamped);
     while (this.buffer.length > 1 && (this.buffer.length > this.init.replayBufferEvents || this.bufferBytes > this.init.replayBufferBytes)) {

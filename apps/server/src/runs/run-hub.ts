@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { StepRecord } from "@alma/protocol";
+import type { RunRelay } from "./run-relay.js";
 import type { RunSubscriber } from "./run-subscriber.js";
 import { LiveRun } from "./live-run.js";
 import { ConversationFollowers } from "./conversation-followers.js";
@@ -9,6 +10,8 @@ export interface RunHubOptions {
   replayBufferBytes: number;
   graceMs: number;
   now: () => number;
+  /** with Redis: runs are claimed and their events written to their streams; null/absent in-process */
+  relay?: RunRelay | null;
 }
 
 /**
@@ -37,10 +40,16 @@ export class RunHub {
       replayBufferBytes: this.options.replayBufferBytes,
       graceMs: this.options.graceMs,
       now: this.options.now,
+      relay: this.options.relay ?? null,
       onAbandoned: (r) => r.stop("abandoned"),
     });
     this.runs.set(run.id, run);
     return run;
+  }
+
+  /** before a run's message is acknowledged: with Redis, other instances find the run (and its owner) from then on */
+  claim(runId: string): Promise<void> {
+    return this.options.relay?.claim(runId) ?? Promise.resolve();
   }
 
   /** called by the executor once the terminal event is out and the message stored */

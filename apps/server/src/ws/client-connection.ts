@@ -211,10 +211,10 @@ export class ClientConnection implements ChatClient {
         await runs.continue(this, frame, receivedAt);
         return;
       case "run.stop":
-        runs.stop(frame);
+        await runs.stop(frame);
         return;
       case "run.resume":
-        runs.resume(this, frame);
+        await runs.resume(this, frame);
         return;
       case "conversation.list":
         this.send(await conversations.list(frame));
@@ -232,10 +232,10 @@ export class ClientConnection implements ChatClient {
         await conversations.restore(frame);
         return;
       case "memory.pin":
-        this.send(await pins.pin(frame));
+        this.send(await pins.pin(this, frame));
         return;
       case "memory.unpin":
-        this.send(await pins.unpin(frame));
+        this.send(await pins.unpin(this, frame));
         return;
       case "metrics.subscribe":
         this.o.onMetricsSubscription(this, frame.enabled);
