@@ -10,6 +10,13 @@ describe("decode rate", () => {
     expect(decodeRateBetween(10, null, 5)).toBeNull();
   });
 
+  it("gives no rate for a request too short to measure (a 2-token review in one network read is not 170,000 tok/s)", () => {
+    expect(decodeRate(2, 0.006)).toBeNull();
+    expect(decodeRate(2, 500)).toBeNull();
+    expect(decodeRate(50, 5)).toBeNull();
+    expect(decodeRate(3, 20)).toBe(100);
+  });
+
   it("combines requests by the time each decoded, so two parallel 20 tok/s steps read 20, not 40", () => {
     expect(
       combinedDecodeRate([

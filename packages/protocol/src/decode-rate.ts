@@ -1,9 +1,14 @@
+/** below this many tokens, or this long between the first and the last, a rate says nothing of the model */
+export const MIN_RATE_TOKENS = 3;
+export const MIN_RATE_MS = 20;
+
 /**
  * The decode rate, as every figure alma shows measures it: the tokens after the first (the wait for the first one is
- * time to first token, not decoding) over the milliseconds between the first and the last. Null when too short to tell.
+ * time to first token, not decoding) over the milliseconds between the first and the last. Null when too short to
+ * tell: two tokens that arrived in one network read would read as 100,000 tokens/s.
  */
 export function decodeRate(tokens: number, decodeMs: number): number | null {
-  return tokens >= 2 && decodeMs > 0 ? ((tokens - 1) * 1000) / decodeMs : null;
+  return tokens >= MIN_RATE_TOKENS && decodeMs >= MIN_RATE_MS ? ((tokens - 1) * 1000) / decodeMs : null;
 }
 
 /** The same from the first and last token's times. */
