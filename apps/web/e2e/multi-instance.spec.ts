@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
-import { SCENARIOS } from "./fake-model";
+import { expectWholeAnswer, norm, sampleAnswer, shownAnswer } from "./answer-samples";
+import { SCENARIOS, STEADY_ANSWER } from "./fake-model";
 import { lastAssistant, send } from "./helpers";
 import { DOCUMENTED_SITE, documentedSiteOf, renderNginxSite } from "./nginx-config";
 import { watchSocketUpstreams } from "./socket-upstreams";
@@ -26,7 +27,7 @@ test.describe("two alma servers behind nginx", () => {
 
   test.beforeAll(async () => {
     test.setTimeout(240_000);
-    cluster = await startCluster({ redis: false });
+    cluster = await startCluster({ redis: true });
     [a, b] = cluster.instances as [AlmaProcess, AlmaProcess];
   });
   test.afterAll(async () => {
@@ -51,7 +52,7 @@ test.describe("two alma servers behind nginx", () => {
     for (let i = 0; i < 4; i++) {
       const res = await fetch(`${cluster.almaUrl}/health`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ status: "ok", database: { kind: "postgres", ok: true } });
+      expect(await res.json()).toMatchObject({ status: "ok", database: { kind: "postgres", ok: true }, redis: { ok: true } });
       served.push(cluster.served(res).name);
     }
     expect(new Set(served)).toEqual(new Set([a.name, b.name]));
@@ -102,5 +103,97 @@ test.describe("two alma servers behind nginx", () => {
     await expect(page.locator('[data-testid="message"][data-role="user"]')).toContainText(question);
     await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete");
     await expect(lastAssistant(page).getByTestId("message-content")).toHaveText(text);
+  });
+
+  // each attempt asks in its own words: the same question again would be answered at once from the response cache
+  const steady = (words: string) => `${SCENARIOS.steady}, ${words} (ref ${ref()})`;
+
+  /** Starts the steady answer with the page's socket on `owner`, and returns once it is part way. */
+  async function startSteadyAnswerOn(page: Page, upstreams: string[], owner: AlmaProcess, words: string): Promise<string> {
+    await openOn(page, upstreams, owner);
+    const question = steady(words);
+    await send(page, question);
+    await expect(lastAssistant(page).getByTestId("message-content")).toContainText("n20 ", { timeout: 20_000 });
+    await expect(page).toHaveURL(/\/c\/[A-Za-z0-9_-]+$/);
+    return question;
+  }
+
+  /** the fake upstream's record of the answer's own request (not the route's classification) for the question */
+  const answerRequest = (question: string) =>
+    cluster.upstream.chatRequests().find((r) => JSON.stringify(r.body).includes(question) && (r.reply?.tokens?.length ?? 0) > 100);
+
+  test("a reload mid-answer lands on the other instance and shows every token once", async ({ page }) => {
+    const upstreams = await watchSocketUpstreams(page);
+    await startSteadyAnswerOn(page, upstreams, a, "then I reload onto the other instance");
+    const before = upstreams.length;
+    await cluster.nextRequestTo(b);
+    await page.reload();
+    await expect.poll(() => upstreams.length).toBeGreaterThan(before);
+    expect(cluster.instanceAt(upstreams[before]).name).toBe(b.name);
+    const samples = await sampleAnswer(page);
+    expectWholeAnswer(samples);
+    // it joined part way: the first text after the reload was already there, and not yet all of it
+    expect(norm(samples[0]!).length).toBeGreaterThan(0);
+    expect(norm(samples[0]!).length).toBeLessThan(norm(STEADY_ANSWER).length);
+  });
+
+  test("a second tab opened mid-answer on the other instance follows it whole", async ({ page, context }) => {
+    const upstreams = await watchSocketUpstreams(page);
+    await startSteadyAnswerOn(page, upstreams, a, "while a second tab opens on the other instance");
+    const second = await context.newPage();
+    const secondUpstreams = await watchSocketUpstreams(second);
+    await openOn(second, secondUpstreams, b, new URL(page.url()).pathname);
+    const [first, other] = await Promise.all([sampleAnswer(page), sampleAnswer(second)]);
+    expectWholeAnswer(other);
+    expectWholeAnswer(first);
+    await second.close();
+  });
+
+  test("Stop pressed in a tab on the other instance stops the answer and closes the upstream request", async ({ page, context }) => {
+    const upstreams = await watchSocketUpstreams(page);
+    const question = await startSteadyAnswerOn(page, upstreams, a, "until a tab on the other instance stops it");
+    const second = await context.newPage();
+    await openOn(second, await watchSocketUpstreams(second), b, new URL(page.url()).pathname);
+    await expect(lastAssistant(second)).toHaveAttribute("data-status", "streaming");
+    await second.getByTestId("stop").click();
+    for (const tab of [second, page]) await expect(lastAssistant(tab)).toHaveAttribute("data-status", "stopped");
+    // the owner (alma-a) closed its request to the model: the fake upstream saw the client go before the answer ended
+    const request = answerRequest(question);
+    expect(request, "the answer's request reached the fake upstream").toBeDefined();
+    const ended = await cluster.upstream.waitForAbort(request!.index, 15_000);
+    expect(ended.clientAborted).toBe(true);
+    expect(ended.completed).toBe(false);
+    // both tabs show the same partial text, and it stays as it is
+    const partial = await shownAnswer(page);
+    expect(norm(STEADY_ANSWER).startsWith(partial)).toBe(true);
+    expect(partial.length).toBeLessThan(norm(STEADY_ANSWER).length);
+    await expect.poll(() => shownAnswer(second)).toBe(partial);
+    await second.close();
+  });
+
+  // last: it leaves one instance
+  test("kill -9 of the instance writing an answer leaves it interrupted with its text, and Continue finishes it on the other", async ({ page }) => {
+    test.setTimeout(120_000);
+    const upstreams = await watchSocketUpstreams(page);
+    await startSteadyAnswerOn(page, upstreams, a, "while its instance is killed");
+    a.child.kill("SIGKILL");
+    await a.exited;
+    const answer = lastAssistant(page);
+    // the survivor sees alma-a's heartbeat expire and marks its answer interrupted, keeping the text written so far
+    await expect(answer).toHaveAttribute("data-status", "interrupted", { timeout: 30_000 });
+    expect(cluster.instanceAt(upstreams.at(-1)).name, "the page reconnected to the survivor").toBe(b.name);
+    const partial = await shownAnswer(page);
+    expect(partial.length).toBeGreaterThan(0);
+    expect(norm(STEADY_ANSWER).startsWith(partial)).toBe(true);
+    expect(partial.length).toBeLessThan(norm(STEADY_ANSWER).length);
+    await answer.getByTestId("error-continue").or(answer.getByTestId("continue")).first().click();
+    await expect(answer).toHaveAttribute("data-status", "complete", { timeout: 40_000 });
+    const whole = await shownAnswer(page);
+    expect(whole.startsWith(partial), "Continue appended to the kept text").toBe(true);
+    expect(whole.length).toBeGreaterThan(partial.length);
+    // after a reload, from the store: the same one answer
+    await page.reload();
+    await expect(page.locator('[data-testid="message"][data-role="assistant"]')).toHaveCount(1);
+    await expect.poll(() => shownAnswer(page)).toBe(whole);
   });
 });
