@@ -83,6 +83,7 @@ export async function askCommand(
     let state: RunState | null = null;
     let stoppedAfter: number | null = null;
     let planned = false;
+    let stepsBegan = false;
     let answerHeading = false;
     for await (const event of handle) {
       const prev: RunState = state ?? createRunState({ runId: event.runId });
@@ -99,13 +100,31 @@ export async function askCommand(
           note(`· ${change.label}`);
           break;
         case "planned":
-          // the plan grows while the planner writes: each step is printed once, when it first appears
+          // the plan grows while the planner writes: each step is listed once, when it first appears; one planned
+          // after the steps began output gets its heading when it starts, not a plan line amid a step's text
+          if (stepsBegan) {
+            for (const step of change.steps) note(`· planned step ${step.number}: ${step.title}`);
+            break;
+          }
           newline();
           if (!planned) out("Plan:\n");
           planned = true;
           for (const step of change.steps) out(`  ${step.number}. ${step.title}\n`);
           break;
+        case "tool.started":
+          note(`· step ${change.stepNumber}: calling ${change.tool}`);
+          break;
+        case "tool.ended": {
+          // a call's outcome is part of the step's record, so it is printed with the step, on one line
+          const took = change.durationMs === null ? "" : ` (${formatToolDuration(change.durationMs)})`;
+          const said = change.text.replace(/\s+/g, " ").trim();
+          const short = said.length > 200 ? `${said.slice(0, 199)}…` : said;
+          newline();
+          out(`> ${change.tool} ${change.ok ? "→" : "failed:"} ${short}${took}\n`);
+          break;
+        }
         case "step.started":
+          stepsBegan = true;
           newline();
           out(`\n## Step ${change.number}: ${change.title}\n`);
           break;
@@ -155,4 +174,8 @@ export async function askCommand(
     }
     return EXIT_OK;
   }
+}
+
+function formatToolDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -62,3 +62,34 @@ describe("runChanges", () => {
     expect(runChanges(state, applyRunEvent(state, started!))).toEqual([]);
   });
 });
+
+describe("tool calls", () => {
+  const [started] = scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: [] });
+  it("says when a step's worker calls a tool and how the call ended, once each", () => {
+    const call = { stepId: "s1", agent: "calculator", tool: "run_javascript" };
+    const events: RunEvent[] = [
+      started!,
+      { type: "run.plan", ...b(1), steps: [{ ...step("s1", "Compute"), agent: "calculator" }], final: true },
+      { type: "run.step.started", ...b(2), stepId: "s1", title: "Compute", agent: "calculator" },
+      { type: "run.tool.started", ...b(3), ...call, callId: "c1", arguments: '{"code":"1+1"}' },
+      { type: "run.tool.started", ...b(4), ...call, callId: "c2", arguments: "{" },
+      { type: "run.tool.completed", ...b(5), ...call, callId: "c1", ok: true, result: "2", error: null, durationMs: 4 },
+      {
+        type: "run.tool.completed",
+        ...b(6),
+        ...call,
+        callId: "c2",
+        ok: false,
+        result: null,
+        error: { code: "invalid_json", message: "not JSON" },
+        durationMs: 0,
+      },
+    ];
+    expect(changesOf(events).slice(3)).toEqual([
+      [{ kind: "tool.started", stepNumber: 1, tool: "run_javascript" }],
+      [{ kind: "tool.started", stepNumber: 1, tool: "run_javascript" }],
+      [{ kind: "tool.ended", stepNumber: 1, tool: "run_javascript", ok: true, text: "2", durationMs: 4 }],
+      [{ kind: "tool.ended", stepNumber: 1, tool: "run_javascript", ok: false, text: "not JSON", durationMs: 0 }],
+    ]);
+  });
+});

@@ -8,6 +8,9 @@ export type RunChange =
   | { kind: "planned"; steps: { number: number; title: string }[] }
   | { kind: "step.started"; number: number; title: string }
   | { kind: "step.ended"; number: number; status: StepRecord["status"]; note: string | null }
+  /** a step's worker called a tool, or the call ended (result or error) */
+  | { kind: "tool.started"; stepNumber: number; tool: string }
+  | { kind: "tool.ended"; stepNumber: number; tool: string; ok: boolean; text: string; durationMs: number | null }
   /** the text of a token; `stepNumber` null for the answer (or an analytical run's synthesis) */
   | { kind: "text"; text: string; stepNumber: number | null; tokens: number };
 
@@ -38,6 +41,7 @@ export function runChanges(prev: RunState, next: RunState): RunChange[] {
   for (const step of next.steps) {
     const old = before.get(step.id);
     if (step.startedAt != null && step.startedAt !== old?.startedAt) changes.push({ kind: "step.started", number: number(step.id), title: step.title });
+    if (step.tools !== old?.tools) changes.push(...toolChanges(old?.tools ?? [], step.tools ?? [], number(step.id)));
     if (!runEnded && ENDED.has(step.status) && step.status !== old?.status) {
       changes.push({ kind: "step.ended", number: number(step.id), status: step.status, note: step.note ?? null });
     }
@@ -48,6 +52,23 @@ export function runChanges(prev: RunState, next: RunState): RunChange[] {
     if (grown)
       changes.push({ kind: "text", text: grown.text.slice(before.get(grown.id)?.text.length ?? 0), stepNumber: number(grown.id), tokens: next.tokens });
     else changes.push({ kind: "text", text: next.text.slice(prev.text.length), stepNumber: null, tokens: next.tokens });
+  }
+  return changes;
+}
+
+type ToolCalls = NonNullable<StepRecord["tools"]>;
+
+/** calls that began, and calls that ended, since the step's previous state */
+function toolChanges(before: ToolCalls, after: ToolCalls, stepNumber: number): RunChange[] {
+  const was = new Map(before.map((t) => [t.id, t]));
+  const changes: RunChange[] = [];
+  for (const call of after) {
+    const old = was.get(call.id);
+    if (!old) changes.push({ kind: "tool.started", stepNumber, tool: call.tool });
+    if (call.status !== "running" && old?.status !== call.status) {
+      const text = call.status === "ok" ? (call.result ?? "") : (call.error?.message ?? "failed");
+      changes.push({ kind: "tool.ended", stepNumber, tool: call.tool, ok: call.status === "ok", text, durationMs: call.durationMs });
+    }
   }
   return changes;
 }

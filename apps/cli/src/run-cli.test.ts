@@ -148,7 +148,7 @@ describe("runCli ask", () => {
     );
   });
 
-  it("prints each step of a growing plan once, when the planner adds it", async () => {
+  it("lists each planned step once; one planned after the steps began is not printed amid a step's text", async () => {
     const server = await serverAnswering(() => {
       const [started, ...rest] = scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: [] });
       const b = (index: number) => ({ runId: "r1", index, at: index });
@@ -165,7 +165,28 @@ describe("runCli ask", () => {
     });
     const result = await cli(["ask", "compare", "--server", server.url]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe("Plan:\n  1. Gather\n  2. Weigh\n\n## Step 1: Gather\nfacts\n  3. Pick\n");
+    expect(result.stdout).toBe("Plan:\n  1. Gather\n  2. Weigh\n\n## Step 1: Gather\nfacts\n");
+  });
+
+  it("prints a step's tool calls with their outcome, in the step", async () => {
+    const server = await serverAnswering(() => {
+      const [started, ...rest] = scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: [] });
+      const b = (index: number) => ({ runId: "r1", index, at: index });
+      const call = { stepId: "s1", agent: "calculator", tool: "run_javascript" };
+      return [
+        started!,
+        { type: "run.plan", ...b(1), steps: [{ id: "s1", title: "Compute", agent: "calculator", dependsOn: [] }], final: true },
+        { type: "run.step.started", ...b(2), stepId: "s1", title: "Compute", agent: "calculator" },
+        { type: "run.tool.started", ...b(3), ...call, callId: "k1", arguments: "{}" },
+        { type: "run.tool.completed", ...b(4), ...call, callId: "k1", ok: true, result: "1798.65", error: null, durationMs: 1200 },
+        { type: "run.token", ...b(5), seq: 0, text: "It is 1798.65.", agent: "calculator", stepId: "s1" },
+        { type: "run.step.completed", ...b(6), stepId: "s1", status: "complete", finishReason: "stop", note: null, completionTokens: 4, durationMs: 2 },
+        { ...(rest.at(-1) as RunEvent), index: 7 },
+      ] as RunEvent[];
+    });
+    const result = await cli(["ask", "compute", "--server", server.url]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("Plan:\n  1. Compute\n\n## Step 1: Compute\n> run_javascript → 1798.65 (1.2 s)\nIt is 1798.65.\n");
   });
 
   it("--json prints every frame as sent plus receivedAt, one per line and nothing else; the conversation on stderr", async () => {
