@@ -11,6 +11,7 @@ const chip = (localId: string, over: Partial<AttachmentChip> = {}): AttachmentCh
   status: "uploading",
   error: null,
   retryable: false,
+  limited: false,
   attachment: null,
   warnings: [],
   ...over,

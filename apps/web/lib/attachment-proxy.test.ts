@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { passOnCreateConversation, passOnDeleteAttachment, passOnUpload } from "./attachment-proxy";
+import { passOnCreateConversation, passOnDeleteAttachment, passOnListAttachments, passOnUpload } from "./attachment-proxy";
 
 interface Seen {
   method: string;
@@ -107,6 +107,23 @@ describe("the web app's attachment routes", () => {
     const deleted = await passOnDeleteAttachment(new Request("http://127.0.0.1:3000/x", { method: "DELETE" }), "c9", "a1", up.url);
     expect(deleted.status).toBe(200);
     expect(up.seen[1]).toMatchObject({ method: "DELETE", url: "/api/conversations/c9/attachments/a1" });
+  });
+
+  it("lists a conversation's files from the server with the browser's Authorization, and refuses what is not an id", async () => {
+    const listed = { attachments: [{ id: "a1", messageId: null }] };
+    const up = await upstream(() => ({ status: 200, body: listed }));
+    const res = await passOnListAttachments(
+      new Request("http://127.0.0.1:3000/api/conversations/c9/attachments", { headers: { authorization: "Bearer t0ken-abcdefgh" } }),
+      "c9",
+      up.url,
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(await res.json()).toEqual(listed);
+    expect(up.seen[0]).toMatchObject({ method: "GET", url: "/api/conversations/c9/attachments" });
+    expect(up.seen[0]!.headers.authorization).toBe("Bearer t0ken-abcdefgh");
+    expect((await passOnListAttachments(new Request("http://127.0.0.1:3000/x"), "../metrics", up.url)).status).toBe(400);
+    expect(up.seen).toHaveLength(1);
   });
 
   it("says when the server cannot be reached", async () => {

@@ -67,6 +67,12 @@ export async function passOnUpload(request: Request, id: string, serverUrl: stri
   );
 }
 
+/** `GET /api/conversations/:id/attachments`: the conversation's files, `{ attachments }` (the unsent ones have `messageId: null`). */
+export async function passOnListAttachments(request: Request, id: string, serverUrl: string, doFetch: typeof fetch = fetch): Promise<Response> {
+  if (!CONVERSATION_ID.test(id)) return problem(400, "invalid_request", "That is not a conversation id.");
+  return passOn(request, serverUrl, { method: "GET", path: attachmentsPath(id) }, doFetch);
+}
+
 /** `DELETE /api/conversations/:id/attachments/:attachmentId`: removes a file not sent yet. */
 export async function passOnDeleteAttachment(
   request: Request,

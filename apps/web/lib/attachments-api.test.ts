@@ -68,4 +68,15 @@ describe("the page's attachment API", () => {
     await api.remove("c9", "f1");
     expect(fetch.mock.calls[1]).toEqual(["/api/conversations/c9/attachments/f1", expect.objectContaining({ method: "DELETE" })]);
   });
+
+  it("lists a conversation's files from the web app's route, and refuses a listing it cannot read", async () => {
+    const sent = { ...attachment, id: "f0", messageId: "m1" };
+    const fetch = vi.fn(async () => Response.json({ attachments: [sent, attachment] }));
+    expect(await createAttachmentsApi(fetch).list("c1")).toEqual([sent, attachment]);
+    expect(fetch.mock.calls[0]).toEqual(["/api/conversations/c1/attachments", expect.objectContaining({ method: "GET" })]);
+    const odd = vi.fn(async () => Response.json([attachment]));
+    await expect(createAttachmentsApi(odd).list("c1")).rejects.toThrow(
+      "Could not load the files attached earlier: the server's answer was not understood. Retry, or reload the page.",
+    );
+  });
 });

@@ -10,6 +10,8 @@ export interface AttachmentsApi {
   createConversation(signal?: AbortSignal): Promise<Conversation>;
   upload(conversationId: string, file: File, signal?: AbortSignal): Promise<UploadResult>;
   remove(conversationId: string, attachmentId: string): Promise<void>;
+  /** the conversation's files, sent and unsent (`messageId: null`), in the order they were attached */
+  list(conversationId: string, signal?: AbortSignal): Promise<Attachment[]>;
 }
 
 export interface UploadResult {
@@ -39,6 +41,7 @@ const uploadResultSchema = z.object({
   attachment: attachmentSchema,
   warnings: z.array(z.union([z.string(), z.object({ message: z.string() }).transform((w) => w.message)])).default([]),
 });
+const listSchema = z.object({ attachments: z.array(attachmentSchema) });
 const problemSchema = z.object({ error: z.string().optional(), message: z.string().min(1) });
 
 async function refusal(res: Response, what: string): Promise<AttachmentApiError> {
@@ -86,6 +89,11 @@ export function createAttachmentsApi(doFetch: typeof fetch = (input, init) => fe
     },
     async remove(conversationId, attachmentId) {
       await call(doFetch, `${attachmentsPath(conversationId)}/${encodeURIComponent(attachmentId)}`, { method: "DELETE" }, "Could not remove the file");
+    },
+    async list(conversationId, signal) {
+      const what = "Could not load the files attached earlier";
+      const res = await call(doFetch, attachmentsPath(conversationId), { method: "GET", signal }, what);
+      return (await parsed(res, listSchema, what)).attachments;
     },
   };
 }

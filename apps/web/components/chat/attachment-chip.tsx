@@ -28,6 +28,8 @@ interface Props {
   testId?: string;
 }
 
+const UPLOADING = " · uploading…";
+
 /** A file as a chip: kind icon, name, size (and pages), and on the composer its upload state with retry and remove. */
 export function AttachmentChip({
   name,
@@ -67,9 +69,18 @@ export function AttachmentChip({
         <span className="block truncate font-medium" data-testid="attachment-name" title={name}>
           {name}
         </span>
-        <span className="block text-muted-foreground" data-testid="attachment-detail">
-          {detail}
-          {status === "uploading" && " · uploading…"}
+        {/* on the composer the line keeps the room "· uploading…" took, so the chip does not shrink once it is ready */}
+        <span className="grid text-muted-foreground">
+          <span className="col-start-1 row-start-1" data-testid="attachment-detail">
+            {detail}
+            {status === "uploading" && UPLOADING}
+          </span>
+          {onRemove && status !== "uploading" && (
+            <span className="invisible col-start-1 row-start-1" aria-hidden data-testid="attachment-detail-room">
+              {detail}
+              {UPLOADING}
+            </span>
+          )}
         </span>
         {failed && error && (
           <span className="mt-0.5 block whitespace-normal break-words text-destructive" data-testid="attachment-error">

@@ -1,86 +1,8 @@
-import * as React from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react";
-import type { Attachment, Conversation } from "@alma/protocol";
-import { TooltipProvider } from "@/components/ui/tooltip";
-import { AttachmentApiError, type AttachmentsApi, type UploadResult } from "@/lib/attachments-api";
-import { useAttachments } from "@/lib/use-attachments";
-import { Composer } from "./composer";
+import { AttachmentApiError } from "@/lib/attachments-api";
+import { attachmentOf, chips, fakeApi, file, Harness, type PendingUpload, pick, send, settle } from "./composer-attachments.test-helpers";
 import { MessageAttachments } from "./message-attachments";
-
-interface PendingUpload {
-  conversationId: string;
-  file: File;
-  signal: AbortSignal | undefined;
-  resolve(r: UploadResult): void;
-  reject(e: unknown): void;
-}
-
-/** The HTTP boundary, held by the test: each upload waits until the test answers it. */
-function fakeApi() {
-  const uploads: PendingUpload[] = [];
-  let answerCreate: ((c: Conversation) => void) | null = null;
-  const api: AttachmentsApi = {
-    createConversation: vi.fn(
-      () =>
-        new Promise<Conversation>((resolve) => {
-          answerCreate = resolve;
-        }),
-    ),
-    upload: vi.fn(
-      (conversationId: string, file: File, signal?: AbortSignal) =>
-        new Promise<UploadResult>((resolve, reject) => uploads.push({ conversationId, file, signal, resolve, reject })),
-    ),
-    remove: vi.fn(async () => undefined),
-  };
-  return { api, uploads, created: (c: Conversation) => answerCreate!(c) };
-}
-
-const attachmentOf = (p: PendingUpload, id: string, over: Partial<Attachment> = {}): Attachment => ({
-  id,
-  conversationId: p.conversationId,
-  messageId: null,
-  name: p.file.name,
-  kind: "text",
-  mediaType: "text/plain",
-  bytes: p.file.size,
-  chars: p.file.size,
-  tokens: 1,
-  pages: null,
-  createdAt: 1,
-  ...over,
-});
-
-function Harness({ api, initial = "c1", onSend }: { api: AttachmentsApi; initial?: string | null; onSend(text: string, files: Attachment[]): void }) {
-  const [conversationId, setConversationId] = React.useState(initial);
-  const attachments = useAttachments({ conversationId, api, maxBytes: 1024, onCreated: (c) => setConversationId(c.id) });
-  return (
-    <TooltipProvider>
-      <p data-testid="open-conversation">{conversationId ?? "new"}</p>
-      <Composer
-        conversationId={conversationId}
-        streaming={false}
-        disabledReason={null}
-        maxChars={null}
-        taskType="auto"
-        onTaskTypeChange={() => undefined}
-        onSend={(text) => onSend(text, attachments.take())}
-        onStop={() => undefined}
-        attachments={attachments}
-      />
-    </TooltipProvider>
-  );
-}
-
-const file = (name: string, size = 5, type = "text/plain") => new File(["x".repeat(size)], name, { type });
-const settle = () => act(async () => new Promise((r) => setTimeout(r, 0)));
-/** picks files with the paperclip's input; their uploads start once the conversation is known (a microtask later) */
-const pick = async (...files: File[]) => {
-  fireEvent.change(screen.getByTestId("attach-input"), { target: { files } });
-  await settle();
-};
-const chips = () => screen.queryAllByTestId("attachment-chip");
-const send = () => screen.getByTestId("send");
 
 beforeEach(() => localStorage.clear());
 afterEach(() => {
@@ -89,7 +11,7 @@ afterEach(() => {
 });
 
 describe("the composer's files", () => {
-  it("shows a picked file uploading, Send waiting with the reason, then ready; Send carries it and clears the chips", async () => {
+  it("shows a picked file uploading, Enter queues the send with the file's name, and it goes once the file is ready", async () => {
     const { api, uploads } = fakeApi();
     const onSend = vi.fn();
     render(<Harness api={api} onSend={onSend} />);
@@ -99,18 +21,19 @@ describe("the composer's files", () => {
     expect(chips()[0]!.dataset.status).toBe("uploading");
     expect(within(chips()[0]!).getByTestId("attachment-detail").textContent).toBe("Text · 5 B · uploading…");
     fireEvent.change(screen.getByTestId("composer"), { target: { value: "summarize it" } });
-    expect(send().getAttribute("aria-disabled")).toBe("true");
-    expect(screen.getByTestId("composer-reason").textContent).toBe("Waiting for the file to finish uploading…");
-    fireEvent.click(send());
+    expect(screen.getByTestId("composer-reason").textContent).toBe("Waiting for the file to finish uploading… Enter sends the message once it is done.");
+    fireEvent.keyDown(screen.getByTestId("composer"), { key: "Enter" });
     expect(onSend).not.toHaveBeenCalled();
+    expect(screen.getByTestId("composer-reason").textContent).toBe("Sends when notes.txt is uploaded");
+    expect(screen.getByTestId("cancel-queued-send")).toBeTruthy();
+    expect(send().getAttribute("aria-disabled")).toBe("true");
 
     expect(uploads[0]!.conversationId).toBe("c1");
     await act(async () => uploads[0]!.resolve({ attachment: attachmentOf(uploads[0]!, "f1"), warnings: [] }));
-    expect(chips()[0]!.dataset.status).toBe("ready");
-    expect(send().hasAttribute("aria-disabled")).toBe(false);
-    fireEvent.click(send());
     expect(onSend).toHaveBeenCalledExactlyOnceWith("summarize it", [expect.objectContaining({ id: "f1", name: "notes.txt" })]);
     expect(chips()).toHaveLength(0);
+    expect((screen.getByTestId("composer") as HTMLTextAreaElement).value).toBe("");
+    expect(screen.queryByTestId("cancel-queued-send")).toBeNull();
   });
 
   it("shows the server's refusal on the chip; a failure a retry may fix offers Retry; Remove deletes an uploaded file", async () => {

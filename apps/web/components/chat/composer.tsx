@@ -1,6 +1,6 @@
 "use client";
 import * as React from "react";
-import { ArrowUp, Square } from "lucide-react";
+import { ArrowUp, Square, X } from "lucide-react";
 import type { TaskTypeChoice } from "@alma/protocol";
 import { Button } from "@/components/ui/button";
 import { Select } from "@/components/ui/select";
@@ -9,6 +9,7 @@ import { kindOfFile } from "@/lib/attachment-files";
 import { loadDraft, saveDraft } from "@/lib/draft-store";
 import { useSendAvailability } from "@/lib/use-alma-chat";
 import type { AttachmentsController } from "@/lib/use-attachments";
+import { useQueuedSend } from "@/lib/use-queued-send";
 import { AttachButton } from "./attach-button";
 import { ComposerAttachments } from "./composer-attachments";
 
@@ -78,6 +79,7 @@ export const Composer = React.memo(function Composer({
   // a message was sent from the new chat, and the server has not named its conversation yet
   const sentFromNew = React.useRef(false);
   const sending = useSendAvailability();
+  const focusBox = React.useCallback(() => ref.current?.focus(), []);
   const reasonId = React.useId();
 
   // A layout effect, so it runs in the same task as the hydration commit: no keystroke can land between
@@ -138,12 +140,12 @@ export const Composer = React.memo(function Composer({
         ? `Not connected: ${sending.failure}`
         : disabledReason
       : null;
-  const reason = blocked ?? attachments?.waitReason ?? (tooLong ? `The message is ${text.length - maxChars!} characters over the limit of ${maxChars}.` : null);
+  // a file that could not be attached holds Send (sending would leave it out); one still uploading only delays it
+  const reason = blocked ?? attachments?.holdReason ?? (tooLong ? `The message is ${text.length - maxChars!} characters over the limit of ${maxChars}.` : null);
+  const uploading = attachments?.waitReason ?? null;
   const hasFiles = attachments?.chips.some((c) => c.status === "ready") ?? false;
-  const canSend = !streaming && reason === null && text.trim().length > 0;
-  const note = reason ?? (queueable ? `${disabledReason} Enter sends once connected.` : null);
-  // what the disabled Send says about itself (the note above, or that there is nothing to send yet)
-  const whyNot = canSend ? null : (reason ?? (text.trim() === "" ? (hasFiles ? "Type a message to send with the files." : "Type a message to send.") : null));
+  const ready = !streaming && reason === null && text.trim().length > 0;
+  const canSend = ready && uploading === null;
 
   const submit = () => {
     if (!canSend) return;
@@ -154,17 +156,39 @@ export const Composer = React.memo(function Composer({
     // The conversation id is assigned by the server; the new-chat draft must not come back.
     saveDraft(null, "");
   };
+  // Enter while a file uploads: the send waits for it and goes by itself
+  const queued = useQueuedSend({ chips: attachments?.chips ?? [], canSend: ready, send: submit, scope: conversationId });
+  const onEnter = () => {
+    if (canSend) submit();
+    else if (ready && uploading !== null) queued.queue();
+  };
+
+  const note =
+    (blocked === null ? queued.cancelled : null) ??
+    reason ??
+    queued.waiting ??
+    (uploading !== null && ready ? `${uploading} Enter sends the message once it is done.` : uploading) ??
+    (queueable ? `${disabledReason} Enter sends once connected.` : null);
+  // what the disabled Send says about itself (the note above, or that there is nothing to send yet)
+  const whyNot = canSend
+    ? null
+    : queued.waiting !== null
+      ? queued.waiting
+      : ready
+        ? "Send once the files are uploaded (Enter)"
+        : (reason ?? (text.trim() === "" ? (hasFiles ? "Type a message to send with the files." : "Type a message to send.") : uploading));
+  const sendEnabled = canSend || (ready && uploading !== null && queued.waiting === null);
 
   return (
     <form
       className="mx-auto w-full max-w-3xl px-3 pb-3 sm:px-4"
       onSubmit={(e) => {
         e.preventDefault();
-        submit();
+        onEnter();
       }}
     >
       <div className="rounded-2xl border bg-background shadow-sm focus-within:ring-2 focus-within:ring-ring/40">
-        {attachments && <ComposerAttachments attachments={attachments} />}
+        {attachments && <ComposerAttachments attachments={attachments} onEmptied={focusBox} />}
         <textarea
           ref={ref}
           id={COMPOSER_ID}
@@ -176,6 +200,9 @@ export const Composer = React.memo(function Composer({
           onChange={(e) => {
             setText(e.target.value);
             saveDraft(conversationId, e.target.value);
+            // editing the message calls a queued send off (it would send what was not finished)
+            queued.cancel();
+            queued.clearCancelled();
           }}
           onPaste={(e) => {
             const files = attachments ? pastedFiles(e.clipboardData) : [];
@@ -186,7 +213,7 @@ export const Composer = React.memo(function Composer({
           onKeyDown={(e) => {
             if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
               e.preventDefault();
-              submit();
+              onEnter();
             }
           }}
           className="block max-h-60 w-full resize-none bg-transparent px-4 pt-3 pb-1 text-sm outline-none placeholder:text-muted-foreground"
@@ -197,6 +224,11 @@ export const Composer = React.memo(function Composer({
           <p id={reasonId} className="min-w-0 flex-1 truncate text-xs text-muted-foreground" data-testid="composer-reason" aria-live="polite">
             {note ?? ""}
           </p>
+          {queued.waiting !== null && (
+            <Button type="button" size="sm" variant="ghost" data-testid="cancel-queued-send" onClick={queued.cancel}>
+              <X /> Cancel
+            </Button>
+          )}
           {streaming ? (
             <Tooltip content="Stop (Esc)">
               <Button type="button" size="icon" variant="secondary" aria-label="Stop generating" data-testid="stop" onClick={onStop}>
@@ -210,11 +242,11 @@ export const Composer = React.memo(function Composer({
                 type="submit"
                 size="icon"
                 aria-label="Send message"
-                aria-disabled={!canSend || undefined}
+                aria-disabled={!sendEnabled || undefined}
                 {...(note ? { "aria-describedby": reasonId } : {})}
                 data-testid="send"
                 onClick={(e) => {
-                  if (!canSend) e.preventDefault();
+                  if (!sendEnabled) e.preventDefault();
                 }}
               >
                 <ArrowUp />
