@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { TooltipProvider } from "@/components/ui/tooltip";
 import type { ConversationSummary } from "@/lib/use-conversations";
-import { plainSnippet, Sidebar } from "./sidebar";
+import { plainSnippet, shownConversations, Sidebar } from "./sidebar";
 
 afterEach(cleanup);
 
@@ -125,5 +125,20 @@ describe("plainSnippet", () => {
     expect(plainSnippet("## Recommendation: start with **SQLite**")).toBe("Recommendation: start with SQLite");
     expect(plainSnippet("- use `pnpm`\n  twice")).toBe("use pnpm twice");
     expect(plainSnippet("Plain text stays")).toBe("Plain text stays");
+  });
+});
+
+describe("the sidebar's empty conversations", () => {
+  const empty = (id: string): ConversationSummary => ({ ...conv(0), id, title: "", snippet: null });
+
+  it("leaves out a conversation with no message (untitled, no snippet) unless it is the open one", () => {
+    const items = [empty("e1"), conv(1), { ...conv(2), title: "", snippet: "what does the CSV say?" }, empty("e2")];
+    expect(shownConversations(items, "e2").map((c) => c.id)).toEqual(["c1", "c2", "e2"]);
+    render(ui({ items, activeId: null }));
+    expect(screen.getAllByTestId("conversation-item").map((li) => li.getAttribute("data-conversation-id"))).toEqual(["c1", "c2"]);
+    cleanup();
+    render(ui({ items, activeId: "e1" }));
+    expect(screen.getAllByTestId("conversation-item").map((li) => li.getAttribute("data-conversation-id"))).toEqual(["e1", "c1", "c2"]);
+    expect(screen.getAllByTestId("conversation-link")[0]!.textContent).toBe("New conversation");
   });
 });

@@ -38,6 +38,14 @@ export function plainSnippet(snippet: string): string {
     .trim();
 }
 
+/**
+ * The conversations worth listing: one with no message yet (untitled, no snippet: made by a first attach whose file
+ * was then removed) is left out, unless it is the one open now. The server keeps it; it holds nothing to go back to.
+ */
+export function shownConversations(items: readonly ConversationSummary[], activeId: string | null): ConversationSummary[] {
+  return items.filter((c) => c.id === activeId || c.title !== "" || c.snippet !== null);
+}
+
 function Item({
   c,
   active,
@@ -159,7 +167,8 @@ function Item({
  * The conversation list is one tab stop (a roving tabindex): Up and Down (Home, End) move between conversations,
  * Left and Right between a conversation and its Rename and Delete; F2 renames and Delete deletes the focused one.
  */
-export const Sidebar = React.memo(function Sidebar({ items, loaded, error, activeId, query, onQuery, onOpen, onNew, onRename, onDelete }: Props) {
+export const Sidebar = React.memo(function Sidebar({ items: listed, loaded, error, activeId, query, onQuery, onOpen, onNew, onRename, onDelete }: Props) {
+  const items = React.useMemo(() => shownConversations(listed, activeId), [listed, activeId]);
   const list = React.useRef<HTMLUListElement>(null);
   const hintId = React.useId();
   const [cursor, setCursor] = React.useState<Cursor>({ id: null, col: 0 });
