@@ -5,13 +5,14 @@ import type { UiMessage } from "@/lib/chat-state";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Tooltip } from "@/components/ui/tooltip";
+import { splitReview } from "@/lib/review-step";
 import { cn } from "@/lib/utils";
 import { CopyButton } from "./copy-button";
 import { Markdown } from "./markdown";
 import { MessageAttachments } from "./message-attachments";
 import { MessageError } from "./message-error";
 import { RunProgress } from "./run-progress";
-import { StepSections } from "./step-sections";
+import { ReviewSections, StepSections } from "./step-sections";
 
 export interface MessageActions {
   onEdit(messageId: string, content: string): void;
@@ -127,6 +128,7 @@ function PinButton({ message, actions }: Pick<Props, "message" | "actions">) {
 
 function AssistantMessage({ message, isLast, busy, actions }: Props) {
   const streaming = message.status === "streaming";
+  const steps = React.useMemo(() => (message.steps ? splitReview(message.steps) : null), [message.steps]);
   const cut = message.finishReason === "length" || (message.status !== "complete" && message.status !== "streaming" && message.content.length > 0);
   return (
     <div className="group flex flex-col gap-2">
@@ -150,8 +152,8 @@ function AssistantMessage({ message, isLast, busy, actions }: Props) {
         {message.status === "interrupted" && <Badge variant="warning">Interrupted</Badge>}
         {message.finishReason === "length" && <Badge variant="warning">Cut at the length limit</Badge>}
       </div>
-      {streaming && message.progress && <RunProgress progress={message.progress} />}
-      {message.steps && message.steps.length > 0 && <StepSections steps={message.steps} streaming={streaming} planning={streaming && message.planning} />}
+      {streaming && message.progress && <RunProgress progress={message.progress} steps={message.steps} planning={message.planning} />}
+      {steps && steps.plan.length > 0 && <StepSections steps={steps.plan} streaming={streaming} planning={streaming && message.planning} />}
       {(message.content || (streaming && !message.steps)) && (
         <div data-testid="message-content" className={cn("text-sm", message.steps && "rounded-lg border-l-2 border-primary/50 pl-3")}>
           {message.steps && <p className="mb-1 text-xs font-medium uppercase tracking-wide text-muted-foreground">Synthesis</p>}
@@ -159,6 +161,8 @@ function AssistantMessage({ message, isLast, busy, actions }: Props) {
           {streaming && <span className="ml-0.5 inline-block h-4 w-1.5 animate-pulse bg-foreground/60 align-text-bottom" aria-hidden />}
         </div>
       )}
+      {/* the reviewer checks the answer: it reads after it */}
+      {steps && steps.review.length > 0 && <ReviewSections steps={steps.review} streaming={streaming} />}
       {message.error && (
         <MessageError
           error={message.error}

@@ -1,6 +1,7 @@
 "use client";
 import { Loader2 } from "lucide-react";
-import type { ProgressView } from "@/lib/chat-state";
+import type { ProgressView, StepView } from "@/lib/chat-state";
+import { progressOfPlan } from "@/lib/review-step";
 
 const PHASE_WORDS: Record<string, string> = {
   queued: "Queued",
@@ -15,9 +16,13 @@ const PHASE_WORDS: Record<string, string> = {
   done: "Done",
 };
 
-/** The run's current phase, announced politely to screen readers. */
-export function RunProgress({ progress }: { progress: ProgressView }) {
-  const label = progress.label || PHASE_WORDS[progress.phase] || progress.phase;
+/**
+ * The run's current phase, announced politely to screen readers; a step's count is the final plan's (none while the
+ * planner still writes, nor for the review).
+ */
+export function RunProgress({ progress, steps = null, planning = false }: { progress: ProgressView; steps?: StepView[] | null; planning?: boolean }) {
+  const plan = progressOfPlan(progress, steps, planning);
+  const label = plan.label || PHASE_WORDS[progress.phase] || progress.phase;
   return (
     <div
       data-testid="run-progress"
@@ -28,9 +33,9 @@ export function RunProgress({ progress }: { progress: ProgressView }) {
     >
       <Loader2 className="size-3.5 animate-spin" aria-hidden />
       <span>{label}</span>
-      {progress.step && (
-        <span className="tabular-nums" aria-hidden>
-          ({progress.step.index + 1}/{progress.step.total})
+      {plan.counter && (
+        <span className="tabular-nums" aria-hidden data-testid="run-progress-count">
+          ({plan.counter.index + 1}/{plan.counter.total})
         </span>
       )}
     </div>

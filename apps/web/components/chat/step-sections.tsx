@@ -25,7 +25,8 @@ function StepIcon({ status }: { status: StepView["status"] }) {
   }
 }
 
-const StepSection = React.memo(function StepSection({ step, index, streaming }: { step: StepView; index: number; streaming: boolean }) {
+/** One step as a collapsible section; `label` is what it is called ("Step 2: Compute the payment", "Review"). */
+const StepSection = React.memo(function StepSection({ step, label, streaming }: { step: StepView; label: string; streaming: boolean }) {
   const [open, setOpen] = React.useState(true);
   return (
     <Collapsible.Root
@@ -36,15 +37,10 @@ const StepSection = React.memo(function StepSection({ step, index, streaming }: 
       data-status={step.status}
       className="rounded-lg border"
     >
-      <Collapsible.Trigger
-        className="flex w-full items-center gap-2 px-3 py-2 text-left text-sm font-medium hover:bg-muted/60"
-        aria-label={`Step ${index + 1}: ${step.title}`}
-      >
+      <Collapsible.Trigger className="flex w-full items-center gap-2 px-3 py-2 text-left text-sm font-medium hover:bg-muted/60" aria-label={label}>
         <ChevronRight className={cn("size-4 shrink-0 transition-transform", open && "rotate-90")} aria-hidden />
         <StepIcon status={step.status} />
-        <span className="min-w-0 flex-1 truncate">
-          Step {index + 1}: {step.title}
-        </span>
+        <span className="min-w-0 flex-1 truncate">{label}</span>
         <span className="text-xs font-normal text-muted-foreground">{step.agent}</span>
         {step.durationMs !== null && (
           <span data-testid="step-duration" className="text-xs font-normal tabular-nums text-muted-foreground">
@@ -66,14 +62,15 @@ const StepSection = React.memo(function StepSection({ step, index, streaming }: 
 });
 
 /**
- * An analytical run's plan: one collapsible section per step, each streaming in place. While the planner is still
+ * An analytical run's plan: one collapsible section per step, numbered, each streaming in place (the reviewer's step
+ * is not one of them: see ReviewSections). While the planner is still
  * writing (`planning`), steps already planned may run and more are announced below them.
  */
 export function StepSections({ steps, streaming, planning = false }: { steps: StepView[]; streaming: boolean; planning?: boolean }) {
   return (
     <section className="space-y-2" data-testid="plan" aria-label="Plan" data-planning={planning || undefined}>
       {steps.map((s, i) => (
-        <StepSection key={s.id} step={s} index={i} streaming={streaming} />
+        <StepSection key={s.id} step={s} label={`Step ${i + 1}: ${s.title}`} streaming={streaming} />
       ))}
       {planning && (
         <p role="status" data-testid="plan-growing" className="flex items-center gap-2 px-3 text-xs text-muted-foreground">
@@ -81,6 +78,17 @@ export function StepSections({ steps, streaming, planning = false }: { steps: St
           Planning more steps…
         </p>
       )}
+    </section>
+  );
+}
+
+/** The reviewer's pass over the answer, shown after the answer it checks: "Review", not numbered with the plan. */
+export function ReviewSections({ steps, streaming }: { steps: StepView[]; streaming: boolean }) {
+  return (
+    <section className="space-y-2" data-testid="review" aria-label="Review of the answer">
+      {steps.map((s) => (
+        <StepSection key={s.id} step={s} label={s.title || "Review"} streaming={streaming} />
+      ))}
     </section>
   );
 }
