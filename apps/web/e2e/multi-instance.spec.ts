@@ -171,6 +171,34 @@ test.describe("two alma servers behind nginx", () => {
     await second.close();
   });
 
+  test("a tab on the other instance sees a message another tab sends, its answer, and a rename", async ({ page, context }) => {
+    const upstreams = await watchSocketUpstreams(page);
+    await openOn(page, upstreams, a);
+    const firstRef = ref();
+    await send(page, `first question on alma-a (ref ${firstRef})`);
+    await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
+    const other = await context.newPage();
+    await openOn(other, await watchSocketUpstreams(other), b, new URL(page.url()).pathname);
+    await expect(other.locator('[data-testid="message"]')).toHaveCount(2);
+    await send(page, steady("while a tab on the other instance watches"));
+    // the new message reaches alma-b over Redis (a conversation change), then its answer's stream
+    await expect(other.locator('[data-testid="message"][data-role="user"]').last()).toContainText("while a tab on the other instance watches", {
+      timeout: 20_000,
+    });
+    // sampled once its answer is there (the question comes as a change, the answer's run after it)
+    await expect(other.locator('[data-testid="message"]')).toHaveCount(4);
+    expectWholeAnswer(await sampleAnswer(other));
+    // a rename on alma-a shows in alma-b's sidebar
+    const title = `Renamed across instances ${ref()}`;
+    const item = page.getByTestId("conversation-item").filter({ hasText: firstRef });
+    await item.hover();
+    await item.getByTestId("rename-conversation").click();
+    await page.getByTestId("rename-input").fill(title);
+    await page.getByTestId("rename-input").press("Enter");
+    await expect(other.getByTestId("conversation-item").filter({ hasText: title })).toHaveCount(1);
+    await other.close();
+  });
+
   // last: it leaves one instance
   test("kill -9 of the instance writing an answer leaves it interrupted with its text, and Continue finishes it on the other", async ({ page }) => {
     test.setTimeout(120_000);
