@@ -129,7 +129,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       // local models count with their own tokenizer once loaded (issue 4: exact counts per model family)
       ...(model instanceof LocalChatModel ? { localTokenize: (text: string) => model.tokenize(text) } : {}),
     });
-  const agent = options.agent ?? (await createRunAgent(model, config, store, app.log));
+  const agent = options.agent ?? (await createRunAgent(model, config, store, app.log, cluster.answerCache));
   const clients = new ClientRegistry();
   const changes = new ConversationChangeFeed({ broadcast: (frame, to) => clients.broadcast(frame, to), hub, runs: cluster.runs, publish: cluster.publish });
   await cluster.onChange((conversationId, change) => changes.receive(conversationId, change));

@@ -15,6 +15,7 @@ export * from "./analysis-plan.js";
 export * from "./run-step-graph.js";
 export * from "./cache-key.js";
 export * from "./response-cache.js";
+export * from "./answer-cache.js";
 export * from "./replay-cached-answer.js";
 export * from "./manager-agent-config.js";
 export * from "./manager-agent.js";

@@ -13,7 +13,7 @@ import { planRunShape, type RunShape } from "./plan-run-shape.js";
 import { analyticalDirectPrompt } from "./prompts/analytical-direct-prompt.js";
 import { refineClassification } from "./refine-classification.js";
 import { replayCachedAnswer } from "./replay-cached-answer.js";
-import type { ResponseCache } from "./response-cache.js";
+import { type AnswerCache, readCache, writeCache } from "./answer-cache.js";
 import { routeTask, type RouteDecision } from "./route-task.js";
 import { isDirectAnswer, runAnalytical, type Pace } from "./run-analytical.js";
 import { contextError, directLabel, doneLabel } from "./run-labels.js";
@@ -28,7 +28,7 @@ import type { Agent } from "./worker-agent.js";
 
 export interface ManagerAgentOptions {
   model: ChatModel;
-  cache?: ResponseCache | null;
+  cache?: AnswerCache | null;
   config?: ManagerAgentConfig;
 }
 
@@ -39,7 +39,7 @@ export interface ManagerAgentOptions {
  */
 export class ManagerAgent {
   readonly model: ChatModel;
-  readonly cache: ResponseCache | null;
+  readonly cache: AnswerCache | null;
   readonly settings: ManagerAgentSettings;
   private readonly countTokens: TokenCounter;
   private readonly worker: Agent | null;
@@ -174,7 +174,7 @@ export class ManagerAgent {
           })
         : null;
       if (key && !options.bypassCache) {
-        const hit = this.cache!.get(key);
+        const hit = await readCache(() => this.cache!.get(key));
         if (hit && hit.taskType === taskType) {
           const replayed = replayCachedAnswer(input.emit, hit);
           scope.progress("done", "Done");
@@ -212,15 +212,17 @@ export class ManagerAgent {
           single = { maxTokens, label: out.direct, system: analyticalDirectPrompt.render({ today: this.today(), budget: maxTokens }).system };
         } else {
           if (key && out.complete) {
-            this.cache!.set(key, {
-              kind: "analytical",
-              taskType: "analytical",
-              classification,
-              plan: out.plan,
-              steps: out.steps.map((s) => ({ id: s.record.id, deltas: s.deltas, completionTokens: s.completionTokens })),
-              synthesis: out.synthesisDeltas,
-              completionTokens: out.synthesisTokens,
-            });
+            writeCache(() =>
+              this.cache!.set(key, {
+                kind: "analytical",
+                taskType: "analytical",
+                classification,
+                plan: out.plan,
+                steps: out.steps.map((s) => ({ id: s.record.id, deltas: s.deltas, completionTokens: s.completionTokens })),
+                synthesis: out.synthesisDeltas,
+                completionTokens: out.synthesisTokens,
+              }),
+            );
           }
           if (!out.error) scope.progress("done", doneLabel(out.finishReason));
           return {
@@ -242,13 +244,15 @@ export class ManagerAgent {
         ...(single.label ? { label: single.label } : {}),
       });
       if (key && answered.finishReason === "stop") {
-        this.cache!.set(key, {
-          kind: "single",
-          taskType,
-          classification,
-          deltas: answered.outcome.deltas,
-          completionTokens: answered.outcome.completionTokens,
-        });
+        writeCache(() =>
+          this.cache!.set(key, {
+            kind: "single",
+            taskType,
+            classification,
+            deltas: answered.outcome.deltas,
+            completionTokens: answered.outcome.completionTokens,
+          }),
+        );
       }
       if (!answered.outcome.error) scope.progress("done", doneLabel(answered.finishReason));
       return {

@@ -8,7 +8,7 @@ import { MANAGER_AGENT, ModelRequest } from "./gen-ai-telemetry.js";
 import type { ManagerAgentSettings } from "./manager-agent-config.js";
 import { classifyPrompt } from "./prompts/classify-prompt.js";
 import { PROMPT_VERSION } from "./prompts/prompt-template.js";
-import type { ResponseCache } from "./response-cache.js";
+import { type AnswerCache, readCache, writeCache } from "./answer-cache.js";
 import { nowMs } from "./stream-generation.js";
 
 export interface RefinedClassification {
@@ -23,7 +23,7 @@ export interface RefinedClassification {
  */
 export async function refineClassification(
   model: ChatModel,
-  cache: ResponseCache | null,
+  cache: AnswerCache | null,
   settings: Pick<ManagerAgentSettings, "ambiguousBelow" | "classifyTimeoutMs">,
   input: AgentRunInput,
   initial: Classification,
@@ -33,7 +33,7 @@ export async function refineClassification(
   const memoKey = createHash("sha256")
     .update(`classify\u0000${PROMPT_VERSION}\u0000${model.provider}\u0000${model.model}\u0000${input.userText}`)
     .digest("hex");
-  const remembered = cache?.getClassification(memoKey);
+  const remembered = cache ? await readCache(() => cache.getClassification(memoKey)) : null;
   if (remembered) return { classification: remembered, usage: null };
   const request = new ModelRequest(input, model, { role: "classify", stepId: null, agent: MANAGER_AGENT, temperature: classifyPrompt.temperature, json: true });
   const startedAt = nowMs();
@@ -55,6 +55,6 @@ export async function refineClassification(
   request.end(metrics, { finishReason: metrics.finishReason, error: r.ok ? null : { code: "classification_failed", message: r.reason }, responseModel: null });
   if (!r.ok) return rulesOnly;
   const decided: Classification = { type: r.classification.type, source: "model", confidence: r.classification.confidence };
-  cache?.setClassification(memoKey, decided);
+  if (cache) writeCache(() => cache.setClassification(memoKey, decided));
   return { classification: decided, usage: { promptTokens: r.promptTokens, completionTokens: r.completionTokens, reported: r.promptTokens > 0 } };
 }

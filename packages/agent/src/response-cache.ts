@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { z } from "zod";
 import { classificationSchema, planStepSchema, taskTypeSchema } from "@alma/protocol";
+import type { AnswerCache } from "./answer-cache.js";
 
 const singleAnswerSchema = z.object({
   kind: z.literal("single"),
@@ -37,7 +38,7 @@ export interface ResponseCacheOptions {
  * Exact-match answers by request key, least recently used evicted past the entry or byte bound, expired after the
  * TTL, persisted in SQLite so they survive a restart.
  */
-export class ResponseCache {
+export class ResponseCache implements AnswerCache {
   readonly maxEntries: number;
   readonly maxBytes: number;
   readonly ttlMs: number;

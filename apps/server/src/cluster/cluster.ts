@@ -1,3 +1,4 @@
+import type { AnswerCache } from "@alma/agent";
 import type { ConversationChange } from "@alma/live-runs";
 import type { Redis } from "ioredis";
 import type { PublishChange } from "../chat/conversation-change-feed.js";
@@ -26,6 +27,8 @@ export interface Cluster {
   /** another instance's conversation changes reach `handler` from now on */
   onChange(handler: (conversationId: string, change: ConversationChange) => void): Promise<void>;
   rateLimiter(name: string, limit: number, windowMs: number): RateLimiter;
+  /** the agent's answer cache shared by the instances; null: the server's own (SQLite) */
+  readonly answerCache: AnswerCache | null;
   /**
    * At start: answers left streaming by a crash are marked interrupted. In-process all of them; with Redis only
    * this instance's from an earlier life and dead instances' (the reaper), never a run another instance is running.

@@ -12,6 +12,7 @@ export class InProcessCluster implements Cluster {
   readonly publish = null;
   readonly health = null;
   readonly httpRateLimitRedis = null;
+  readonly answerCache = null;
 
   constructor(
     readonly instanceId: string,

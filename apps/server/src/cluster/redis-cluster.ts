@@ -2,6 +2,7 @@ import { type ConversationChange, RedisLiveRuns } from "@alma/live-runs";
 import type { ConversationStore } from "@alma/store";
 import type { FastifyBaseLogger } from "fastify";
 import type { AppConfig, RedisConfig } from "../config.js";
+import { RedisAnswerCache } from "../cache/redis-answer-cache.js";
 import type { RateLimiter } from "../limits/rate-limiter.js";
 import { RedisRateLimiter } from "../limits/redis-rate-limiter.js";
 import { RedisRunSource } from "../runs/redis-run-source.js";
@@ -31,6 +32,7 @@ export class RedisCluster implements Cluster {
   readonly publish: (conversationId: string, change: ConversationChange) => void;
   readonly health: () => Promise<ServiceHealth>;
   readonly httpRateLimitRedis: Cluster["httpRateLimitRedis"];
+  readonly answerCache: RedisAnswerCache;
 
   private constructor(
     private readonly live: RedisLiveRuns,
@@ -49,6 +51,7 @@ export class RedisCluster implements Cluster {
       return ping.ok ? { ok: true } : { ok: false, error: ping.error };
     };
     this.httpRateLimitRedis = { redis: live.redis, nameSpace: `${o.config.redis.prefix}rate:http:` };
+    this.answerCache = new RedisAnswerCache({ redis: live.redis, keyPrefix: `${o.config.redis.prefix}cache:` });
   }
 
   /** connects (a Redis that cannot be reached throws RedisUnreachableError, which stops the start), announces the instance */

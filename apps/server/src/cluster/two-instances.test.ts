@@ -208,6 +208,27 @@ describe("two alma servers on one PostgreSQL database and one Redis", () => {
     expect(writer.of("memory.updated")).toHaveLength(1);
   }, 60_000);
 
+  it("an answer given on A is answered from the shared cache on B (the same question in a new conversation)", async () => {
+    const a = await instance("cache-a", new ScriptedChatModel({ reply: "Paris is the capital of France.", tokensPerSecond: 0 }));
+    const b = await instance("cache-b", new ScriptedChatModel({ reply: "B's own model would say this.", tokensPerSecond: 0 }));
+    const ask = async (c: WsTestClient, id: string) => {
+      c.send({ type: "message.send", clientMessageId: id, content: "What is the capital of France?", options: convo });
+      const { runId } = await c.waitFor("message.accepted", (f) => f.clientMessageId === id);
+      const done = await c.waitFor("run.completed", (f) => f.runId === runId, 20_000);
+      return {
+        done,
+        text: c
+          .tokens(runId!)
+          .map((t) => t.text)
+          .join(""),
+      };
+    };
+    const first = await ask(await a.connect(), "cache-1");
+    expect(first).toMatchObject({ done: { cacheHit: false }, text: "Paris is the capital of France." });
+    const second = await ask(await b.connect(), "cache-2");
+    expect(second).toMatchObject({ done: { cacheHit: true }, text: "Paris is the capital of France." });
+  }, 60_000);
+
   it("the message rate per address is counted once across the instances", async () => {
     // a prefix of its own (under the file's): the other tests' messages came from the same address
     const env = { ALMA_MESSAGES_PER_MINUTE: "2", ALMA_REDIS_PREFIX: `${redis.prefix}rate:` };

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { ManagerAgent, ModelSpeedTracker, ResponseCache, type SpeedEstimate, type SpeedStore } from "@alma/agent";
+import { type AnswerCache, ManagerAgent, ModelSpeedTracker, ResponseCache, type SpeedEstimate, type SpeedStore } from "@alma/agent";
 import type { ChatModel } from "@alma/llm";
 import type { ConversationStore } from "@alma/store";
 import type { AppConfig } from "../config.js";
@@ -13,7 +13,8 @@ export function modelKeyOf(model: ChatModel): string {
 }
 
 /**
- * The Manager Agent over the model, with its answer cache beside the conversations database and speeds in the store.
+ * The Manager Agent over the model, with its answer cache (shared through Redis, else beside the conversations
+ * database) and speeds in the store.
  * The tracker reads synchronously, so this server's model's estimate is loaded first; saves go out in the background.
  */
 export async function createRunAgent(
@@ -21,6 +22,8 @@ export async function createRunAgent(
   config: AppConfig,
   store: ConversationStore,
   log: { warn(obj: object, msg: string): void },
+  /** the answer cache the instances share (Redis); default: SQLite beside the conversations database, this server's own */
+  shared: AnswerCache | null = null,
 ): Promise<RunAgent & { close(): void }> {
   const modelKey = modelKeyOf(model);
   const known = new Map<string, SpeedEstimate | null>([[modelKey, await store.loadModelSpeed(modelKey)]]);
@@ -31,9 +34,8 @@ export async function createRunAgent(
       store.saveModelSpeed(key, estimate).catch((err: unknown) => log.warn({ err, modelKey: key }, "could not store the model's speed estimate"));
     },
   };
-  // the cache's folder exists already beside a SQLite database; with PostgreSQL nothing else has made it
-  if (config.dbPath !== ":memory:") mkdirSync(dirname(config.dbPath), { recursive: true });
-  const cache = new ResponseCache({ path: config.dbPath === ":memory:" ? ":memory:" : join(dirname(config.dbPath), "alma-cache.db") });
+  const own = shared === null ? ownCache(config) : null;
+  const cache = shared ?? own!;
   const agent = new ManagerAgent({
     model,
     cache,
@@ -44,5 +46,11 @@ export async function createRunAgent(
       modelKey,
     },
   });
-  return { run: (input) => agent.run(input), close: () => cache.close() };
+  return { run: (input) => agent.run(input), close: () => own?.close() };
+}
+
+/** SQLite beside the conversations database (its folder exists already then; with PostgreSQL nothing else made it) */
+function ownCache(config: AppConfig): ResponseCache {
+  if (config.dbPath !== ":memory:") mkdirSync(dirname(config.dbPath), { recursive: true });
+  return new ResponseCache({ path: config.dbPath === ":memory:" ? ":memory:" : join(dirname(config.dbPath), "alma-cache.db") });
 }
