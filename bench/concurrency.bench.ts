@@ -1,12 +1,13 @@
 import { pathToFileURL } from "node:url";
-import { startChild, type BenchChild } from "./lib/child.js";
+import { startChild } from "./lib/child.js";
 import { formatNumber } from "./lib/stats.js";
 import { renderTable, type BenchTable } from "./lib/print-table.js";
 import { startAlmaServer } from "./relay/start-paths.js";
-import { watchProcess } from "./concurrency/process-usage.js";
-import type { LoadRequest, LoadResult } from "./concurrency/load-client.js";
 import { type FlushCost, measureFlushCost } from "./concurrency/flush-cost.js";
-import type { MemoryReport } from "./lib/memory-probe.js";
+import { type ConcurrencyStep, measureStep, P99_LIMIT_MS } from "./concurrency/measure-step.js";
+import { measureRedisSteps, redisRatioTable } from "./concurrency/redis-steps.js";
+
+export type { ConcurrencyStep } from "./concurrency/measure-step.js";
 
 /**
  * Benchmark 3: concurrency. N WebSocket sessions, each streaming one answer at 20 tokens/s from the scripted
@@ -16,27 +17,18 @@ import type { MemoryReport } from "./lib/memory-probe.js";
  * the bare relay alike. After each step (its sessions closed) the server reports its RSS and heap as the step left
  * them, then its heap after a full GC: retained memory that grows step after step is a leak, RSS above a flat
  * retained heap is garbage not yet collected and pages the allocator keeps. Every step starts from that collected heap.
+ * alma on Redis (one instance, then two with the viewers on the one not running the answers) is measured in the same
+ * run at the in-process path's main step and at the largest count it held, and printed beside it as ratios.
  */
-export interface ConcurrencyStep extends LoadResult {
-  server: "alma" | "bare";
-  cpuPercent: number;
-  upstreamCpuPercent: number;
-  loadCpuPercent: number;
-  peakRssMb: number;
-  /** after the step, its sessions closed: RSS and heap used as the step left them, then the heap a full GC keeps */
-  rssAfterMb: number;
-  heapUsedAfterMb: number;
-  heapRetainedMb: number;
-  lostTokens: number;
-  passed: boolean;
-}
-
 export interface ConcurrencyBenchResult {
   target: number;
   rate: number;
   main: ConcurrencyStep[];
   search: ConcurrencyStep[];
   bareSearch: ConcurrencyStep[];
+  /** alma on Redis at the in-process path's counts; `redisSkipped` says why a path was left out */
+  redis: ConcurrencyStep[];
+  redisSkipped: string[];
   /** the largest alma session count that passed (p99 < limit, nothing lost); null when no search ran */
   maxPassingSessions: number | null;
   /** the same for the bare relay, searched the same way in the same run */
@@ -46,50 +38,8 @@ export interface ConcurrencyBenchResult {
   tables: BenchTable[];
 }
 
-const P99_LIMIT_MS = 25;
 const TOKENS_PER_FLUSH_LABEL = "10 tokens of text per flush";
 const passing = (n: number) => (n === 0 ? "none down to 25 sessions" : formatNumber(n, 0));
-/** sessions start their answers spread over this span (users do not all press enter in the same millisecond) */
-const START_SPREAD_MS = 1000;
-
-async function measure(
-  upstream: BenchChild<{ url: string }>,
-  server: BenchChild<{ url: string }>,
-  kind: "alma" | "bare",
-  sessions: number,
-  tokens: number,
-  rate: number,
-): Promise<ConcurrencyStep> {
-  const load = await startChild<{ ready: true }>(new URL("./concurrency/load-client.ts", import.meta.url));
-  try {
-    const watch = watchProcess(server.process.pid!);
-    const watchUpstream = watchProcess(upstream.process.pid!);
-    const watchLoad = watchProcess(load.process.pid!);
-    const request: LoadRequest = { url: server.ready.url, mode: kind, sessions, tokens, rate, startSpreadMs: START_SPREAD_MS };
-    const result = await load.request<LoadResult & { crash?: string }>(request);
-    const usage = watch.stop();
-    const upstreamCpu = watchUpstream.stop().cpuPercent;
-    const loadCpu = watchLoad.stop().cpuPercent;
-    if (result.crash) throw new Error(`the load client crashed: ${result.crash}`);
-    const memory = await server.request<MemoryReport>({ type: "memory" });
-    const lostTokens = result.expectedTokens - result.receivedTokens;
-    return {
-      ...result,
-      server: kind,
-      cpuPercent: usage.cpuPercent,
-      upstreamCpuPercent: upstreamCpu,
-      loadCpuPercent: loadCpu,
-      peakRssMb: usage.peakRssBytes / 2 ** 20,
-      rssAfterMb: memory.rssBytes / 2 ** 20,
-      heapUsedAfterMb: memory.heapUsedBeforeGcBytes / 2 ** 20,
-      heapRetainedMb: memory.heapUsedBytes / 2 ** 20,
-      lostTokens,
-      passed: lostTokens === 0 && result.brokenSessions === 0 && result.delayP99Ms < P99_LIMIT_MS,
-    };
-  } finally {
-    await load.stop();
-  }
-}
 
 async function startBare(upstreamUrl: string) {
   return startChild<{ url: string }>(new URL("./relay/bare-relay-server.ts", import.meta.url), {
@@ -131,13 +81,14 @@ export async function runConcurrencyBench({ quick = false, search = !quick }: { 
   let bareSteps: ConcurrencyStep[] = [];
   let maxPassing: number | null = null;
   let bareMaxPassing: number | null = null;
+  let redis: { steps: ConcurrencyStep[]; skipped: string[] } = { steps: [], skipped: [] };
   try {
     const bare = await startBare(upstream.ready.url);
     try {
-      const first = await measure(upstream, bare, "bare", target, tokens, rate);
+      const first = await measureStep(upstream, { kind: "bare", server: bare }, target, tokens, rate);
       main.push(first);
       if (search) {
-        const found = await searchSessions(first, target, (n) => measure(upstream, bare, "bare", n, searchTokens, rate));
+        const found = await searchSessions(first, target, (n) => measureStep(upstream, { kind: "bare", server: bare }, n, searchTokens, rate));
         bareSteps = found.steps;
         bareMaxPassing = found.maxPassing;
       }
@@ -146,16 +97,19 @@ export async function runConcurrencyBench({ quick = false, search = !quick }: { 
     }
     const alma = await startAlmaServer({ upstreamUrl: upstream.ready.url, execArgv: ["--expose-gc"] });
     try {
-      const first = await measure(upstream, alma, "alma", target, tokens, rate);
+      const first = await measureStep(upstream, { kind: "alma", server: alma }, target, tokens, rate);
       main.push(first);
       if (search) {
-        const found = await searchSessions(first, target, (n) => measure(upstream, alma, "alma", n, searchTokens, rate));
+        const found = await searchSessions(first, target, (n) => measureStep(upstream, { kind: "alma", server: alma }, n, searchTokens, rate));
         steps = found.steps;
         maxPassing = found.maxPassing;
       }
     } finally {
       await alma.stop();
     }
+    // the main step's count, and the largest the in-process path held (its step search used searchTokens)
+    const counts = [target, ...(maxPassing && maxPassing !== target ? [maxPassing] : [])];
+    redis = await measureRedisSteps(upstream, counts, (n) => (n === target ? tokens : searchTokens), rate);
   } finally {
     await upstream.stop();
   }
@@ -166,12 +120,15 @@ export async function runConcurrencyBench({ quick = false, search = !quick }: { 
     formatNumber(s.sessions, 0),
     formatNumber(s.lostTokens, 0),
     String(s.brokenSessions),
+    formatNumber(s.tokensPerSecond, 0),
+    `${formatNumber(s.ttftP50Ms, 1)} / ${formatNumber(s.ttftP95Ms, 1)}`,
     formatNumber(s.delayP50Ms, 2),
+    formatNumber(s.delayP95Ms, 2),
     formatNumber(s.delayP99Ms, 2),
     formatNumber(s.steadyP99Ms, 2),
     formatNumber(s.jitterP99Ms, 2),
     `${formatNumber(s.cpuPercent, 0)}%`,
-    formatNumber(s.peakRssMb, 0),
+    formatNumber(s.peakRssMb, 0) + (s.viewerPeakRssMb === null ? "" : ` + ${formatNumber(s.viewerPeakRssMb, 0)}`),
     `${formatNumber(s.rssAfterMb, 0)} / ${formatNumber(s.heapUsedAfterMb, 0)} / ${formatNumber(s.heapRetainedMb, 1)}`,
     `${formatNumber(s.upstreamCpuPercent, 0)}% / ${formatNumber(s.loadCpuPercent, 0)}%`,
     s.passed ? "yes" : "no",
@@ -184,7 +141,10 @@ export async function runConcurrencyBench({ quick = false, search = !quick }: { 
       "sessions",
       "tokens lost",
       "broken sessions",
+      "tokens/s received",
+      "TTFT p50 / p95 ms",
       "added delay p50 ms",
+      "p95 ms",
       "p99 ms",
       "steady-state p99 ms",
       "jitter p99 ms",
@@ -198,6 +158,7 @@ export async function runConcurrencyBench({ quick = false, search = !quick }: { 
       ...main.map((s) => row(s, s.server === "alma" ? "alma" : "bare ws relay (reference)")),
       ...bareSteps.map((s) => row(s, "bare ws relay (step search)")),
       ...steps.map((s) => row(s, "alma (step search)")),
+      ...redis.steps.map((s) => row(s, s.server === "alma-redis" ? "alma on Redis" : "alma on Redis, viewers on the other instance")),
     ],
     notes: [
       almaMain
@@ -211,7 +172,8 @@ export async function runConcurrencyBench({ quick = false, search = !quick }: { 
         : "",
       "heap retained: after a full GC once the step's sessions closed; it stays flat across steps while RSS and heap used keep what the GC had not yet reclaimed",
       ...main.flatMap((s) => s.errors.map((e) => `${s.server} error: ${e}`)),
-      ...[...bareSteps, ...steps].flatMap((s) => s.errors.slice(0, 2).map((e) => `${s.server} ${s.sessions} sessions error: ${e}`)),
+      ...redis.skipped,
+      ...[...bareSteps, ...steps, ...redis.steps].flatMap((s) => s.errors.slice(0, 2).map((e) => `${s.server} ${s.sessions} sessions error: ${e}`)),
     ].filter(Boolean),
   };
   const flushTable: BenchTable = {
@@ -235,11 +197,13 @@ export async function runConcurrencyBench({ quick = false, search = !quick }: { 
     main,
     search: steps,
     bareSearch: bareSteps,
+    redis: redis.steps,
+    redisSkipped: redis.skipped,
     maxPassingSessions: maxPassing,
     bareMaxPassingSessions: bareMaxPassing,
     flushCosts: flush.costs,
     table,
-    tables: [table, flushTable],
+    tables: [table, redisRatioTable([...main, ...steps], redis.steps, redis.skipped), flushTable],
   };
 }
 

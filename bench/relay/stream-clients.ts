@@ -25,7 +25,7 @@ export interface StreamClient {
   close(): Promise<void>;
 }
 
-class SampleBuilder {
+export class SampleBuilder {
   readonly sentAt = nowMs();
   firstReceivedAt = 0;
   lastReceivedAt = 0;
@@ -60,7 +60,7 @@ class SampleBuilder {
   }
 }
 
-async function openSocket(url: string): Promise<WebSocket> {
+export async function openSocket(url: string): Promise<WebSocket> {
   const ws = new WebSocket(url, { perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
     ws.once("open", () => resolve());
