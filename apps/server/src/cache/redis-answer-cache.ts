@@ -14,9 +14,9 @@ export interface RedisAnswerCacheOptions {
 
 /**
  * The Manager Agent's answer cache shared by every instance on one Redis: a repeated question is answered from the
- * cache whichever server gets it. Each entry expires after the TTL; beyond that Redis's own memory policy bounds it
- * (maxmemory with allkeys-lru in production, see docs/deploy.md). Entries are checked on read, so one written by an
- * incompatible version is dropped, never replayed.
+ * cache whichever server gets it. Each entry expires after the TTL and a large one is not kept; size Redis for it
+ * rather than letting it evict (an evicting maxmemory-policy could drop a live run's stream too). Entries are checked
+ * on read, so one written by an incompatible version is dropped, never replayed.
  */
 export class RedisAnswerCache implements AnswerCache {
   private readonly ttlMs: number;
