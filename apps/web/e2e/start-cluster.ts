@@ -40,7 +40,7 @@ export interface Cluster {
   /** the Redis key prefix of this cluster, null without Redis */
   redisPrefix: string | null;
   nginx: NginxProcess;
-  /** the instance an nginx answer names in its X-Alma-Upstream header */
+  /** the instance an nginx answer names in its X-Alma-Upstream header (the last one tried) */
   instanceAt(upstreamHeader: string | null | undefined): AlmaProcess;
   /** the instance that served a request through nginx */
   served(res: Response): AlmaProcess;
@@ -138,7 +138,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     );
 
     const instanceAt = (header: string | null | undefined): AlmaProcess => {
-      const found = instances.find((i) => i.address === header);
+      // after a failed try nginx lists every address it tried ("a:1, b:2"): the last one answered
+      const found = instances.find((i) => i.address === header?.split(",").at(-1)?.trim());
       if (!found) throw new Error(`nginx named "${header}" in ${UPSTREAM_HEADER}, which is none of ${instances.map((i) => i.address).join(", ")}`);
       return found;
     };
