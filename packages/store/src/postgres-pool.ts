@@ -6,8 +6,13 @@ export interface PostgresPoolOptions {
   url: string;
   /** connections at most; default 10 */
   max?: number;
-  /** a connection that cannot be made within this is an error; default 5 s */
+  /** the first connection (is the server there at all?) must be made within this; default 5 s */
   connectTimeoutMs?: number;
+  /**
+   * how long a query may wait for one of the pool's connections; default 60 s. pg counts the queue's wait in its
+   * connect timeout, and a thousand answers starting at once queue far longer than a connection takes to open.
+   */
+  waitTimeoutMs?: number;
   /** an idle connection that broke (the server restarted): reported here instead of crashing the process */
   onError?: (err: Error) => void;
 }
@@ -28,16 +33,21 @@ export async function openPostgresPool(options: PostgresPoolOptions): Promise<pg
     connectionString: options.url,
     max: options.max ?? 10,
     idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    connectionTimeoutMillis: options.waitTimeoutMs ?? 60_000,
     application_name: "alma",
     types,
   });
   pool.on("error", (err) => options.onError?.(err));
+  // checked on a connection of its own, so an unreachable server is told within the short connect timeout
+  const probe = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000, application_name: "alma" });
   try {
-    await pool.query("SELECT 1");
+    await probe.connect();
+    await probe.query("SELECT 1");
   } catch (err) {
     await pool.end().catch(() => {});
     throw describePostgresError(err, options.url);
+  } finally {
+    await probe.end().catch(() => {});
   }
   return pool;
 }
