@@ -91,6 +91,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: config.maxFrameBytes,
+    // behind nginx every browser would share nginx's address, and so one rate limit
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     // one line per request instead of Fastify's two multi-line entries
     logController: new OneLineRequestLog(),
   });

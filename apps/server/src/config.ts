@@ -86,6 +86,26 @@ export const envSchema = z.object({
     )
     .pipe(z.array(z.url({ message: "each origin must be a URL like http://localhost:3000" }))),
   ALMA_AUTH_TOKEN: z.string().min(16, "use at least 16 characters").optional(),
+  /**
+   * the proxies (nginx, a load balancer) whose X-Forwarded-For names the client: addresses, CIDR ranges, or
+   * proxy-addr's names loopback / linklocal / uniquelocal. Unset: the socket's address is the client's.
+   */
+  ALMA_TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.union([z.enum(["loopback", "linklocal", "uniquelocal"]), z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()], {
+          message: "each proxy must be an address (10.0.0.5), a range (10.0.0.0/8), or loopback / linklocal / uniquelocal",
+        }),
+      ),
+    ),
 
   ALMA_MAX_FRAME_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   ALMA_RUN_DEADLINE_MS: int(1000).default(60_000),
@@ -149,6 +169,8 @@ export interface AppConfig {
   instanceId: string;
   undoWindowMs: number;
   allowedOrigins: string[];
+  /** whose X-Forwarded-For is believed (Fastify's trustProxy); empty: none */
+  trustedProxies: string[];
   authToken: string | null;
   maxFrameBytes: number;
   runDeadlineMs: number;
@@ -263,6 +285,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     instanceId: e.ALMA_INSTANCE_ID ?? randomUUID(),
     undoWindowMs: e.ALMA_UNDO_WINDOW_MS,
     allowedOrigins: e.ALMA_ALLOWED_ORIGINS.map((o) => new URL(o).origin),
+    trustedProxies: e.ALMA_TRUSTED_PROXIES,
     authToken: e.ALMA_AUTH_TOKEN ?? null,
     maxFrameBytes: e.ALMA_MAX_FRAME_BYTES,
     runDeadlineMs: e.ALMA_RUN_DEADLINE_MS,
