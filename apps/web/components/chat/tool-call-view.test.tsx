@@ -36,6 +36,9 @@ describe("a step's tool calls", () => {
     expect(within(call).getByTestId("tool-call-result").textContent).toBe("Result: 1798.65");
     expect(within(call).getByTestId("tool-call-duration").textContent).toBe("14 ms");
     expect(within(call).queryByText("running…")).toBeNull();
+    // the calculator's text names itself: the label is not said twice
+    rerender(<ToolCalls tools={[{ ...running, status: "ok", result: "Result: 1798.65", durationMs: 14 }]} />);
+    expect(within(call).getByTestId("tool-call-result").textContent).toBe("Result: 1798.65");
   });
 
   it("shows a failed call's message, styled as an error", () => {

@@ -13,6 +13,9 @@ function CallIcon({ status }: { status: ToolCallRecord["status"] }) {
   return <OctagonX className="size-3.5 text-destructive" aria-hidden />;
 }
 
+/** a result whose text already says it is one ("Result: 1798.65") */
+const NAMES_ITSELF = /^\s*result\b/i;
+
 const STATUS_TEXT: Record<ToolCallRecord["status"], string> = { running: "running", ok: "done", error: "failed" };
 
 function Arguments({ args }: { args: string }) {
@@ -71,7 +74,8 @@ export const ToolCallView = React.memo(function ToolCallView({ call }: { call: T
           className="max-h-40 overflow-auto whitespace-pre-wrap break-words rounded bg-background/60 px-2 py-1 font-mono text-xs"
           data-testid="tool-call-result"
         >
-          <span className="sr-only">Result: </span>
+          {/* a screen reader hears "Result" once: the calculator's own text already starts with it */}
+          {!NAMES_ITSELF.test(call.result) && <span className="sr-only">Result: </span>}
           {call.result}
         </pre>
       )}

@@ -21,6 +21,9 @@ const BAR: Record<WaterfallRow["role"], string> = {
   answer: "bg-success",
 };
 
+/** a row's badge (retry, round, cut): never squeezed, on its own line height */
+const BADGE = "shrink-0 whitespace-nowrap rounded px-1 text-[10px] leading-4";
+
 function pct(ms: number, domain: number): string {
   return `${Math.min(100, Math.max(0, (ms / domain) * 100))}%`;
 }
@@ -96,22 +99,25 @@ function Row({ r, domain }: { r: WaterfallRow; domain: number }) {
         data-running={r.running || undefined}
         aria-label={hint}
       >
-        <span className="flex items-baseline justify-between gap-2">
-          <span className="min-w-0 truncate" data-testid="waterfall-row-label">
-            <span className="font-medium">{r.label}</span>
-            <span className="text-muted-foreground"> · {r.agent}</span>
+        {/* the badges sit apart from the label (which truncates first) and on the text line, clear of the bar, at any width */}
+        <span className="flex items-center justify-between gap-2">
+          <span className="flex min-w-0 items-center gap-1.5" data-testid="waterfall-row-label">
+            <span className="min-w-0 truncate" data-testid="waterfall-row-name">
+              <span className="font-medium">{r.label}</span>
+              <span className="text-muted-foreground"> · {r.agent}</span>
+            </span>
             {r.retry > 0 && (
-              <span className="ml-1 rounded bg-warning/25 px-1 text-[10px]" data-testid="waterfall-retry">
+              <span className={cn(BADGE, "bg-warning/25")} data-testid="waterfall-retry">
                 retry {r.retry}
               </span>
             )}
             {r.round > 0 && (
-              <span className="ml-1 rounded bg-muted px-1 text-[10px]" data-testid="waterfall-round">
+              <span className={cn(BADGE, "bg-muted")} data-testid="waterfall-round">
                 round {r.round + 1}
               </span>
             )}
             {r.cut && (
-              <span className="ml-1 rounded bg-destructive/15 px-1 text-[10px] text-destructive" data-testid="waterfall-cut">
+              <span className={cn(BADGE, "bg-destructive/15 text-destructive")} data-testid="waterfall-cut">
                 {r.cut}
               </span>
             )}
@@ -126,7 +132,7 @@ function Row({ r, domain }: { r: WaterfallRow; domain: number }) {
             )}
           </span>
         </span>
-        <span className="relative mt-0.5 block h-2.5 rounded-sm bg-muted">
+        <span className="relative mt-1 block h-2.5 rounded-sm bg-muted" data-testid="waterfall-bar">
           {/* waiting for the first token, then generating */}
           <span
             className={cn("absolute inset-y-0 rounded-sm opacity-30", BAR[r.role])}
