@@ -98,3 +98,59 @@ test("a file that is not what its name says gets the server's message on its chi
   await huge.getByRole("button", { name: "Remove huge.txt" }).click();
   await expect(composerChips(page)).toHaveCount(2);
 });
+
+test("files uploaded and not sent come back as ready chips after a reload, and go with the next message", async ({ page }) => {
+  await openChat(page);
+  await page.getByTestId("composer").fill("What do these say?");
+  await page.getByTestId("attach-input").setInputFiles([
+    { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("The meeting is on Tuesday.\n") },
+    { name: "sales.csv", mimeType: "text/csv", buffer: Buffer.from("month,total\nJan,120\nFeb,80\n") },
+  ]);
+  await expect(composerChips(page).filter({ hasText: "notes.txt" })).toHaveAttribute("data-status", "ready");
+  await expect(composerChips(page).filter({ hasText: "sales.csv" })).toHaveAttribute("data-status", "ready");
+  await expect(page).toHaveURL(/\/c\/[A-Za-z0-9_-]+$/);
+
+  await page.reload();
+  await expect(page.getByTestId("model-status")).toHaveAttribute("data-state", "ready");
+  await expect(composerChips(page).getByTestId("attachment-name")).toHaveText(["notes.txt", "sales.csv"]);
+  await expect(composerChips(page).first()).toHaveAttribute("data-status", "ready");
+  await expect(page.getByTestId("composer")).toHaveValue("What do these say?");
+  await page.getByTestId("composer").press("Enter");
+  await expect(userMessage(page).getByTestId("message-attachment").getByTestId("attachment-name")).toHaveText(["notes.txt", "sales.csv"]);
+  await expect(composerChips(page)).toHaveCount(0);
+  await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 30_000 });
+});
+
+test("a file that could not be attached holds Send until it is removed; removing chips by keyboard keeps focus in the composer", async ({ page }) => {
+  await openChat(page);
+  await page.getByTestId("attach-input").setInputFiles([
+    { name: "photo.txt", mimeType: "text/plain", buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]) },
+    { name: "empty.txt", mimeType: "text/plain", buffer: Buffer.alloc(0) },
+    { name: "good.md", mimeType: "text/markdown", buffer: Buffer.from("# kept\n") },
+  ]);
+  await expect(composerChips(page).filter({ hasText: "photo.txt" })).toHaveAttribute("data-status", "failed");
+  await expect(composerChips(page).filter({ hasText: "empty.txt" })).toHaveAttribute("data-status", "failed");
+  await expect(composerChips(page).filter({ hasText: "good.md" })).toHaveAttribute("data-status", "ready");
+  const conversationId = page.url().split("/c/")[1]!;
+  await send(page, "Read my files");
+  await expect(page.getByTestId("composer-reason")).toHaveText("Remove or retry the files that could not be attached.");
+  await expect(page.locator('[data-testid="message"][data-role="user"]')).toHaveCount(0);
+  await expect(composerChips(page)).toHaveCount(3);
+
+  // by keyboard: focus goes to the next chip's Remove, never to the page's body
+  await page.getByRole("button", { name: "Remove photo.txt" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("button", { name: "Remove empty.txt" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("button", { name: "Remove good.md" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(composerChips(page)).toHaveCount(0);
+  await expect(page.getByTestId("composer")).toBeFocused();
+
+  // the conversation the first file made holds no message: once another chat is open it is not listed
+  await expect(page.locator(`[data-testid="conversation-item"][data-conversation-id="${conversationId}"]`)).toHaveCount(1);
+  await page.getByTestId("new-chat").click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId("conversation-list")).toBeVisible();
+  await expect(page.locator(`[data-testid="conversation-item"][data-conversation-id="${conversationId}"]`)).toHaveCount(0);
+});

@@ -75,3 +75,40 @@ test("the calculator's tool call shows live in its step, running then its sandbo
   await expect(page.getByTestId("waterfall-tool")).toHaveAttribute("data-tool", "run_javascript");
   await expect(page.getByTestId("waterfall-tool").getByTestId("waterfall-tool-duration")).toHaveText(/^\d+(\.\d+)? (ms|s)$/);
 });
+
+test("on a 390 px wide phone the tool call's result is read once, and the waterfall's round badge has room beside its label, clear of the bar", async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await openChat(page);
+  // a question of its own: the same one again would be answered from the response cache, with no tool call
+  await send(page, `${LOAN_QUESTION} (ref ${Math.random().toString(36).slice(2, 8)})`);
+  const answer = lastAssistant(page);
+  await expect(answer).toHaveAttribute("data-status", "complete", { timeout: 30_000 });
+  const result = answer.getByTestId("tool-call-result");
+  // the calculator's text says "Result: …" itself: the label is not said (nor in the DOM) twice
+  expect((await result.textContent())?.match(/Result/g)).toHaveLength(1);
+  // the reviewer's pass, when the run made one, reads after the answer it checks, as "Review", not as a numbered step
+  const review = answer.getByTestId("review");
+  if ((await review.count()) > 0) {
+    await expect(review.getByRole("button", { name: "Review", exact: true })).toBeVisible();
+    const [content, reviewBox] = await Promise.all([answer.getByTestId("message-content").boundingBox(), review.boundingBox()]);
+    expect(reviewBox!.y).toBeGreaterThanOrEqual(content!.y + content!.height);
+    await expect(answer.getByTestId("plan")).not.toContainText("Review");
+  }
+
+  await page.getByTestId("metrics-toggle").click();
+  const round = page.getByTestId("waterfall-round");
+  await expect(round).toHaveText("round 2");
+  const row = page.locator('[data-testid="waterfall-row"]').filter({ has: round });
+  const [badge, name, bar] = await Promise.all([
+    round.boundingBox(),
+    row.getByTestId("waterfall-row-name").boundingBox(),
+    row.getByTestId("waterfall-bar").boundingBox(),
+  ]);
+  expect(badge && name && bar).toBeTruthy();
+  // beside the label with a gap, and above the bar
+  expect(badge!.x).toBeGreaterThanOrEqual(name!.x + name!.width + 4);
+  expect(badge!.y + badge!.height).toBeLessThanOrEqual(bar!.y);
+  await shot(page, "tool-call-waterfall-390");
+});
