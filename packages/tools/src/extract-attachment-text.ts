@@ -42,7 +42,7 @@ export async function extractAttachmentText(input: AttachmentInput, options: Ext
   const maxBytes = options.maxBytes ?? DEFAULT_ATTACHMENT_LIMITS.maxBytes;
   const fail = (code: AttachmentError["code"], message: string): ExtractionResult => ({ ok: false, error: { code, message } });
   if (bytes.length > maxBytes) return fail("too_large", `${name} is ${formatBytes(bytes.length)}; a file may be at most ${formatBytes(maxBytes)}`);
-  if (bytes.length === 0) return fail("empty", `${name} is empty`);
+  if (bytes.length === 0) return fail("empty", `${name} is empty (0 bytes): attach a file with something in it`);
 
   const sniffed = sniffBinaryType(bytes);
   const kind = attachmentKind(name, input.mediaType) ?? (hasPdfHeader(bytes) && extensionOf(name) === "" ? "pdf" : undefined);
