@@ -1,19 +1,18 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { capableResponder } from "@alma/agent/testing";
 import { OpenAIChatModel, ScriptedChatModel, type ChatModel } from "@alma/llm";
 import { startFakeOpenAI, type FakeOpenAIServer } from "@alma/testing";
-import { testConfig } from "../testing/test-config.js";
+import { describeOnEachLiveRunPath, type LiveRunPath } from "../testing/describe-on-each-live-run-path.js";
 import type { WsTestClient } from "../testing/ws-test-client.js";
-import { useTestResources } from "../testing/use-test-resources.js";
 
 let fake: FakeOpenAIServer | null = null;
-const resources = useTestResources(async () => {
+afterEach(async () => {
   await fake?.close();
   fake = null;
 });
 
 // flushes far apart: what the database holds mid-run lags well behind the live answer
-const serve = (model: ChatModel) => resources.serve({ config: testConfig({ ALMA_FLUSH_INTERVAL_MS: "5000" }), model });
+const serve = (path: LiveRunPath, model: ChatModel) => path.start({ model, env: { ALMA_FLUSH_INTERVAL_MS: "5000" } });
 
 /**
  * A viewer that opens the conversation mid-answer (a reload, a second tab): the history's answer, then every event
@@ -35,17 +34,18 @@ async function joinMidRun(connect: () => Promise<WsTestClient>, conversationId: 
   return { answer, steps, joinedAt: run.lastIndex };
 }
 
-describe("a viewer that joins a live answer sees every token once", () => {
+describeOnEachLiveRunPath("a viewer that joins a live answer sees every token once", (path) => {
   it("reload or second tab mid-answer: the history's text plus the events after it is the stored answer, at every join point", async () => {
     const words = Array.from({ length: 300 }, (_, i) => ` w${i}`);
-    const { app, connect } = await serve(new ScriptedChatModel({ reply: () => ({ tokens: words }), tokensPerSecond: 150 }));
-    const a = await connect();
+    const { first, second } = await serve(path, new ScriptedChatModel({ reply: () => ({ tokens: words }), tokensPerSecond: 150 }));
+    const { app } = first;
+    const a = await first.connect();
     a.send({ type: "message.send", clientMessageId: "m", content: "count for me", options: { taskType: "conversational", maxOutputTokens: 400 } });
     const { runId, conversationId } = await a.waitFor("message.accepted");
     const joins = [];
     for (const seq of [3, 40, 90, 160, 240]) {
       await a.waitFor("run.token", (t) => t.runId === runId && t.seq >= seq, 20_000);
-      joins.push(joinMidRun(connect, conversationId));
+      joins.push(joinMidRun(second.connect, conversationId));
     }
     await a.waitForRunEnd(runId!, 30_000);
     const stored = (await app.alma.store.listMessages(conversationId)).at(-1)!;
@@ -61,8 +61,9 @@ describe("a viewer that joins a live answer sees every token once", () => {
 
   it("an analytical answer's steps too: each step's text from history plus its later tokens is the stored step", async () => {
     fake = await startFakeOpenAI({ flavour: "vllm", contextWindow: 32_768, models: ["m"], handler: capableResponder({ tokensPerSecond: 400 }) });
-    const { app, connect } = await serve(new OpenAIChatModel({ baseURL: fake.url, model: "m" }));
-    const a = await connect();
+    const { first, second } = await serve(path, new OpenAIChatModel({ baseURL: fake.url, model: "m" }));
+    const { app } = first;
+    const a = await first.connect();
     a.send({
       type: "message.send",
       clientMessageId: "m",
@@ -71,9 +72,9 @@ describe("a viewer that joins a live answer sees every token once", () => {
     });
     const { runId, conversationId } = await a.waitFor("message.accepted");
     await a.waitFor("run.token", (t) => t.runId === runId && t.stepId !== null && t.seq > 20, 20_000);
-    const mid = joinMidRun(connect, conversationId);
+    const mid = joinMidRun(second.connect, conversationId);
     await a.waitFor("run.token", (t) => t.runId === runId && t.stepId === null && t.seq > 5, 30_000);
-    const late = joinMidRun(connect, conversationId);
+    const late = joinMidRun(second.connect, conversationId);
     await a.waitForRunEnd(runId!, 60_000);
     const stored = (await app.alma.store.listMessages(conversationId)).at(-1)!;
     expect(stored.steps!.length).toBeGreaterThanOrEqual(2);

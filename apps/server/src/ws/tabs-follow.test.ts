@@ -1,22 +1,22 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { ScriptedChatModel } from "@alma/llm";
-import { testConfig } from "../testing/test-config.js";
-import { useTestResources } from "../testing/use-test-resources.js";
-
-const resources = useTestResources();
-const serve = (model = new ScriptedChatModel({ reply: "an answer in a few words", tokensPerSecond: 200 })) => resources.serve({ config: testConfig(), model });
+import { describeOnEachLiveRunPath } from "../testing/describe-on-each-live-run-path.js";
 
 const convo = { taskType: "conversational" } as const;
 const LONG = Array.from({ length: 400 }, (_, i) => `word${i}`).join(" ");
 
-describe("a tab left open on a conversation while another tab writes in it", () => {
+describeOnEachLiveRunPath("a tab left open on a conversation while another tab writes in it", (path) => {
+  // the writing tab is on the first server; the other tab, and the reconnect, on the second (another instance on Redis)
+  const serve = (model = new ScriptedChatModel({ reply: "an answer in a few words", tokensPerSecond: 200 })) => path.start({ model });
+
   it("is told of each new message, in place (after the message it follows), before its answer streams", async () => {
-    const { app, connect } = await serve();
-    const a = await connect();
+    const { first: writer, second: other } = await serve();
+    const { app } = writer;
+    const a = await writer.connect();
     a.send({ type: "message.send", clientMessageId: "m1", content: "first", options: { taskType: "conversational" } });
     const first = await a.waitFor("message.accepted");
     await a.waitForRunEnd(first.runId!);
-    const b = await connect();
+    const b = await other.connect();
     b.send({ type: "conversation.history", requestId: "h", conversationId: first.conversationId });
     await b.waitFor("conversation.history.result");
     const before = await app.alma.store.listMessages(first.conversationId);
@@ -51,14 +51,15 @@ describe("a tab left open on a conversation while another tab writes in it", () 
   });
 
   it("shows a run to every tab on the conversation and resumes after a reconnect without gaps", async () => {
-    const { app, connect } = await serve(new ScriptedChatModel({ reply: LONG, tokensPerSecond: 200 }));
-    const a = await connect();
+    const { first: writer, second: other } = await serve(new ScriptedChatModel({ reply: LONG, tokensPerSecond: 200 }));
+    const { app } = writer;
+    const a = await writer.connect();
     a.send({ type: "message.send", clientMessageId: "r1", content: "go", options: convo });
     const { runId, conversationId } = await a.waitFor("message.accepted");
     await a.waitFor("run.token", (t) => t.runId === runId && t.seq === 5);
 
     // a second tab opens the conversation and joins the live run from the start
-    const b = await connect();
+    const b = await other.connect();
     b.send({ type: "conversation.history", requestId: "h", conversationId });
     const history = await b.waitFor("conversation.history.result");
     expect(history.activeRun?.runId).toBe(runId);
@@ -69,7 +70,7 @@ describe("a tab left open on a conversation while another tab writes in it", () 
     a.terminate();
     const lastIndex = Math.max(...a.frames.filter((f) => "index" in f && f.runId === runId).map((f) => (f as { index: number }).index));
     await new Promise((r) => setTimeout(r, 150));
-    const a2 = await connect();
+    const a2 = await other.connect();
     a2.send({ type: "run.resume", runId: runId!, afterIndex: lastIndex });
     await a2.waitForRunEnd(runId!);
     await b.waitForRunEnd(runId!);
@@ -89,9 +90,9 @@ describe("a tab left open on a conversation while another tab writes in it", () 
   });
 
   it("shows a new run to another tab that has the conversation open", async () => {
-    const { connect } = await serve(new ScriptedChatModel({ reply: "shared answer" }));
-    const a = await connect();
-    const b = await connect();
+    const { first: writer, second: other } = await serve(new ScriptedChatModel({ reply: "shared answer" }));
+    const a = await writer.connect();
+    const b = await other.connect();
     a.send({ type: "message.send", clientMessageId: "t1", content: "first", options: convo });
     const first = await a.waitFor("message.accepted");
     await a.waitForRunEnd(first.runId!);
