@@ -148,6 +148,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     runs: cluster.runs,
     changes,
     messageLimiter: cluster.rateLimiter("messages", config.limits.messagesPerMinute, 60_000),
+    conversationLocks: cluster.conversationLocks,
   });
 
   let drained: Promise<void> | null = null;

@@ -1,6 +1,7 @@
 import type { AppConfig } from "../config.js";
 import type { RunServices } from "../runs/run-services.js";
 import type { RunSource } from "../runs/run-source.js";
+import type { ConversationRunLocks } from "../cluster/conversation-run-locks.js";
 import type { RateLimiter } from "../limits/rate-limiter.js";
 import type { ConversationChangeFeed } from "./conversation-change-feed.js";
 import { ConversationOperations } from "./conversation-operations.js";
@@ -18,6 +19,8 @@ export interface ChatServiceDeps extends RunServices {
   changes: ConversationChangeFeed;
   /** messages per minute per address (shared by the instances with Redis) */
   messageLimiter: RateLimiter;
+  /** one run per conversation across the instances (Redis); null in-process */
+  conversationLocks: ConversationRunLocks | null;
 }
 
 /**

@@ -1,4 +1,7 @@
+import { randomUUID } from "node:crypto";
 import type { ChatModel } from "@alma/llm";
+import type { ConversationStore } from "@alma/store";
+import type { ConversationRunLocks } from "../cluster/conversation-run-locks.js";
 import type { AppConfig } from "../config.js";
 import type { RateLimiter } from "../limits/rate-limiter.js";
 import type { RunHub } from "../runs/run-hub.js";
@@ -12,7 +15,14 @@ export interface RunAdmissionDeps {
   now: () => number;
   /** messages per minute per address: in-process, or shared by the instances through Redis */
   messageLimiter: RateLimiter;
+  /** with Redis, one run per conversation across the instances; null or absent: this hub alone decides */
+  conversationLocks?: ConversationRunLocks | null;
+  /** with the locks: whether the run a lock names still streams (its answer as stored) */
+  store?: Pick<ConversationStore, "listMessages">;
 }
+
+const conflict = () =>
+  new RequestError("conflict", "An answer is still being written in this conversation. Stop it or wait for it to finish.", { retryable: true });
 
 /**
  * Whether a new run may start: not while shutting down, only with a ready model, one run per conversation,
@@ -40,10 +50,23 @@ export class RunAdmission {
     this.check(client, conversationId);
     this.starting++;
     this.startingBy.set(client.id, (this.startingBy.get(client.id) ?? 0) + 1);
+    let token: string | null = null;
     try {
+      if (conversationId !== null && this.deps.conversationLocks) {
+        token = `starting:${randomUUID()}`;
+        await this.lockConversation(this.deps.conversationLocks, conversationId, token);
+      }
       // the place is held while the shared rate limit answers, so the caps above stay exact
       await this.takeMessage(client);
-      return await start();
+      const before = conversationId === null ? new Set(this.deps.hub.activeIdsOwnedBy(client.id)) : null;
+      const started = await start();
+      const locks = this.deps.conversationLocks;
+      if (token !== null) await this.holdLock(locks!, conversationId!, token);
+      else if (before !== null && locks) await this.lockNewConversation(locks, client, before);
+      return started;
+    } catch (err) {
+      if (token !== null) await this.deps.conversationLocks!.release(conversationId!, token).catch(() => undefined);
+      throw err;
     } finally {
       this.starting--;
       const left = (this.startingBy.get(client.id) ?? 1) - 1;
@@ -69,11 +92,7 @@ export class RunAdmission {
         { retryable: status.state === "loading" || status.state === "downloading" },
       );
     }
-    if (conversationId !== null && hub.activeForConversation(conversationId)) {
-      throw new RequestError("conflict", "An answer is still being written in this conversation. Stop it or wait for it to finish.", {
-        retryable: true,
-      });
-    }
+    if (conversationId !== null && hub.activeForConversation(conversationId)) throw conflict();
     if (hub.activeOwnedBy(client.id) + (this.startingBy.get(client.id) ?? 0) >= config.limits.maxRunsPerConnection) {
       throw new RequestError(
         "too_many_runs",
@@ -87,6 +106,59 @@ export class RunAdmission {
         retryAfterMs: 2000,
       });
     }
+  }
+
+  /**
+   * Takes the conversation's lock, or refuses as a run of this hub would: another instance's run (or start) holds it.
+   * A lock still naming a run that has ended is let go at once rather than when its owner's refresher notices: a
+   * viewer told of the end may send the next message at once, on any instance.
+   */
+  private async lockConversation(locks: ConversationRunLocks, conversationId: string, token: string): Promise<void> {
+    if (await locks.acquire(conversationId, token)) return;
+    const holder = await locks.holder(conversationId);
+    if (holder !== null && (await this.holderEnded(conversationId, holder))) {
+      await locks.release(conversationId, holder);
+      if (await locks.acquire(conversationId, token)) return;
+    }
+    throw conflict();
+  }
+
+  /**
+   * Whether the run a lock names has ended: its answer is stored as ended before its end goes out (and stored as
+   * streaming before the lock names it). A start still in progress (a token, not a run id) has not.
+   */
+  private async holderEnded(conversationId: string, holder: string): Promise<boolean> {
+    if (holder.startsWith("starting:")) return false;
+    const local = this.deps.hub.get(holder);
+    if (local) return local.isEnded;
+    if (!this.deps.store) return false;
+    const answer = (await this.deps.store.listMessages(conversationId)).find((m) => m.role === "assistant" && m.runId === holder);
+    return answer?.status !== "streaming";
+  }
+
+  /** the run started: its lock names it until it ends; none started (a duplicate, or it already ended): let go */
+  private async holdLock(locks: ConversationRunLocks, conversationId: string, token: string): Promise<void> {
+    const run = this.deps.hub.activeForConversation(conversationId);
+    if (!run) {
+      await locks.release(conversationId, token);
+      return;
+    }
+    const { hub } = this.deps;
+    await locks.hold(conversationId, token, run.id, () => hub.get(run.id)?.isEnded === false);
+  }
+
+  /**
+   * A new conversation's run: nobody could name the conversation before its message was acknowledged, so its lock
+   * is taken as the run's now (before another instance can have heard of it, it is already running here).
+   */
+  private async lockNewConversation(locks: ConversationRunLocks, client: ChatClient, before: Set<string>): Promise<void> {
+    const { hub } = this.deps;
+    const run = hub
+      .activeIdsOwnedBy(client.id)
+      .filter((id) => !before.has(id))
+      .map((id) => hub.get(id)!)[0];
+    if (!run || !(await locks.acquire(run.conversationId, run.id))) return;
+    await locks.hold(run.conversationId, run.id, run.id, () => hub.get(run.id)?.isEnded === false);
   }
 
   /** counts the message against its address's rate, or throws rate_limited with how long to wait */

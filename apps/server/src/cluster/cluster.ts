@@ -5,6 +5,7 @@ import type { PublishChange } from "../chat/conversation-change-feed.js";
 import type { RateLimiter } from "../limits/rate-limiter.js";
 import type { RunHub, RunHubOptions } from "../runs/run-hub.js";
 import type { RunSource } from "../runs/run-source.js";
+import type { ConversationRunLocks } from "./conversation-run-locks.js";
 
 export type ServiceHealth = { ok: true } | { ok: false; error: string };
 
@@ -27,6 +28,8 @@ export interface Cluster {
   /** another instance's conversation changes reach `handler` from now on */
   onChange(handler: (conversationId: string, change: ConversationChange) => void): Promise<void>;
   rateLimiter(name: string, limit: number, windowMs: number): RateLimiter;
+  /** one run per conversation across the instances; null in-process (the hub alone knows every run) */
+  readonly conversationLocks: ConversationRunLocks | null;
   /** the agent's answer cache shared by the instances; null: the server's own (SQLite) */
   readonly answerCache: AnswerCache | null;
   /**

@@ -13,6 +13,7 @@ export class InProcessCluster implements Cluster {
   readonly health = null;
   readonly httpRateLimitRedis = null;
   readonly answerCache = null;
+  readonly conversationLocks = null;
 
   constructor(
     readonly instanceId: string,

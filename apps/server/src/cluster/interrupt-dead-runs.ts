@@ -1,12 +1,15 @@
 import type { DeadRun, RedisRunStream } from "@alma/live-runs";
 import { applyRunEvent, type RunEvent } from "@alma/protocol";
 import type { ConversationStore } from "@alma/store";
+import type { ConversationRunLocks } from "./conversation-run-locks.js";
 
 export interface InterruptDeadRunsDeps {
   store: Pick<ConversationStore, "updateAssistantMessage">;
   stream: Pick<RedisRunStream, "appendTerminal">;
   now: () => number;
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  /** the dead run's conversation lock is let go at once, so Continue need not wait for it to expire */
+  locks?: Pick<ConversationRunLocks, "release">;
 }
 
 const MESSAGE = "The server that was writing this answer stopped before it finished. The partial answer was kept; continue it to finish it.";
@@ -48,8 +51,10 @@ export async function interruptDeadRuns(deps: InterruptDeadRunsDeps, instanceId:
       steps: final.steps.length ? final.steps : null,
       error: { code: terminal.code, message: terminal.message },
     });
-    if (await deps.stream.appendTerminal(terminal, final)) interrupted++;
-    else deps.log.warn({ runId, instanceId }, "the instance taken for dead wrote its run's end first; it was reaped and stops its runs");
+    if (await deps.stream.appendTerminal(terminal, final)) {
+      interrupted++;
+      await deps.locks?.release(state.conversationId, runId);
+    } else deps.log.warn({ runId, instanceId }, "the instance taken for dead wrote its run's end first; it was reaped and stops its runs");
   }
   if (interrupted > 0) deps.log.info({ instanceId, interrupted }, "marked the answers of an instance that died interrupted");
   return interrupted;

@@ -8,6 +8,7 @@ import { RedisRateLimiter } from "../limits/redis-rate-limiter.js";
 import { RedisRunSource } from "../runs/redis-run-source.js";
 import { RunHub, type RunHubOptions } from "../runs/run-hub.js";
 import type { Cluster, ServiceHealth } from "./cluster.js";
+import { RedisConversationRunLocks } from "./conversation-run-locks.js";
 import { interruptDeadRuns } from "./interrupt-dead-runs.js";
 
 export interface RedisClusterOptions {
@@ -33,6 +34,7 @@ export class RedisCluster implements Cluster {
   readonly health: () => Promise<ServiceHealth>;
   readonly httpRateLimitRedis: Cluster["httpRateLimitRedis"];
   readonly answerCache: RedisAnswerCache;
+  readonly conversationLocks: RedisConversationRunLocks;
 
   private constructor(
     private readonly live: RedisLiveRuns,
@@ -52,6 +54,13 @@ export class RedisCluster implements Cluster {
     };
     this.httpRateLimitRedis = { redis: live.redis, nameSpace: `${o.config.redis.prefix}rate:http:` };
     this.answerCache = new RedisAnswerCache({ redis: live.redis, keyPrefix: `${o.config.redis.prefix}cache:` });
+    // as long as the heartbeat's TTL: a dead owner's locks are gone about when it is taken for dead
+    this.conversationLocks = new RedisConversationRunLocks({
+      redis: live.redis,
+      prefix: o.config.redis.prefix,
+      ttlMs: o.config.redis.instanceTtlMs,
+      onError: (err, conversationId) => o.log.error({ err, conversationId }, "could not keep or let go of a conversation's run lock"),
+    });
   }
 
   /** connects (a Redis that cannot be reached throws RedisUnreachableError, which stops the start), announces the instance */
@@ -107,11 +116,16 @@ export class RedisCluster implements Cluster {
   }
 
   async close(): Promise<void> {
+    this.conversationLocks.close();
     await this.runs.close();
     await this.live.close();
   }
 
   private interrupt(instanceId: string, runs: Parameters<typeof interruptDeadRuns>[2]): Promise<number> {
-    return interruptDeadRuns({ store: this.o.store, stream: this.live.stream, now: this.o.now, log: this.o.log }, instanceId, runs);
+    return interruptDeadRuns(
+      { store: this.o.store, stream: this.live.stream, now: this.o.now, log: this.o.log, locks: this.conversationLocks },
+      instanceId,
+      runs,
+    );
   }
 }

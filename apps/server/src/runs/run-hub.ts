@@ -82,6 +82,11 @@ export class RunHub {
     return n;
   }
 
+  /** the ids of the runs a connection started that have not ended */
+  activeIdsOwnedBy(connectionId: string): string[] {
+    return [...this.runs.values()].filter((run) => !run.isEnded && run.ownerConnectionId === connectionId).map((run) => run.id);
+  }
+
   activeOwnedBy(connectionId: string): number {
     let n = 0;
     for (const run of this.runs.values()) if (!run.isEnded && run.ownerConnectionId === connectionId) n++;

@@ -39,7 +39,8 @@ export function describeOnEachLiveRunPath(name: string, body: (path: LiveRunPath
     });
   });
 
-  describe(`${name} (Redis, two instances)`, () => {
+  // two servers and a database per test: more time than one in-process server needs on a busy machine
+  describe(`${name} (Redis, two instances)`, { timeout: 30_000 }, () => {
     const redis = useTestRedis();
     // each test a database of its own, as each in-process test has its own in-memory one (a clientMessageId of an
     // earlier test would be answered as a duplicate); dropped after the test's servers closed (hooks run in reverse)
