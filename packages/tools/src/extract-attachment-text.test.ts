@@ -63,7 +63,10 @@ describe("extractAttachmentText: text, Markdown, JSON", () => {
   });
 
   it("refuses empty files, too large files and unsupported types", async () => {
-    expect(errorOf(await extractAttachmentText({ name: "e.txt", bytes: new Uint8Array() }))).toEqual({ code: "empty", message: "e.txt is empty (0 bytes): attach a file with something in it" });
+    expect(errorOf(await extractAttachmentText({ name: "e.txt", bytes: new Uint8Array() }))).toEqual({
+      code: "empty",
+      message: "e.txt is empty (0 bytes): attach a file with something in it",
+    });
     expect(errorOf(await extractAttachmentText({ name: "w.md", bytes: utf8(" \n\t ") }))?.code).toBe("empty");
     const big = await extractAttachmentText({ name: "big.txt", bytes: new Uint8Array(2048).fill(0x61) }, { maxBytes: 1024 });
     expect(errorOf(big)).toEqual({ code: "too_large", message: "big.txt is 2 KB; a file may be at most 1 KB" });
