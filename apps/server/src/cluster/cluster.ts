@@ -3,7 +3,7 @@ import type { ConversationChange } from "@alma/live-runs";
 import type { Redis } from "ioredis";
 import type { PublishChange } from "../chat/conversation-change-feed.js";
 import type { RateLimiter } from "../limits/rate-limiter.js";
-import type { RunHub, RunHubOptions } from "../runs/run-hub.js";
+import type { RunHub } from "../runs/run-hub.js";
 import type { RunSource } from "../runs/run-source.js";
 import type { ConversationRunLocks } from "./conversation-run-locks.js";
 
