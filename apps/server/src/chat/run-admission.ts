@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ChatModel } from "@alma/llm";
 import type { ConversationStore } from "@alma/store";
 import type { ConversationRunLocks } from "../cluster/conversation-run-locks.js";
@@ -7,6 +8,10 @@ import type { RateLimiter } from "../limits/rate-limiter.js";
 import type { RunHub } from "../runs/run-hub.js";
 import type { ChatClient } from "./chat-client.js";
 import { RequestError } from "./request-error.js";
+
+/** how long a send waits for another start in the same conversation to name its run (storing messages takes ms) */
+const STARTING_WAIT_MS = 2_000;
+const STARTING_POLL_MS = 25;
 
 export interface RunAdmissionDeps {
   config: AppConfig;
@@ -114,13 +119,19 @@ export class RunAdmission {
    * viewer told of the end may send the next message at once, on any instance.
    */
   private async lockConversation(locks: ConversationRunLocks, conversationId: string, token: string): Promise<void> {
-    if (await locks.acquire(conversationId, token)) return;
-    const holder = await locks.holder(conversationId);
-    if (holder !== null && (await this.holderEnded(conversationId, holder))) {
-      await locks.release(conversationId, holder);
+    // a start still storing its messages holds a token, not a run id: its run may even have ended already (a fast
+    // model answers before the lock is renamed), so look again until it names its run or lets go
+    const until = Date.now() + STARTING_WAIT_MS;
+    for (;;) {
       if (await locks.acquire(conversationId, token)) return;
+      const holder = await locks.holder(conversationId);
+      if (holder !== null && !holder.startsWith("starting:")) {
+        if (!(await this.holderEnded(conversationId, holder))) throw conflict();
+        await locks.release(conversationId, holder);
+      }
+      if (Date.now() >= until) throw conflict();
+      if (holder?.startsWith("starting:")) await sleep(STARTING_POLL_MS);
     }
-    throw conflict();
   }
 
   /**
@@ -128,7 +139,6 @@ export class RunAdmission {
    * streaming before the lock names it). A start still in progress (a token, not a run id) has not.
    */
   private async holderEnded(conversationId: string, holder: string): Promise<boolean> {
-    if (holder.startsWith("starting:")) return false;
     const local = this.deps.hub.get(holder);
     if (local) return local.isEnded;
     if (!this.deps.store) return false;
