@@ -2,7 +2,7 @@ import { expect, type Page } from "@playwright/test";
 import { STEADY_ANSWER } from "./fake-model";
 import { lastAssistant } from "./helpers";
 
-// the same sampling as live-views.spec.ts, for the answers the multi-instance spec follows across instances
+// how live-views.spec.ts and multi-instance.spec.ts watch an answer that a reload, a tab or an instance joins
 
 export const norm = (s: string) => s.replace(/\s+/g, " ").trim();
 

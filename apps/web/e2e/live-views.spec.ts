@@ -1,34 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { SCENARIOS, STEADY_ANSWER, steadyStepText } from "./fake-model";
+import { expectWholeAnswer, norm, sampleAnswer } from "./answer-samples";
 import { lastAssistant, openChat, send } from "./helpers";
-
-const norm = (s: string) => s.replace(/\s+/g, " ").trim();
-
-/**
- * Records every text the last answer shows from now until it completes (a MutationObserver in the page), so a gap
- * or a duplicate between what history gave and what streamed after shows as a sample that is not a prefix.
- */
-async function sampleAnswer(page: Page): Promise<string[]> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __samples: string[] };
-    w.__samples = [];
-    const read = () => {
-      const all = document.querySelectorAll('[data-testid="message"][data-role="assistant"] [data-testid="message-content"]');
-      const text = all[all.length - 1]?.textContent ?? "";
-      if (text && w.__samples.at(-1) !== text) w.__samples.push(text);
-    };
-    read();
-    new MutationObserver(read).observe(document.body, { subtree: true, childList: true, characterData: true });
-  });
-  await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 30_000 });
-  return page.evaluate(() => (window as unknown as { __samples: string[] }).__samples);
-}
-
-function expectWholeAnswer(samples: string[]) {
-  expect(samples.length).toBeGreaterThan(3);
-  for (const s of samples) expect(norm(STEADY_ANSWER).startsWith(norm(s)), `"${norm(s).slice(-60)}" is not a prefix of the answer`).toBe(true);
-  expect(norm(samples.at(-1)!)).toBe(norm(STEADY_ANSWER));
-}
 
 // each attempt asks in its own words: the same question again would be answered at once from the response cache
 const fresh = (words: string) => `${SCENARIOS.steady}, ${words} (ref ${Math.random().toString(36).slice(2, 8)})`;

@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
 import type { Attachment, Message } from "@alma/protocol";
 import type { Pool, PoolClient } from "pg";
 import type { NewAttachment, StoredDocument } from "./conversation-store.js";
+import { newAttachmentRecord } from "./new-attachment-record.js";
 import { type PgDocumentRow, toPgDocument } from "./postgres-rows.js";
 import { type AttachmentRow, toAttachment } from "./sqlite-rows.js";
 import { StoreError } from "./store-error.js";
@@ -23,19 +23,7 @@ export class PostgresAttachments {
   constructor(private readonly now: () => number) {}
 
   async add(q: Queryable, input: NewAttachment): Promise<Attachment> {
-    const attachment: Attachment = {
-      id: randomUUID(),
-      conversationId: input.conversationId,
-      messageId: null,
-      name: input.name,
-      kind: input.kind,
-      mediaType: input.mediaType,
-      bytes: input.bytes,
-      chars: input.text.length,
-      tokens: input.tokens,
-      pages: input.pages ? input.pages.length : null,
-      createdAt: this.now(),
-    };
+    const attachment = newAttachmentRecord(input, this.now());
     await q.query(
       `INSERT INTO attachments (id, conversation_id, message_id, name, kind, media_type, bytes, text, pages_json, chars, tokens, created_at)
        VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11)`,

@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { Attachment, Message } from "@alma/protocol";
 import type { NewAttachment, StoredDocument } from "./conversation-store.js";
+import { newAttachmentRecord } from "./new-attachment-record.js";
 import { type AttachmentRow, type DocumentRow, toAttachment, toDocument } from "./sqlite-rows.js";
 import { StoreError } from "./store-error.js";
 
@@ -49,19 +49,7 @@ export class SqliteAttachments {
   }
 
   add(input: NewAttachment): Attachment {
-    const attachment: Attachment = {
-      id: randomUUID(),
-      conversationId: input.conversationId,
-      messageId: null,
-      name: input.name,
-      kind: input.kind,
-      mediaType: input.mediaType,
-      bytes: input.bytes,
-      chars: input.text.length,
-      tokens: input.tokens,
-      pages: input.pages ? input.pages.length : null,
-      createdAt: this.now(),
-    };
+    const attachment = newAttachmentRecord(input, this.now());
     this.stmt.insert.run({ ...attachment, text: input.text, pagesJson: input.pages ? JSON.stringify(input.pages) : null });
     return attachment;
   }
