@@ -180,7 +180,8 @@ describe("two alma servers on one PostgreSQL database and one Redis", () => {
     const { runId, userMessageId } = await writer.waitFor("message.accepted");
     const added = await follower.waitFor("message.added", (f) => f.conversationId === conversation.id, 10_000);
     expect(added.message).toMatchObject({ id: userMessageId, content: "hello from A", role: "user" });
-    await follower.waitForRunEnd(runId!, 30_000);
+    // both ends, not just one: B reads the run from Redis and may see its last frame before A's own socket does
+    await Promise.all([follower.waitForRunEnd(runId!, 30_000), writer.waitForRunEnd(runId!, 30_000)]);
     expect(
       follower
         .tokens(runId!)
