@@ -173,6 +173,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(conversationsApiPlugin, {
     store,
     hub,
+    runs: cluster.runs,
     authToken: config.authToken,
     requestsPerMinute: config.limits.httpRequestsPerMinute,
     prices: config.modelPrices,

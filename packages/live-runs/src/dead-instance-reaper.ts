@@ -7,6 +7,8 @@ export interface DeadRun {
   runId: string;
   /** the run's fold at its last written event (null if nothing was written): its partial answer, and `lastIndex` */
   state: RunState | null;
+  /** the conversation it was claimed for, so a run that died before its first event can still be found in the store */
+  conversationId: string | null;
 }
 
 export interface DeadInstance {
@@ -92,14 +94,16 @@ export class DeadInstanceReaper {
     this.timer = null;
   }
 
-  private async unendedRuns(instanceId: string): Promise<DeadRun[]> {
+  /** the runs an instance listed and did not end, each with its last state and its conversation */
+  async unendedRuns(instanceId: string): Promise<DeadRun[]> {
     const runIds = await this.options.redis.smembers(this.options.keys.instanceRuns(instanceId));
     const runs: DeadRun[] = [];
     for (const runId of runIds) {
       const state = await this.options.stream.readLatestState(runId).catch(() => null);
       // a run whose final state is stored ended; only its release was lost with the instance
       if (state && state.status !== "streaming") continue;
-      runs.push({ runId, state });
+      const conversationId = state?.conversationId ?? (await this.options.redis.get(this.options.keys.runConversation(runId)));
+      runs.push({ runId, state, conversationId });
     }
     return runs;
   }

@@ -20,6 +20,11 @@ export class RedisKeys {
     return `${this.prefix}run:${runId}:owner`;
   }
 
+  /** the conversation the run answers in, written at its claim: a run that dies before its first event is still found */
+  runConversation(runId: string): string {
+    return `${this.prefix}run:${runId}:conversation`;
+  }
+
   /** a stop asked for while the owner may not have heard it (pub/sub is at most once) */
   runStop(runId: string): string {
     return `${this.prefix}run:${runId}:stop`;
@@ -27,7 +32,7 @@ export class RedisKeys {
 
   /** every key a run has, for its expiry at the end */
   runKeys(runId: string): string[] {
-    return [this.runEvents(runId), this.runState(runId), this.runOwner(runId), this.runStop(runId)];
+    return [this.runEvents(runId), this.runState(runId), this.runOwner(runId), this.runConversation(runId), this.runStop(runId)];
   }
 
   /** the instances that have announced themselves and were not reaped (a set) */

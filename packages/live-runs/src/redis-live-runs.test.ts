@@ -39,7 +39,7 @@ describe("RedisLiveRuns across two servers", () => {
   it("Stop pressed on one server reaches the server that runs the answer", async () => {
     const a = await server("stop-a");
     const b = await server("stop-b");
-    await a.live.claim("run-stop");
+    await a.live.claim("run-stop", "c1");
     expect(await redis.get(keys.runOwner("run-stop"))).toBe("stop-a");
     expect(await b.live.requestStop("run-stop", "user")).toEqual({ delivered: true, owner: "stop-a" });
     await eventually(async () => a.stops.length > 0, "the stop to reach its owner");
@@ -54,7 +54,7 @@ describe("RedisLiveRuns across two servers", () => {
   it("a stop sent while the owner's subscriber was away is read when it reconnects", async () => {
     const a = await server("missed-a");
     const b = await server("missed-b");
-    await a.live.claim("run-missed");
+    await a.live.claim("run-missed", "c1");
     // the owner is not listening: published to nobody, but left in the stop key
     await a.live.control.close();
     expect(await b.live.requestStop("run-missed", "user")).toEqual({ delivered: false, owner: "missed-a" });
@@ -71,7 +71,7 @@ describe("RedisLiveRuns across two servers", () => {
   it("a viewer on the other server follows a run to its end, and the owner releases it", async () => {
     const a = await server("follow-a");
     const b = await server("follow-b");
-    await a.live.claim("run-follow");
+    await a.live.claim("run-follow", "c1");
     const events = runEvents("run-follow", 200);
     const states = foldEach("run-follow", events);
     const got: number[] = [];
@@ -101,8 +101,10 @@ describe("RedisLiveRuns across two servers", () => {
       ),
     );
     const doomed = await server("reap-dead", { heartbeatTtlMs: 400, heartbeatIntervalMs: 100 });
-    await doomed.live.claim("run-dies");
-    await doomed.live.claim("run-ends");
+    await doomed.live.claim("run-dies", "c1");
+    // one that dies before its first event: only its claim names where its answer is
+    await doomed.live.claim("run-early", "c-early");
+    await doomed.live.claim("run-ends", "c1");
     const dying = runEvents("run-dies", 30).slice(0, 12);
     const dyingStates = foldEach("run-dies", dying);
     for (const [i, e] of dying.entries()) doomed.live.append(e, dyingStates[i]!);
@@ -119,8 +121,12 @@ describe("RedisLiveRuns across two servers", () => {
     await eventually(async () => (await redis.sismember(keys.instances(), "reap-dead")) === 0, "the dead instance to be forgotten");
     expect(reaped).toHaveLength(1);
     expect(reaped[0]!.instanceId).toBe("reap-dead");
-    expect(reaped[0]!.runs).toEqual([{ runId: "run-dies", state: dyingStates[11] }]);
-    expect(reaped[0]!.runs[0]!.state?.text).toBe(dying.map((e) => (e.type === "run.token" ? e.text : "")).join(""));
+    const runs = [...reaped[0]!.runs].sort((x, y) => x.runId.localeCompare(y.runId));
+    expect(runs).toEqual([
+      { runId: "run-dies", state: dyingStates[11], conversationId: "c1" },
+      { runId: "run-early", state: null, conversationId: "c-early" },
+    ]);
+    expect(runs[0]!.state?.text).toBe(dying.map((e) => (e.type === "run.token" ? e.text : "")).join(""));
     expect(await survivors[0]!.live.reaper.findDeadInstances()).toEqual([]);
   });
 

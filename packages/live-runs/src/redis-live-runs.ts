@@ -101,8 +101,8 @@ export class RedisLiveRuns {
   }
 
   /** a run starts on this instance: before its first event */
-  claim(runId: string): Promise<void> {
-    return this.ownership.claim(runId);
+  claim(runId: string, conversationId: string): Promise<void> {
+    return this.ownership.claim(runId, conversationId);
   }
 
   /** every event the LiveRun emits, with its fold after it; the terminal one also releases the run */

@@ -22,15 +22,25 @@ export class RunOwnership {
     return this.options.instanceId;
   }
 
-  /** before the run's first event: a viewer or a stop from another instance can find it from then on */
-  async claim(runId: string): Promise<void> {
+  /**
+   * Before the run's first event: a viewer or a stop from another instance can find it from then on, and a survivor
+   * finds its answer through `conversationId` even if this instance dies before writing anything to the stream.
+   */
+  async claim(runId: string, conversationId: string): Promise<void> {
     const { redis, keys, instanceId } = this.options;
+    const ttl = this.options.liveTtlMs ?? 6 * 3_600_000;
     this.owned.add(runId);
     await redis
       .multi()
-      .set(keys.runOwner(runId), instanceId, "PX", this.options.liveTtlMs ?? 6 * 3_600_000)
+      .set(keys.runOwner(runId), instanceId, "PX", ttl)
+      .set(keys.runConversation(runId), conversationId, "PX", ttl)
       .sadd(keys.instanceRuns(instanceId), runId)
       .exec();
+  }
+
+  /** the conversation a run was claimed for (null once its keys expired) */
+  conversationOf(runId: string): Promise<string | null> {
+    return this.options.redis.get(this.options.keys.runConversation(runId));
   }
 
   /** the run ended and its terminal event is appended */

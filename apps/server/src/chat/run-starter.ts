@@ -52,7 +52,7 @@ export class RunStarter {
     const { store, hub } = this.deps;
     const runId = randomUUID();
     // with Redis, before anything is stored or acknowledged: any instance finds the run (and its owner) from now on
-    await hub.claim(runId);
+    await hub.claim(runId, args.userMessage.conversationId);
     let assistantMessageId: string;
     if (args.continueMessage) {
       assistantMessageId = args.continueMessage.id;

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -7,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { ScriptedChatModel } from "@alma/llm";
+import { RedisLiveRuns } from "@alma/live-runs";
 import { createTestDatabase, type TestDatabase } from "@alma/store";
 import { buildApp } from "../build-app.js";
 import { spawnServer, type SpawnedServer } from "../testing/spawn-server.js";
@@ -104,6 +106,40 @@ describe("an instance that dies mid-answer (kill -9), with a survivor on the sam
     expect(finished.status).toBe("complete");
     expect(finished.content).toBe(`${stored.content} and that is the rest.`);
   }, 300_000);
+
+  it("an instance that dies after claiming a run but before its first event: the survivor finds the answer through the claim and marks it interrupted", async () => {
+    const shared = { ...redis.env, ALMA_DATABASE_URL: db.url, ALMA_INSTANCE_TTL_MS: "1000" };
+    const b = await buildApp({
+      config: testConfig({ ...shared, ALMA_INSTANCE_ID: "early-b" }),
+      model: new ScriptedChatModel({ reply: "The whole answer.", tokensPerSecond: 0 }),
+    });
+    apps.push(b);
+    const bUrl = await b.listen({ host: "127.0.0.1", port: 0 });
+    // what a dying instance leaves: its claim in Redis, the user message and the streaming answer in the store, no event
+    const doomed = await RedisLiveRuns.start({ url: redis.url, prefix: redis.prefix, instanceId: "early-a", heartbeatTtlMs: 600, heartbeatIntervalMs: 150, onStop: () => {} });
+    const store = b.alma.store;
+    const conversation = await store.createConversation("early");
+    const { message: user } = await store.addUserMessage({ conversationId: conversation.id, content: "hello?", clientMessageId: "early-1" });
+    const runId = randomUUID();
+    await doomed.claim(runId, conversation.id);
+    const answer = await store.addAssistantMessage({ conversationId: conversation.id, runId, taskType: null });
+    // kill -9: no more heartbeats, nothing cleaned up
+    doomed.redis.disconnect();
+
+    const deadline = Date.now() + WAIT_MS;
+    while ((await store.getMessage(answer.id))!.status === "streaming" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const marked = (await store.getMessage(answer.id))!;
+    expect(marked).toMatchObject({ status: "interrupted", finishReason: "interrupted", content: "", error: { code: "shutting_down" } });
+    // the conversation is free: Continue on the survivor answers it
+    const viewer = await connect(bUrl);
+    viewer.send({ type: "run.continue", conversationId: conversation.id, messageId: answer.id });
+    const started = await viewer.waitFor("run.started", (f) => f.runId !== runId, WAIT_MS);
+    await viewer.waitFor("run.completed", (f) => f.runId === started.runId, WAIT_MS);
+    const finished = (await store.listMessages(conversation.id)).at(-1)!;
+    expect(finished).toMatchObject({ id: answer.id, status: "complete", content: "The whole answer." });
+    expect((await store.listMessages(conversation.id)).map((m) => m.id)).toEqual([user.id, answer.id]);
+    void doomed.close().catch(() => {});
+  }, 120_000);
 
   it("refuses to start when Redis cannot be reached, saying where and how to fix it (exit 69)", async () => {
     const port = await freePort();

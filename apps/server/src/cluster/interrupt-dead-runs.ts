@@ -1,10 +1,10 @@
 import type { DeadRun, RedisRunStream } from "@alma/live-runs";
-import { applyRunEvent, type RunEvent } from "@alma/protocol";
+import { applyRunEvent, createRunState, type RunEvent, type RunState } from "@alma/protocol";
 import type { ConversationStore } from "@alma/store";
 import type { ConversationRunLocks } from "./conversation-run-locks.js";
 
 export interface InterruptDeadRunsDeps {
-  store: Pick<ConversationStore, "updateAssistantMessage">;
+  store: Pick<ConversationStore, "updateAssistantMessage" | "listMessages">;
   stream: Pick<RedisRunStream, "appendTerminal">;
   now: () => number;
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
@@ -22,10 +22,12 @@ const MESSAGE = "The server that was writing this answer stopped before it finis
  */
 export async function interruptDeadRuns(deps: InterruptDeadRunsDeps, instanceId: string, runs: readonly DeadRun[]): Promise<number> {
   let interrupted = 0;
-  for (const { runId, state } of runs) {
+  for (const run of runs) {
+    const { runId } = run;
+    const state = run.state?.assistantMessageId ? run.state : await stateFromStore(deps, run);
     if (!state?.conversationId || !state.assistantMessageId) {
-      // it died before its first event: nothing was written that names its answer
-      deps.log.warn({ runId, instanceId }, "a dead instance's run left no event; its answer cannot be found to mark it interrupted");
+      // it died between its claim and storing its answer: there is no answer to mark
+      deps.log.info({ runId, instanceId }, "a dead instance's run left no answer in the store; nothing to mark interrupted");
       continue;
     }
     const terminal: RunEvent = {
@@ -58,4 +60,20 @@ export async function interruptDeadRuns(deps: InterruptDeadRunsDeps, instanceId:
   }
   if (interrupted > 0) deps.log.info({ instanceId, interrupted }, "marked the answers of an instance that died interrupted");
   return interrupted;
+}
+
+/**
+ * A run that died before its first event reached the stream: its claim named its conversation, where its answer is
+ * stored streaming under its run id (with the text it had, for a continued answer). That answer stands for its state.
+ */
+async function stateFromStore(deps: InterruptDeadRunsDeps, run: DeadRun): Promise<RunState | null> {
+  if (!run.conversationId) return null;
+  const answer = (await deps.store.listMessages(run.conversationId)).find((m) => m.role === "assistant" && m.runId === run.runId);
+  if (!answer || answer.status !== "streaming") return null;
+  return {
+    ...createRunState({ runId: run.runId, text: answer.content, steps: answer.steps }),
+    conversationId: run.conversationId,
+    assistantMessageId: answer.id,
+    taskType: answer.taskType,
+  };
 }

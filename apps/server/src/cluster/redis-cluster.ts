@@ -14,7 +14,7 @@ import { interruptDeadRuns } from "./interrupt-dead-runs.js";
 export interface RedisClusterOptions {
   config: AppConfig & { redis: RedisConfig };
   hubOptions: RunHubOptions;
-  store: Pick<ConversationStore, "updateAssistantMessage">;
+  store: Pick<ConversationStore, "updateAssistantMessage" | "listMessages">;
   log: FastifyBaseLogger;
   now: () => number;
 }
@@ -99,14 +99,10 @@ export class RedisCluster implements Cluster {
    * then every dead instance's, at once rather than at the first sweep. Runs of live instances are left alone.
    */
   async recoverInterrupted(): Promise<number> {
-    const { redis, keys, stream, ownership } = this.live;
+    const { redis, keys, ownership, reaper } = this.live;
     const owned = new Set(ownership.ownedRuns());
     const leftover = (await redis.smembers(keys.instanceRuns(this.instanceId))).filter((id) => !owned.has(id));
-    const runs = [];
-    for (const runId of leftover) {
-      const state = await stream.readLatestState(runId);
-      if (state === null || state.status === "streaming") runs.push({ runId, state });
-    }
+    const runs = (await reaper.unendedRuns(this.instanceId)).filter((r) => !owned.has(r.runId));
     let interrupted = await this.interrupt(this.instanceId, runs);
     if (leftover.length > 0) await redis.srem(keys.instanceRuns(this.instanceId), ...leftover);
     await this.live.reaper.reap(async (dead) => {

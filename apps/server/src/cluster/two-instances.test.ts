@@ -67,6 +67,15 @@ describe("two alma servers on one PostgreSQL database and one Redis", () => {
     const writer = await a.connect();
     writer.send({ type: "message.send", clientMessageId: "join-1", content: "count for me", options: convo });
     const { runId, conversationId } = await writer.waitFor("message.accepted");
+    await writer.waitFor("run.token", (t) => t.runId === runId, 20_000);
+    // scripts see the same through HTTP on either instance: the run A writes, where to resume it
+    const rest = async (url: string) =>
+      (await (await fetch(`${url}/api/conversations/${conversationId}`)).json()) as { activeRun: { runId: string; lastIndex: number } | null };
+    for (const url of [a.url, b.url]) {
+      const { activeRun } = await rest(url);
+      expect(activeRun?.runId).toBe(runId);
+      expect(activeRun!.lastIndex).toBeGreaterThan(0);
+    }
     const joins: Array<Promise<{ text: string; lastIndex: number; indexes: number[] }>> = [];
     for (const seq of [2, 50, 120, 200]) {
       await writer.waitFor("run.token", (t) => t.runId === runId && t.seq >= seq, 20_000);
@@ -86,6 +95,7 @@ describe("two alma servers on one PostgreSQL database and one Redis", () => {
     }
     const end = await writer.waitForRunEnd(runId!, 30_000);
     expect(end.type).toBe("run.completed");
+    expect((await rest(b.url)).activeRun).toBeNull();
     const stored = (await b.app.alma.store.listMessages(conversationId)).at(-1)!;
     expect(stored.content).toBe(words.join(""));
     const seen = await Promise.all(joins);

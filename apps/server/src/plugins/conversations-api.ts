@@ -2,13 +2,15 @@ import rateLimit from "@fastify/rate-limit";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Redis } from "ioredis";
-import { idSchema, type ModelPrice, type ServerFrameOf } from "@alma/protocol";
+import { idSchema, type Message, type ModelPrice, type ServerFrameOf } from "@alma/protocol";
 import type { ConversationStore } from "@alma/store";
 import type { AttachmentLimits } from "@alma/tools";
 import { buildConversationExport } from "../export/conversation-export.js";
 import { renderConversationMarkdown } from "../export/conversation-markdown.js";
 import { attachmentDisposition, exportFileName } from "../export/export-file-name.js";
+import { streamingAnswer } from "../chat/streaming-answer.js";
 import type { RunHub } from "../runs/run-hub.js";
+import type { RunSource } from "../runs/run-source.js";
 import { secretMatches } from "../security/secret-matches.js";
 import { attachmentsApiPlugin } from "./attachments-api.js";
 
@@ -38,6 +40,8 @@ function bearerMatches(expected: string, header: string | undefined): boolean {
 export const conversationsApiPlugin: FastifyPluginAsyncZod<{
   store: ConversationStore;
   hub: RunHub;
+  /** runs of every instance (with Redis), for the active run of a conversation answered elsewhere */
+  runs: Pick<RunSource, "liveState">;
   authToken: string | null;
   requestsPerMinute: number;
   /** what answers cost, for the export's figures (ALMA_MODEL_PRICES over the known prices) */
@@ -75,17 +79,23 @@ export const conversationsApiPlugin: FastifyPluginAsyncZod<{
 
   await app.register(attachmentsApiPlugin, { store: o.store, limits: o.attachmentLimits });
 
+  /**
+   * The conversation's run still being written: this instance's, or (with Redis) another's, found through its stored
+   * streaming answer and its stream. `lastIndex` is where a `run.resume` picks it up.
+   */
+  const activeRunOf = async (conversationId: string, messages: readonly Message[]) => {
+    const run = o.hub.activeForConversation(conversationId);
+    if (run) return { runId: run.id, lastIndex: run.lastIndex };
+    const answer = streamingAnswer(messages);
+    const state = answer ? await o.runs.liveState(answer.runId) : null;
+    return answer && state ? { runId: answer.runId, lastIndex: state.lastIndex } : null;
+  };
+
   app.get("/api/conversations/:id", { schema: { params: conversationParams } }, async (request, reply) => {
     const conversation = await o.store.getConversation(request.params.id);
     if (!conversation) return reply.code(404).send(NOT_FOUND);
     const [messages, pinnedFacts] = await Promise.all([o.store.listMessages(conversation.id), o.store.listPinnedFacts(conversation.id)]);
-    const run = o.hub.activeForConversation(conversation.id);
-    return {
-      conversation,
-      messages,
-      pinnedFacts,
-      activeRun: run ? { runId: run.id, lastIndex: run.lastIndex } : null,
-    };
+    return { conversation, messages, pinnedFacts, activeRun: await activeRunOf(conversation.id, messages) };
   });
 
   app.get("/api/conversations/:id/export", { schema: { params: conversationParams, querystring: exportQuery } }, async (request, reply) => {

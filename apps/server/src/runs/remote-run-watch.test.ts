@@ -48,7 +48,7 @@ describe("RemoteRunWatch (a viewer of another instance's run, on the real Redis)
   it("a congested socket is sent nothing until it drains, then resumes after the last event sent: every event once, in order", async () => {
     const live = await RedisLiveRuns.start({ url: redis.url, prefix: redis.prefix, instanceId: "watch-owner", onStop: () => {} });
     started.push(live);
-    await live.claim("run-w");
+    await live.claim("run-w", "c1");
     const writer = runWriter(live, "run-w");
     await writer.tokens(200);
 

@@ -48,8 +48,8 @@ export class RunHub {
   }
 
   /** before a run's message is acknowledged: with Redis, other instances find the run (and its owner) from then on */
-  claim(runId: string): Promise<void> {
-    return this.options.relay?.claim(runId) ?? Promise.resolve();
+  claim(runId: string, conversationId: string): Promise<void> {
+    return this.options.relay?.claim(runId, conversationId) ?? Promise.resolve();
   }
 
   /** called by the executor once the terminal event is out and the message stored */
