@@ -116,7 +116,14 @@ describe("an instance that dies mid-answer (kill -9), with a survivor on the sam
     apps.push(b);
     const bUrl = await b.listen({ host: "127.0.0.1", port: 0 });
     // what a dying instance leaves: its claim in Redis, the user message and the streaming answer in the store, no event
-    const doomed = await RedisLiveRuns.start({ url: redis.url, prefix: redis.prefix, instanceId: "early-a", heartbeatTtlMs: 600, heartbeatIntervalMs: 150, onStop: () => {} });
+    const doomed = await RedisLiveRuns.start({
+      url: redis.url,
+      prefix: redis.prefix,
+      instanceId: "early-a",
+      heartbeatTtlMs: 600,
+      heartbeatIntervalMs: 150,
+      onStop: () => {},
+    });
     const store = b.alma.store;
     const conversation = await store.createConversation("early");
     const { message: user } = await store.addUserMessage({ conversationId: conversation.id, content: "hello?", clientMessageId: "early-1" });
