@@ -4,6 +4,7 @@ import { formatNumber } from "./lib/stats.js";
 import { renderTable, type BenchTable } from "./lib/print-table.js";
 import { startAlmaServer } from "./relay/start-paths.js";
 import { type FlushCost, measureFlushCost } from "./concurrency/flush-cost.js";
+import { measureSearchColumnCost, type SearchColumnCost } from "./concurrency/search-column-cost.js";
 import { type ConcurrencyStep, measureStep, P99_LIMIT_MS } from "./concurrency/measure-step.js";
 import { measureRedisSteps, redisRatioTable } from "./concurrency/redis-steps.js";
 
@@ -115,6 +116,7 @@ export async function runConcurrencyBench({ quick = false, search = !quick }: { 
   }
   const flushRounds = quick ? 3 : 20;
   const flush = await measureFlushCost([100, 1000], flushRounds);
+  const searchCost: SearchColumnCost | string = await measureSearchColumnCost(quick ? 50 : 500, quick ? 2 : 10).catch((e: Error) => e.message);
   const row = (s: ConcurrencyStep, label: string) => [
     label,
     formatNumber(s.sessions, 0),
@@ -191,6 +193,27 @@ export async function runConcurrencyBench({ quick = false, search = !quick }: { 
       flush.postgresError ? `PostgreSQL not measured: ${flush.postgresError}` : "",
     ].filter(Boolean),
   };
+  const searchTable: BenchTable = {
+    title: "PostgreSQL: a long streaming answer's append with its search text made at every flush (migration 4) vs once it ends (migration 5), same run",
+    columns: ["concurrent answers", "answer length so far", "generated column: one round ms", "trigger: one round ms", "generated / trigger"],
+    rows:
+      typeof searchCost === "string"
+        ? []
+        : [
+            [
+              formatNumber(searchCost.sessions, 0),
+              `${formatNumber(searchCost.prefillChars, 0)} characters`,
+              formatNumber(searchCost.generatedRoundMs, 2),
+              formatNumber(searchCost.triggerRoundMs, 2),
+              `${formatNumber(searchCost.ratio, 2)}×`,
+            ],
+          ],
+    notes: [
+      typeof searchCost === "string"
+        ? `PostgreSQL not measured: ${searchCost}`
+        : `${searchCost.rounds} rounds, alternating; a round appends 10 tokens of text to every answer over the store's pool`,
+    ],
+  };
   return {
     target,
     rate,
@@ -203,7 +226,7 @@ export async function runConcurrencyBench({ quick = false, search = !quick }: { 
     bareMaxPassingSessions: bareMaxPassing,
     flushCosts: flush.costs,
     table,
-    tables: [table, redisRatioTable([...main, ...steps], redis.steps, redis.skipped), flushTable],
+    tables: [table, redisRatioTable([...main, ...steps], redis.steps, redis.skipped), flushTable, searchTable],
   };
 }
 

@@ -61,6 +61,36 @@ describe("PostgresConversationStore", () => {
     }
   });
 
+  it("an answer's search text is made once it ends, not at each flush while it streams", async () => {
+    const s = await PostgresConversationStore.open({ url: db.url });
+    try {
+      const c = await s.createConversation("");
+      await s.addUserMessage({ conversationId: c.id, clientMessageId: "q1", content: "tell me about owls" });
+      const a = await s.addAssistantMessage({ conversationId: c.id, runId: "r-owl", taskType: null });
+      const searchOf = async () =>
+        (await s.pool.query<{ search: string | null }>("SELECT search::text AS search FROM messages WHERE id = $1", [a.id])).rows[0]!.search;
+      await s.appendAssistantText(a.id, { delta: "Barn owls hunt" });
+      await s.appendAssistantText(a.id, { delta: " voles at night." });
+      expect(await searchOf()).toBeNull();
+      expect((await s.listConversations("voles")).map((x) => x.id)).not.toContain(c.id);
+      await s.updateAssistantMessage(a.id, { content: "Barn owls hunt voles at night.", status: "complete", finishReason: "stop" });
+      expect(await searchOf()).toContain("'vole'");
+      const hit = (await s.listConversations("vole")).find((x) => x.id === c.id);
+      expect(hit?.snippet).toContain("voles at night");
+      // an edit of a finished message is searched as edited; a status change alone keeps its search text
+      await s.updateAssistantMessage(a.id, { content: "Tawny owls eat mice.", status: "complete", finishReason: "stop" });
+      expect((await s.listConversations("vole")).map((x) => x.id)).not.toContain(c.id);
+      expect((await s.listConversations("mice")).map((x) => x.id)).toContain(c.id);
+      // an interrupted answer (what a restart or a dead instance leaves) is searchable too
+      const b = await s.addAssistantMessage({ conversationId: c.id, runId: "r-owl-2", taskType: null });
+      await s.appendAssistantText(b.id, { delta: "Snowy owls nest on tundra" });
+      await s.markStreamingInterrupted();
+      expect((await s.listConversations("tundra")).map((x) => x.id)).toContain(c.id);
+    } finally {
+      await s.close();
+    }
+  });
+
   it("closes its pool on close(): the database sees no connection of it after", async () => {
     const s = await PostgresConversationStore.open({ url: db.url });
     await s.listConversations();

@@ -105,6 +105,29 @@ export const postgresMigrations: Migration[] = [
       CREATE INDEX messages_search ON messages USING GIN (search);
     `,
   },
+  {
+    version: 5,
+    name: "a message's search text is made when it is written whole, not at every flush of a streaming answer",
+    // a generated column re-tokenized the whole answer at each 500 ms append (and moved its GIN entries): an answer
+    // is searchable once it ends (complete, stopped, interrupted, failed); until then its search stays empty
+    sql: `
+      ALTER TABLE messages DROP COLUMN search;
+      ALTER TABLE messages ADD COLUMN search TSVECTOR;
+      CREATE FUNCTION messages_search_text() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.status = 'streaming' THEN
+          NEW.search := NULL;
+        ELSIF TG_OP = 'INSERT' OR NEW.content IS DISTINCT FROM OLD.content OR OLD.search IS NULL THEN
+          NEW.search := to_tsvector('english', left(NEW.content, 200000));
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER messages_search_text BEFORE INSERT OR UPDATE OF content, status ON messages
+        FOR EACH ROW EXECUTE FUNCTION messages_search_text();
+      UPDATE messages SET search = to_tsvector('english', left(content, 200000)) WHERE status <> 'streaming';
+      CREATE INDEX messages_search ON messages USING GIN (search);
+    `,
+  },
 ];
 
 /** the advisory lock key every alma instance takes to migrate: one migrates, the others wait and find it done */
