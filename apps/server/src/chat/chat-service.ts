@@ -46,6 +46,7 @@ export class ChatService {
       starter: this.starter,
       changes: deps.changes,
       locks,
+      conversationLocks: deps.conversationLocks,
     });
     this.conversations = new ConversationOperations({ ...deps, locks });
     this.pins = new PinOperations(deps);

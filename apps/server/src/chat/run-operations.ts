@@ -1,5 +1,8 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ClientFrame, Message, RunOptions } from "@alma/protocol";
 import { type ConversationStore, type NewUserMessage, StoreError } from "@alma/store";
+import type { ConversationRunLocks } from "../cluster/conversation-run-locks.js";
 import type { RunHub } from "../runs/run-hub.js";
 import type { RunSource } from "../runs/run-source.js";
 import type { ChatClient } from "./chat-client.js";
@@ -24,7 +27,13 @@ export interface RunOperationsDeps {
   changes: ConversationChangeFeed;
   /** one request at a time per conversation and per clientMessageId (shared with the conversation operations) */
   locks: KeyedLock;
+  /** with Redis: a message that starts a new conversation is taken by one instance, a resend elsewhere waits for it */
+  conversationLocks?: ConversationRunLocks | null;
 }
+
+/** how long a resend waits for another instance to store the same message that starts a new conversation */
+const FIRST_SEND_WAIT_MS = 2_000;
+const FIRST_SEND_POLL_MS = 25;
 
 /** the lock keys of a request: its conversation, and the client's message id (a resend must find the first one stored) */
 export const conversationKey = (id: string) => `conversation:${id}`;
@@ -43,6 +52,33 @@ export class RunOperations {
   }
 
   private async sendLocked(client: ChatClient, frame: Frame<"message.send">, receivedAt: number): Promise<void> {
+    const locks = this.deps.conversationLocks;
+    // the KeyedLock holds the clientMessageId on this instance only; across instances the first to take it sends
+    if (frame.conversationId !== null || !locks) return this.sendChecked(client, frame, receivedAt);
+    const key = `new:${frame.clientMessageId}`;
+    const token = `starting:${randomUUID()}`;
+    if (!(await locks.acquire(key, token))) return this.sentElsewhere(client, frame);
+    try {
+      await this.sendChecked(client, frame, receivedAt);
+    } finally {
+      await locks.release(key, token).catch(() => undefined);
+    }
+  }
+
+  /** the same message starting a new conversation is being stored by another instance: answered as its duplicate */
+  private async sentElsewhere(client: ChatClient, frame: Frame<"message.send">): Promise<void> {
+    const deadline = Date.now() + FIRST_SEND_WAIT_MS;
+    do {
+      const first = await this.deps.store.findUserMessageByClientId(frame.clientMessageId);
+      if (first) return this.acceptDuplicate(client, frame.clientMessageId, first);
+      await sleep(FIRST_SEND_POLL_MS);
+    } while (Date.now() < deadline);
+    throw new RequestError("conflict", "This message is being sent by another server right now. Wait a moment, then reload the conversation list to find it.", {
+      retryable: true,
+    });
+  }
+
+  private async sendChecked(client: ChatClient, frame: Frame<"message.send">, receivedAt: number): Promise<void> {
     const { store, admission, starter } = this.deps;
     const existing = await store.findUserMessageByClientId(frame.clientMessageId);
     if (existing && (frame.conversationId === null || existing.conversationId === frame.conversationId)) {

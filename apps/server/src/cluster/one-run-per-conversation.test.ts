@@ -49,6 +49,31 @@ async function twoInstances() {
 }
 
 describe("one run per conversation across two instances on one Redis", () => {
+  it("the same message that starts a new conversation, sent to both servers at once (a resend): one conversation, one run, the second told it is a duplicate", async () => {
+    const [a, b] = await twoInstances();
+    const ca = await a.connect();
+    const cb = await b.connect();
+    for (let round = 0; round < 5; round++) {
+      const id = `first-${round}`;
+      const frame = { type: "message.send", conversationId: null, clientMessageId: id, content: `a new question ${round}`, options: convo } as const;
+      ca.send(frame);
+      cb.send(frame);
+      const [fa, fb] = await Promise.all([
+        ca.waitFor("message.accepted", (f) => f.clientMessageId === id),
+        cb.waitFor("message.accepted", (f) => f.clientMessageId === id),
+      ]);
+      expect(fa.conversationId).toBe(fb.conversationId);
+      expect(fa.userMessageId).toBe(fb.userMessageId);
+      expect([fa.duplicate, fb.duplicate].sort()).toEqual([false, true]);
+      expect(fa.runId).toBe(fb.runId);
+      await ca.waitForRunEnd(fa.runId!, 20_000);
+    }
+    const titled = (await a.app.alma.store.listConversations()).filter((c) => c.title.startsWith("a new question"));
+    expect(titled).toHaveLength(5);
+    expect(ca.of("error")).toEqual([]);
+    expect(cb.of("error")).toEqual([]);
+  }, 120_000);
+
   it("two sockets on two servers send into one conversation at once: one run, the other refused as on one server", async () => {
     const [a, b] = await twoInstances();
     const conversation = await a.app.alma.store.createConversation("shared");
