@@ -5,7 +5,6 @@ import { type FollowEnd, RunFollower } from "./run-follower.js";
 import type { RedisKeys } from "./redis-keys.js";
 import { RunStreamWriter } from "./run-stream-writer.js";
 import { SharedStreamReader } from "./shared-stream-reader.js";
-import { trace } from "/tmp/rr/trace.ts";
 
 export interface RedisRunStreamOptions {
   /** commands and writes */
@@ -129,9 +128,7 @@ export class RedisRunStream {
   async follow(runId: string, afterIndex: number, onEvent: (event: RunEvent) => void, signal?: AbortSignal): Promise<FollowEnd> {
     if (signal?.aborted) return { reason: "aborted", lastIndex: afterIndex };
     const { redis, keys } = this.options;
-    const tf = Date.now();
     const present = await redis.exists(keys.runEvents(runId), keys.runState(runId), keys.runOwner(runId));
-    trace("follow.exists", Date.now() - tf);
     if (present === 0) return { reason: "not_found", lastIndex: afterIndex };
     const reader = this.pickReader(runId);
     let resolveEnd!: (end: FollowEnd) => void;
@@ -156,7 +153,6 @@ export class RedisRunStream {
     // attached before the catch-up read: what the live reader gets meanwhile waits in the follower, so the union
     // of the two has no hole whatever the interleaving
     const { needsCatchUp } = reader.attach(follower);
-    trace("follow.needsCatchUp", needsCatchUp ? 1 : 0);
     if (needsCatchUp) {
       try {
         follower.catchUp(await this.readAfter(runId, afterIndex));

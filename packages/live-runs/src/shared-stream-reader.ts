@@ -2,7 +2,6 @@ import type { RunEvent } from "@alma/protocol";
 import type { Redis } from "ioredis";
 import { afterId, decodeEntry, streamsOfReply } from "./run-event-codec.js";
 import type { RunFollower } from "./run-follower.js";
-import { trace } from "/tmp/rr/trace.ts";
 
 export interface SharedStreamReaderOptions {
   /** a connection of its own: it spends its time blocked in XREAD */
@@ -101,10 +100,8 @@ export class SharedStreamReader {
     for (let attempt = 0; attempt < 100 && this.blockedOn && this.iteration === iteration; attempt++) {
       if (this.clientId !== null) {
         try {
-          const tu = Date.now();
           const n = await this.options.control.call("CLIENT", "UNBLOCK", this.clientId);
-          trace("unblock.rtt", Date.now() - tu);
-          if (n === 1) { trace("unblock.attempts", attempt + 1); return; }
+          if (n === 1) return;
         } catch (err) {
           this.options.onError(err as Error);
           return;
@@ -117,19 +114,19 @@ export class SharedStreamReader {
   private async loop(): Promise<void> {
     let failures = 0;
     while (this.tails.size > 0 && !this.closed) {
-      const tails = [...this.tails.values()];
-      const args: (string | number)[] = ["COUNT", this.options.count, "BLOCK", this.options.blockMs, "STREAMS"];
-      for (const t of tails) args.push(t.key);
-      for (const t of tails) args.push(afterId(t.cursor));
       let reply: unknown;
       try {
         if (this.clientId === null) this.clientId = Number(await this.options.reader.call("CLIENT", "ID"));
+        // the runs are listed after that await, in the same tick as the XREAD goes out: a run that joined while the
+        // id was asked (no XREAD out, so nothing to unblock) is in this one rather than left for the next
+        if (this.tails.size === 0 || this.closed) break;
+        const tails = [...this.tails.values()];
+        const args: (string | number)[] = ["COUNT", this.options.count, "BLOCK", this.options.blockMs, "STREAMS"];
+        for (const t of tails) args.push(t.key);
+        for (const t of tails) args.push(afterId(t.cursor));
         this.iteration++;
         this.blockedOn = new Set(tails.map((t) => t.runId));
-        const tx = Date.now();
         reply = await this.options.reader.call("XREAD", ...args);
-        trace("xread.ms", Date.now() - tx);
-        trace("xread.streams", tails.length);
         failures = 0;
       } catch (err) {
         this.blockedOn = null;
@@ -141,9 +138,7 @@ export class SharedStreamReader {
         continue;
       }
       this.blockedOn = null;
-      const td = performance.now();
       this.deliver(reply);
-      trace("deliver.ms", performance.now() - td);
     }
     this.running = false;
     // a follower may have attached between the last check and now
@@ -167,7 +162,6 @@ export class SharedStreamReader {
         }
         if (event.index <= tail.cursor) continue;
         tail.cursor = event.index;
-        trace("live.lag", Date.now() - event.at);
         for (const f of tail.followers) {
           f.offer(event);
           if (f.isFinished) tail.followers.delete(f);

@@ -5,7 +5,6 @@ import { RemoteRunWatch } from "./remote-run-watch.js";
 import type { RunHub } from "./run-hub.js";
 import type { RunSource, StopResult, WatchResult } from "./run-source.js";
 import type { RunSubscriber } from "./run-subscriber.js";
-import { trace } from "/tmp/rr/trace.ts";
 
 /**
  * Runs on any instance: this server's own runs are served locally (their replay buffer, as without Redis); a run
@@ -34,41 +33,14 @@ export class RedisRunSource implements RunSource {
     this.unwatch(sub, runId);
     if (this.hub.get(runId)) return this.local.watch(sub, runId, afterIndex);
     const { redis, keys } = this.live;
-    const t0 = Date.now();
-    let first = true;
-    let firstToken = true;
-    const ex = await redis.exists(keys.runEvents(runId), keys.runOwner(runId));
-    trace("watch.exists", Date.now() - t0);
-    if (ex === 0) { trace("watch.notfound", 1); return { ok: false, reason: "ended", oldestIndex: 0 }; }
+    if ((await redis.exists(keys.runEvents(runId), keys.runOwner(runId))) === 0) return { ok: false, reason: "ended", oldestIndex: 0 };
     // a second watch started while the existence was read replaces this one
     this.unwatch(sub, runId);
     const watch = new RemoteRunWatch({
       runId,
       sub,
       afterIndex,
-      follow: (id, after, onEvent, signal) =>
-        this.live.stream.follow(
-          id,
-          after,
-          (e) => {
-            if (first) {
-              first = false;
-              trace("watch.firstEvent.sinceWatch", Date.now() - t0);
-              trace("watch.firstEvent.sinceAt", Date.now() - e.at);
-              trace("watch.firstEvent.atMinusWatch", e.at - t0);
-              trace("watch.firstEvent.index", e.index);
-            }
-            if (firstToken && e.type === "run.token") {
-              firstToken = false;
-              trace("watch.firstToken.sinceAt", Date.now() - e.at);
-              trace("watch.firstToken.atMinusWatch", e.at - t0);
-              trace("watch.firstToken.index", e.index);
-            }
-            trace(`ev.${e.type}.atMinusWatch`, e.at - t0);
-            onEvent(e);
-          },
-          signal,
-        ),
+      follow: (id, after, onEvent, signal) => this.live.stream.follow(id, after, onEvent, signal),
       onFailed: (err) => this.onError(err, runId),
       onDone: () => {
         const mine = this.watches.get(sub);
