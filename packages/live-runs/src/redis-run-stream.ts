@@ -4,7 +4,7 @@ import { afterId, decodeEntry, entryFields, entryId, isDuplicateIdError } from "
 import { type FollowEnd, RunFollower } from "./run-follower.js";
 import type { RedisKeys } from "./redis-keys.js";
 import { RunStreamWriter } from "./run-stream-writer.js";
-import { SharedStreamReader } from "./shared-stream-reader.js";
+import { openReaderConnection, SharedStreamReader } from "./shared-stream-reader.js";
 
 export interface RedisRunStreamOptions {
   /** commands and writes */
@@ -186,9 +186,7 @@ export class RedisRunStream {
     if (current) return current;
     let reader: SharedStreamReader;
     if (this.readers.length < this.readerCount) {
-      const conn = this.options.redis.duplicate({ connectionName: "alma-run-reader", maxRetriesPerRequest: null, commandTimeout: undefined });
-      // reconnects are ioredis's; a failed XREAD reaches the reader's onError, so the event itself is not reported twice
-      conn.on("error", () => {});
+      const conn = openReaderConnection(this.options.redis);
       this.readerConnections.push(conn);
       reader = new SharedStreamReader({
         reader: conn,

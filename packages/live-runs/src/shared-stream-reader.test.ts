@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedisKeys } from "./redis-keys.js";
 import { entryFields, entryId } from "./run-event-codec.js";
 import { type FollowEnd, RunFollower } from "./run-follower.js";
-import { SharedStreamReader } from "./shared-stream-reader.js";
+import { openReaderConnection, SharedStreamReader } from "./shared-stream-reader.js";
 import { eventually, openTestRedis, runEvents } from "./test-redis.test-helpers.js";
 
 let redis: Redis;
@@ -24,8 +24,7 @@ afterAll(async () => {
 });
 
 /** a reader whose XREAD blocks "forever": a run it leaves out of its XREAD is never read unless it is woken */
-function newReader(): SharedStreamReader {
-  const conn = redis.duplicate({ maxRetriesPerRequest: null, commandTimeout: undefined });
+function newReader(conn = openReaderConnection(redis)): SharedStreamReader {
   connections.push(conn);
   const reader = new SharedStreamReader({
     reader: conn,
@@ -87,5 +86,29 @@ describe("SharedStreamReader", () => {
     expect(joined.got).toEqual(events);
     expect(reader.has("blocked-joined")).toBe(false);
     expect(reader.has("blocked-quiet")).toBe(true);
+  });
+
+  it("after its connection dropped mid-block, a run that joins is read: the XREAD is asked again on the new connection, whose id the reader learns", async () => {
+    const conn = openReaderConnection(redis);
+    const id = Number(await conn.call("CLIENT", "ID"));
+    const reader = newReader(conn);
+    const quiet = follower("dropped-quiet");
+    reader.attach(quiet.f);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // the connection is cut while its XREAD blocks (a Redis restart, a network blip); ioredis reconnects
+    await redis.call("CLIENT", "KILL", "ID", String(id));
+    await eventually(async () => conn.status === "ready", "the reader to reconnect");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const joined = follower("dropped-joined");
+    reader.attach(joined.f);
+    const events = runEvents("dropped-joined", 3);
+    await write(events);
+    await eventually(async () => joined.ends.length > 0, "the run joined after the reconnect to be read");
+    expect(joined.got).toEqual(events);
+    // the run it followed before the drop goes on from its cursor
+    const more = runEvents("dropped-quiet", 2);
+    await write(more);
+    await eventually(async () => quiet.ends.length > 0, "the earlier run to be read on");
+    expect(quiet.got).toEqual(more);
   });
 });

@@ -16,6 +16,23 @@ export interface SharedStreamReaderOptions {
   onError: (err: Error) => void;
 }
 
+/**
+ * The reader's own connection. A blocked XREAD is not sent again after a reconnect (ioredis drops it, and the reader
+ * stops waiting for it when the connection closes): the loop asks the new connection's id before its next XREAD, so CLIENT UNBLOCK reaches it when a run joins (a resent XREAD
+ * would block on a connection whose id the reader no longer knows, and a run joining then would wait out the block).
+ */
+export function openReaderConnection(redis: Redis): Redis {
+  const conn = redis.duplicate({
+    connectionName: "alma-run-reader",
+    maxRetriesPerRequest: null,
+    commandTimeout: undefined,
+    autoResendUnfulfilledCommands: false,
+  });
+  // reconnects are ioredis's; a failed XREAD reaches the reader's onError, so the event itself is not reported twice
+  conn.on("error", () => {});
+  return conn;
+}
+
 interface RunTail {
   runId: string;
   key: string;
@@ -37,10 +54,13 @@ export class SharedStreamReader {
   /** set while an XREAD is out, with the runs it covers */
   private blockedOn: Set<string> | null = null;
   private iteration = 0;
+  /** fails the XREAD being waited for: its connection closed (a reader connection does not send it again) */
+  private dropped: ((err: Error) => void) | null = null;
 
   constructor(private readonly options: SharedStreamReaderOptions) {
     options.reader.on("close", () => {
       this.clientId = null;
+      this.dropped?.(new Error("the run reader's Redis connection closed while it waited; it reads again once reconnected"));
     });
   }
 
@@ -126,7 +146,13 @@ export class SharedStreamReader {
         for (const t of tails) args.push(afterId(t.cursor));
         this.iteration++;
         this.blockedOn = new Set(tails.map((t) => t.runId));
-        reply = await this.options.reader.call("XREAD", ...args);
+        const xread = this.options.reader.call("XREAD", ...args);
+        reply = await new Promise<unknown>((resolve, reject) => {
+          this.dropped = reject;
+          xread.then(resolve, reject);
+        }).finally(() => {
+          this.dropped = null;
+        });
         failures = 0;
       } catch (err) {
         this.blockedOn = null;

@@ -199,7 +199,14 @@ describeOnEachLiveRunPath("a run over the socket: streamed, stopped, deduplicate
     await c.waitForRunEnd(firstAccepted.runId!);
     const cid = firstAccepted.conversationId;
 
-    c.send({ type: "message.edit", clientMessageId: "e2", conversationId: cid, messageId: firstAccepted.userMessageId, content: "edited question", options: convo });
+    c.send({
+      type: "message.edit",
+      clientMessageId: "e2",
+      conversationId: cid,
+      messageId: firstAccepted.userMessageId,
+      content: "edited question",
+      options: convo,
+    });
     const edited = await c.waitFor("message.accepted", (f) => f.clientMessageId === "e2");
     await c.waitForRunEnd(edited.runId!);
     expect((await app.alma.store.listMessages(cid)).map((m) => m.content)).toEqual(["edited question", expect.stringMatching(/^answer/)]);
