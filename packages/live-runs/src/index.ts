@@ -11,6 +11,7 @@ export * from "./redis-run-stream.js";
 export * from "./pub-sub-hub.js";
 export * from "./run-ownership.js";
 export * from "./run-control.js";
+export * from "./run-viewers.js";
 export * from "./instance-heartbeat.js";
 export * from "./dead-instance-reaper.js";
 export * from "./conversation-changes.js";

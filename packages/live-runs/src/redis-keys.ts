@@ -25,6 +25,11 @@ export class RedisKeys {
     return `${this.prefix}run:${runId}:conversation`;
   }
 
+  /** the other instances with a viewer of the run (a set of instance ids): the owner keeps a run they watch going */
+  runViewers(runId: string): string {
+    return `${this.prefix}run:${runId}:viewers`;
+  }
+
   /** a stop asked for while the owner may not have heard it (pub/sub is at most once) */
   runStop(runId: string): string {
     return `${this.prefix}run:${runId}:stop`;
@@ -32,7 +37,7 @@ export class RedisKeys {
 
   /** every key a run has, for its expiry at the end */
   runKeys(runId: string): string[] {
-    return [this.runEvents(runId), this.runState(runId), this.runOwner(runId), this.runConversation(runId), this.runStop(runId)];
+    return [this.runEvents(runId), this.runState(runId), this.runOwner(runId), this.runConversation(runId), this.runViewers(runId), this.runStop(runId)];
   }
 
   /** the instances that have announced themselves and were not reaped (a set) */

@@ -130,6 +130,28 @@ describe("RedisLiveRuns across two servers", () => {
     expect(await survivors[0]!.live.reaper.findDeadInstances()).toEqual([]);
   });
 
+  it("the owner of a run knows whether a live instance elsewhere has a viewer of it", async () => {
+    const owner = await server("viewers-owner");
+    const viewer = await server("viewers-b", { heartbeatTtlMs: 400, heartbeatIntervalMs: 100 });
+    await owner.live.claim("run-viewed", "c1");
+    expect(await owner.live.hasRemoteViewers("run-viewed")).toBe(false);
+    // two tabs on B watch it: listed once, until the last leaves
+    await viewer.live.viewers.watching("run-viewed");
+    await viewer.live.viewers.watching("run-viewed");
+    expect(await owner.live.hasRemoteViewers("run-viewed")).toBe(true);
+    // an instance's own viewers are not "elsewhere"
+    expect(await viewer.live.hasRemoteViewers("run-viewed")).toBe(false);
+    await viewer.live.viewers.left("run-viewed");
+    expect(await owner.live.hasRemoteViewers("run-viewed")).toBe(true);
+    await viewer.live.viewers.left("run-viewed");
+    expect(await owner.live.hasRemoteViewers("run-viewed")).toBe(false);
+    // a viewer instance that dies (no heartbeat) keeps nothing going
+    await viewer.live.viewers.watching("run-viewed");
+    expect(await owner.live.hasRemoteViewers("run-viewed")).toBe(true);
+    viewer.live.redis.disconnect();
+    await eventually(async () => !(await owner.live.hasRemoteViewers("run-viewed")), "the dead viewer instance to stop counting");
+  });
+
   it("a conversation change published on one server reaches the other's subscribers", async () => {
     const a = await server("changes-a");
     const b = await server("changes-b");

@@ -11,6 +11,7 @@ import { RedisKeys } from "./redis-keys.js";
 import { RedisRunStream, type RedisRunStreamOptions } from "./redis-run-stream.js";
 import { RunControl } from "./run-control.js";
 import { RunOwnership } from "./run-ownership.js";
+import { RunViewers } from "./run-viewers.js";
 
 export interface RedisLiveRunsOptions {
   /** ALMA_REDIS_URL */
@@ -48,6 +49,7 @@ export class RedisLiveRuns {
   readonly heartbeat: InstanceHeartbeat;
   readonly reaper: DeadInstanceReaper;
   readonly changes: ConversationChanges;
+  readonly viewers: RunViewers;
   private readonly pubsub: PubSubHub;
 
   private constructor(
@@ -79,6 +81,7 @@ export class RedisLiveRuns {
       onError: (e) => onError(e, null),
     });
     this.reaper = new DeadInstanceReaper({ redis, keys: this.keys, instanceId: this.instanceId, stream: this.stream, onError: (e) => onError(e, null) });
+    this.viewers = new RunViewers({ redis, keys: this.keys, instanceId: this.instanceId });
     this.changes = new ConversationChanges({ redis, pubsub: this.pubsub, keys: this.keys, instanceId: this.instanceId, onError: (e) => onError(e, null) });
   }
 
@@ -120,6 +123,11 @@ export class RedisLiveRuns {
     return this.control.requestStop(runId, reason);
   }
 
+  /** whether a live instance other than this one has a viewer of the run (the owner then keeps it going) */
+  hasRemoteViewers(runId: string): Promise<boolean> {
+    return this.viewers.watchedElsewhere(runId);
+  }
+
   ping(): Promise<RedisHealth> {
     return pingRedis(this.redis);
   }
@@ -127,6 +135,7 @@ export class RedisLiveRuns {
   /** stops the sweeps and the heartbeat (leaving unended runs for a survivor), flushes writes, closes connections */
   async close(): Promise<void> {
     this.reaper.stop();
+    await this.viewers.close().catch(() => {});
     await this.stream.close();
     await this.heartbeat.stop().catch(() => {});
     await this.control.close().catch(() => {});

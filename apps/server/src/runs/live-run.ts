@@ -144,14 +144,20 @@ export class LiveRun {
 
   unsubscribe(sub: RunSubscriber): void {
     if (!this.subscribers.delete(sub)) return;
-    if (this.subscribers.size === 0 && !this.ended && !this.controller.signal.aborted) {
-      // Nobody watches: keep generating for a while so a reload or a blip can resume, then stop the upstream.
-      this.graceTimer = setTimeout(() => {
-        this.graceTimer = null;
-        if (this.subscribers.size === 0) this.init.onAbandoned(this);
-      }, this.init.graceMs);
-      this.graceTimer.unref();
-    }
+    this.keepForGrace();
+  }
+
+  /**
+   * Nobody here watches: keep generating for a while so a reload or a blip can resume, then hand the run to
+   * `onAbandoned` (which stops it, or calls this again when a viewer on another instance still reads it).
+   */
+  keepForGrace(): void {
+    if (this.subscribers.size > 0 || this.ended || this.controller.signal.aborted || this.graceTimer) return;
+    this.graceTimer = setTimeout(() => {
+      this.graceTimer = null;
+      if (this.subscribers.size === 0) this.init.onAbandoned(this);
+    }, this.init.graceMs);
+    this.graceTimer.unref();
   }
 
   stop(cause: StopCause): boolean {

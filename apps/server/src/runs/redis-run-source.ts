@@ -43,6 +43,7 @@ export class RedisRunSource implements RunSource {
       follow: (id, after, onEvent, signal) => this.live.stream.follow(id, after, onEvent, signal),
       onFailed: (err) => this.onError(err, runId),
       onDone: () => {
+        this.live.viewers.left(runId).catch((err: Error) => this.onError(err, runId));
         const mine = this.watches.get(sub);
         if (mine?.get(runId) !== watch) return;
         mine.delete(runId);
@@ -55,6 +56,8 @@ export class RedisRunSource implements RunSource {
       this.watches.set(sub, mine);
     }
     mine.set(runId, watch);
+    // the owner keeps the run going for this viewer even once its own sockets left (left() again in onDone)
+    this.live.viewers.watching(runId).catch((err: Error) => this.onError(err, runId));
     watch.start();
     return { ok: true };
   }

@@ -41,10 +41,27 @@ export class RunHub {
       graceMs: this.options.graceMs,
       now: this.options.now,
       relay: this.options.relay ?? null,
-      onAbandoned: (r) => r.stop("abandoned"),
+      onAbandoned: (r) => this.abandoned(r),
     });
     this.runs.set(run.id, run);
     return run;
+  }
+
+  /**
+   * The run's last viewer here left a grace period ago. With Redis a viewer on another instance may still read it
+   * (a reload that landed there): then it goes on for another grace period. A Redis that does not answer keeps it
+   * going too; its deadline still ends it.
+   */
+  private abandoned(run: LiveRun): void {
+    const relay = this.options.relay;
+    if (!relay) {
+      run.stop("abandoned");
+      return;
+    }
+    relay.hasRemoteViewers(run.id).then(
+      (watched) => (watched ? run.keepForGrace() : run.stop("abandoned")),
+      () => run.keepForGrace(),
+    );
   }
 
   /** before a run's message is acknowledged: with Redis, other instances find the run (and its owner) from then on */

@@ -168,6 +168,28 @@ describeOnEachLiveRunPath("a run over the socket: streamed, stopped, deduplicate
     await expect.poll(async () => (await app.alma.store.listMessages(conversationId)).at(-1)?.status, { timeout: 5000 }).toBe("stopped");
   });
 
+  it("keeps a run going past the grace period while a viewer elsewhere still reads it (a reload that landed on the other instance)", async () => {
+    const words = Array.from({ length: 100 }, (_, i) => `word${i}`).join(" ");
+    const { first, second } = await path.start({
+      model: new ScriptedChatModel({ reply: words, tokensPerSecond: 50 }),
+      env: { ALMA_RESUME_GRACE_MS: "200" },
+    });
+    const { app } = first;
+    const c = await first.connect();
+    c.send({ type: "message.send", clientMessageId: "kg1", content: "go", options: convo });
+    const { runId, conversationId } = await c.waitFor("message.accepted");
+    const b = await watchFromStart(second, runId!);
+    await b.waitFor("run.token", (t) => t.runId === runId);
+    // the tab that sent it reloads onto the other viewer's side: its socket here closes for good
+    c.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(b.of("run.completed")).toEqual([]);
+    expect((await app.alma.store.listMessages(conversationId)).at(-1)?.status).toBe("streaming");
+    const done = await b.waitFor("run.completed", (f) => f.runId === runId, 15_000);
+    expect(done.finishReason).toBe("stop");
+    expect(textOf(b, runId!)).toBe(words);
+  });
+
   it("ends a run at its deadline, keeping the partial answer", async () => {
     const { first, second } = await path.start({
       model: new ScriptedChatModel({ reply: LONG, tokensPerSecond: 40 }),
