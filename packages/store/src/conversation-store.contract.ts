@@ -105,6 +105,30 @@ export function describeConversationStoreContract(name: string, makeStore: Store
       await expect(s.addUserMessage({ conversationId: "nope", clientMessageId: "c", content: "x" })).rejects.toThrow(StoreError);
     });
 
+    it("adds an answer only to a conversation that exists and is not deleted, and touches it", async () => {
+      let t = 5_000;
+      const s = await make({ now: () => t });
+      const c = await s.createConversation("t");
+      t = 6_000;
+      const a = await s.addAssistantMessage({ conversationId: c.id, runId: "r1", taskType: "analytical" });
+      expect(a).toMatchObject({
+        conversationId: c.id,
+        role: "assistant",
+        content: "",
+        status: "streaming",
+        runId: "r1",
+        taskType: "analytical",
+        createdAt: 6_000,
+      });
+      expect(await s.getMessage(a.id)).toEqual(a);
+      expect((await s.getConversation(c.id))!.updatedAt).toBe(6_000);
+      await expect(s.addAssistantMessage({ conversationId: "2a0a3c5e-0000-4000-8000-000000000000", runId: "r2", taskType: null })).rejects.toMatchObject({
+        code: "not_found",
+      });
+      await s.deleteConversation(c.id);
+      await expect(s.addAssistantMessage({ conversationId: c.id, runId: "r3", taskType: null })).rejects.toMatchObject({ code: "not_found" });
+    });
+
     it("stores every assistant field, JSON included, and keeps partial updates", async () => {
       const s = await make();
       const c = await s.createConversation("t");

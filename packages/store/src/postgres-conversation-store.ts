@@ -166,13 +166,17 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   async addAssistantMessage(input: { conversationId: string; runId: string; taskType: TaskType | null }): Promise<Message> {
-    return inTransaction(this.pool, async (tx) => {
-      await requireConversation(tx, input.conversationId);
-      const message = newMessage({ ...input, role: "assistant", content: "", status: "streaming", createdAt: this.now(), clientMessageId: null });
-      await insertMessage(tx, message);
-      await tx.query("UPDATE conversations SET updated_at = $1 WHERE id = $2", [message.createdAt, input.conversationId]);
-      return message;
-    });
+    const message = newMessage({ ...input, role: "assistant", content: "", status: "streaming", createdAt: this.now(), clientMessageId: null });
+    // one statement, one round trip (every send makes one): the conversation is touched and the answer inserted only
+    // if it exists and is not deleted
+    const { rowCount } = await this.pool.query(
+      `WITH touched AS (UPDATE conversations SET updated_at = $5 WHERE id = $2 AND deleted_at IS NULL RETURNING id)
+       INSERT INTO messages (id, conversation_id, role, content, status, created_at, client_message_id, run_id, task_type)
+       SELECT $1, touched.id, 'assistant', '', 'streaming', $5, NULL, $3, $4 FROM touched`,
+      [message.id, input.conversationId, input.runId, input.taskType, message.createdAt],
+    );
+    if (rowCount !== 1) throw new StoreError("not_found", `Conversation ${input.conversationId} does not exist (or was deleted).`);
+    return message;
   }
 
   async updateAssistantMessage(id: string, update: AssistantUpdate): Promise<void> {
