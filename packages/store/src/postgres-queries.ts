@@ -84,22 +84,46 @@ export async function insertUserMessage(
   now: number,
   input: NewUserMessage,
 ): Promise<{ message: Message; duplicate: boolean }> {
-  const conversation = await requireConversation(tx, input.conversationId, true);
-  const existing = await messageByClientId(tx, input.conversationId, input.clientMessageId);
-  if (existing) return { message: await files.onMessage(tx, existing), duplicate: true };
-  const { rows } = await tx.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM messages WHERE conversation_id = $1 AND role = 'user'", [
-    input.conversationId,
-  ]);
+  // one round trip for what the insert depends on (every send makes it): the locked conversation, whether this
+  // message is a resend, whether it is the first question
+  const { rows } = await tx.query<ConversationRow & { user_messages: number; resent: boolean }>(
+    `SELECT ${CONVERSATION_COLUMNS},
+       (SELECT COUNT(*)::int FROM messages m WHERE m.conversation_id = c.id AND m.role = 'user') AS user_messages,
+       EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.client_message_id = $2) AS resent
+     FROM conversations c WHERE c.id = $1 AND c.deleted_at IS NULL FOR UPDATE OF c`,
+    [input.conversationId, input.clientMessageId],
+  );
+  const conversation = rows[0];
+  if (!conversation) throw new StoreError("not_found", `Conversation ${input.conversationId} does not exist (or was deleted).`);
+  if (conversation.resent) {
+    const existing = await messageByClientId(tx, input.conversationId, input.clientMessageId);
+    if (existing) return { message: await files.onMessage(tx, existing), duplicate: true };
+  }
   const message = newMessage({ ...input, role: "user", status: "complete", createdAt: now, runId: null, taskType: null });
-  await insertMessage(tx, message);
+  // the first question titles an untitled conversation; the message and the conversation's touch go as one statement
+  const title = conversation.user_messages === 0 && conversation.title.trim() === "" ? titleFromMessage(input.content) : null;
+  await tx.query(
+    `WITH inserted AS (
+       INSERT INTO messages (id, conversation_id, role, content, status, created_at, client_message_id, run_id, task_type)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     )
+     UPDATE conversations SET title = COALESCE($10, title), updated_at = $6 WHERE id = $2`,
+    [
+      message.id,
+      message.conversationId,
+      message.role,
+      message.content,
+      message.status,
+      message.createdAt,
+      message.clientMessageId,
+      message.runId,
+      message.taskType,
+      title,
+    ],
+  );
   if (input.attachmentIds?.length) {
     const attachments = await files.bind(tx, input.conversationId, message.id, input.attachmentIds);
     if (attachments.length > 0) message.attachments = attachments;
-  }
-  if (rows[0]!.n === 0 && conversation.title.trim() === "") {
-    await tx.query("UPDATE conversations SET title = $1, updated_at = $2 WHERE id = $3", [titleFromMessage(input.content), now, input.conversationId]);
-  } else {
-    await tx.query("UPDATE conversations SET updated_at = $1 WHERE id = $2", [now, input.conversationId]);
   }
   return { message, duplicate: false };
 }
