@@ -95,6 +95,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     // one line per request instead of Fastify's two multi-line entries
     logController: new OneLineRequestLog(),
+    // close waits for the running answers up to the shutdown deadline: avvio's 10 s default would fail that close
+    // (AVV_ERR_READY_TIMEOUT) just as the deadline stores them interrupted, and Ctrl-C would exit 1
+    pluginTimeout: Math.max(10_000, config.shutdownDeadlineMs + 15_000),
   });
   // route input is declared as zod schemas; a request that does not match gets the server's error body
   app.setValidatorCompiler(validatorCompiler);

@@ -63,4 +63,28 @@ describe("Ctrl-C on a real server process", () => {
     expect(cut).toMatchObject({ type: "run.error", code: "shutting_down", partial: true });
     expect((await again.exited).code).toBe(0);
   }, 180_000);
+
+  it("an answer longer than the default shutdown deadline (10 s) is stored interrupted at the deadline and the server exits cleanly", async () => {
+    const slow = () => ({ tokens: Array.from({ length: 400 }, (_, i) => ` d${i}`), tokensPerSecond: 10 });
+    if (fake) fake.setHandler(slow);
+    else fake = await startFakeOpenAI({ handler: slow });
+    const server = await spawnServer({
+      ALMA_PROVIDER: "openai",
+      OPENAI_BASE_URL: fake.url,
+      OPENAI_API_KEY: "sk-test",
+      ALMA_DB_PATH: join(dir, "c.db"),
+    });
+    servers.push(server);
+    const c = await WsTestClient.connect(`${server.url.replace("http", "ws")}/ws`);
+    c.send({ type: "message.send", clientMessageId: "long", content: "a very long one", options: { taskType: "conversational" } });
+    const { runId } = await c.waitFor("message.accepted", () => true, WAIT_MS);
+    await c.waitFor("run.token", (t) => t.runId === runId && t.seq >= 5, WAIT_MS);
+    server.child.kill("SIGINT");
+    const cut = await c.waitForRunEnd(runId!, WAIT_MS);
+    expect(cut).toMatchObject({ type: "run.error", code: "shutting_down", partial: true });
+    expect((await server.exited).code).toBe(0);
+    const logs = server.logs.join("");
+    expect(logs).toContain("shut down cleanly");
+    expect(logs).not.toContain("error while shutting down");
+  }, 120_000);
 });
