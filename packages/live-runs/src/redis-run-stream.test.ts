@@ -48,6 +48,14 @@ describe("RedisRunStream", () => {
     expect((await writer.readAfter("read-after", -1, 5)).map((e) => e.index)).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it("lastIndex is the newest event's index, -1 for a run that wrote nothing", async () => {
+    const writer = newStream();
+    expect(await writer.lastIndex("last-index")).toBe(-1);
+    const events = runEvents("last-index", 12);
+    await writeInTicks(writer, events, 5);
+    expect(await writer.lastIndex("last-index")).toBe(events.at(-1)!.index);
+  });
+
   it("a follower on another instance that starts mid-write gets every event once, in order", async () => {
     const writer = newStream();
     const viewers = [newStream(), newStream({ readerConnections: 2 })];

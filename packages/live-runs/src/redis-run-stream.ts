@@ -105,6 +105,12 @@ export class RedisRunStream {
     return state;
   }
 
+  /** the index of the run's newest event in its stream (-1 when it holds none), read from the entry id alone */
+  async lastIndex(runId: string): Promise<number> {
+    const [newest] = await this.options.redis.xrevrange(this.options.keys.runEvents(runId), "+", "-", "COUNT", 1);
+    return newest ? Number(newest[0].split("-")[1]) - 1 : -1;
+  }
+
   /** the events after `afterIndex` that the stream holds, in order (empty when it holds none) */
   async readAfter(runId: string, afterIndex: number, limit = Number.POSITIVE_INFINITY): Promise<RunEvent[]> {
     const key = this.options.keys.runEvents(runId);

@@ -38,11 +38,6 @@ export class RunOwnership {
       .exec();
   }
 
-  /** the conversation a run was claimed for (null once its keys expired) */
-  conversationOf(runId: string): Promise<string | null> {
-    return this.options.redis.get(this.options.keys.runConversation(runId));
-  }
-
   /** the run ended and its terminal event is appended */
   async release(runId: string): Promise<void> {
     this.owned.delete(runId);

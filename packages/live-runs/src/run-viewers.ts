@@ -54,11 +54,6 @@ export class RunViewers {
     return (alive ?? []).some(([, n]) => Number(n) === 1);
   }
 
-  /** the runs this instance watches now (tests, stats) */
-  watchedRuns(): string[] {
-    return [...this.counts.keys()];
-  }
-
   /** a clean stop: this instance watches nothing any more */
   async close(): Promise<void> {
     const runs = [...this.counts.keys()];

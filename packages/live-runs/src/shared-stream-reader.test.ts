@@ -111,4 +111,20 @@ describe("SharedStreamReader", () => {
     await eventually(async () => quiet.ends.length > 0, "the earlier run to be read on");
     expect(quiet.got).toEqual(more);
   });
+
+  it("a connection that drops while the reader asks its id (before any XREAD) does not leave the reader waiting for good", async () => {
+    const conn = openReaderConnection(redis);
+    const id = Number(await conn.call("CLIENT", "ID"));
+    // the connection is busy, so the reader's CLIENT ID waits behind this command, then both are cut
+    void conn.call("BLPOP", `${keys.prefix}never`, "0").catch(() => {});
+    const reader = newReader(conn);
+    const run = follower("dropped-at-id");
+    reader.attach(run.f);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await redis.call("CLIENT", "KILL", "ID", String(id));
+    const events = runEvents("dropped-at-id", 2);
+    await write(events);
+    await eventually(async () => run.ends.length > 0, "the run to be read once the reader reconnected");
+    expect(run.got).toEqual(events);
+  });
 });

@@ -136,7 +136,7 @@ export class SharedStreamReader {
     while (this.tails.size > 0 && !this.closed) {
       let reply: unknown;
       try {
-        if (this.clientId === null) this.clientId = Number(await this.options.reader.call("CLIENT", "ID"));
+        if (this.clientId === null) this.clientId = Number(await this.untilClosed(this.options.reader.call("CLIENT", "ID")));
         // the runs are listed after that await, in the same tick as the XREAD goes out: a run that joined while the
         // id was asked (no XREAD out, so nothing to unblock) is in this one rather than left for the next
         if (this.tails.size === 0 || this.closed) break;
@@ -146,13 +146,7 @@ export class SharedStreamReader {
         for (const t of tails) args.push(afterId(t.cursor));
         this.iteration++;
         this.blockedOn = new Set(tails.map((t) => t.runId));
-        const xread = this.options.reader.call("XREAD", ...args);
-        reply = await new Promise<unknown>((resolve, reject) => {
-          this.dropped = reject;
-          xread.then(resolve, reject);
-        }).finally(() => {
-          this.dropped = null;
-        });
+        reply = await this.untilClosed(this.options.reader.call("XREAD", ...args));
         failures = 0;
       } catch (err) {
         this.blockedOn = null;
@@ -169,6 +163,16 @@ export class SharedStreamReader {
     this.running = false;
     // a follower may have attached between the last check and now
     if (this.tails.size > 0 && !this.closed) this.wake([...this.tails.keys()][0]!);
+  }
+
+  /** a command on the reader's connection, failed if the connection closes first (ioredis would drop it unsettled) */
+  private untilClosed<T>(command: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.dropped = reject;
+      command.then(resolve, reject);
+    }).finally(() => {
+      this.dropped = null;
+    });
   }
 
   private deliver(reply: unknown): void {

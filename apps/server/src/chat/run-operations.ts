@@ -57,7 +57,7 @@ export class RunOperations {
     if (frame.conversationId !== null || !locks) return this.sendChecked(client, frame, receivedAt);
     const key = `new:${frame.clientMessageId}`;
     const token = `starting:${randomUUID()}`;
-    if (!(await locks.acquire(key, token))) return this.sentElsewhere(client, frame);
+    if (!(await locks.acquire(key, token))) return this.sentElsewhere(client, frame, locks, key);
     try {
       await this.sendChecked(client, frame, receivedAt);
     } finally {
@@ -65,14 +65,15 @@ export class RunOperations {
     }
   }
 
-  /** the same message starting a new conversation is being stored by another instance: answered as its duplicate */
-  private async sentElsewhere(client: ChatClient, frame: Frame<"message.send">): Promise<void> {
+  /**
+   * The same message starting a new conversation is being sent by another instance: answered as its duplicate once
+   * that instance let go of it (its run exists then, so the duplicate names it and watches it).
+   */
+  private async sentElsewhere(client: ChatClient, frame: Frame<"message.send">, locks: ConversationRunLocks, key: string): Promise<void> {
     const deadline = Date.now() + FIRST_SEND_WAIT_MS;
-    do {
-      const first = await this.deps.store.findUserMessageByClientId(frame.clientMessageId);
-      if (first) return this.acceptDuplicate(client, frame.clientMessageId, first);
-      await sleep(FIRST_SEND_POLL_MS);
-    } while (Date.now() < deadline);
+    while ((await locks.holder(key)) !== null && Date.now() < deadline) await sleep(FIRST_SEND_POLL_MS);
+    const first = await this.deps.store.findUserMessageByClientId(frame.clientMessageId);
+    if (first) return this.acceptDuplicate(client, frame.clientMessageId, first);
     throw new RequestError("conflict", "This message is being sent by another server right now. Wait a moment, then reload the conversation list to find it.", {
       retryable: true,
     });
@@ -235,10 +236,12 @@ export class RunOperations {
     if (runId !== null && !this.deps.runs.isWatching(client, runId)) await this.deps.runs.watch(client, runId, -1);
   }
 
-  /** with Redis, the run answering `message` on another instance (its stored answer is streaming), if any */
+  /**
+   * With Redis, the run answering `message` on another instance: its stored answer is streaming. Its first event may
+   * not be in its stream yet (it was just started); watching it waits for it, and a run that died is ended by its reaper.
+   */
   private async remoteRunAnswering(message: Message): Promise<string | null> {
     if (!this.deps.changes.crossInstance) return null;
-    const answer = streamingAnswerAfter(await this.deps.store.listMessages(message.conversationId), message.id);
-    return answer && (await this.deps.runs.liveState(answer.runId)) ? answer.runId : null;
+    return streamingAnswerAfter(await this.deps.store.listMessages(message.conversationId), message.id)?.runId ?? null;
   }
 }

@@ -5,7 +5,7 @@ import type { ConversationRunLocks } from "./conversation-run-locks.js";
 
 export interface InterruptDeadRunsDeps {
   store: Pick<ConversationStore, "updateAssistantMessage" | "listMessages">;
-  stream: Pick<RedisRunStream, "appendTerminal">;
+  stream: Pick<RedisRunStream, "appendTerminal" | "lastIndex">;
   now: () => number;
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   /** the dead run's conversation lock is let go at once, so Continue need not wait for it to expire */
@@ -63,8 +63,9 @@ export async function interruptDeadRuns(deps: InterruptDeadRunsDeps, instanceId:
 }
 
 /**
- * A run that died before its first event reached the stream: its claim named its conversation, where its answer is
- * stored streaming under its run id (with the text it had, for a continued answer). That answer stands for its state.
+ * A run whose fold cannot be read from its stream (it died before its first event, or its snapshot does not parse):
+ * its claim named its conversation, where its answer is stored streaming under its run id with the text flushed so
+ * far. That answer stands for its state.
  */
 async function stateFromStore(deps: InterruptDeadRunsDeps, run: DeadRun): Promise<RunState | null> {
   if (!run.conversationId) return null;
@@ -72,6 +73,8 @@ async function stateFromStore(deps: InterruptDeadRunsDeps, run: DeadRun): Promis
   if (!answer || answer.status !== "streaming") return null;
   return {
     ...createRunState({ runId: run.runId, text: answer.content, steps: answer.steps }),
+    // events whose fold could not be read may be in its stream: its end goes after them
+    lastIndex: await deps.stream.lastIndex(run.runId),
     conversationId: run.conversationId,
     assistantMessageId: answer.id,
     taskType: answer.taskType,

@@ -87,7 +87,8 @@ export const conversationsApiPlugin: FastifyPluginAsyncZod<{
     const run = o.hub.activeForConversation(conversationId);
     if (run) return { runId: run.id, lastIndex: run.lastIndex };
     const answer = streamingAnswer(messages);
-    const state = answer ? await o.runs.liveState(answer.runId) : null;
+    // a Redis that does not answer leaves the stored conversation readable, without its live position
+    const state = answer ? await o.runs.liveState(answer.runId).catch(() => null) : null;
     return answer && state ? { runId: answer.runId, lastIndex: state.lastIndex } : null;
   };
 

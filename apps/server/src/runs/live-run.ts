@@ -160,6 +160,12 @@ export class LiveRun {
     this.graceTimer.unref();
   }
 
+  /** stops the run as abandoned unless a viewer came back here meanwhile (its grace check was asynchronous) */
+  stopIfUnwatched(): boolean {
+    if (this.subscribers.size > 0 || this.graceTimer) return false;
+    return this.stop("abandoned");
+  }
+
   stop(cause: StopCause): boolean {
     if (this.ended || this.controller.signal.aborted) return false;
     this.cause = cause;

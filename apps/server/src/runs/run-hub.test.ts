@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { RunRelay } from "./run-relay.js";
 import type { RunEvent } from "@alma/protocol";
 import type { RunSubscriber } from "./run-subscriber.js";
 import { RunHub } from "./run-hub.js";
@@ -46,5 +47,46 @@ describe("RunHub", () => {
     run.emit({ type: "run.progress", phase: "generating", label: "Writing" });
     expect(a.got).toHaveLength(1);
     expect(b.got).toHaveLength(2);
+  });
+
+  it("a run whose last viewer here left is kept while a viewer elsewhere reads it, and stopped once none does", async () => {
+    let elsewhere: boolean | Error = true;
+    const asked: Array<() => void> = [];
+    const relay: RunRelay = {
+      claim: async () => {},
+      append: () => {},
+      // answered when the test says, so a viewer can come back while the check is out
+      hasRemoteViewers: () =>
+        new Promise<boolean>((resolve, reject) => asked.push(() => (elsewhere instanceof Error ? reject(elsewhere) : resolve(elsewhere)))),
+    };
+    const h = new RunHub({ replayBufferEvents: 100, replayBufferBytes: 1 << 20, graceMs: 20, now: () => 0, relay });
+    const run = h.create(init);
+    const a = viewer("a");
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const answer = async () => {
+      while (asked.length === 0) await wait(5);
+      asked.shift()!();
+      await wait(5);
+    };
+    run.subscribe(a.sub, -1);
+    run.unsubscribe(a.sub);
+    // watched elsewhere: another grace period, not a stop
+    await answer();
+    expect(run.signal.aborted).toBe(false);
+    // Redis does not answer: kept going too (its deadline still ends it)
+    elsewhere = new Error("redis away");
+    await answer();
+    expect(run.signal.aborted).toBe(false);
+    // a viewer comes back here while the check is out: not stopped though nobody is elsewhere
+    elsewhere = false;
+    while (asked.length === 0) await wait(5);
+    run.subscribe(a.sub, -1);
+    await answer();
+    expect(run.signal.aborted).toBe(false);
+    // it leaves again and nobody reads it anywhere: stopped as abandoned
+    run.unsubscribe(a.sub);
+    await answer();
+    expect(run.signal.aborted).toBe(true);
+    expect(run.stopCause).toBe("abandoned");
   });
 });

@@ -59,7 +59,7 @@ export class RunHub {
       return;
     }
     relay.hasRemoteViewers(run.id).then(
-      (watched) => (watched ? run.keepForGrace() : run.stop("abandoned")),
+      (watched) => (watched ? run.keepForGrace() : run.stopIfUnwatched()),
       () => run.keepForGrace(),
     );
   }
