@@ -2,7 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeConversationStoreContract, metrics } from "./conversation-store.contract.js";
 import { DatabaseUnavailableError } from "./database-unavailable-error.js";
-import { postgresMigrations } from "./postgres-migrations.js";
+import { migratePostgres, postgresMigrations } from "./postgres-migrations.js";
 import { PostgresConversationStore } from "./postgres-conversation-store.js";
 import { createTestDatabase, type TestDatabase } from "./postgres-test-database.js";
 
@@ -88,6 +88,35 @@ describe("PostgresConversationStore", () => {
       expect((await s.listConversations("tundra")).map((x) => x.id)).toContain(c.id);
     } finally {
       await s.close();
+    }
+  });
+
+  it("migration 5 on a database with messages: finished ones are searchable after it, a streaming one once it ends", async () => {
+    const fresh = await createTestDatabase();
+    const pool = new pg.Pool({ connectionString: fresh.url });
+    try {
+      await migratePostgres(
+        pool,
+        postgresMigrations.filter((m) => m.version <= 4),
+      );
+      await pool.query("INSERT INTO conversations (id, title, created_at, updated_at) VALUES ('c-old', 'Old notes', 1, 1)");
+      await pool.query(
+        `INSERT INTO messages (id, conversation_id, role, content, status, created_at) VALUES
+           ('m-done', 'c-old', 'assistant', 'Herons wade in shallow marshes.', 'complete', 2),
+           ('m-live', 'c-old', 'assistant', 'Egrets were', 'streaming', 3)`,
+      );
+      const s = await PostgresConversationStore.open({ url: fresh.url });
+      try {
+        expect((await s.listConversations("marsh")).map((c) => c.id)).toEqual(["c-old"]);
+        expect((await s.listConversations("egret")).map((c) => c.id)).toEqual([]);
+        await s.updateAssistantMessage("m-live", { content: "Egrets were nesting.", status: "complete", finishReason: "stop" });
+        expect((await s.listConversations("egret")).map((c) => c.id)).toEqual(["c-old"]);
+      } finally {
+        await s.close();
+      }
+    } finally {
+      await pool.end();
+      await fresh.drop();
     }
   });
 
