@@ -22,3 +22,6 @@ export * from "./tool-call-assembler.js";
 export * from "./tools-refusal.js";
 export * from "./to-llama-functions.js";
 export * from "./to-llama-chat-history.js";
+export * from "./reprobe-schedule.js";
+export * from "./recheck-model.js";
+export { isRemoteModel } from "./resolve-local-model-file.js";
