@@ -58,6 +58,14 @@ const setting = (name) => env[name]?.trim() || dotenv[name]?.trim() || "";
 // both processes listen where HOST says (the environment, else .env, else 127.0.0.1): the server reads it, the web
 // app is told it (next's --hostname)
 const host = setting("HOST") || "127.0.0.1";
+// the web app's port: ALMA_WEB_PORT (the environment, else .env, else 3000), handed to next as --port and to the
+// server as is, whose default ALMA_ALLOWED_ORIGINS follows it
+const webPort = setting("ALMA_WEB_PORT") || "3000";
+if (!/^\d+$/.test(webPort) || Number(webPort) < 1 || Number(webPort) > 65_535) {
+  console.error(`\n✗ ALMA_WEB_PORT: expected a port number from 1 to 65535, such as 3000 (got "${webPort}"). Fix it and run \`npm start\` again.`);
+  process.exit(1);
+}
+env.ALMA_WEB_PORT = String(Number(webPort));
 // the web app is told where the browser finds the server: ALMA_SERVER_URL as set, else from HOST and PORT when they
 // move it from the web app's default (ws://127.0.0.1:8787/ws)
 const webEnv = { ...env, HOST: host };
@@ -95,7 +103,7 @@ const web = [
   "--hostname",
   host,
   "--port",
-  "3000",
+  env.ALMA_WEB_PORT,
 ];
 
 const children = [];
@@ -145,4 +153,4 @@ process.on("SIGTERM", () => shutdown());
 start("server", server, serverDir, "36", env);
 start("web", web, webDir, "35", webEnv);
 const shown = ["127.0.0.1", "0.0.0.0", "::", "localhost"].includes(host) ? "localhost" : host.includes(":") ? `[${host}]` : host;
-setTimeout(() => console.log(`\n  alma is starting: open http://${shown}:3000  (Ctrl-C stops both)\n`), 1500);
+setTimeout(() => console.log(`\n  alma is starting: open http://${shown}:${env.ALMA_WEB_PORT}  (Ctrl-C stops both)\n`), 1500);

@@ -4,6 +4,7 @@ import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, type CliIo } from "./cli-io.js";
 import { describeFailure, modelSetupHints } from "./describe-failure.js";
 import type { AskCommand } from "./parse-cli-args.js";
 import { runChanges, type RunChange } from "./run-changes.js";
+import { runErrorLine } from "./run-error-line.js";
 
 /** The last line an ask writes to stderr, whatever the outcome, once the run's conversation is known. */
 export function conversationLine(conversationId: string): string {
@@ -155,8 +156,7 @@ export async function askCommand(
     newline();
     conversationId = done.conversationId;
     if (done.type === "run.error") {
-      const kept = done.partial ? " The partial answer is kept." : "";
-      io.stderr.write(`alma: ${done.message}${kept}\n`);
+      io.stderr.write(`${runErrorLine(done.message, done.partial)}\n`);
       if (done.code === "model_not_ready") io.stderr.write(`${modelSetupHints(model)}\n`);
       return EXIT_ERROR;
     }

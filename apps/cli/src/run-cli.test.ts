@@ -311,6 +311,20 @@ describe("runCli ask", () => {
     expect(result.stderr).toBe(`alma: The provider cut the stream; retry. The partial answer is kept.\n${CONVERSATION_C1}`);
   });
 
+  it("says once that the partial answer is kept when the server's message says it already (a shutdown)", async () => {
+    const message = "The server shut down during this answer. The partial answer was kept; continue it when the server is back.";
+    // the scripted run ends with an error of another code: made the shutdown's, as the server sends it
+    const server = await serverAnswering(() =>
+      scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["part"], error: { code: "stream_interrupted", message } }).map((e) =>
+        e.type === "run.error" ? { ...e, code: "shutting_down" as const } : e,
+      ),
+    );
+    const result = await cli(["ask", "q", "--server", server.url]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("part\n");
+    expect(result.stderr).toBe(`alma: ${message}\n${CONVERSATION_C1}`);
+  });
+
   it("says the server isn't running and how to start it when the connection is refused", async () => {
     const server = await startFakeAlmaServer();
     const url = server.url;

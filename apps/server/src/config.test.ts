@@ -90,6 +90,40 @@ describe("loadConfig", () => {
     expect(c.local.threads).toBe(4);
   });
 
+  it("allows the web app's origins at ALMA_WEB_PORT by default (localhost and 127.0.0.1, and HOST's address when it names one)", () => {
+    expect(loadConfig({ ALMA_WEB_PORT: "3100" }).allowedOrigins).toEqual(["http://localhost:3100", "http://127.0.0.1:3100"]);
+    expect(loadConfig({ ALMA_WEB_PORT: " 8080 " }).allowedOrigins).toEqual(["http://localhost:8080", "http://127.0.0.1:8080"]);
+    expect(loadConfig({ ALMA_WEB_PORT: "" }).allowedOrigins).toEqual(["http://localhost:3000", "http://127.0.0.1:3000"]);
+    // any interface: the browser on this machine uses localhost or 127.0.0.1
+    expect(loadConfig({ HOST: "0.0.0.0", ALMA_WEB_PORT: "3100" }).allowedOrigins).toEqual(["http://localhost:3100", "http://127.0.0.1:3100"]);
+    // one interface: `npm start` says to open it there
+    expect(loadConfig({ HOST: "192.168.1.20", ALMA_WEB_PORT: "3100" }).allowedOrigins).toEqual([
+      "http://localhost:3100",
+      "http://127.0.0.1:3100",
+      "http://192.168.1.20:3100",
+    ]);
+    expect(loadConfig({ HOST: "::1" }).allowedOrigins).toEqual(["http://localhost:3000", "http://127.0.0.1:3000", "http://[::1]:3000"]);
+  });
+
+  it("an explicit ALMA_ALLOWED_ORIGINS wins over the ALMA_WEB_PORT default", () => {
+    expect(loadConfig({ ALMA_WEB_PORT: "3100", ALMA_ALLOWED_ORIGINS: "https://chat.example.org" }).allowedOrigins).toEqual(["https://chat.example.org"]);
+    expect(loadConfig({ ALMA_WEB_PORT: "3100", ALMA_ALLOWED_ORIGINS: "" }).allowedOrigins).toEqual(["http://localhost:3100", "http://127.0.0.1:3100"]);
+  });
+
+  it("refuses an ALMA_WEB_PORT that is not a port number, saying what was expected and what it got", () => {
+    for (const bad of ["web", "0", "65536", "3000.5", "0x10", "-1", "3000,3001"]) {
+      try {
+        loadConfig({ ALMA_WEB_PORT: bad });
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        expect((e as ConfigError).problems).toEqual([
+          { setting: "ALMA_WEB_PORT", message: `expected a port number from 1 to 65535, such as 3000 (got "${bad}")` },
+        ]);
+      }
+    }
+  });
+
   it("reads the provider timeouts (ALMA_TTFT_TIMEOUT_MS, its earlier name, ALMA_IDLE_TIMEOUT_MS)", () => {
     expect(loadConfig({})).toMatchObject({ firstTokenTimeoutMs: 30_000, idleTimeoutMs: 20_000 });
     expect(loadConfig({ ALMA_TTFT_TIMEOUT_MS: "1500", ALMA_IDLE_TIMEOUT_MS: "700" })).toMatchObject({ firstTokenTimeoutMs: 1500, idleTimeoutMs: 700 });

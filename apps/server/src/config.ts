@@ -8,6 +8,34 @@ import { postgresUrlSetting, redisUrlSetting } from "./service-url-settings.js";
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const optionalInt = (min: number) => int(min).optional();
 
+const WEB_PORT_MESSAGE = "expected a port number from 1 to 65535, such as 3000";
+/** ALMA_WEB_PORT: digits only (no "3000.5", "0x10" or "3e3"), then the port range, one message for every mistake */
+const webPortSetting = z
+  .string()
+  .trim()
+  .regex(/^\d+$/, WEB_PORT_MESSAGE)
+  .transform(Number)
+  .pipe(z.number().int().min(1, WEB_PORT_MESSAGE).max(65_535, WEB_PORT_MESSAGE));
+
+/** HOST values that name no one interface the browser would type: only localhost and 127.0.0.1 are allowed by default */
+const ANY_OR_LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "0.0.0.0", "::"]);
+
+/**
+ * ALMA_ALLOWED_ORIGINS when unset: the web app's origin at ALMA_WEB_PORT as a browser on this machine opens it
+ * (localhost and 127.0.0.1), plus HOST's own address when HOST names one interface (where `npm start` says to open it).
+ */
+export function defaultAllowedOrigins(host: string, webPort: number): string[] {
+  const origins = [`http://localhost:${webPort}`, `http://127.0.0.1:${webPort}`];
+  if (!ANY_OR_LOOPBACK_HOSTS.has(host)) {
+    try {
+      origins.push(new URL(`http://${host.includes(":") ? `[${host}]` : host}:${webPort}`).origin);
+    } catch {
+      // not a name a URL can hold: the server's listen reports it
+    }
+  }
+  return origins;
+}
+
 const PRICE_EXAMPLE = '[{"model":"my-model","inputPerMillion":0.5,"outputPerMillion":1.5}]';
 
 /** ALMA_MODEL_PRICES: a JSON array of prices (USD per million tokens), each entry checked, every problem named */
@@ -75,16 +103,19 @@ export const envSchema = z.object({
   /** an instance whose heartbeat is older than this is taken for dead and its answers marked interrupted */
   ALMA_INSTANCE_TTL_MS: int(1000, 600_000).default(10_000),
 
+  /** the web app's port (`npm start`, and apps/web's start and dev scripts, read it too) */
+  ALMA_WEB_PORT: webPortSetting.default(3000),
+  /** unset: defaultAllowedOrigins(HOST, ALMA_WEB_PORT) */
   ALMA_ALLOWED_ORIGINS: z
     .string()
-    .default("http://localhost:3000,http://127.0.0.1:3000")
     .transform((s) =>
       s
         .split(",")
         .map((o) => o.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.url({ message: "each origin must be a URL like http://localhost:3000" }))),
+    .pipe(z.array(z.url({ message: "each origin must be a URL like http://localhost:3000" })))
+    .optional(),
   ALMA_AUTH_TOKEN: z.string().min(16, "use at least 16 characters").optional(),
   /**
    * the proxies (nginx, a load balancer) whose X-Forwarded-For names the client: addresses, CIDR ranges, or
@@ -168,6 +199,7 @@ export interface AppConfig {
   /** ALMA_INSTANCE_ID, or a random id for this process */
   instanceId: string;
   undoWindowMs: number;
+  /** ALMA_ALLOWED_ORIGINS, else the web app's origins at ALMA_WEB_PORT (defaultAllowedOrigins) */
   allowedOrigins: string[];
   /** whose X-Forwarded-For is believed (Fastify's trustProxy); empty: none */
   trustedProxies: string[];
@@ -284,7 +316,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redis: e.ALMA_REDIS_URL ? { url: e.ALMA_REDIS_URL, prefix: e.ALMA_REDIS_PREFIX, instanceTtlMs: e.ALMA_INSTANCE_TTL_MS } : null,
     instanceId: e.ALMA_INSTANCE_ID ?? randomUUID(),
     undoWindowMs: e.ALMA_UNDO_WINDOW_MS,
-    allowedOrigins: e.ALMA_ALLOWED_ORIGINS.map((o) => new URL(o).origin),
+    allowedOrigins: (e.ALMA_ALLOWED_ORIGINS ?? defaultAllowedOrigins(e.HOST, e.ALMA_WEB_PORT)).map((o) => new URL(o).origin),
     trustedProxies: e.ALMA_TRUSTED_PROXIES,
     authToken: e.ALMA_AUTH_TOKEN ?? null,
     maxFrameBytes: e.ALMA_MAX_FRAME_BYTES,
