@@ -172,6 +172,12 @@ export async function askCommand(
     if (stoppedAfter !== null && done.finishReason === "stopped") {
       io.stderr.write(`alma: stopped after ${stoppedAfter} tokens (--stop-after); the partial answer is kept.\n`);
     }
+    // a cut answer looks whole in a pipe: say it was cut, and where it can go on
+    if (done.finishReason === "length") {
+      io.stderr.write(
+        `alma: the answer was cut at the length limit after ${done.usage.completionTokens} tokens; it is kept, and Continue in the web app goes on from it.\n`,
+      );
+    }
     return EXIT_OK;
   }
 }

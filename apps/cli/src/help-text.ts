@@ -30,7 +30,8 @@ Options:
   -o, --out FILE        export: write to FILE instead of stdout
   -h, --help            show this help
 
-stdout carries only the answer (or the JSON lines, or the export). stderr gets errors and, after an ask, the
+stdout carries only the answer (for a planned answer: the plan, each step under its heading, the answer, then
+the review when one ran), or the JSON lines, or the export. stderr gets errors and, after an ask, the
 conversation's ID for --conversation; progress goes there too when stdout is a terminal.
 
 Exit codes: 0 done (also when --stop-after stopped the run), 1 the run or the server reported an error,

@@ -225,6 +225,18 @@ describe("runCli ask", () => {
     });
   });
 
+  it("an answer cut at the length limit says so on stderr (a pipe would take it for whole) and exits 0", async () => {
+    const events = scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["Tim ", "fel"], finishReason: "length" });
+    const server = await serverAnswering(() => events);
+    const result = await cli(["ask", "a story", "--server", server.url]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("Tim fel\n");
+    expect(result.stderr).toMatch(
+      /^alma: the answer was cut at the length limit after \d+ tokens; it is kept, and Continue in the web app goes on from it\.\n/,
+    );
+    expect(result.stderr.endsWith(CONVERSATION_C1)).toBe(true);
+  });
+
   it("Ctrl-C stops the run, keeps what was printed and exits 130", async () => {
     const events = scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: ["par", "tial"], finishReason: "stopped" });
     const interrupted = new AbortController();
