@@ -10,6 +10,9 @@ import { knownContextWindow } from "./known-context-windows.js";
 import { LlmError } from "./llm-error.js";
 import { mapOpenAIError } from "./map-openai-error.js";
 import { MODEL_SETUP_STEPS } from "./model-setup-steps.js";
+import { raceAbort } from "./race-abort.js";
+import type { RecheckableModel } from "./recheck-model.js";
+import { DEFAULT_REPROBE_SCHEDULE, reprobeDelay, type ReprobeReason, type ReprobeSchedule } from "./reprobe-schedule.js";
 import { SseChatChunkDecoder } from "./sse-chat-chunk-decoder.js";
 import { StatusHolder } from "./status-holder.js";
 import { toFinishReason, toOpenAIMessage, toOpenAITool } from "./to-openai-request.js";
@@ -18,6 +21,15 @@ import { toolsRefusalDetail, toolsRefusedError } from "./tools-refusal.js";
 
 export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
 export const OPENAI_DEFAULT_MODEL = "gpt-4o-mini";
+
+/** how long one GET /models probe may take */
+const PROBE_TIMEOUT_MS = 10_000;
+
+/** said with the problem of a model that is asked again in the background, so nobody restarts alma for it */
+function reprobeNote(reason: ReprobeReason, schedule: ReprobeSchedule): string {
+  if (reason === "unreachable") return " (alma keeps checking: it is ready as soon as the server answers, no restart needed)";
+  return ` (alma checks again every ${Math.round(schedule.authDelayMs / 1000)} s: no restart needed once the key is accepted)`;
+}
 
 export interface OpenAIChatModelOptions {
   /** default OpenAI's */
@@ -41,10 +53,15 @@ export interface OpenAIChatModelOptions {
   maxTokensParam?: "max_tokens" | "max_completion_tokens";
   /** custom fetch (tests, proxies) */
   fetch?: typeof fetch;
+  /**
+   * after the server could not be reached, timed out or refused the key, ask it again in the background on this
+   * schedule (merged over DEFAULT_REPROBE_SCHEDULE); false: never, the status stays unavailable until a probe or answer
+   */
+  reprobe?: Partial<ReprobeSchedule> | false;
 }
 
 /** A model behind OpenAI's chat completions API (OpenAI, Ollama, vLLM, LM Studio, llama.cpp's server). */
-export class OpenAIChatModel implements ChatModel {
+export class OpenAIChatModel implements ChatModel, RecheckableModel {
   readonly provider = "openai";
   readonly model: string;
   readonly baseURL: string;
@@ -58,6 +75,14 @@ export class OpenAIChatModel implements ChatModel {
   readonly #status: StatusHolder;
   /** false once the server refused `tools` */
   #supportsTools = true;
+  readonly #reprobe: ReprobeSchedule | null;
+  /** why the model is unavailable: "config" (no key for OpenAI itself) is not asked again, the others are */
+  #unavailableBy: ReprobeReason | "config" | null = null;
+  #reprobeTimer: ReturnType<typeof setTimeout> | null = null;
+  #reprobeAttempt = 0;
+  /** the one GET /models in flight (every probe, scheduled or not, joins it); resolves true when it listed */
+  #probing: Promise<boolean> | null = null;
+  readonly #closed = new AbortController();
 
   constructor(options: OpenAIChatModelOptions = {}) {
     this.baseURL = (options.baseURL ?? OPENAI_DEFAULT_BASE_URL).replace(/\/+$/, "");
@@ -90,10 +115,12 @@ export class OpenAIChatModel implements ChatModel {
       timeout: options.requestTimeoutMs ?? 60_000,
       fetch: withOpenAIErrorShape(options.fetch),
     });
+    this.#reprobe = options.reprobe === false ? null : { ...DEFAULT_REPROBE_SCHEDULE, ...options.reprobe };
     this.#status = new StatusHolder(this.#readyStatus());
     if (isOpenAI && !options.apiKey) {
       this.#markUnavailable(
         new LlmError("provider_auth", "OpenAI was chosen but OPENAI_API_KEY is not set: set it, or set OPENAI_BASE_URL to a compatible server"),
+        "config",
       );
     }
   }
@@ -133,24 +160,99 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   /**
-   * Asks GET /models once so a refused key or an unreachable server shows in the status before the first
-   * message. Never throws; returns the resulting status.
+   * Asks GET /models so a refused key or an unreachable server shows in the status before the first message
+   * (joining a probe already in flight), then learns the window once it answered. Never throws; returns the
+   * resulting status. `signal` only stops the wait: the probe itself goes on and its outcome still shows.
+   * While the status is unavailable for a reason that can pass, the model asks again in the background.
    */
   async probe(signal?: AbortSignal): Promise<ModelStatus> {
-    try {
-      await this.#client.models.list({ signal: signal ?? AbortSignal.timeout(10_000) });
-      this.#status.set(this.#readyStatus());
-      await this.resolveContextWindow(signal);
-    } catch (e) {
-      const error = mapOpenAIError(e, { model: this.model, baseURL: this.baseURL, afterFirstToken: false, streamStarted: false });
-      // servers without a models endpoint can still chat; only definite failures mark the model unavailable
-      if (error.code === "provider_auth" || error.code === "provider_unavailable" || error.code === "provider_timeout") this.#markUnavailable(error);
-    }
+    const listed = await raceAbort(this.#probeOnce(), signal).catch(() => false);
+    if (listed) await this.resolveContextWindow(signal);
     return this.status();
   }
 
-  #markUnavailable(error: LlmError): void {
-    this.#status.set({ ...this.#readyStatus(), ready: false, state: "unavailable", problem: error.message, setup: [...MODEL_SETUP_STEPS] });
+  /**
+   * A message found the model unavailable: ask the server now instead of at the next scheduled re-probe, and wait
+   * at most `maxWaitMs` (default the schedule's `sendWaitMs`) for the answer. A model unavailable for good (OpenAI
+   * without a key) is not asked. Never throws.
+   */
+  async recheck(maxWaitMs = this.#reprobe?.sendWaitMs ?? DEFAULT_REPROBE_SCHEDULE.sendWaitMs): Promise<ModelStatus> {
+    if (this.#unavailableBy !== "unreachable" && this.#unavailableBy !== "auth") return this.status();
+    const waited = AbortSignal.timeout(maxWaitMs);
+    await raceAbort(this.#probeInBackground(), waited).catch(() => undefined);
+    return this.status();
+  }
+
+  #probeOnce(): Promise<boolean> {
+    this.#probing ??= this.#askServer().finally(() => {
+      this.#probing = null;
+    });
+    return this.#probing;
+  }
+
+  /** a re-probe nobody waits on the window for: the window is still learned once the server answers */
+  #probeInBackground(): Promise<boolean> {
+    return this.#probeOnce().then((listed) => {
+      if (listed) void this.resolveContextWindow();
+      return listed;
+    });
+  }
+
+  async #askServer(): Promise<boolean> {
+    this.#cancelReprobe();
+    let listed = false;
+    try {
+      // the SDK's own timeout, so a server that hangs is a provider_timeout, not an abort
+      await this.#client.models.list({ signal: this.#closed.signal, timeout: PROBE_TIMEOUT_MS });
+      listed = true;
+      this.#markReady();
+    } catch (e) {
+      const error = mapOpenAIError(e, { model: this.model, baseURL: this.baseURL, afterFirstToken: false, streamStarted: false });
+      // servers without a models endpoint can still chat; only definite failures mark the model unavailable
+      if (error.code === "provider_auth") this.#markUnavailable(error, "auth");
+      else if (error.code === "provider_unavailable" || error.code === "provider_timeout") this.#markUnavailable(error, "unreachable");
+      // any other HTTP answer (a server without /models) means it is up and took the key
+      else if (error.status !== null && this.#unavailableBy !== null && this.#unavailableBy !== "config") this.#markReady();
+    }
+    if (this.#unavailableBy === "unreachable" || this.#unavailableBy === "auth") this.#scheduleReprobe(this.#unavailableBy);
+    return listed;
+  }
+
+  #markReady(): void {
+    this.#cancelReprobe();
+    this.#reprobeAttempt = 0;
+    this.#unavailableBy = null;
+    this.#status.set(this.#readyStatus());
+  }
+
+  #markUnavailable(error: LlmError, by: ReprobeReason | "config"): void {
+    if (by !== this.#unavailableBy) this.#reprobeAttempt = 0;
+    this.#unavailableBy = by;
+    const problem = by !== "config" && this.#reprobe ? `${error.message}${reprobeNote(by, this.#reprobe)}` : error.message;
+    const current = this.#status.get();
+    // the same failure found again is no news: every tab was told already
+    if (current.state === "unavailable" && current.problem === problem) return;
+    this.#status.set({ ...this.#readyStatus(), ready: false, state: "unavailable", problem, setup: [...MODEL_SETUP_STEPS] });
+  }
+
+  /** one timer at most, unref'd (it never keeps the process up), none once closed */
+  #scheduleReprobe(reason: ReprobeReason): void {
+    this.#cancelReprobe();
+    if (!this.#reprobe || this.#closed.signal.aborted) return;
+    this.#reprobeAttempt++;
+    this.#reprobeTimer = setTimeout(
+      () => {
+        this.#reprobeTimer = null;
+        void this.#probeInBackground();
+      },
+      reprobeDelay(this.#reprobe, reason, this.#reprobeAttempt),
+    );
+    this.#reprobeTimer.unref();
+  }
+
+  #cancelReprobe(): void {
+    if (this.#reprobeTimer !== null) clearTimeout(this.#reprobeTimer);
+    this.#reprobeTimer = null;
   }
 
   async *stream(messages: ChatMessage[], options: GenerateOptions): AsyncGenerator<StreamChunk> {
@@ -230,7 +332,7 @@ export class OpenAIChatModel implements ChatModel {
       finished = true;
       clearTimeout(timer);
       this.#window.answered();
-      if (this.#status.get().state !== "ready") this.#status.set(this.#readyStatus());
+      if (this.#status.get().state !== "ready") this.#markReady();
       // every call whole, before done; servers that say "stop" after calls (Ollama, some llama.cpp builds) still made them
       const made = calls.finish();
       for (const call of made) yield { type: "tool_call", call };
@@ -257,7 +359,11 @@ export class OpenAIChatModel implements ChatModel {
         throw toolsRefusedError(this.model, this.baseURL, refusal, (e as { status?: number }).status ?? null, e);
       }
       const error = mapOpenAIError(e, ctx);
-      if (error.code === "provider_auth") this.#markUnavailable(error);
+      if (error.code === "provider_auth" && this.#unavailableBy !== "config") {
+        // a proxy's key can be fixed without restarting alma: ask again now and then
+        this.#markUnavailable(error, "auth");
+        if (!this.#probing) this.#scheduleReprobe("auth");
+      }
       this.#window.learnFromRefusal(error);
       throw error;
     } finally {
@@ -268,5 +374,9 @@ export class OpenAIChatModel implements ChatModel {
     }
   }
 
-  async close(): Promise<void> {}
+  /** stops the background re-probes and the one in flight */
+  async close(): Promise<void> {
+    this.#cancelReprobe();
+    this.#closed.abort();
+  }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ScriptedChatModel } from "@alma/llm";
+import type { ModelStatus } from "@alma/protocol";
 import { RunHub } from "../runs/run-hub.js";
 import { testConfig } from "../testing/test-config.js";
 import type { ChatClient } from "./chat-client.js";
@@ -51,6 +52,46 @@ describe("RunAdmission", () => {
       retryable: true,
       message: "No model is ready (loading). To fix it: wait for the download.",
     });
+  });
+
+  it("asks an unavailable model again before refusing: a model whose server just came up admits the run", async () => {
+    const model = new ScriptedChatModel();
+    const ready = model.status();
+    let status: ModelStatus = { ...ready, ready: false, state: "unavailable", problem: "could not reach the model server", setup: ["start it"] };
+    let rechecks = 0;
+    const recheck = async () => {
+      rechecks++;
+      status = ready;
+      return status;
+    };
+    const { admission } = setup({}, Object.assign(model, { status: () => status, recheck }));
+    expect(await admission.admit(client("a"), null, async () => "started")).toBe("started");
+    expect(rechecks).toBe(1);
+    // ready: admitted without asking again
+    expect(await admission.admit(client("a"), null, async () => "again")).toBe("again");
+    expect(rechecks).toBe(1);
+  });
+
+  it("refuses with model_not_ready when the model is still unavailable after asking again, starting nothing", async () => {
+    const model = new ScriptedChatModel();
+    const status = { ...model.status(), ready: false, state: "unavailable" as const, problem: "could not reach the model server", setup: ["start it"] };
+    let rechecks = 0;
+    const recheck = async () => {
+      rechecks++;
+      return status;
+    };
+    const { admission } = setup({}, Object.assign(model, { status: () => status, recheck }));
+    let started = false;
+    const refused = await admission
+      .admit(client("a"), null, async () => {
+        started = true;
+      })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RequestError);
+    expect(refused).toMatchObject({ code: "model_not_ready", retryable: false });
+    expect((refused as RequestError).message).toBe("No model is ready: could not reach the model server. To fix it: start it.");
+    expect(rechecks).toBe(1);
+    expect(started).toBe(false);
   });
 
   it("allows one run per conversation", async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ChatModel } from "@alma/llm";
+import { recheckModel, type ChatModel } from "@alma/llm";
 import type { ConversationStore } from "@alma/store";
 import type { ConversationRunLocks } from "../cluster/conversation-run-locks.js";
 import type { AppConfig } from "../config.js";
@@ -52,6 +52,9 @@ export class RunAdmission {
    * once cannot both take the last slot while the store answers.
    */
   async admit<T>(client: ChatClient, conversationId: string | null, start: () => Promise<T>): Promise<T> {
+    // a model found unavailable is asked again first (for a few seconds at most): the message sent just after the
+    // model server came up is answered rather than refused until the next background re-probe
+    if (this.accepting && !this.deps.model.status().ready) await recheckModel(this.deps.model);
     this.check(client, conversationId);
     this.starting++;
     this.startingBy.set(client.id, (this.startingBy.get(client.id) ?? 0) + 1);
