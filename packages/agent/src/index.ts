@@ -35,6 +35,8 @@ export * from "./researcher-kind.js";
 export * from "./reviewer-kind.js";
 export * from "./run-tools.js";
 export * from "./run-documents.js";
+export * from "./inline-documents.js";
+export * from "./request-documents.js";
 export * from "./run-tool-loop.js";
 export * from "./step-agents.js";
 export * from "./step-kind-rules.js";

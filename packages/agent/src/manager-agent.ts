@@ -18,6 +18,7 @@ import { routeTask, type RouteDecision } from "./route-task.js";
 import { isDirectAnswer, runAnalytical, type Pace } from "./run-analytical.js";
 import { contextError, directLabel, doneLabel } from "./run-labels.js";
 import { RunDocuments } from "./run-documents.js";
+import { documentsReserve } from "./request-documents.js";
 import { RunScope } from "./run-scope.js";
 import { runSingle } from "./run-single.js";
 import { desiredTokens, taskParameters, type DesiredTokens } from "./task-parameters.js";
@@ -145,7 +146,9 @@ export class ManagerAgent {
       if (hopeful.mode === "plan") shape = hopeful;
     }
     const params = taskParameters(taskType, shape, { temperature: options.temperature, today: this.today(), workerName: this.workerTag() });
-    const scope = new RunScope({ ...input, measure }, this.model, this.settings, this.countTokens, this.retryPolicy(), params.system, shape.reserve, (sample) =>
+    // a one-pass answer reads the attached documents in its own request: the context leaves room for them too
+    const reserve = shape.reserve + (documents && shape.mode === "single" ? documentsReserve(documents, measure.window().tokens) : 0);
+    const scope = new RunScope({ ...input, measure }, this.model, this.settings, this.countTokens, this.retryPolicy(), params.system, reserve, (sample) =>
       this.speed.record(this.modelKey, sample),
     );
     if (classifyUsage) scope.addUsage(classifyUsage);
@@ -197,7 +200,7 @@ export class ManagerAgent {
       if (shape.mode === "plan") {
         const out = await runAnalytical(scope, {
           agents: this.stepAgents(documents, scope.window()),
-          documents: documents?.summaries() ?? [],
+          documents,
           review: this.settings.review,
           shape,
           synthesisTemperature: params.temperature,
@@ -237,6 +240,7 @@ export class ManagerAgent {
       }
 
       const answered = await runSingle(scope, {
+        documents,
         temperature: params.temperature,
         maxOutputTokens: single.maxTokens,
         continueFrom: input.continueFrom,

@@ -3,16 +3,12 @@ import type { ToolRegistry } from "@alma/tools";
 import type { AgentKind } from "./agent-kind.js";
 import { writeStep } from "./analyst-agent.js";
 import { researcherStepPrompt } from "./prompts/researcher-step-prompt.js";
-import { inlineDocumentText, type RunDocuments } from "./run-documents.js";
+import { inlineDocuments } from "./inline-documents.js";
+import type { RunDocuments } from "./run-documents.js";
 import { SEARCH_DOCUMENTS } from "./run-tools.js";
 import { runToolLoop } from "./run-tool-loop.js";
 import { stepPromptArgs, stepRequest } from "./step-request.js";
 import type { Agent, StepInput, WorkerContext, WorkerResult } from "./worker-agent.js";
-
-/** documents together up to this size may be read whole; larger ones are always searched */
-export const INLINE_MAX_TOKENS = 3_000;
-/** and only when they take at most this share of what the window leaves beside the request and the answer */
-const INLINE_ROOM_SHARE = 0.5;
 
 /**
  * Answers a step from the run's attached documents, quoting what it uses with document and place: documents small
@@ -37,15 +33,11 @@ export class ResearcherAgent implements Agent {
     return runToolLoop(ctx, { build: render([]), tools: this.tools, temperature: researcherStepPrompt.temperature });
   }
 
-  /** every document whole, when together they fit the step's room (counted as the run counts); else null */
+  /** every document whole, when together they fit the step's room by the inlining rule (inline-documents.ts); else null */
   private async inlineable(ctx: WorkerContext, bare: (context: ChatMessage[]) => ChatMessage[]): Promise<Array<{ name: string; text: string }> | null> {
-    // a large document is never counted whole: the estimate rules it out first
-    if (this.documents.summaries().reduce((n, d) => n + d.tokens, 0) > INLINE_MAX_TOKENS * 2) return null;
-    const docs = this.documents.documents.map((d) => ({ name: d.name, text: inlineDocumentText(d) }));
-    let tokens = 0;
-    for (const d of docs) tokens += await ctx.measure.countText(d.text);
     const room = (await ctx.room(bare)) - ctx.budget;
-    return tokens <= INLINE_MAX_TOKENS && tokens <= room * INLINE_ROOM_SHARE ? docs : null;
+    const { inlined, rest } = await inlineDocuments(this.documents, room, ctx.measure);
+    return rest.length === 0 ? inlined.map((d) => ({ name: d.name, text: d.text })) : null;
   }
 }
 

@@ -7,7 +7,7 @@ import { finishOf } from "./finish-of.js";
 import { PlanStreamParser } from "./plan-stream-parser.js";
 import { MIN_STEP_TOKENS, TIME_SAFETY, type PlanShape, type RunShape } from "./plan-run-shape.js";
 import { analyticalPlanPrompt } from "./prompts/analytical-plan-prompt.js";
-import type { DocumentSummary } from "./run-documents.js";
+import type { RunDocuments } from "./run-documents.js";
 import { runReview, type ReviewMode } from "./run-review.js";
 import type { RunScope } from "./run-scope.js";
 import { runStep, skippedStep, type StepOutcome } from "./run-step.js";
@@ -45,8 +45,8 @@ export type Pace = { ttftMs: number; tokensPerSecond: number };
 export interface AnalyticalOptions {
   /** the workers' kinds and the worker of each step */
   agents: StepAgents;
-  /** the run's attached documents, as the planner is told of them */
-  documents?: readonly DocumentSummary[];
+  /** the run's attached documents: the planner is told of them, and the synthesis reads them when no researcher step did */
+  documents?: RunDocuments | null;
   /** the reviewer's pass after the synthesis; default off */
   review?: ReviewMode;
   shape: PlanShape;
@@ -85,7 +85,8 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
   const { agents } = opts;
   const kinds = agents.plannable();
   const available = new Set(kinds.map((k) => k.name));
-  const documentNames = (opts.documents ?? []).map((d) => d.name);
+  const summaries = opts.documents?.summaries() ?? [];
+  const documentNames = summaries.map((d) => d.name);
   // each step runs as the kind it names, helped by the rules for small planners, resolved by the registry
   const assigned: AnalysisStep[] = [];
   const assign = (steps: AnalysisStep[]): AnalysisStep[] =>
@@ -161,7 +162,7 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
     minSteps: Math.min(settings.minSteps, shape.steps),
     maxSteps: shape.steps,
     kinds,
-    documents: opts.documents ?? [],
+    documents: summaries,
   });
   const buildPlan = (base: ChatMessage[]): ChatMessage[] => [
     ...withSystemPrompt(base, rendered.system, scope.system),
@@ -239,6 +240,8 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
   const plan = planned.map(toPlanStep);
   if (stopped || input.signal.aborted) return { ...empty(plan, steps), finishReason: finishOf("aborted", input.signal, scope.deadline) };
 
+  // attached documents always reach the answer: through a researcher step's result, else the synthesis reads them itself
+  const researched = steps.some((s) => s.record.agent === "researcher" && s.record.text.trim() !== "");
   const answer = await synthesize(scope, {
     task,
     steps,
@@ -246,6 +249,7 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
     maxTokens: opts.synthesisMaxTokens,
     temperature: opts.synthesisTemperature,
     deadlineAt,
+    documents: researched ? null : (opts.documents ?? null),
   });
   const reviewer = answer.finishReason === "stop" && !answer.error ? agents.pass("reviewer") : null;
   const review = reviewer ? await runReview(scope, reviewer, { steps, draft: answer.text, pace: opts.pace(), mode: opts.review ?? "off" }) : null;

@@ -1,7 +1,9 @@
 import type { ChatMessage } from "@alma/llm";
 import type { FinishReason } from "@alma/protocol";
 import { continuePrompt } from "./prompts/continue-prompt.js";
+import type { RunDocuments } from "./run-documents.js";
 import type { RunScope } from "./run-scope.js";
+import { documentsForRequest, documentsLabel, withDocuments } from "./request-documents.js";
 import type { GenerationOutcome } from "./stream-generation.js";
 import { withSystemPrompt } from "./with-system-prompt.js";
 
@@ -14,6 +16,8 @@ export interface SingleRunOptions {
   system?: string;
   /** the progress line; default "Writing the answer" */
   label?: string;
+  /** the conversation's attached documents: the request carries what fits of them (request-documents.ts) */
+  documents?: RunDocuments | null;
 }
 
 export interface SingleRunOutcome {
@@ -23,15 +27,29 @@ export interface SingleRunOutcome {
   text: string;
 }
 
-/** One streamed generation as agent "manager": creative, conversational, a direct analytical answer, or a continuation. */
+/**
+ * One streamed generation as agent "manager": creative, conversational, a direct analytical answer, or a
+ * continuation. With attached documents, the request carries what of them fits beside its prompt and its whole
+ * answer budget, inside the request `scope.generate` counts; the progress line says when some could not come.
+ */
 export async function runSingle(scope: RunScope, opts: SingleRunOptions): Promise<SingleRunOutcome> {
-  const build = (context: ChatMessage[]): ChatMessage[] => {
+  const bare = (context: ChatMessage[]): ChatMessage[] => {
     const base = opts.system ? withSystemPrompt(context, opts.system, scope.system) : context;
     if (opts.continueFrom === undefined) return base;
     const instruction = continuePrompt.render({ baseSystem: scope.system }).instruction!;
     return [...base, { role: "assistant", content: opts.continueFrom }, { role: "user", content: instruction }];
   };
-  scope.progress("generating", opts.label ?? (opts.continueFrom === undefined ? "Writing the answer" : "Continuing the answer"));
+  const docs = opts.documents?.size
+    ? await documentsForRequest(opts.documents, {
+        query: scope.input.userText,
+        room: scope.window() - scope.margin() - (await scope.measure.countRequest(bare(scope.messages))) - opts.maxOutputTokens,
+        window: scope.window(),
+        measure: scope.measure,
+      })
+    : null;
+  const build = (context: ChatMessage[]): ChatMessage[] => withDocuments(bare(context), docs?.text ?? null);
+  const label = opts.label ?? (opts.continueFrom === undefined ? "Writing the answer" : "Continuing the answer");
+  scope.progress("generating", documentsLabel(label, docs));
   const outcome = await scope.generate(build, {
     role: "answer",
     stepId: null,

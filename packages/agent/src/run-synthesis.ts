@@ -3,7 +3,9 @@ import type { FinishReason } from "@alma/protocol";
 import { fitStepResults } from "./fit-step-results.js";
 import { MIN_ANSWER_TOKENS, MIN_SYNTHESIS_TOKENS, TIME_SAFETY } from "./plan-run-shape.js";
 import { analyticalSynthesisPrompt } from "./prompts/analytical-synthesis-prompt.js";
+import { documentsForRequest, documentsLabel, type RequestDocuments, withDocuments } from "./request-documents.js";
 import type { Pace } from "./run-analytical.js";
+import type { RunDocuments } from "./run-documents.js";
 import type { RunScope } from "./run-scope.js";
 import type { StepOutcome } from "./run-step.js";
 import { withSystemPrompt } from "./with-system-prompt.js";
@@ -19,17 +21,26 @@ export interface SynthesisOutcome {
 
 /**
  * The final answer from the steps' results, streamed as the manager's: its budget is what the time until the
- * deadline allows at the model's pace, and the results are cut to what the window leaves beside it.
+ * deadline allows at the model's pace, and the results are cut to what the window leaves beside it. `documents`
+ * (given when no researcher step read them) come after the results, in what the window still leaves, the way a
+ * one-pass answer carries them.
  */
 export async function synthesize(
   scope: RunScope,
-  args: { task: string; steps: StepOutcome[]; pace: Pace; maxTokens: number; temperature: number; deadlineAt: number },
+  args: {
+    task: string;
+    steps: StepOutcome[];
+    pace: Pace;
+    maxTokens: number;
+    temperature: number;
+    deadlineAt: number;
+    documents?: RunDocuments | null;
+  },
 ): Promise<SynthesisOutcome> {
   const { task, steps, pace, deadlineAt } = args;
   const byTime = Math.floor((((deadlineAt - Date.now()) * TIME_SAFETY - pace.ttftMs) / 1000) * pace.tokensPerSecond);
   let budget = Math.max(MIN_ANSWER_TOKENS, Math.min(args.maxTokens, byTime));
   const total = steps.length;
-  scope.progress("synthesizing", `Writing the answer from ${total} step${total === 1 ? "" : "s"}`);
 
   const buildWith = (texts: string[], words: number) => {
     const rendered = analyticalSynthesisPrompt.render({
@@ -54,7 +65,19 @@ export async function synthesize(
     Math.max(0, free - budget),
     scope.measure,
   );
-  const out = await scope.generate(buildWith(texts, budget), {
+  let docs: RequestDocuments | null = null;
+  if (args.documents?.size) {
+    const results = await Promise.all(texts.map((t) => scope.measure.countText(t)));
+    docs = await documentsForRequest(args.documents, {
+      query: task,
+      room: free - budget - results.reduce((a, b) => a + b, 0),
+      window: scope.window(),
+      measure: scope.measure,
+    });
+  }
+  scope.progress("synthesizing", documentsLabel(`Writing the answer from ${total} step${total === 1 ? "" : "s"}`, docs));
+  const request = buildWith(texts, budget);
+  const out = await scope.generate((base) => withDocuments(request(base), docs?.text ?? null), {
     role: "synthesis",
     stepId: null,
     agent: "manager",

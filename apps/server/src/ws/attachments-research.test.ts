@@ -70,3 +70,96 @@ describe("a question about an attached 200-page PDF, through the server to an Op
     expect(researcher.map((t) => t.tool)).toContain("search_documents");
   }, 90_000);
 });
+
+describe("files attached to a conversation reach every answer, through the server to an OpenAI-compatible upstream", () => {
+  const SMALL_WINDOW = 2048;
+  const CSV = "region,q1,q2,q3\nNorth,120,150,180\nSouth,200,205,210\nEast,90,92,95\n";
+  const NOTES = "# Launch\n\nThe launch date is 14 March 2025.\n";
+
+  async function serveWithFiles(files: Array<[string, string, string]>) {
+    fake = await startFakeOpenAI({ contextWindow: SMALL_WINDOW });
+    const config = testConfig({
+      ALMA_PROVIDER: "openai",
+      OPENAI_BASE_URL: fake.url,
+      OPENAI_API_KEY: "sk-test",
+      ALMA_CONTEXT_WINDOW: String(SMALL_WINDOW),
+      ALMA_PROVIDER_MAX_RETRIES: "0",
+    });
+    const { address, connect } = await resources.serve({ config });
+    const conversation = (await (await fetch(`${address}/api/conversations`, { method: "POST" })).json()) as { id: string };
+    const ids: string[] = [];
+    for (const [name, content, type] of files) {
+      const body = new FormData();
+      body.append("file", new Blob([content], { type }), name);
+      const uploaded = await fetch(`${address}/api/conversations/${conversation.id}/attachments`, { method: "POST", body });
+      expect(uploaded.status).toBe(201);
+      ids.push(((await uploaded.json()) as { attachment: { id: string } }).attachment.id);
+    }
+    return { conversationId: conversation.id, ids, c: await connect(), fake };
+  }
+
+  /** the chat requests the upstream received since `from`, each as its messages' text */
+  const sentSince = (server: FakeOpenAIServer, from: number) =>
+    server
+      .chatRequests()
+      .slice(from)
+      .map((r) => r.chat!.messages.map(messageText).join("\n"));
+  /** no request the upstream received exceeds the window: prompt (counted as OpenAI counts) plus max_tokens */
+  const withinWindow = (server: FakeOpenAIServer) => {
+    expect(server.overWindowRequests()).toEqual([]);
+    for (const r of server.chatRequests()) expect(r.promptTokens! + (r.maxTokens ?? 0)).toBeLessThanOrEqual(SMALL_WINDOW);
+  };
+
+  it("a conversational question after attaching a small CSV carries the CSV's text, and so does the next message", async () => {
+    const { conversationId, ids, c, fake: server } = await serveWithFiles([["q3.csv", CSV, "text/csv"]]);
+    c.send({
+      type: "message.send",
+      clientMessageId: "q1",
+      conversationId,
+      content: "What drove revenue?",
+      options: { taskType: "conversational" },
+      attachmentIds: ids,
+    });
+    const first = await c.waitFor("message.accepted", (f) => f.clientMessageId === "q1");
+    expect((await c.waitForRunEnd(first.runId!, 30_000)).type).toBe("run.completed");
+    const sent = sentSince(server, 0);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toContain("q3.csv");
+    expect(sent[0]).toContain("2: North,120,150,180");
+    expect(sent[0]).toContain("4: East,90,92,95");
+
+    // a later message sends no file; the conversation's file still comes with it
+    const before = server.chatRequests().length;
+    c.send({ type: "message.send", clientMessageId: "q2", conversationId, content: "And which region was weakest?", options: { taskType: "conversational" } });
+    const second = await c.waitFor("message.accepted", (f) => f.clientMessageId === "q2");
+    expect((await c.waitForRunEnd(second.runId!, 30_000)).type).toBe("run.completed");
+    expect(sentSince(server, before).at(-1)).toContain("4: East,90,92,95");
+    withinWindow(server);
+  }, 60_000);
+
+  it("an analytical question that names no file still gets both files' text into the answer's request", async () => {
+    const {
+      conversationId,
+      ids,
+      c,
+      fake: server,
+    } = await serveWithFiles([
+      ["sales.csv", CSV, "text/csv"],
+      ["notes.md", NOTES, "text/markdown"],
+    ]);
+    c.send({
+      type: "message.send",
+      clientMessageId: "q",
+      conversationId,
+      content: "Which region grew the most from q1 to q3, and what is the launch date?",
+      attachmentIds: ids,
+    });
+    const accepted = await c.waitFor("message.accepted");
+    expect((await c.waitForRunEnd(accepted.runId!, 30_000)).type).toBe("run.completed");
+    // the upstream echoes instead of planning: the answer is written in one pass, from the files
+    const answer = sentSince(server, 0).at(-1)!;
+    expect(answer).toContain("2: North,120,150,180");
+    expect(answer).toContain("The launch date is 14 March 2025.");
+    withinWindow(server);
+  }, 60_000);
+});

@@ -10,3 +10,4 @@ export * from "./analytical-direct-prompt.js";
 export * from "./calculator-step-prompt.js";
 export * from "./researcher-step-prompt.js";
 export * from "./analytical-review-prompt.js";
+export * from "./attached-documents-prompt.js";
