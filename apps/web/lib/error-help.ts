@@ -7,10 +7,19 @@ export interface ErrorHelp {
   action: ErrorAction;
   /** what to do, in words, added to the server's own message */
   hint: string | null;
+  /** false when the title and hint say all the server's message says, which would then be said twice */
+  showMessage: boolean;
 }
 
-/** Maps an error code to the action that helps; the message itself comes from the server and is shown as is. */
-export function errorHelp(error: MessageError): ErrorHelp {
+/**
+ * Maps an error code to the action that helps; the message itself comes from the server and is shown as is, unless
+ * the help says it all. `connected`: whether the socket is open now (an action that needs the server waits for it).
+ */
+export function errorHelp(error: MessageError, connected: boolean): ErrorHelp {
+  return { showMessage: true, ...helpFor(error, connected) };
+}
+
+function helpFor(error: MessageError, connected: boolean): Omit<ErrorHelp, "showMessage"> & Partial<Pick<ErrorHelp, "showMessage">> {
   switch (error.code) {
     case "provider_auth":
       return {
@@ -25,7 +34,12 @@ export function errorHelp(error: MessageError): ErrorHelp {
       return { title: "The model is not ready", action: "wait-model", hint: "Wait until the model has loaded, then retry." };
     case "provider_context_length":
     case "message_too_long":
-      return { title: "The message is too long", action: "shorten", hint: "Shorten the message (or start a new conversation) and send it again." };
+      // sending the same text again can only fail again: the way on is a shorter message
+      return {
+        title: "The message is too long",
+        action: "shorten",
+        hint: "Edit your message (the pencil beside it) to shorten it, or paste the long text as an attached file, which is searched rather than sent whole.",
+      };
     case "provider_rate_limit":
     case "rate_limited":
     case "too_many_runs":
@@ -36,10 +50,19 @@ export function errorHelp(error: MessageError): ErrorHelp {
     case "connection_failed":
       return { title: "The connection was lost", action: "retry", hint: "alma reconnects by itself; retry once the connection is back." };
     case "shutting_down":
+      // the stored message (a shutdown, or an instance that died) says the same as the title and hint, and it was
+      // written before the server was back: the hint says what to do from where the connection is now
       return {
         title: "The server shut down during this answer",
         action: "continue",
-        hint: "The partial answer was kept: continue it now that the server is back.",
+        hint: connected ? "The partial answer was kept: continue it now." : "The partial answer was kept: continue it when the server is back.",
+        showMessage: false,
+      };
+    case "forbidden_origin":
+      return {
+        title: "The alma server refused this page's address",
+        action: "none",
+        hint: "Add this page's address to ALMA_ALLOWED_ORIGINS in the server's settings (.env at the repo root) and restart the server.",
       };
     case "provider_unavailable":
     case "provider_timeout":

@@ -5,6 +5,8 @@ export type ClientErrorCode =
   | "connection_failed"
   | "connection_lost"
   | "connection_closed"
+  /** the server refused the page's origin (ALMA_ALLOWED_ORIGINS): trying again cannot help until its settings change */
+  | "forbidden_origin"
   | "not_connected"
   | "handshake_timeout"
   | "request_timeout"

@@ -6,6 +6,7 @@ import type { ConnectionState, WelcomeFrame } from "./connection-state.js";
 import { asClientError, describeError } from "./describe-error.js";
 import { handshakeAnswer, helloFrame, type Handshake } from "./handshake.js";
 import { Heartbeat } from "./heartbeat.js";
+import { originRefusalOf } from "./origin-refusal.js";
 import { readServerData } from "./read-server-data.js";
 import { FATAL_HANDSHAKE_CODES, reconnectLoop } from "./reconnect-loop.js";
 import { WEBSOCKET_OPEN, type WebSocketLike } from "./websocket-like.js";
@@ -177,7 +178,11 @@ export class ClientSocket {
         this.socket = null;
         const why = lastError ?? `the socket closed (code ${event.code}${event.reason ? `: ${event.reason}` : ""})`;
         if (this.handshake) {
-          this.handshake.reject(new AlmaClientError({ code: "connection_failed", message: `Cannot connect to ${this.url}: ${why}`, retryable: true }));
+          // a refused origin stays refused: fatal, so the client stops instead of retrying in a loop
+          const refused = originRefusalOf(event, this.url);
+          this.handshake.reject(
+            refused ?? new AlmaClientError({ code: "connection_failed", message: `Cannot connect to ${this.url}: ${why}`, retryable: true }),
+          );
         } else {
           this.connectionLost(why);
         }

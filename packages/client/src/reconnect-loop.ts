@@ -4,7 +4,7 @@ import type { ConnectionState, WelcomeFrame } from "./connection-state.js";
 import { asClientError } from "./describe-error.js";
 
 /** A refused handshake that trying again cannot fix. */
-export const FATAL_HANDSHAKE_CODES: ReadonlySet<string> = new Set(["unsupported_version", "unauthorized"]);
+export const FATAL_HANDSHAKE_CODES: ReadonlySet<string> = new Set(["unsupported_version", "unauthorized", "forbidden_origin"]);
 
 export interface ReconnectHooks {
   url: string;

@@ -27,6 +27,20 @@ export interface WebsocketPluginOptions {
   beforeSocketsClose: () => Promise<void>;
 }
 
+/** Policy violation (RFC 6455): how /ws refuses a socket from an origin not in ALMA_ALLOWED_ORIGINS. */
+export const FORBIDDEN_ORIGIN_CLOSE_CODE = 1008;
+/** RFC 6455: a close frame's reason is at most 123 bytes */
+const MAX_CLOSE_REASON_BYTES = 123;
+
+/**
+ * The close reason for a refused origin; @alma/client recognises it by the code and the reason's first word and
+ * tells the user which setting to change. An origin too long for the reason is left out rather than cut.
+ */
+export function forbiddenOriginReason(origin: string): string {
+  const reason = `forbidden_origin: ${origin} is not in ALMA_ALLOWED_ORIGINS`;
+  return Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES ? reason : "forbidden_origin: this origin is not in ALMA_ALLOWED_ORIGINS";
+}
+
 /** `/ws`: Origin allow-list at the upgrade, connection limit, model status pushes and the metrics feed. */
 export const websocketPlugin: FastifyPluginAsync<WebsocketPluginOptions> = async (app: FastifyInstance, o) => {
   const allowed = new Set(o.config.allowedOrigins);
@@ -57,61 +71,56 @@ export const websocketPlugin: FastifyPluginAsync<WebsocketPluginOptions> = async
     },
   });
 
-  app.get(
-    "/ws",
-    {
-      websocket: true,
-      // Browsers always send Origin; refusing unknown ones blocks cross-site WebSocket hijacking.
-      // Clients without Origin (the CLI, scripts) are not browsers and are allowed.
-      onRequest: async (request, reply) => {
-        const origin = request.headers.origin;
-        if (origin !== undefined && !allowed.has(origin)) {
-          request.log.warn({ origin }, "refused a WebSocket from an origin not in ALMA_ALLOWED_ORIGINS");
-          await reply.code(403).send({ error: "forbidden_origin", message: `Origin ${origin} is not allowed (ALMA_ALLOWED_ORIGINS).` });
-        }
-      },
-    },
-    (socket, request) => {
-      if (o.clients.size >= o.config.limits.maxConnections) {
-        socket.send(
-          JSON.stringify({
-            type: "error",
-            code: "too_many_connections",
-            message: `The server has its maximum of ${o.config.limits.maxConnections} connections. Try again in a few seconds.`,
-            retryable: true,
-            retryAfterMs: 5000,
-          } satisfies ServerFrame),
-        );
-        socket.close(1013, "too many connections");
-        return;
-      }
-      alive.set(socket, true);
-      socket.on("pong", () => alive.set(socket, true));
-      const connection = new ClientConnection({
-        socket,
-        address: request.ip,
-        service: o.service,
-        log: request.log,
-        authToken: o.config.authToken,
-        handshakeTimeoutMs: o.config.handshakeTimeoutMs,
-        maxFrameBytes: o.config.maxFrameBytes,
-        maxRunsPerConnection: o.config.limits.maxRunsPerConnection,
-        serverVersion: o.serverVersion,
-        now: o.now,
-        modelStatus: () => o.model.status(),
-        onMetricsSubscription: (c, enabled) => metricsFeed.setSubscribed(c, enabled),
-      });
-      o.clients.add(connection);
-      o.metrics.socketOpened();
-      socket.on("close", () => {
-        o.clients.delete(connection);
-        metricsFeed.setSubscribed(connection, false);
-        // its runs go on for the grace period; it no longer follows its conversation
-        o.runs.detach(connection);
-        o.metrics.socketClosed();
-      });
-    },
-  );
+  app.get("/ws", { websocket: true }, (socket, request) => {
+    // Browsers always send Origin; refusing unknown ones blocks cross-site WebSocket hijacking. Clients without
+    // Origin (the CLI, scripts) are not browsers and are allowed. A refusal is a close, not a 403: a page cannot
+    // read a refused upgrade's status, so it could only retry blind; it can read a close's code and reason. The
+    // socket is closed before anything listens to it or writes to it: nothing is read, nothing but the close is sent.
+    const origin = request.headers.origin;
+    if (origin !== undefined && !allowed.has(origin)) {
+      request.log.warn({ origin }, "refused a WebSocket from an origin not in ALMA_ALLOWED_ORIGINS");
+      socket.close(FORBIDDEN_ORIGIN_CLOSE_CODE, forbiddenOriginReason(origin));
+      return;
+    }
+    if (o.clients.size >= o.config.limits.maxConnections) {
+      socket.send(
+        JSON.stringify({
+          type: "error",
+          code: "too_many_connections",
+          message: `The server has its maximum of ${o.config.limits.maxConnections} connections. Try again in a few seconds.`,
+          retryable: true,
+          retryAfterMs: 5000,
+        } satisfies ServerFrame),
+      );
+      socket.close(1013, "too many connections");
+      return;
+    }
+    alive.set(socket, true);
+    socket.on("pong", () => alive.set(socket, true));
+    const connection = new ClientConnection({
+      socket,
+      address: request.ip,
+      service: o.service,
+      log: request.log,
+      authToken: o.config.authToken,
+      handshakeTimeoutMs: o.config.handshakeTimeoutMs,
+      maxFrameBytes: o.config.maxFrameBytes,
+      maxRunsPerConnection: o.config.limits.maxRunsPerConnection,
+      serverVersion: o.serverVersion,
+      now: o.now,
+      modelStatus: () => o.model.status(),
+      onMetricsSubscription: (c, enabled) => metricsFeed.setSubscribed(c, enabled),
+    });
+    o.clients.add(connection);
+    o.metrics.socketOpened();
+    socket.on("close", () => {
+      o.clients.delete(connection);
+      metricsFeed.setSubscribed(connection, false);
+      // its runs go on for the grace period; it no longer follows its conversation
+      o.runs.detach(connection);
+      o.metrics.socketClosed();
+    });
+  });
 
   app.addHook("onClose", async () => {
     clearInterval(heartbeat);

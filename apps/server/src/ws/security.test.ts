@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
+import WebSocket from "ws";
+import { AlmaClient } from "@alma/client";
+import { PROTOCOL_VERSION } from "@alma/protocol";
 import { ScriptedChatModel } from "@alma/llm";
 import { startFakeOpenAI, type FakeOpenAIServer } from "@alma/testing";
 import { buildApp } from "../build-app.js";
@@ -19,6 +22,25 @@ async function listen(app: FastifyInstance) {
   return { http, ws: `${http.replace("http", "ws")}/ws` };
 }
 
+/**
+ * A socket from `origin` that, once open, says hello and asks for the conversations, as a page would: how it
+ * closed, and every message it received (a refused origin must get none).
+ */
+async function refusedSocket(url: string, origin: string): Promise<{ code: number; reason: string; received: string[] }> {
+  const socket = new WebSocket(url, { origin });
+  const received: string[] = [];
+  socket.on("message", (data) => received.push(data.toString()));
+  socket.on("open", () => {
+    socket.send(JSON.stringify({ type: "hello", protocolVersion: PROTOCOL_VERSION }));
+    socket.send(JSON.stringify({ type: "conversation.list", requestId: "peek" }));
+  });
+  return new Promise((resolve, reject) => {
+    socket.on("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    socket.on("error", reject);
+    socket.on("close", (code, reason) => resolve({ code, reason: reason.toString(), received }));
+  });
+}
+
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const convo = { taskType: "conversational" } as const;
 
@@ -34,11 +56,64 @@ describe("security", () => {
       clients.push(ok);
       expect(ok.of("welcome")).toHaveLength(1);
     }
-    // the default web origin is not allowed once the list is replaced; neither is a look-alike or an opaque origin
+    // the default web origin is not allowed once the list is replaced; neither is a look-alike or an opaque origin.
+    // Each is closed at once with 1008 and a reason naming it: nothing it sends is read, nothing but the close is sent
     for (const origin of ["http://localhost:3000", "https://chat.example.org.evil.example", "http://127.0.0.1:3101", "null"]) {
-      await expect(WsTestClient.connect(ws, { origin }), origin).rejects.toThrow("HTTP 403");
+      const refused = await refusedSocket(ws, origin);
+      expect(refused, origin).toEqual({ code: 1008, reason: `forbidden_origin: ${origin} is not in ALMA_ALLOWED_ORIGINS`, received: [] });
     }
     expect(app.alma.connections.size).toBe(2);
+    expect(app.alma.metrics.snapshot().connections).toBe(2);
+  });
+
+  it("gives a refused origin no welcome, no frame and no connection, whatever it sends, and a reason that fits a close frame", async () => {
+    const log: string[] = [];
+    const app = await buildApp({
+      config: testConfig({ LOG_LEVEL: "warn" }),
+      model: new ScriptedChatModel(),
+      logStream: { write: (line) => void log.push(line) },
+    });
+    const { ws } = await listen(app);
+    const long = `https://${"a".repeat(120)}.example`;
+    for (const origin of ["https://evil.example", long]) {
+      const refused = await refusedSocket(ws, origin);
+      expect(refused.code).toBe(1008);
+      expect(refused.received).toEqual([]);
+      // RFC 6455 caps a close reason at 123 bytes: a long origin is left out, the reason still says what to change
+      expect(Buffer.byteLength(refused.reason)).toBeLessThanOrEqual(123);
+      expect(refused.reason).toMatch(/^forbidden_origin: .* is not in ALMA_ALLOWED_ORIGINS$/);
+    }
+    expect(app.alma.connections.size).toBe(0);
+    expect(log.filter((l) => l.includes("refused a WebSocket from an origin not in ALMA_ALLOWED_ORIGINS"))).toHaveLength(2);
+    // clients without Origin (the CLI) and listed origins still connect
+    for (const origin of [undefined, "http://localhost:3000"]) {
+      const ok = await WsTestClient.connect(ws, origin ? { origin } : {});
+      clients.push(ok);
+      expect(ok.of("welcome")).toHaveLength(1);
+    }
+  });
+
+  it("the client stops at a refused origin and says which setting refused it, instead of retrying in a loop", async () => {
+    const app = await buildApp({ config: testConfig(), model: new ScriptedChatModel() });
+    const { ws } = await listen(app);
+    let opened = 0;
+    const origin = "http://192.168.1.5:3000";
+    class FromLan extends WebSocket {
+      constructor(url: string) {
+        super(url, { origin });
+        opened++;
+      }
+    }
+    const client = new AlmaClient({ WebSocket: FromLan, reconnect: { initialDelayMs: 1, maxDelayMs: 5 } });
+    try {
+      const error = await client.connect(ws, { retry: true }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "forbidden_origin", message: expect.stringContaining(`refused this page's address (${origin})`) });
+      expect((error as Error).message).toContain("ALMA_ALLOWED_ORIGINS");
+      expect(client.state).toMatchObject({ status: "closed", error: { code: "forbidden_origin" } });
+      expect(opened).toBe(1);
+    } finally {
+      client.close();
+    }
   });
 
   it("requires ALMA_AUTH_TOKEN on the socket and on the API of a listening server", async () => {

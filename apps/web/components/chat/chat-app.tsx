@@ -12,6 +12,7 @@ import { useAlmaChat } from "@/lib/use-alma-chat";
 import { useAttachments } from "@/lib/use-attachments";
 import { useConversationUrl } from "@/lib/use-conversation-url";
 import { useConversations } from "@/lib/use-conversations";
+import { connectionFailure, conversationListError } from "@/lib/connection-failure";
 import { cn } from "@/lib/utils";
 import { COMPOSER_ID, Composer, focusComposer } from "./composer";
 import { warmUpHighlighting } from "./markdown";
@@ -53,6 +54,8 @@ function ChatShell({ serverUrl, initialConversationId, maxAttachmentBytes }: Cha
   const [query, setQuery] = React.useState("");
   const connected = connection.status === "open";
   const conversations = useConversations(chat.client, connected, query);
+  // once the client has stopped trying (a refused origin or token, the attempts ran out), nothing is loading any more
+  const failure = connectionFailure(connection);
 
   const { open } = chat;
   useConversationUrl(state.conversationId, open);
@@ -211,7 +214,7 @@ function ChatShell({ serverUrl, initialConversationId, maxAttachmentBytes }: Cha
     <Sidebar
       items={conversations.items}
       loaded={conversations.loaded}
-      error={conversations.error}
+      error={conversationListError(conversations.error, conversations.loaded, connection)}
       activeId={state.conversationId}
       query={query}
       onQuery={setQuery}
@@ -225,6 +228,10 @@ function ChatShell({ serverUrl, initialConversationId, maxAttachmentBytes }: Cha
   const showSetup = model !== null && !model.ready;
   const empty = showSetup ? (
     <SetupScreen model={model} />
+  ) : state.loadingHistory && failure ? (
+    <p className="px-4 py-10 text-center text-sm text-muted-foreground" data-testid="history-unavailable">
+      Cannot load the conversation: {failure}.
+    </p>
   ) : state.loadingHistory ? (
     <p className="px-4 py-10 text-center text-sm text-muted-foreground" data-testid="loading-history">
       Loading the conversation…
@@ -274,6 +281,7 @@ function ChatShell({ serverUrl, initialConversationId, maxAttachmentBytes }: Cha
           model={model}
           connected={connected}
           everConnected={chat.everConnected}
+          connectionFailed={failure !== null}
           metricsOpen={metricsOpen}
           setMetricsOpen={setMetricsOpen}
           setSidebarOpen={setSidebarOpen}
@@ -295,7 +303,7 @@ function ChatShell({ serverUrl, initialConversationId, maxAttachmentBytes }: Cha
           <ToastRegion className={cn("absolute inset-x-0 top-2", metricsOpen && "max-lg:top-auto max-lg:bottom-2 lg:right-96")} />
           <AttachmentDropZone onFiles={attachments.add} className={cn("flex min-w-0 flex-1 flex-col", metricsOpen && "hidden lg:flex")}>
             {showSetup && state.messages.length > 0 && <SetupScreen model={model} />}
-            <MessageList messages={state.messages} busy={busy} actions={actions} empty={empty} />
+            <MessageList messages={state.messages} busy={busy} connected={connected} actions={actions} empty={empty} />
             <Composer
               conversationId={state.conversationId}
               streaming={busy}

@@ -23,12 +23,16 @@ function modelBadge(
   model: ModelStatus | null,
   connected: boolean,
   everConnected: boolean,
+  failed: boolean,
 ): { text: string; hint: string; state: string; variant: "outline" | "warning" | "muted" } | null {
   if (!connected) {
-    return everConnected
+    // the client has stopped trying (a refused origin or token): it is not connecting any more
+    return everConnected || failed
       ? {
           text: "disconnected",
-          hint: "Not connected to the server: the model's status is unknown until alma reconnects.",
+          hint: failed
+            ? "Not connected to the server (see the message above): the model's status is unknown."
+            : "Not connected to the server: the model's status is unknown until alma reconnects.",
           state: "disconnected",
           variant: "muted",
         }
@@ -49,6 +53,8 @@ interface Props {
   model: ModelStatus | null;
   connected: boolean;
   everConnected: boolean;
+  /** the connection failed for good: the client is not trying any more */
+  connectionFailed?: boolean;
   metricsOpen: boolean;
   setMetricsOpen: React.Dispatch<React.SetStateAction<boolean>>;
   setSidebarOpen(open: boolean): void;
@@ -66,13 +72,14 @@ export function ChatHeader({
   model,
   connected,
   everConnected,
+  connectionFailed = false,
   metricsOpen,
   setMetricsOpen,
   setSidebarOpen,
   onUnpin,
   onExport,
 }: Props) {
-  const badge = modelBadge(model, connected, everConnected);
+  const badge = modelBadge(model, connected, everConnected, connectionFailed);
   return (
     <header className="flex h-12 shrink-0 items-center gap-2 border-b px-2 sm:px-3">
       <Button size="icon" variant="ghost" className="md:hidden" aria-label="Open conversations" data-testid="open-sidebar" onClick={() => setSidebarOpen(true)}>

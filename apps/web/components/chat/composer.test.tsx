@@ -63,6 +63,16 @@ async function hydrateAfterTyping(typed: string, props: Partial<ComposerProps>) 
 }
 
 describe("Composer before and during hydration", () => {
+  it("a message over the length limit holds Send and says by how much, in readable numbers, and what to do", () => {
+    const onSend = vi.fn();
+    render(ui({ maxChars: 400_000, onSend }));
+    const box = screen.getByRole("textbox");
+    fireEvent.change(box, { target: { value: "x".repeat(1_048_576) } });
+    expect(screen.getByText("The message is 648,576 characters over the limit of 400,000: shorten it, or attach the text as a file.")).toBeTruthy();
+    fireEvent.keyDown(box, { key: "Enter" });
+    expect(onSend).not.toHaveBeenCalled();
+  });
+
   it("keeps what was typed into the server-rendered box, through later renders", async () => {
     const onSend = vi.fn();
     const { box, root } = await hydrateAfterTyping("Summ", { disabledReason: "Connecting to the server…", onSend });

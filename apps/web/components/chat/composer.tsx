@@ -12,6 +12,7 @@ import type { AttachmentsController } from "@/lib/use-attachments";
 import { useQueuedSend } from "@/lib/use-queued-send";
 import { AttachButton } from "./attach-button";
 import { ComposerAttachments } from "./composer-attachments";
+import { formatCount } from "@/lib/metrics-format";
 
 const TASK_TYPES: { value: TaskTypeChoice; label: string; hint: string }[] = [
   { value: "auto", label: "Auto", hint: "Let alma decide" },
@@ -141,7 +142,12 @@ export const Composer = React.memo(function Composer({
         : disabledReason
       : null;
   // a file that could not be attached holds Send (sending would leave it out); one still uploading only delays it
-  const reason = blocked ?? attachments?.holdReason ?? (tooLong ? `The message is ${text.length - maxChars!} characters over the limit of ${maxChars}.` : null);
+  const reason =
+    blocked ??
+    attachments?.holdReason ??
+    (tooLong
+      ? `The message is ${formatCount(text.length - maxChars!)} characters over the limit of ${formatCount(maxChars)}: shorten it, or attach the text as a file.`
+      : null);
   const uploading = attachments?.waitReason ?? null;
   const hasFiles = attachments?.chips.some((c) => c.status === "ready") ?? false;
   const ready = !streaming && reason === null && text.trim().length > 0;

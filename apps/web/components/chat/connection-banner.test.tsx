@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, render, screen } from "@testing-library/react";
-import type { WelcomeFrame } from "@alma/client";
+import { AlmaClientError, type WelcomeFrame } from "@alma/client";
 import { ConnectionBanner, FIRST_CONNECT_GRACE_ATTEMPTS, FIRST_CONNECT_GRACE_MS } from "./connection-banner";
 
 afterEach(() => {
@@ -78,5 +78,37 @@ describe("ConnectionBanner", () => {
   it("fails at once when the client gives up before the first connection (a refused token)", () => {
     render(<ConnectionBanner connection={{ status: "closed", error: null }} everConnected={false} serverUrl="ws://x/ws" onReconnect={noop} />);
     expect(screen.getByTestId("connection-banner").getAttribute("role")).toBe("alert");
+  });
+
+  it("says the server refused this page's address and what to change, not that it cannot be reached, with a Try again button", () => {
+    const error = new AlmaClientError({ code: "forbidden_origin", message: "The alma server at ws://127.0.0.1:3151/ws refused this page's address." });
+    const onReconnect = vi.fn();
+    render(
+      <ConnectionBanner
+        connection={{ status: "closed", error }}
+        everConnected={false}
+        serverUrl="ws://127.0.0.1:3151/ws"
+        onReconnect={onReconnect}
+        pageOrigin="http://192.168.1.5:3000"
+      />,
+    );
+    const banner = screen.getByTestId("connection-banner");
+    expect(banner.getAttribute("role")).toBe("alert");
+    expect(banner.dataset.state).toBe("origin-refused");
+    expect(banner.textContent).toContain("The alma server refused this page's address (http://192.168.1.5:3000).");
+    expect(banner.textContent).toContain("Add it to ALMA_ALLOWED_ORIGINS in the server's settings (.env at the repo root) and restart the server.");
+    expect(banner.textContent).not.toContain("Cannot reach");
+    expect(banner.textContent).not.toContain("Retrying");
+    screen.getByRole("button", { name: "Try again" }).click();
+    expect(onReconnect).toHaveBeenCalledTimes(1);
+  });
+
+  it("keeps saying so after the page had been connected (a server restarted with a narrower allow-list)", () => {
+    const error = new AlmaClientError({ code: "forbidden_origin", message: "refused" });
+    render(<ConnectionBanner connection={{ status: "closed", error }} everConnected serverUrl="ws://x/ws" onReconnect={noop} pageOrigin="http://lan:3000" />);
+    const banner = screen.getByTestId("connection-banner");
+    expect(banner.dataset.state).toBe("origin-refused");
+    expect(banner.textContent).toContain("(http://lan:3000)");
+    expect(banner.textContent).not.toContain("Connection lost");
   });
 });

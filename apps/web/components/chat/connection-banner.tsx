@@ -1,8 +1,9 @@
 "use client";
 import * as React from "react";
-import { Loader2, WifiOff } from "lucide-react";
+import { Loader2, ShieldAlert, WifiOff } from "lucide-react";
 import type { ConnectionState } from "@alma/client";
 import { Button } from "@/components/ui/button";
+import { ALLOWED_ORIGINS_FIX, isOriginRefused, pageOrigin as currentPageOrigin } from "@/lib/connection-failure";
 
 /**
  * How long the very first connection may take before the page says it cannot reach the server: a server that is
@@ -25,7 +26,8 @@ function useGrace(active: boolean, ms: number): boolean {
 
 /**
  * Shown while the socket is down; the client reconnects with backoff, and typed text is kept. Before the first
- * connection it says "Connecting…" for the grace period, and only then that the server cannot be reached.
+ * connection it says "Connecting…" for the grace period, and only then that the server cannot be reached. A server
+ * that refused this page's origin is not unreachable: it says so and how to fix it (the client has stopped trying).
  */
 export function ConnectionBanner({
   connection,
@@ -34,6 +36,7 @@ export function ConnectionBanner({
   onReconnect,
   graceMs = FIRST_CONNECT_GRACE_MS,
   graceAttempts = FIRST_CONNECT_GRACE_ATTEMPTS,
+  pageOrigin,
 }: {
   connection: ConnectionState;
   everConnected: boolean;
@@ -41,6 +44,8 @@ export function ConnectionBanner({
   onReconnect(): void;
   graceMs?: number;
   graceAttempts?: number;
+  /** the origin the server refused; defaults to this page's */
+  pageOrigin?: string | null;
 }) {
   const firstConnect = !everConnected && connection.status !== "open" && connection.status !== "closed";
   const inGrace = useGrace(firstConnect, graceMs);
@@ -57,6 +62,24 @@ export function ConnectionBanner({
       >
         <Loader2 className="size-4 shrink-0 animate-spin" aria-hidden />
         <span>Connecting to the alma server… Your draft is kept.</span>
+      </div>
+    );
+  }
+  if (isOriginRefused(connection)) {
+    const origin = pageOrigin === undefined ? currentPageOrigin() : pageOrigin;
+    return (
+      <div
+        role="alert"
+        data-testid="connection-banner"
+        data-state="origin-refused"
+        className="flex flex-wrap items-center gap-2 border-b border-destructive/30 bg-destructive/5 px-4 py-2 text-sm"
+      >
+        <ShieldAlert className="size-4 shrink-0" aria-hidden />
+        <span className="font-medium">{`The alma server refused this page's address${origin ? ` (${origin})` : ""}.`}</span>
+        <span className="text-muted-foreground">{ALLOWED_ORIGINS_FIX}</span>
+        <Button size="sm" variant="outline" onClick={onReconnect}>
+          Try again
+        </Button>
       </div>
     );
   }

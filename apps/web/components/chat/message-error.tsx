@@ -6,16 +6,24 @@ import { errorHelp } from "@/lib/error-help";
 
 const retryLabel: Partial<Record<string, string>> = { "check-key": "Retry after fixing the key", "wait-model": "Retry when ready" };
 
+interface Props {
+  error: MessageErrorData;
+  /** whether the socket is open: Continue needs the server, and the words say when it can be pressed */
+  connected: boolean;
+  onRetry?: () => void;
+  onContinue?: () => void;
+}
+
 /** An error shown where it happened, in words, with the action that helps. */
-export function MessageError({ error, onRetry, onContinue }: { error: MessageErrorData; onRetry?: () => void; onContinue?: () => void }) {
-  const help = errorHelp(error);
-  // an answer cut by a shutdown is continued where it stopped, not asked again from scratch
+export function MessageError({ error, connected, onRetry, onContinue }: Props) {
+  const help = errorHelp(error, connected);
+  // an answer cut by a shutdown is continued where it stopped, not asked again from scratch, and only once the server is back
   const action =
     help.action === "continue" && onContinue ? (
-      <Button size="sm" variant="outline" onClick={onContinue} data-testid="error-continue">
+      <Button size="sm" variant="outline" onClick={onContinue} disabled={!connected} data-testid="error-continue">
         <ArrowRightToLine /> Continue
       </Button>
-    ) : onRetry && help.action !== "none" ? (
+    ) : onRetry && help.action !== "none" && help.action !== "shorten" ? (
       <Button size="sm" variant="outline" onClick={onRetry} data-testid="retry">
         {help.action === "check-key" ? <KeyRound /> : <RotateCcw />}
         {retryLabel[help.action] ?? "Retry"}
@@ -27,7 +35,7 @@ export function MessageError({ error, onRetry, onContinue }: { error: MessageErr
         <AlertTriangle className="mt-0.5 size-4 shrink-0 text-destructive" aria-hidden />
         <div className="min-w-0 flex-1 space-y-1">
           <p className="font-medium">{help.title}</p>
-          <p className="text-muted-foreground">{error.message}</p>
+          {help.showMessage && <p className="text-muted-foreground">{error.message}</p>}
           {help.hint && <p className="text-muted-foreground">{help.hint}</p>}
         </div>
       </div>

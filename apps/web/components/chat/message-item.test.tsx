@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanup, render, screen, within } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
 import { TooltipProvider } from "@/components/ui/tooltip";
 import type { StepView, UiMessage } from "@/lib/chat-state";
 import { BLANK_MESSAGE } from "@/lib/ui-message";
@@ -38,12 +38,12 @@ const answer = (over: Partial<UiMessage>): UiMessage => ({
   ...over,
 });
 const actions = { onEdit: vi.fn(), onRegenerate: vi.fn(), onContinue: vi.fn(), onRetry: vi.fn(), onPin: vi.fn() };
-const show = (m: UiMessage) =>
-  render(
-    <TooltipProvider>
-      <MessageItem message={m} isLast isLastUser={false} busy={false} actions={actions} />
-    </TooltipProvider>,
-  );
+const item = (m: UiMessage, connected = true) => (
+  <TooltipProvider>
+    <MessageItem message={m} isLast isLastUser={false} busy={false} connected={connected} actions={actions} />
+  </TooltipProvider>
+);
+const show = (m: UiMessage, connected = true) => render(item(m, connected));
 
 describe("an analytical answer's steps", () => {
   it("numbers the plan's steps above the synthesis and shows the reviewer's step after it, as Review", () => {
@@ -69,9 +69,60 @@ describe("an analytical answer's steps", () => {
     expect(screen.getByTestId("run-progress").textContent).toBe("Step 1: Gather the terms");
     rerender(
       <TooltipProvider>
-        <MessageItem message={answer({ status: "streaming", content: "", planning: false, progress })} isLast isLastUser={false} busy actions={actions} />
+        <MessageItem
+          message={answer({ status: "streaming", content: "", planning: false, progress })}
+          isLast
+          isLastUser={false}
+          busy
+          connected
+          actions={actions}
+        />
       </TooltipProvider>,
     );
     expect(screen.getByTestId("run-progress").textContent).toBe("Step 1 of 2: Gather the terms(1/2)");
+  });
+});
+
+describe("an answer interrupted by a server shutdown", () => {
+  const interrupted = answer({
+    status: "interrupted",
+    content: "The payment is",
+    taskType: "conversational",
+    steps: null,
+    error: {
+      code: "shutting_down",
+      message: "The server shut down during this answer. The partial answer was kept; continue it when the server is back.",
+      retryable: true,
+    },
+  });
+  const continueButtons = () => screen.getAllByRole("button").filter((b) => b.textContent?.includes("Continue"));
+
+  it("while the server is down: one message saying to continue it when the server is back, and one Continue, disabled", () => {
+    show(interrupted, false);
+    const article = screen.getByTestId("message");
+    expect(article.textContent?.match(/partial answer/g)).toHaveLength(1);
+    expect(article.textContent).toContain("The partial answer was kept: continue it when the server is back.");
+    expect(article.textContent).not.toContain("continue it now");
+    expect(continueButtons()).toHaveLength(1);
+    expect((continueButtons()[0] as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("once the server is back: one message saying to continue it now, and one Continue that continues it", () => {
+    actions.onContinue.mockClear();
+    const { rerender } = show(interrupted, false);
+    rerender(item(interrupted, true));
+    const article = screen.getByTestId("message");
+    expect(article.textContent?.match(/partial answer/g)).toHaveLength(1);
+    expect(article.textContent).toContain("The partial answer was kept: continue it now.");
+    expect(article.textContent).not.toContain("when the server is back");
+    expect(continueButtons()).toHaveLength(1);
+    fireEvent.click(continueButtons()[0]!);
+    expect(actions.onContinue).toHaveBeenCalledExactlyOnceWith("a1");
+  });
+
+  it("an answer stopped by the user keeps its own Continue", () => {
+    show(answer({ status: "stopped", content: "The payment is", steps: null }), false);
+    expect(screen.getAllByTestId("continue")).toHaveLength(1);
+    expect(screen.queryByTestId("error-continue")).toBeNull();
   });
 });

@@ -5,6 +5,7 @@ import type { UiMessage } from "@/lib/chat-state";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Tooltip } from "@/components/ui/tooltip";
+import { errorHelp } from "@/lib/error-help";
 import { splitReview } from "@/lib/review-step";
 import { cn } from "@/lib/utils";
 import { CopyButton } from "./copy-button";
@@ -27,10 +28,12 @@ interface Props {
   isLast: boolean;
   isLastUser: boolean;
   busy: boolean;
+  /** whether the socket is open (the interrupted answer's notice says when it can be continued) */
+  connected: boolean;
   actions: MessageActions;
 }
 
-function UserMessage({ message, busy, actions, isLastUser }: Props) {
+function UserMessage({ message, busy, connected, actions, isLastUser }: Props) {
   const [editing, setEditing] = React.useState(false);
   const [draft, setDraft] = React.useState(message.content);
   const submit = () => {
@@ -79,7 +82,7 @@ function UserMessage({ message, busy, actions, isLastUser }: Props) {
           {message.content}
         </div>
       )}
-      {message.error && <MessageError error={message.error} onRetry={isLastUser ? actions.onRetry : undefined} />}
+      {message.error && <MessageError error={message.error} connected={connected} onRetry={isLastUser ? actions.onRetry : undefined} />}
       {!editing && (
         <div className="flex gap-0.5 opacity-100 transition-opacity sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">
           <CopyButton text={message.content} label="Copy message" testId="copy-message" />
@@ -126,10 +129,12 @@ function PinButton({ message, actions }: Pick<Props, "message" | "actions">) {
   );
 }
 
-function AssistantMessage({ message, isLast, busy, actions }: Props) {
+function AssistantMessage({ message, isLast, busy, connected, actions }: Props) {
   const streaming = message.status === "streaming";
   const steps = React.useMemo(() => (message.steps ? splitReview(message.steps) : null), [message.steps]);
   const cut = message.finishReason === "length" || (message.status !== "complete" && message.status !== "streaming" && message.content.length > 0);
+  // an interrupted answer's notice offers Continue itself: one Continue, beside the words that say when it works
+  const noticeContinues = message.error !== null && errorHelp(message.error, connected).action === "continue";
   return (
     <div className="group flex flex-col gap-2">
       <div className="flex flex-wrap items-center gap-2">
@@ -166,6 +171,7 @@ function AssistantMessage({ message, isLast, busy, actions }: Props) {
       {message.error && (
         <MessageError
           error={message.error}
+          connected={connected}
           onRetry={isLast && !busy ? actions.onRetry : undefined}
           onContinue={isLast && !busy && message.content.length > 0 ? () => actions.onContinue(message.id) : undefined}
         />
@@ -180,7 +186,7 @@ function AssistantMessage({ message, isLast, busy, actions }: Props) {
               </Button>
             </Tooltip>
           )}
-          {isLast && cut && (
+          {isLast && cut && !noticeContinues && (
             <Button size="sm" variant="ghost" data-testid="continue" disabled={busy} onClick={() => actions.onContinue(message.id)}>
               <ArrowRightToLine /> Continue
             </Button>

@@ -60,7 +60,7 @@ describe("MessageList", () => {
     const base = [msg("u1", "user", "q1"), done, msg("u2", "user", "q2")];
     const ui = (streaming: UiMessage) => (
       <TooltipProvider>
-        <MessageList messages={[...base, streaming]} busy actions={actions} empty={null} />
+        <MessageList messages={[...base, streaming]} busy connected actions={actions} empty={null} />
       </TooltipProvider>
     );
     const { rerender, getAllByTestId } = render(ui(msg("a2", "assistant", "Hel", "streaming")));

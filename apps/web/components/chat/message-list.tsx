@@ -8,7 +8,20 @@ import { MessageItem, type MessageActions } from "./message-item";
 const STICK_THRESHOLD_PX = 80;
 
 /** Follows the answer as it grows unless the user has scrolled up; then offers "jump to latest". */
-export function MessageList({ messages, busy, actions, empty }: { messages: UiMessage[]; busy: boolean; actions: MessageActions; empty: React.ReactNode }) {
+export function MessageList({
+  messages,
+  busy,
+  connected,
+  actions,
+  empty,
+}: {
+  messages: UiMessage[];
+  busy: boolean;
+  /** whether the socket is open */
+  connected: boolean;
+  actions: MessageActions;
+  empty: React.ReactNode;
+}) {
   const scroller = React.useRef<HTMLDivElement>(null);
   const content = React.useRef<HTMLDivElement>(null);
   const stick = React.useRef(true);
@@ -54,7 +67,15 @@ export function MessageList({ messages, busy, actions, empty }: { messages: UiMe
         <div ref={content} className="py-4">
           {messages.length === 0 ? empty : null}
           {messages.map((m, i) => (
-            <MessageItem key={m.id} message={m} isLast={i === messages.length - 1} isLastUser={i === lastUserIndex} busy={busy} actions={actions} />
+            <MessageItem
+              key={m.id}
+              message={m}
+              isLast={i === messages.length - 1}
+              isLastUser={i === lastUserIndex}
+              busy={busy}
+              connected={connected}
+              actions={actions}
+            />
           ))}
         </div>
       </div>

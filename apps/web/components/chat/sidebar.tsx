@@ -10,6 +10,7 @@ interface Props {
   items: ConversationSummary[];
   /** false until the first list has arrived: "No conversations yet." would be a guess */
   loaded: boolean;
+  /** why the list could not load (shown instead of "Loading conversations…") */
   error: string | null;
   activeId: string | null;
   query: string;
@@ -244,7 +245,11 @@ export const Sidebar = React.memo(function Sidebar({ items: listed, loaded, erro
           className="h-9 w-full rounded-md border bg-background pr-2 pl-8 text-sm"
         />
       </label>
-      {error && <p className="px-2 text-xs text-destructive">{error}</p>}
+      {error && (
+        <p className="px-2 text-xs text-destructive" data-testid="conversations-error">
+          {error}
+        </p>
+      )}
       <span id={hintId} className="sr-only">
         Up and down arrows move between conversations; right arrow reaches Rename and Delete. F2 renames, Delete deletes.
       </span>
