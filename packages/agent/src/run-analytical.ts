@@ -78,7 +78,7 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
   const reserveMs = settings.synthesisReserveMs ?? Math.min(settings.deadlineMs / 2, synthesisMs(opts.pace(), shape.synthesisTokens) * 1.1 + 500);
   const stepsDeadline = scope.signalAt(deadlineAt - reserveMs, "deadline");
 
-  scope.progress("planning", `Planning ${shape.steps} steps`);
+  scope.progress("planning", `Planning up to ${shape.steps} steps`);
   const parser = new PlanStreamParser(shape.steps);
   const planned: AnalysisStep[] = [];
   let held: AnalysisStep | null = null;
@@ -204,7 +204,7 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
         shape = { ...next, concurrency: shape.concurrency };
         const before = parser.limitSteps;
         parser.limit(Math.max(next.steps, planned.length + (held ? 1 : 0), 2));
-        if (parser.limitSteps !== before) scope.progress("planning", `Planning ${parser.limitSteps} steps`);
+        if (parser.limitSteps !== before) scope.progress("planning", `Planning up to ${parser.limitSteps} steps`);
         if (parser.full) stopPlanner("full");
       }
     },
