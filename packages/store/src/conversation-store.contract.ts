@@ -276,6 +276,17 @@ export function describeConversationStoreContract(name: string, makeStore: Store
       expect(await s.listMessages(c.id)).toEqual([]);
     });
 
+    it("a rename keeps the conversation's place in the list (it is not new activity)", async () => {
+      let t = 1_000;
+      const s = await make({ now: () => t++ });
+      const older = await s.createConversation("older");
+      const newer = await s.createConversation("newer");
+      expect((await s.listConversations()).map((c) => c.id)).toEqual([newer.id, older.id]);
+      const renamed = await s.renameConversation(older.id, "Older, renamed");
+      expect(renamed).toMatchObject({ title: "Older, renamed", updatedAt: older.updatedAt });
+      expect((await s.listConversations()).map((c) => c.id)).toEqual([newer.id, older.id]);
+    });
+
     it("renames, keeps summaries and pins facts", async () => {
       const s = await make();
       const c = await s.createConversation("a");

@@ -96,7 +96,7 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   async renameConversation(id: string, title: string): Promise<Conversation | null> {
-    return renameConversation(this.pool, id, title, this.now());
+    return renameConversation(this.pool, id, title);
   }
 
   async deleteConversation(id: string, now = this.now()): Promise<{ restorableUntil: number } | null> {
@@ -152,7 +152,7 @@ export class PostgresConversationStore implements ConversationStore {
       if (first[0]?.id !== target.id || !automatic) return { message, retitled: null };
       const title = titleFromMessage(input.content);
       if (title === conversation.title) return { message, retitled: null };
-      return { message, retitled: await renameConversation(tx, input.conversationId, title, this.now()) };
+      return { message, retitled: await renameConversation(tx, input.conversationId, title) };
     });
   }
 

@@ -41,10 +41,11 @@ export async function truncateMessages(tx: PoolClient, conversationId: string, m
   return rowCount ?? 0;
 }
 
-export async function renameConversation(q: Queryable, id: string, title: string, now: number): Promise<Conversation | null> {
+/** a new title is not new activity: the conversation keeps its place in the list */
+export async function renameConversation(q: Queryable, id: string, title: string): Promise<Conversation | null> {
   const { rows } = await q.query<ConversationRow>(
-    `UPDATE conversations c SET title = $1, updated_at = $2 WHERE id = $3 AND deleted_at IS NULL RETURNING ${CONVERSATION_COLUMNS}`,
-    [title, now, id],
+    `UPDATE conversations c SET title = $1 WHERE id = $2 AND deleted_at IS NULL RETURNING ${CONVERSATION_COLUMNS}`,
+    [title, id],
   );
   return rows[0] ? toConversation(rows[0]) : null;
 }

@@ -26,7 +26,8 @@ export function prepareStatements(db: Database.Database) {
          OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.content LIKE @q ESCAPE '\\'))
        ORDER BY c.updated_at DESC, c.rowid DESC`,
     ),
-    rename: db.prepare("UPDATE conversations SET title = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL"),
+    // a new title is not new activity: the conversation keeps its place in the list
+    rename: db.prepare("UPDATE conversations SET title = ? WHERE id = ? AND deleted_at IS NULL"),
     touch: db.prepare("UPDATE conversations SET updated_at = ? WHERE id = ?"),
     softDelete: db.prepare("UPDATE conversations SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL"),
     restore: db.prepare("UPDATE conversations SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL AND deleted_at > ?"),

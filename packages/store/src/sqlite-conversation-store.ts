@@ -91,7 +91,7 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   private rename(id: string, title: string): Conversation | null {
-    const changed = this.stmt.rename.run(title, this.now(), id).changes;
+    const changed = this.stmt.rename.run(title, id).changes;
     return changed ? this.conversation(id) : null;
   }
 
@@ -140,11 +140,8 @@ export class SqliteConversationStore implements ConversationStore {
         const attachments = this.files.bind(input.conversationId, message.id, input.attachmentIds);
         if (attachments.length > 0) message.attachments = attachments;
       }
-      if (first && conversation.title.trim() === "") {
-        this.stmt.rename.run(titleFromMessage(input.content), now, input.conversationId);
-      } else {
-        this.stmt.touch.run(now, input.conversationId);
-      }
+      if (first && conversation.title.trim() === "") this.stmt.rename.run(titleFromMessage(input.content), input.conversationId);
+      this.stmt.touch.run(now, input.conversationId);
       return { message, duplicate: false };
     })();
   }
