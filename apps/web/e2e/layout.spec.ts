@@ -70,6 +70,9 @@ test("sidebar: newest first, open, rename, search, delete with undo", async ({ p
   await page.getByTestId("rename-input").fill("Penguin notes");
   await page.getByTestId("rename-input").press("Enter");
   await expect(items.filter({ hasText: "Penguin notes" })).toHaveCount(1);
+  // a new title is not new activity: the renamed conversation keeps its place below the newer one
+  await expect(items.first()).toContainText(/volcano|Beta/i);
+  await expect(items.nth(1)).toContainText("Penguin notes");
 
   // search by content
   await page.getByTestId("conversation-search").fill("volcanoes");
