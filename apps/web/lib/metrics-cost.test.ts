@@ -12,9 +12,11 @@ describe("runCost", () => {
     expect(c.usd).toBeCloseTo(0.15 + 0.3);
   });
 
-  it("says no price (not $0) for a local or unknown model until one is added", () => {
+  it("a model on this machine costs nothing unless priced; a hosted one without a price says no price (not $0)", () => {
     const local = analyticalMetrics({ provider: "local", model: "qwen2.5-0.5b-instruct-q4_k_m.gguf" });
-    expect(runCost(local, KNOWN_MODEL_PRICES)).toMatchObject({ price: null, usd: null });
+    expect(runCost(local, KNOWN_MODEL_PRICES)).toMatchObject({ usd: 0, price: { inputPerMillion: 0, outputPerMillion: 0 } });
+    const hosted = analyticalMetrics({ provider: "openai", model: "llama3.1:8b" });
+    expect(runCost(hosted, KNOWN_MODEL_PRICES)).toMatchObject({ price: null, usd: null });
     const priced = runCost(local, [...KNOWN_MODEL_PRICES, { model: "qwen2.5-0.5b-instruct-q4_k_m.gguf", inputPerMillion: 1, outputPerMillion: 2 }]);
     expect(priced.usd).toBeCloseTo((1667 * 1 + 282 * 2) / 1_000_000);
   });

@@ -1,11 +1,11 @@
-import { estimateCost, priceFor, type ModelPrice, type RunMetrics } from "@alma/protocol";
+import { estimateCost, priceForRun, type ModelPrice, type RunMetrics } from "@alma/protocol";
 import type { UiMessage } from "./ui-message";
 
 export interface RunCost {
   model: string;
   promptTokens: number;
   completionTokens: number;
-  /** the table's entry for the model; null when it has none ("no price set", not $0) */
+  /** the table's entry for the model (a local model's is $0 unless the table prices it); null when it has none ("no price set", not $0) */
   price: ModelPrice | null;
   /** US dollars; 0 for a cache hit (no model request); null when the model has no price */
   usd: number | null;
@@ -14,7 +14,7 @@ export interface RunCost {
 
 /** What a run cost at the table's prices: its prompt and completion tokens, every request of the run counted. */
 export function runCost(mt: RunMetrics, table: readonly ModelPrice[]): RunCost {
-  const price = priceFor(mt.model, table);
+  const price = priceForRun(mt, table);
   const base = { model: mt.model, promptTokens: mt.promptTokens, completionTokens: mt.completionTokens, price, cacheHit: mt.cacheHit };
   // a cached answer is replayed: no model was asked, whatever it would have cost
   if (mt.cacheHit) return { ...base, usd: 0 };

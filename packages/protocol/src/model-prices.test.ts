@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KNOWN_MODEL_PRICES, estimateCost, formatUsd, priceFor } from "./model-prices.js";
+import { KNOWN_MODEL_PRICES, estimateCost, formatUsd, priceFor, priceForRun } from "./model-prices.js";
 
 describe("model prices", () => {
   it("finds the most specific entry for dated and variant names", () => {
@@ -24,5 +24,17 @@ describe("model prices", () => {
     expect(formatUsd(0.0042)).toBe("$0.0042");
     expect(formatUsd(1.234)).toBe("$1.23");
     expect(formatUsd(1234.5)).toBe("$1,235");
+  });
+
+  it("a model on this machine costs nothing unless the table prices it; a hosted one without a price has none", () => {
+    expect(priceForRun({ model: "stories260K.gguf", provider: "local" }, KNOWN_MODEL_PRICES)).toEqual({
+      model: "stories260K.gguf",
+      inputPerMillion: 0,
+      outputPerMillion: 0,
+    });
+    const priced = [{ model: "stories260K.gguf", inputPerMillion: 0.01, outputPerMillion: 0.02 }];
+    expect(priceForRun({ model: "stories260K.gguf", provider: "local" }, priced)).toEqual(priced[0]);
+    expect(priceForRun({ model: "llama3.1:8b", provider: "openai" }, KNOWN_MODEL_PRICES)).toBeNull();
+    expect(priceForRun({ model: "gpt-4o-mini-2024-07-18", provider: "openai" }, KNOWN_MODEL_PRICES)?.model).toBe("gpt-4o-mini");
   });
 });

@@ -42,6 +42,14 @@ export function priceFor(model: string, table: readonly ModelPrice[]): ModelPric
   return best;
 }
 
+/**
+ * The price of what a run used: its model's entry in `table`; a model on this machine (provider "local") costs
+ * nothing per token unless the table prices it; null when neither says.
+ */
+export function priceForRun(run: { model: string; provider: string }, table: readonly ModelPrice[]): ModelPrice | null {
+  return priceFor(run.model, table) ?? (run.provider === "local" ? { model: run.model, inputPerMillion: 0, outputPerMillion: 0 } : null);
+}
+
 export interface CostEstimate {
   /** US dollars */
   usd: number;

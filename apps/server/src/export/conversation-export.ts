@@ -1,4 +1,4 @@
-import { type Conversation, estimateCost, type Message, type ModelPrice, type PinnedFact, priceFor, type RunMetrics, type Usage } from "@alma/protocol";
+import { type Conversation, estimateCost, type Message, type ModelPrice, type PinnedFact, priceForRun, type RunMetrics, type Usage } from "@alma/protocol";
 
 /** The version of the JSON export's shape; a change that breaks a reader is a new version. */
 export const EXPORT_VERSION = 1;
@@ -33,8 +33,6 @@ export function answerTokens(m: Pick<Message, "usage" | "metrics">): Pick<Usage,
   return { promptTokens: 0, completionTokens: 0 };
 }
 
-const FREE: Omit<ModelPrice, "model"> = { inputPerMillion: 0, outputPerMillion: 0 };
-
 /**
  * What an answer cost at `prices` (ALMA_MODEL_PRICES over the known table): the model's price by name or prefix; a
  * model on this machine (provider "local") costs nothing unless priced; an answer from the cache made no request.
@@ -47,8 +45,7 @@ export function answerCost(m: Pick<Message, "role" | "usage" | "metrics">, price
   const metrics: RunMetrics | null = m.metrics;
   if (!metrics) return null;
   if (metrics.cacheHit) return 0;
-  const price = priceFor(metrics.model, prices) ?? (metrics.provider === "local" ? { model: metrics.model, ...FREE } : null);
-  return estimateCost(tokens, price)?.usd ?? null;
+  return estimateCost(tokens, priceForRun(metrics, prices))?.usd ?? null;
 }
 
 /** Builds the JSON export of a conversation as stored now. */

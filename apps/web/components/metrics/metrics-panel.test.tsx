@@ -64,9 +64,12 @@ describe("MetricsPanel", () => {
     expect(screen.getByTestId("server-metrics-waiting").textContent).toBe("Not connected.");
   });
 
-  it("names a local model's cost as unpriced, not $0", () => {
+  it("a local model costs nothing unless priced (as the server's export says); a hosted one without a price has none", () => {
     panel([question, { ...blankAnswer, metrics: analyticalMetrics({ provider: "local", model: "stories260K.gguf" }) }]);
+    expect(screen.getByTestId("metric-cost-value").textContent).toBe("$0");
+    expect(screen.getByTestId("metric-conversation-cost-value").textContent).toBe("$0");
+    cleanup();
+    panel([question, { ...blankAnswer, metrics: analyticalMetrics({ provider: "openai", model: "llama3.1:8b" }) }]);
     expect(screen.getByTestId("metric-cost-value").textContent).toBe("no price set");
-    expect(screen.getByTestId("metric-conversation-cost-value").textContent).toBe("no price set");
   });
 });
