@@ -1,4 +1,4 @@
-import { type Attachment, formatUsd, type Message, type StepRecord } from "@alma/protocol";
+import { type Attachment, formatUsd, type Message, type StepRecord, type ToolCallRecord } from "@alma/protocol";
 import { formatBytes } from "@alma/tools";
 import { answerTokens, type ConversationExport, type ExportedMessage } from "./conversation-export.js";
 
@@ -48,9 +48,39 @@ function endNote(m: Message): string | null {
   }
 }
 
+/** a fenced block that holds `text` whatever backticks it has (a fence longer than its longest run) */
+function fenced(text: string, lang = ""): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  return `${fence}${lang}\n${text}\n${fence}`;
+}
+
+/** a tool call as the step made it: the tool, how it ended, what it was given and what it gave */
+function toolCallSection(call: ToolCallRecord): string {
+  const ended = call.status === "running" ? "still running" : call.status === "ok" ? "ok" : "failed";
+  const took = call.durationMs === null ? "" : `, ${call.durationMs < 1000 ? `${Math.round(call.durationMs)} ms` : seconds(call.durationMs)}`;
+  let args = call.arguments;
+  let lang = "json";
+  try {
+    // the calculator's code reads as code, not as a JSON string with escaped newlines
+    const parsed = JSON.parse(call.arguments) as unknown;
+    if (parsed && typeof parsed === "object" && typeof (parsed as { code?: unknown }).code === "string" && Object.keys(parsed).length === 1) {
+      args = (parsed as { code: string }).code;
+      lang = "js";
+    }
+  } catch {
+    lang = "";
+  }
+  const parts = [`**Tool \`${call.tool}\`** _(${ended}${took})_`, fenced(args, lang)];
+  if (call.result !== null) parts.push(`Result:\n\n${fenced(call.result)}`);
+  if (call.error) parts.push(`Error: ${call.error.message}`);
+  return parts.join("\n\n");
+}
+
 function stepSection(step: StepRecord, index: number): string {
   const status = step.status === "complete" ? "" : ` _(${step.status}${step.note ? `: ${step.note}` : ""})_`;
-  return `### Step ${index + 1}: ${step.title}${status}\n\n${step.text.trim() || "_(no text)_"}`;
+  const tools = (step.tools ?? []).map(toolCallSection);
+  return [`### Step ${index + 1}: ${step.title}${status}`, ...tools, step.text.trim() || "_(no text)_"].join("\n\n");
 }
 
 const KIND: Record<Attachment["kind"], string> = { text: "text", markdown: "Markdown", csv: "CSV", json: "JSON", pdf: "PDF" };
