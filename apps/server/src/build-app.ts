@@ -80,6 +80,9 @@ declare module "fastify" {
   }
 }
 
+/** a conversation made to upload to that got no title, message or file in this long was left: the purge removes it */
+const ABANDONED_CONVERSATION_MS = 60 * 60_000;
+
 /** Builds the Fastify app: health, metrics, conversations API, CORS and the WebSocket, over injectable parts. */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = options;
@@ -121,6 +124,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const interrupted = await cluster.recoverInterrupted();
   if (interrupted > 0) app.log.warn({ interrupted }, "answers left streaming by a previous crash are now marked interrupted");
   await store.purgeDeleted(now());
+  await store.purgeAbandoned(now() - ABANDONED_CONVERSATION_MS);
 
   const metrics = new AppMetrics(now);
   const hub = cluster.hub;
@@ -206,6 +210,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           if (purged > 0) app.log.info({ purged }, "purged deleted conversations");
         },
         (err: unknown) => app.log.error({ err }, "could not purge deleted conversations"),
+      );
+      store.purgeAbandoned(now() - ABANDONED_CONVERSATION_MS).then(
+        (purged) => {
+          if (purged > 0) app.log.info({ purged }, "removed conversations made for uploads that never got a file or a message");
+        },
+        (err: unknown) => app.log.error({ err }, "could not remove abandoned conversations"),
       );
     },
     Math.max(1000, Math.min(60_000, config.undoWindowMs)),

@@ -24,6 +24,23 @@ async function storeErrorOf(call: () => Promise<unknown>): Promise<StoreError> {
 /** Attachments as every ConversationStore keeps them: uploaded unsent, bound to the message that sends them, read by runs. */
 export function describeAttachmentStoreContract(name: string, make: StoreFactory): void {
   describe(`${name}: attachments`, () => {
+    it("purges abandoned conversations (untitled, no message, no file, older than the cutoff) and nothing else", async () => {
+      let t = 1_000;
+      const s = await make({ now: () => t });
+      const abandoned = await s.createConversation("");
+      const titled = await s.createConversation("made by a script");
+      const withFile = await s.createConversation("");
+      await s.addAttachment(file(withFile.id, "notes.txt"));
+      const withMessage = await s.createConversation("");
+      await s.addUserMessage({ conversationId: withMessage.id, clientMessageId: "m", content: "hello" });
+      t = 5_000;
+      const recent = await s.createConversation("");
+      expect(await s.purgeAbandoned(2_000)).toBe(1);
+      expect(await s.getConversation(abandoned.id)).toBeNull();
+      for (const kept of [titled, withFile, withMessage, recent]) expect(await s.getConversation(kept.id)).not.toBeNull();
+      expect(await s.purgeAbandoned(2_000)).toBe(0);
+    });
+
     const send = async (s: ConversationStore, conversationId: string, clientMessageId: string, attachmentIds: string[] = []) =>
       (await s.addUserMessage({ conversationId, clientMessageId, content: `message ${clientMessageId}`, attachmentIds })).message;
 

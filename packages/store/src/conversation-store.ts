@@ -98,6 +98,11 @@ export interface ConversationStore {
   deleteConversation(id: string, now?: number): Promise<{ restorableUntil: number } | null>;
   restoreConversation(id: string): Promise<Conversation | null>;
   purgeDeleted(now?: number): Promise<number>;
+  /**
+   * Removes conversations created before `createdBefore` that never got a title, a message or a file: what a page
+   * leaves when it made a conversation to upload to and every upload was refused (or the tab was closed).
+   */
+  purgeAbandoned(createdBefore: number): Promise<number>;
   updateSummary(id: string, summary: string | null, summarizedCount: number): Promise<void>;
 
   /** stores the user message unless one with this clientMessageId exists (then returns it with duplicate: true) */

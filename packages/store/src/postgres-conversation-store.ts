@@ -117,6 +117,16 @@ export class PostgresConversationStore implements ConversationStore {
     return rowCount ?? 0;
   }
 
+  async purgeAbandoned(createdBefore: number): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM conversations WHERE title = '' AND created_at < $1
+         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id)
+         AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.conversation_id = conversations.id)`,
+      [createdBefore],
+    );
+    return rowCount ?? 0;
+  }
+
   async updateSummary(id: string, summary: string | null, summarizedCount: number): Promise<void> {
     await this.pool.query("UPDATE conversations SET summary = $1, summarized_count = $2 WHERE id = $3", [summary, summarizedCount, id]);
   }

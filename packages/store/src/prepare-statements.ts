@@ -32,6 +32,11 @@ export function prepareStatements(db: Database.Database) {
     softDelete: db.prepare("UPDATE conversations SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL"),
     restore: db.prepare("UPDATE conversations SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL AND deleted_at > ?"),
     purge: db.prepare("DELETE FROM conversations WHERE deleted_at IS NOT NULL AND deleted_at <= ?"),
+    purgeAbandoned: db.prepare(
+      `DELETE FROM conversations WHERE title = '' AND created_at < ?
+         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id)
+         AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.conversation_id = conversations.id)`,
+    ),
     updateSummary: db.prepare("UPDATE conversations SET summary = ?, summarized_count = ? WHERE id = ?"),
     insertMessage: db.prepare(
       `INSERT INTO messages (id, conversation_id, role, content, status, created_at, client_message_id, run_id, task_type, pinned)

@@ -109,6 +109,10 @@ export class SqliteConversationStore implements ConversationStore {
     return this.stmt.purge.run(now - this.undoWindowMs).changes;
   }
 
+  async purgeAbandoned(createdBefore: number): Promise<number> {
+    return this.stmt.purgeAbandoned.run(createdBefore).changes;
+  }
+
   async updateSummary(id: string, summary: string | null, summarizedCount: number): Promise<void> {
     this.stmt.updateSummary.run(summary, summarizedCount, id);
   }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { ScriptedChatModel } from "@alma/llm";
+import { SqliteConversationStore } from "@alma/store";
 import { buildApp } from "../build-app.js";
 import { testConfig } from "../testing/test-config.js";
 
@@ -125,5 +126,21 @@ describe("HTTP routes", () => {
     const limited = await app.inject({ method: "GET", url: "/api/conversations" });
     expect(limited.statusCode).toBe(429);
     expect(limited.headers["retry-after"]).toBeDefined();
+  });
+
+  it("at start, removes a conversation made for uploads that got nothing in an hour; a fresh one and one with a message stay", async () => {
+    let t = 1_000_000;
+    const store = new SqliteConversationStore({ path: ":memory:", now: () => t });
+    const left = await store.createConversation("");
+    const used = await store.createConversation("");
+    await store.addUserMessage({ conversationId: used.id, clientMessageId: "m", content: "hello" });
+    t += 61 * 60_000;
+    const fresh = await store.createConversation("");
+    app = await buildApp({ config: testConfig(), model: new ScriptedChatModel(), store, now: () => t });
+    const ids = (await app.inject({ method: "GET", url: "/api/conversations" }))
+      .json<{ conversations: Array<{ id: string }> }>()
+      .conversations.map((c) => c.id);
+    expect(ids).not.toContain(left.id);
+    expect(ids).toEqual(expect.arrayContaining([used.id, fresh.id]));
   });
 });
