@@ -28,6 +28,9 @@ export interface DeadInstanceReaperOptions {
   onError?: (err: Error) => void;
 }
 
+/** how long a reaped instance's mark stays: longer than any pause an instance comes back from */
+const REAPED_MARK_MS = 24 * 3_600_000;
+
 /**
  * Finds instances whose heartbeat expired while they still listed runs, and hands each to exactly one survivor,
  * which marks the runs interrupted in the store; only then is the dead instance forgotten, so a survivor that
@@ -69,7 +72,13 @@ export class DeadInstanceReaper {
         continue;
       }
       if (dead.runs.length > 0) await handle(dead);
-      await redis.multi().srem(keys.instances(), dead.instanceId).del(keys.instanceRuns(dead.instanceId)).del(keys.reapLock(dead.instanceId)).exec();
+      await redis
+        .multi()
+        .srem(keys.instances(), dead.instanceId)
+        .del(keys.instanceRuns(dead.instanceId))
+        .del(keys.reapLock(dead.instanceId))
+        .set(keys.reaped(dead.instanceId), instanceId, "PX", REAPED_MARK_MS)
+        .exec();
       reaped.push(dead);
     }
     return reaped;

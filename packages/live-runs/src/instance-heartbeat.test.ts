@@ -38,13 +38,39 @@ describe("InstanceHeartbeat", () => {
 
   it("tells the instance when a survivor reaped it while it was silent", async () => {
     let reaped = 0;
-    const beat = new InstanceHeartbeat({ redis, keys, instanceId: "hb-3", runs: () => [], onReaped: () => reaped++ });
+    let reannounced = 0;
+    const beat = new InstanceHeartbeat({ redis, keys, instanceId: "hb-3", runs: () => [], onReaped: () => reaped++, onReannounced: () => reannounced++ });
     await beat.start();
     await beat.beat();
     expect(reaped).toBe(0);
-    await redis.srem(keys.instances(), "hb-3");
+    // what a reaper does: forgets the instance and leaves its mark
+    await redis.multi().srem(keys.instances(), "hb-3").set(keys.reaped("hb-3"), "survivor").exec();
     await beat.beat();
-    expect(reaped).toBe(1);
+    expect([reaped, reannounced]).toEqual([1, 0]);
+    expect(await redis.exists(keys.reaped("hb-3"))).toBe(0);
+    await beat.stop();
+  });
+
+  it("an instance Redis forgot without a reaper (Redis restarted empty) announces itself again and keeps its runs", async () => {
+    let reaped = 0;
+    let reannounced = 0;
+    const beat = new InstanceHeartbeat({ redis, keys, instanceId: "hb-4", runs: () => ["r1"], onReaped: () => reaped++, onReannounced: () => reannounced++ });
+    await beat.start();
+    await redis.del(keys.instances(), keys.instance("hb-4"));
+    await beat.beat();
+    expect([reaped, reannounced]).toEqual([0, 1]);
+    expect(await redis.sismember(keys.instances(), "hb-4")).toBe(1);
+    await beat.stop();
+  });
+
+  it("a reaped mark from an earlier life under the same id does not stop the new one", async () => {
+    let reaped = 0;
+    await redis.set(keys.reaped("hb-5"), "survivor");
+    const beat = new InstanceHeartbeat({ redis, keys, instanceId: "hb-5", runs: () => [], onReaped: () => reaped++ });
+    await beat.start();
+    await beat.beat();
+    expect(reaped).toBe(0);
+    expect(await redis.exists(keys.reaped("hb-5"))).toBe(0);
     await beat.stop();
   });
 

@@ -16,6 +16,11 @@ export interface InstanceHeartbeatOptions {
    * and marked its runs interrupted; the server should stop what it still runs.
    */
   onReaped?: () => void;
+  /**
+   * The instance was missing from Redis without being reaped (Redis restarted empty, or was flushed): it announced
+   * itself again; what else it keeps in Redis (its runs' ownership) should be written again too.
+   */
+  onReannounced?: () => void;
   onError?: (err: Error) => void;
 }
 
@@ -48,10 +53,25 @@ export class InstanceHeartbeat {
   async beat(): Promise<void> {
     const { redis, keys, instanceId } = this.options;
     const value = JSON.stringify({ instanceId, startedAt: this.startedAt, beatAt: Date.now(), pid: process.pid, runs: this.options.runs() });
-    const results = await redis.multi().set(keys.instance(instanceId), value, "PX", this.ttlMs).sadd(keys.instances(), instanceId).exec();
+    const results = await redis
+      .multi()
+      .set(keys.instance(instanceId), value, "PX", this.ttlMs)
+      .sadd(keys.instances(), instanceId)
+      .get(keys.reaped(instanceId))
+      .exec();
     const added = Number(results?.[1]?.[1] ?? 0);
-    // after the first beat this instance is in the set; being added again means a reaper removed it
-    if (this.beats++ > 0 && added === 1) this.options.onReaped?.();
+    const reaped = results?.[2]?.[1] != null;
+    // a mark from an earlier life under this id is not news: the reaper handled that life's runs
+    if (this.beats++ === 0) {
+      if (reaped) await redis.del(keys.reaped(instanceId));
+      return;
+    }
+    if (added !== 1) return;
+    // added again: a survivor reaped it (its mark says so), or Redis lost everything (no mark): only the first stops its runs
+    if (reaped) {
+      await redis.del(keys.reaped(instanceId));
+      this.options.onReaped?.();
+    } else this.options.onReannounced?.();
   }
 
   /**

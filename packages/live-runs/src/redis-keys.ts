@@ -55,6 +55,11 @@ export class RedisKeys {
     return `${this.prefix}instance:${instanceId}:runs`;
   }
 
+  /** left by the survivor that reaped an instance: the instance, if it was only paused, learns it was reaped */
+  reaped(instanceId: string): string {
+    return `${this.prefix}instance:${instanceId}:reaped`;
+  }
+
   /** held by the survivor reaping a dead instance */
   reapLock(instanceId: string): string {
     return `${this.prefix}instance:${instanceId}:reaping`;

@@ -130,6 +130,22 @@ describe("RedisLiveRuns across two servers", () => {
     expect(await survivors[0]!.live.reaper.findDeadInstances()).toEqual([]);
   });
 
+  it("after Redis lost everything (restarted empty), the owner writes its runs' ownership again: a stop from the other server still reaches it, and nothing is reaped", async () => {
+    const reapedCalls: string[] = [];
+    const a = await server("flush-a", { heartbeatTtlMs: 600, heartbeatIntervalMs: 100, onReaped: () => reapedCalls.push("a") });
+    const b = await server("flush-b", { heartbeatTtlMs: 600, heartbeatIntervalMs: 100, reapIntervalMs: 50, onDeadInstance: async () => {} });
+    await a.live.claim("run-flushed", "c-flushed");
+    // every key of the deployment is gone, as after a restart of a Redis without persistence
+    const gone = await redis.keys(`${prefix}*`);
+    if (gone.length > 0) await redis.del(...gone);
+    await eventually(async () => (await redis.get(keys.runOwner("run-flushed"))) === "flush-a", "the owner to write its ownership again");
+    expect(await redis.get(keys.runConversation("run-flushed"))).toBe("c-flushed");
+    expect(await redis.sismember(keys.instanceRuns("flush-a"), "run-flushed")).toBe(1);
+    expect(await b.live.requestStop("run-flushed", "user")).toEqual({ delivered: true, owner: "flush-a" });
+    await eventually(async () => a.stops.length > 0, "the stop to reach the owner");
+    expect(reapedCalls).toEqual([]);
+  });
+
   it("the owner of a run knows whether a live instance elsewhere has a viewer of it", async () => {
     const owner = await server("viewers-owner");
     const viewer = await server("viewers-b", { heartbeatTtlMs: 400, heartbeatIntervalMs: 100 });

@@ -78,6 +78,9 @@ export class RedisLiveRuns {
       ...(options.heartbeatIntervalMs ? { intervalMs: options.heartbeatIntervalMs } : {}),
       runs: () => this.ownership.ownedRuns(),
       ...(options.onReaped ? { onReaped: options.onReaped } : {}),
+      onReannounced: () => {
+        this.ownership.reassert().catch((e: Error) => onError(e, null));
+      },
       onError: (e) => onError(e, null),
     });
     this.reaper = new DeadInstanceReaper({ redis, keys: this.keys, instanceId: this.instanceId, stream: this.stream, onError: (e) => onError(e, null) });

@@ -14,7 +14,8 @@ export interface RunOwnershipOptions {
  * instance's runs set lists what it has not ended, so a survivor knows what to mark interrupted if it dies.
  */
 export class RunOwnership {
-  private readonly owned = new Set<string>();
+  /** the runs this instance runs, each with its conversation */
+  private readonly owned = new Map<string, string>();
 
   constructor(private readonly options: RunOwnershipOptions) {}
 
@@ -29,13 +30,29 @@ export class RunOwnership {
   async claim(runId: string, conversationId: string): Promise<void> {
     const { redis, keys, instanceId } = this.options;
     const ttl = this.options.liveTtlMs ?? 6 * 3_600_000;
-    this.owned.add(runId);
+    this.owned.set(runId, conversationId);
     await redis
       .multi()
       .set(keys.runOwner(runId), instanceId, "PX", ttl)
       .set(keys.runConversation(runId), conversationId, "PX", ttl)
       .sadd(keys.instanceRuns(instanceId), runId)
       .exec();
+  }
+
+  /**
+   * Writes this instance's ownership of its runs again: after Redis lost it (restarted empty, flushed), a stop from
+   * another instance finds the owner again, and a survivor would find the runs should this instance die.
+   */
+  async reassert(): Promise<void> {
+    if (this.owned.size === 0) return;
+    const { redis, keys, instanceId } = this.options;
+    const ttl = this.options.liveTtlMs ?? 6 * 3_600_000;
+    const pipeline = redis.multi();
+    for (const [runId, conversationId] of this.owned) {
+      pipeline.set(keys.runOwner(runId), instanceId, "PX", ttl).set(keys.runConversation(runId), conversationId, "PX", ttl);
+    }
+    pipeline.sadd(keys.instanceRuns(instanceId), ...this.owned.keys());
+    await pipeline.exec();
   }
 
   /** the run ended and its terminal event is appended */
@@ -54,6 +71,6 @@ export class RunOwnership {
 
   /** the runs this instance runs now */
   ownedRuns(): string[] {
-    return [...this.owned];
+    return [...this.owned.keys()];
   }
 }
