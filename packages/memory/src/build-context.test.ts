@@ -109,6 +109,10 @@ describe("buildContext", () => {
     expect(counter.countText(fitting[0]!.content)).toBe(err.maxTokens);
     await expect(buildContext({ system, messages: fitting, budget: budgetOf(300), counter })).resolves.toMatchObject({ tokens: 300 });
     expect(err.message).toMatch(/may be at most \d+ tokens/);
+    // people read the numbers: thousands are grouped
+    expect(err.message).toContain(`Your message is ${err.actualTokens.toLocaleString("en-US")} tokens long`);
+    expect(err.actualTokens).toBeGreaterThan(999);
+    expect(err.message).toMatch(/is \d{1,3},\d{3} tokens long/);
   });
 
   it("keeps a fact pinned at turn 1 in the request at turn 200", async () => {

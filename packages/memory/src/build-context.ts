@@ -111,7 +111,7 @@ export async function buildContext(input: BuildContextInput): Promise<BuildConte
     const maxTokens = Math.max(0, B - base - (userTokens - content));
     throw new ContextOverflowError(
       "message_too_long",
-      `Your message is ${content} tokens long, but with this model and settings it may be at most ${maxTokens} tokens. Shorten it or split it into several messages.`,
+      `Your message is ${content.toLocaleString("en-US")} tokens long, but with this model and settings it may be at most ${maxTokens.toLocaleString("en-US")} tokens. Shorten it or split it into several messages, or attach the text as a file.`,
       { maxTokens, actualTokens: content },
     );
   }
