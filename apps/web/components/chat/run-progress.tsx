@@ -33,7 +33,8 @@ export function RunProgress({ progress, steps = null, planning = false }: { prog
     >
       <Loader2 className="size-3.5 animate-spin" aria-hidden />
       <span>{label}</span>
-      {plan.counter && (
+      {/* the count, unless the label says it already ("Step 2 of 3: …") */}
+      {plan.counter && !/^Step \d+ of \d+:/.test(label) && (
         <span className="tabular-nums" aria-hidden data-testid="run-progress-count">
           ({plan.counter.index + 1}/{plan.counter.total})
         </span>
