@@ -127,7 +127,7 @@ export async function askCommand(
         case "step.started":
           stepsBegan = true;
           newline();
-          out(`\n## Step ${change.number}: ${change.title}\n`);
+          out(change.review ? "\n## Review\n" : `\n## Step ${change.number}: ${change.title}\n`);
           break;
         case "step.ended":
           if (change.status !== "complete") {

@@ -46,11 +46,11 @@ describe("runChanges", () => {
           ],
         },
       ],
-      [{ kind: "step.started", number: 1, title: "Gather" }],
+      [{ kind: "step.started", number: 1, title: "Gather", review: false }],
       [{ kind: "text", text: "facts", stepNumber: 1, tokens: 1 }],
       [{ kind: "planned", steps: [{ number: 3, title: "Pick" }] }],
       [{ kind: "step.ended", number: 1, status: "truncated", note: "budget" }],
-      [{ kind: "step.started", number: 2, title: "Weigh" }],
+      [{ kind: "step.started", number: 2, title: "Weigh", review: false }],
       [{ kind: "text", text: "So.", stepNumber: null, tokens: 2 }],
       // the stopped run settles the running step as stopped: the run's end, not a step's
       [],

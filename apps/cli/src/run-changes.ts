@@ -1,4 +1,4 @@
-import type { RunState, StepRecord } from "@alma/protocol";
+import { isReviewStep, type RunState, type StepRecord } from "@alma/protocol";
 
 /** What one event changed in a run, as the CLI prints it. */
 export type RunChange =
@@ -6,7 +6,8 @@ export type RunChange =
   | { kind: "progress"; label: string }
   /** steps the plan added, in plan order; `number` counts every step of the run from 1 */
   | { kind: "planned"; steps: { number: number; title: string }[] }
-  | { kind: "step.started"; number: number; title: string }
+  /** `review`: the reviewer's pass after the answer (shown unnumbered, as "Review") */
+  | { kind: "step.started"; number: number; title: string; review: boolean }
   | { kind: "step.ended"; number: number; status: StepRecord["status"]; note: string | null }
   /** a step's worker called a tool, or the call ended (result or error) */
   | { kind: "tool.started"; stepNumber: number; tool: string }
@@ -40,7 +41,8 @@ export function runChanges(prev: RunState, next: RunState): RunChange[] {
   const runEnded = prev.finishReason === null && next.finishReason !== null;
   for (const step of next.steps) {
     const old = before.get(step.id);
-    if (step.startedAt != null && step.startedAt !== old?.startedAt) changes.push({ kind: "step.started", number: number(step.id), title: step.title });
+    if (step.startedAt != null && step.startedAt !== old?.startedAt)
+      changes.push({ kind: "step.started", number: number(step.id), title: step.title, review: isReviewStep(step) });
     if (step.tools !== old?.tools) changes.push(...toolChanges(old?.tools ?? [], step.tools ?? [], number(step.id)));
     if (!runEnded && ENDED.has(step.status) && step.status !== old?.status) {
       changes.push({ kind: "step.ended", number: number(step.id), status: step.status, note: step.note ?? null });

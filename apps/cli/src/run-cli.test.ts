@@ -108,6 +108,28 @@ describe("runCli ask", () => {
     ]);
   });
 
+  it("prints the reviewer's pass after the answer as Review, unnumbered (as the web app and the export show it)", async () => {
+    const server = await serverAnswering(() => {
+      const [started, ...rest] = scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: [] });
+      const b = (index: number) => ({ runId: "r1", index, at: index });
+      return [
+        started!,
+        { type: "run.plan", ...b(1), steps: [{ id: "s1", title: "Gather", agent: "analyst", dependsOn: [] }] },
+        { type: "run.step.started", ...b(2), stepId: "s1", title: "Gather", agent: "analyst" },
+        { type: "run.token", ...b(3), seq: 0, text: "facts", agent: "analyst", stepId: "s1" },
+        { type: "run.step.completed", ...b(4), stepId: "s1", status: "complete", finishReason: "stop", note: null, completionTokens: 1, durationMs: 1 },
+        { type: "run.token", ...b(5), seq: 1, text: "So yes.", agent: "manager", stepId: null },
+        { type: "run.step.started", ...b(6), stepId: "review", title: "Review", agent: "reviewer" },
+        { type: "run.token", ...b(7), seq: 2, text: "All supported.", agent: "reviewer", stepId: "review" },
+        { type: "run.step.completed", ...b(8), stepId: "review", status: "complete", finishReason: "stop", note: null, completionTokens: 1, durationMs: 1 },
+        { ...(rest.at(-1) as RunEvent), index: 9 },
+      ] as RunEvent[];
+    });
+    const result = await cli(["ask", "compare", "--server", server.url]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("Plan:\n  1. Gather\n\n## Step 1: Gather\nfacts\n\n## Answer\nSo yes.\n\n## Review\nAll supported.\n");
+  });
+
   it("prints the plan, step headings and step tokens, then the synthesis of an analytical run", async () => {
     const server = await serverAnswering(() => {
       const [started, ...rest] = scriptedRunEvents({ runId: "r1", conversationId: "c1", tokens: [] });

@@ -1,16 +1,7 @@
+import { isReviewStep } from "@alma/protocol";
 import type { ProgressView, StepView } from "./ui-message";
 
-/**
- * The reviewer's pass after the synthesis (@alma/agent's REVIEW_STEP_ID / the ReviewerAgent's name; the page does not
- * import the agent): a step of the run, but not of the plan. It checks the answer, so it is shown after it, unnumbered.
- */
-export const REVIEW_STEP_ID = "review";
-export const REVIEWER_AGENT = "reviewer";
-
-/** the reviewer's step (its id is `review`, or `review_N` when a plan step took that id; the agent is what tells) */
-export function isReviewStep(step: Pick<StepView, "agent">): boolean {
-  return step.agent === REVIEWER_AGENT;
-}
+export { isReviewStep, REVIEW_STEP_ID, REVIEWER_AGENT } from "@alma/protocol";
 
 /** A run's steps as shown: the plan's, numbered, above the answer; the review's below it. */
 export function splitReview(steps: readonly StepView[]): { plan: StepView[]; review: StepView[] } {

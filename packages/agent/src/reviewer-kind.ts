@@ -1,12 +1,13 @@
 import type { ChatMessage } from "@alma/llm";
+import { REVIEWER_AGENT } from "@alma/protocol";
 import type { AgentKind } from "./agent-kind.js";
 import { fitStepResults } from "./fit-step-results.js";
 import { ALL_SUPPORTED, analyticalReviewPrompt } from "./prompts/analytical-review-prompt.js";
 import { withSystemPrompt } from "./with-system-prompt.js";
 import type { Agent, StepInput, WorkerContext, WorkerResult } from "./worker-agent.js";
 
-export const REVIEW_STEP_ID = "review";
-export const REVIEW_STEP_TITLE = "Review";
+// the review step's identity is the protocol's: every view (web, CLI, export) tells it apart the same way
+export { REVIEW_STEP_ID, REVIEW_STEP_TITLE } from "@alma/protocol";
 export const ALL_SUPPORTED_TEXT = "Every claim in the answer is supported by the steps' results.";
 
 /** the review's findings as the user reads them: the unsupported claims, or that there are none */
@@ -25,7 +26,7 @@ export function reviewFindings(reply: string): { text: string; unsupported: numb
  * whole and shown as findings (never a bare "ALL SUPPORTED"), with their count as the step's note.
  */
 export class ReviewerAgent implements Agent {
-  readonly name = "reviewer";
+  readonly name = REVIEWER_AGENT;
 
   async run(input: StepInput, ctx: WorkerContext): Promise<WorkerResult> {
     const draft = input.draft ?? "";
@@ -69,7 +70,7 @@ export class ReviewerAgent implements Agent {
 
 /** The reviewer: a pass after the synthesis (never a plan step), when the run's time allows it. */
 export const reviewerKind: AgentKind = {
-  name: "reviewer",
+  name: REVIEWER_AGENT,
   description: "checks the draft answer against the steps' results and flags claims no step supports",
   prompt: analyticalReviewPrompt,
   tools: [],

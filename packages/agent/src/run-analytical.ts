@@ -1,7 +1,7 @@
 import type { ChatMessage, LlmError } from "@alma/llm";
 import type { FinishReason, PlanStep } from "@alma/protocol";
 import type { AnalysisStep } from "./analysis-plan.js";
-import { decodeRate } from "@alma/protocol";
+import { decodeRate, REVIEWER_AGENT } from "@alma/protocol";
 import { tokensShown } from "./tokens-shown.js";
 import { finishOf } from "./finish-of.js";
 import { PlanStreamParser } from "./plan-stream-parser.js";
@@ -251,7 +251,7 @@ export async function runAnalytical(scope: RunScope, opts: AnalyticalOptions): P
     deadlineAt,
     documents: researched ? null : (opts.documents ?? null),
   });
-  const reviewer = answer.finishReason === "stop" && !answer.error ? agents.pass("reviewer") : null;
+  const reviewer = answer.finishReason === "stop" && !answer.error ? agents.pass(REVIEWER_AGENT) : null;
   const review = reviewer ? await runReview(scope, reviewer, { steps, draft: answer.text, pace: opts.pace(), mode: opts.review ?? "off" }) : null;
   return {
     plan,

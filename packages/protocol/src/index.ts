@@ -19,3 +19,4 @@ export * from "./render-protocol-docs.js";
 export * from "./model-prices.js";
 export * from "./decode-rate.js";
 export * from "./attachment-kind.js";
+export * from "./review-step.js";

@@ -87,4 +87,12 @@ describe("renderConversationMarkdown", () => {
     );
     expect(md).toContain("**Tool `run_javascript`** _(ok)_\n\n```\nnot json\n```\n\nResult:\n\n````\n```\nx\n```\n````");
   });
+
+  it("puts the reviewer's pass after the answer, as Review, unnumbered", () => {
+    const review: StepRecord = { id: "review", title: "Review", agent: "reviewer", dependsOn: [], text: "Every claim is supported.", status: "complete" };
+    const md = renderConversationMarkdown(exportOf([step([]), review]));
+    expect(md).toContain("### Step 1: Compute the payment");
+    expect(md).not.toContain("### Step 2");
+    expect(md).toContain("### Answer\n\nAbout 1,798.65 a month.\n\n### Review\n\nEvery claim is supported.");
+  });
 });

@@ -1,4 +1,4 @@
-import { type Attachment, formatUsd, type Message, type StepRecord, type ToolCallRecord } from "@alma/protocol";
+import { type Attachment, formatUsd, isReviewStep, type Message, type StepRecord, type ToolCallRecord } from "@alma/protocol";
 import { formatBytes } from "@alma/tools";
 import { answerTokens, type ConversationExport, type ExportedMessage } from "./conversation-export.js";
 
@@ -77,10 +77,12 @@ function toolCallSection(call: ToolCallRecord): string {
   return parts.join("\n\n");
 }
 
-function stepSection(step: StepRecord, index: number): string {
+/** a plan step, numbered, or (`index` null) the reviewer's pass after the answer */
+function stepSection(step: StepRecord, index: number | null): string {
   const status = step.status === "complete" ? "" : ` _(${step.status}${step.note ? `: ${step.note}` : ""})_`;
   const tools = (step.tools ?? []).map(toolCallSection);
-  return [`### Step ${index + 1}: ${step.title}${status}`, ...tools, step.text.trim() || "_(no text)_"].join("\n\n");
+  const heading = index === null ? "### Review" : `### Step ${index + 1}: ${step.title}`;
+  return [`${heading}${status}`, ...tools, step.text.trim() || "_(no text)_"].join("\n\n");
 }
 
 const KIND: Record<Attachment["kind"], string> = { text: "text", markdown: "Markdown", csv: "CSV", json: "JSON", pdf: "PDF" };
@@ -100,8 +102,10 @@ function messageSection(m: ExportedMessage): string {
   const parts = [`## ${ROLE[m.role]}${kind} · ${when(m.createdAt)}`];
   const steps = m.steps ?? [];
   if (steps.length > 0) {
-    parts.push(...steps.map(stepSection));
+    // the review checks the answer: it reads after it, unnumbered, as the web app shows it
+    parts.push(...steps.filter((s) => !isReviewStep(s)).map((s, i) => stepSection(s, i)));
     parts.push(`### Answer\n\n${m.content.trim() || "_(no text)_"}`);
+    parts.push(...steps.filter(isReviewStep).map((s) => stepSection(s, null)));
   } else {
     parts.push(m.content.trim() || "_(no text)_");
   }
