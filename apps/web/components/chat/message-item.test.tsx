@@ -79,7 +79,7 @@ describe("an analytical answer's steps", () => {
         />
       </TooltipProvider>,
     );
-    expect(screen.getByTestId("run-progress").textContent).toBe("Step 1 of 2: Gather the terms(1/2)");
+    expect(screen.getByTestId("run-progress").textContent).toBe("Step 1 of 2: Gather the terms");
   });
 });
 
