@@ -27,7 +27,7 @@ export function serverUnreachable(serverUrl: string, reason: string): Failure {
     message:
       `alma: the alma server isn't running at ${serverUrl} (${reason}).\n` +
       `Start it with \`pnpm start:server\` (or \`pnpm start\` for the web app and server together), ` +
-      `or point the CLI at another server with --server URL (e.g. ${httpOrigin(serverUrl)}).`,
+      `or point the CLI at another server with --server URL or ALMA_SERVER_URL (e.g. ${httpOrigin(serverUrl)}).`,
     exitCode: EXIT_UNREACHABLE,
   };
 }

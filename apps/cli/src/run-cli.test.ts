@@ -367,6 +367,8 @@ describe("runCli ask", () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(`the alma server isn't running at ${url}`);
     expect(result.stderr).toContain("pnpm start:server");
+    // and both ways to point it at another server
+    expect(result.stderr).toContain("--server URL or ALMA_SERVER_URL");
   });
 
   it("shows the setup hints when the server has no model", async () => {
