@@ -1,11 +1,11 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { readServerUrl, serverOrigin } from "./lib/server-url";
+import { readServerUrl, serverOrigin, serverUrlForPage } from "./lib/server-url";
 
 /** A per-request nonce CSP: scripts only from here (and Next's own, nonced); sockets only to here and the alma server. */
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const dev = process.env.NODE_ENV === "development";
-  const origin = serverOrigin(readServerUrl());
+  const origin = serverOrigin(serverUrlForPage(readServerUrl(), request.headers.get("host")));
   const csp = [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,

@@ -1,9 +1,16 @@
 import { ChatApp } from "@/components/chat/chat-app";
 import { readMaxAttachmentBytes } from "@/lib/attachment-files";
-import { readServerUrl } from "@/lib/server-url";
+import { headers } from "next/headers";
+import { readServerUrl, serverUrlForPage } from "@/lib/server-url";
 
 export const dynamic = "force-dynamic";
 
-export default function HomePage() {
-  return <ChatApp serverUrl={readServerUrl()} maxAttachmentBytes={readMaxAttachmentBytes()} initialConversationId={null} />;
+export default async function HomePage() {
+  return (
+    <ChatApp
+      serverUrl={serverUrlForPage(readServerUrl(), (await headers()).get("host"))}
+      maxAttachmentBytes={readMaxAttachmentBytes()}
+      initialConversationId={null}
+    />
+  );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SERVER_URL, readServerUrl, serverHttpBase, serverOrigin } from "./server-url";
+import { DEFAULT_SERVER_URL, readServerUrl, serverHttpBase, serverOrigin, serverUrlForPage } from "./server-url";
 
 describe("readServerUrl", () => {
   it("reads the URL at runtime, preferring ALMA_SERVER_URL", () => {
@@ -18,5 +18,20 @@ describe("readServerUrl", () => {
     expect(serverHttpBase("ws://127.0.0.1:8787/ws")).toBe("http://127.0.0.1:8787");
     expect(serverHttpBase("wss://alma.example/ws/")).toBe("https://alma.example");
     expect(serverHttpBase("wss://alma.example/alma/ws")).toBe("https://alma.example/alma");
+  });
+});
+
+describe("serverUrlForPage", () => {
+  it("a page opened at the machine's network address reaches a loopback-configured server at that address", () => {
+    expect(serverUrlForPage("ws://127.0.0.1:8787/ws", "192.168.1.20:3000")).toBe("ws://192.168.1.20:8787/ws");
+    expect(serverUrlForPage("ws://localhost:8787/ws", "alma-box.lan:3000")).toBe("ws://alma-box.lan:8787/ws");
+    expect(serverUrlForPage("ws://127.0.0.1:8787/ws", "[fd00::5]:3000")).toBe("ws://[fd00::5]:8787/ws");
+  });
+  it("leaves it as set for a page on the machine itself, a server named otherwise, or no Host", () => {
+    expect(serverUrlForPage("ws://127.0.0.1:8787/ws", "localhost:3000")).toBe("ws://127.0.0.1:8787/ws");
+    expect(serverUrlForPage("ws://127.0.0.1:8787/ws", "127.0.0.1:3000")).toBe("ws://127.0.0.1:8787/ws");
+    expect(serverUrlForPage("wss://alma.example/ws", "192.168.1.20:3000")).toBe("wss://alma.example/ws");
+    expect(serverUrlForPage("ws://127.0.0.1:8787/ws", null)).toBe("ws://127.0.0.1:8787/ws");
+    expect(serverUrlForPage("ws://127.0.0.1:8787/ws", "bad host:x")).toBe("ws://127.0.0.1:8787/ws");
   });
 });

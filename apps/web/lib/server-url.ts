@@ -17,6 +17,28 @@ export function readServerUrl(env: Record<string, string | undefined> = process.
   }
 }
 
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+/**
+ * The server's WebSocket URL as the browser of a page served at `pageHost` (the request's Host header) reaches it.
+ * A loopback address names the server's machine only for a browser on that machine: a page opened at the machine's
+ * network address (HOST=0.0.0.0, another device) reaches the server at that same name instead. Any other URL (a
+ * proxy, a domain) is used as set.
+ */
+export function serverUrlForPage(url: string, pageHost: string | null | undefined): string {
+  if (!pageHost) return url;
+  const u = new URL(url);
+  let page: URL;
+  try {
+    page = new URL(`http://${pageHost}`);
+  } catch {
+    return url;
+  }
+  if (!LOOPBACK.has(u.hostname) || LOOPBACK.has(page.hostname)) return url;
+  u.hostname = page.hostname;
+  return u.toString();
+}
+
 /** The origin a Content-Security-Policy connect-src must allow for the WebSocket. */
 export function serverOrigin(url: string): string {
   const u = new URL(url);
