@@ -44,7 +44,13 @@ async function main(): Promise<void> {
   const shutdown = (signal: NodeJS.Signals) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal, deadlineMs: config.shutdownDeadlineMs }, "shutting down: no new runs; running answers may finish");
+    const running = app.alma.hub.active;
+    app.log.info(
+      { signal, deadlineMs: config.shutdownDeadlineMs, running },
+      running > 0
+        ? `shutting down: no new runs; the ${running} running answer${running === 1 ? "" : "s"} may finish within ${Math.round(config.shutdownDeadlineMs / 1000)} s (press Ctrl-C again to stop ${running === 1 ? "it" : "them"} now)`
+        : "shutting down: no new runs",
+    );
     // A second Ctrl-C while draining means "now": the answers still running are stored as interrupted. One Ctrl-C
     // reaches the server more than once (the terminal signals the whole process group, and npm start and pnpm
     // forward it too), so signals in the first second are that same one.

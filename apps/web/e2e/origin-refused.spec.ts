@@ -41,7 +41,9 @@ test("a page opened from an address not in ALMA_ALLOWED_ORIGINS says the server 
     const banner = page.getByTestId("connection-banner");
     await expect(banner).toHaveAttribute("data-state", "origin-refused");
     await expect(banner).toContainText(`The alma server refused this page's address (${elsewhere.url}).`);
-    await expect(banner).toContainText("Add it to ALMA_ALLOWED_ORIGINS in the server's settings (.env at the repo root) and restart the server.");
+    await expect(banner).toContainText(
+      "Add it to ALMA_ALLOWED_ORIGINS in the server's settings (.env at the repo root; the setting replaces the defaults, so list every address you open alma at) and restart the server.",
+    );
     await expect(banner).not.toContainText("Cannot reach");
     // the list says why it is empty instead of loading forever
     const listError = page.getByTestId("sidebar").first().getByTestId("conversations-error");

@@ -1,7 +1,8 @@
 import type { ConnectionState } from "@alma/client";
 
 /** What fixes a refused origin, in words: the server's allow-list lives in its settings. */
-export const ALLOWED_ORIGINS_FIX = "Add it to ALMA_ALLOWED_ORIGINS in the server's settings (.env at the repo root) and restart the server.";
+export const ALLOWED_ORIGINS_FIX =
+  "Add it to ALMA_ALLOWED_ORIGINS in the server's settings (.env at the repo root; the setting replaces the defaults, so list every address you open alma at) and restart the server.";
 
 /** The connection failed for good because the server refused this page's origin (not in ALMA_ALLOWED_ORIGINS). */
 export function isOriginRefused(connection: ConnectionState): boolean {

@@ -62,7 +62,7 @@ function helpFor(error: MessageError, connected: boolean): Omit<ErrorHelp, "show
       return {
         title: "The alma server refused this page's address",
         action: "none",
-        hint: "Add this page's address to ALMA_ALLOWED_ORIGINS in the server's settings (.env at the repo root) and restart the server.",
+        hint: "Add this page's address to ALMA_ALLOWED_ORIGINS in the server's settings (.env at the repo root; the setting replaces the defaults, so list every address you open alma at) and restart the server.",
       };
     case "provider_unavailable":
     case "provider_timeout":

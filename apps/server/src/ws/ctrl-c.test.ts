@@ -85,6 +85,8 @@ describe("Ctrl-C on a real server process", () => {
     expect((await server.exited).code).toBe(0);
     const logs = server.logs.join("");
     expect(logs).toContain("shut down cleanly");
+    // the terminal says how to stop it sooner
+    expect(logs).toContain("the 1 running answer may finish within 10 s (press Ctrl-C again to stop it now)");
     expect(logs).not.toContain("error while shutting down");
   }, 120_000);
 });

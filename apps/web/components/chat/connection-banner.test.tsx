@@ -96,7 +96,9 @@ describe("ConnectionBanner", () => {
     expect(banner.getAttribute("role")).toBe("alert");
     expect(banner.dataset.state).toBe("origin-refused");
     expect(banner.textContent).toContain("The alma server refused this page's address (http://192.168.1.5:3000).");
-    expect(banner.textContent).toContain("Add it to ALMA_ALLOWED_ORIGINS in the server's settings (.env at the repo root) and restart the server.");
+    expect(banner.textContent).toContain(
+      "Add it to ALMA_ALLOWED_ORIGINS in the server's settings (.env at the repo root; the setting replaces the defaults, so list every address you open alma at) and restart the server.",
+    );
     expect(banner.textContent).not.toContain("Cannot reach");
     expect(banner.textContent).not.toContain("Retrying");
     screen.getByRole("button", { name: "Try again" }).click();
