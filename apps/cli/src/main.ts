@@ -1,3 +1,4 @@
+import { withRepoEnv } from "./repo-env.js";
 import { runCli } from "./run-cli.js";
 
 // a closed pipe (`alma ask … | head`) is not an error worth a stack trace
@@ -17,7 +18,8 @@ const code = await runCli(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
-  env: process.env,
+  // inside the repo, the server's address and token come from its .env too (the shell wins)
+  env: withRepoEnv(process.env),
   signal: interrupted.signal,
 });
 process.exitCode = code;
