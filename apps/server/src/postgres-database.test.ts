@@ -1,6 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +10,7 @@ import { buildApp } from "./build-app.js";
 import { spawnServer, type SpawnedServer } from "./testing/spawn-server.js";
 import { testConfig } from "./testing/test-config.js";
 import { WsTestClient } from "./testing/ws-test-client.js";
+import { freePort } from "./testing/free-port.js";
 
 const SERVER_DIR = fileURLToPath(new URL("..", import.meta.url));
 const WAIT_MS = 60_000;
@@ -25,15 +25,6 @@ afterAll(async () => {
   await db?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** a port nothing listens on: taken from the system, then let go */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe("the server on PostgreSQL (ALMA_DATABASE_URL)", () => {
   it("answers over the WebSocket, says so on /health, and shows the history after a restart", async () => {

@@ -1,7 +1,8 @@
 import { countOpenAIPromptTokens, countOpenAITextTokens, ScriptedChatModel, type ChatMessage, type GenerateOptions } from "@alma/llm";
 import { describe, expect, it } from "vitest";
-import type { RequestMeasure, RunDocument } from "./agent-run.js";
+import type { RunDocument } from "./agent-run.js";
 import { ManagerAgent } from "./manager-agent.js";
+import { openAIMeasure } from "./testing/openai-measure.js";
 import { PLAN_MARKER } from "./prompts/analytical-plan-prompt.js";
 import type { AgentEvent } from "./run-scope.js";
 import { checkRunEventOrder } from "./testing/check-run-event-order.js";
@@ -11,20 +12,6 @@ import { scriptedAnalytical, type StepRequest } from "./testing/scripted-analyti
 import { asPagedText, PAGE_170_FACT, twoHundredPages } from "../../tools/src/test-documents.js";
 
 const WINDOW = 4096;
-
-/** counts as memory counts for an OpenAI model: o200k with the chat framing */
-function openAIMeasure(window: number): RequestMeasure {
-  return {
-    window: () => ({ tokens: window, source: "setting", detail: "the test's window", server: null }),
-    countRequest: async (m) => countOpenAIPromptTokens(m),
-    countText: async (t) => countOpenAITextTokens(t),
-    truncate: async (t, max) => {
-      let cut = t.slice(0, max * 4);
-      while (cut && countOpenAITextTokens(cut) > max) cut = cut.slice(0, Math.floor(cut.length * 0.9));
-      return cut;
-    },
-  };
-}
 
 const paged = asPagedText(twoHundredPages());
 const BIG: RunDocument = { id: "d1", name: "harbour-minutes.pdf", kind: "pdf", text: paged.text, pages: paged.pages, messageId: "u1" };

@@ -1,8 +1,9 @@
-import { countOpenAIPromptTokens, countOpenAITextTokens, ScriptedChatModel, type ChatMessage, type GenerateOptions } from "@alma/llm";
+import { countOpenAIPromptTokens, ScriptedChatModel, type ChatMessage, type GenerateOptions } from "@alma/llm";
 import type { TaskType } from "@alma/protocol";
 import { describe, expect, it } from "vitest";
-import type { RequestMeasure, RunDocument } from "./agent-run.js";
+import type { RunDocument } from "./agent-run.js";
 import { ManagerAgent } from "./manager-agent.js";
+import { openAIMeasure } from "./testing/openai-measure.js";
 import { PLAN_MARKER } from "./prompts/analytical-plan-prompt.js";
 import { ATTACHED_DOCUMENTS_MARKER } from "./prompts/attached-documents-prompt.js";
 import { SYNTHESIS_MARKER } from "./prompts/analytical-synthesis-prompt.js";
@@ -13,20 +14,6 @@ import { scriptedAnalytical } from "./testing/scripted-analytical.js";
 import { asPagedText, PAGE_170_FACT, twoHundredPages } from "../../tools/src/test-documents.js";
 
 const WINDOW = 4096;
-
-/** counts as memory counts for an OpenAI model: o200k with the chat framing */
-function openAIMeasure(window: number): RequestMeasure {
-  return {
-    window: () => ({ tokens: window, source: "setting", detail: "the test's window", server: null }),
-    countRequest: async (m) => countOpenAIPromptTokens(m),
-    countText: async (t) => countOpenAITextTokens(t),
-    truncate: async (t, max) => {
-      let cut = t.slice(0, max * 4);
-      while (cut && countOpenAITextTokens(cut) > max) cut = cut.slice(0, Math.floor(cut.length * 0.9));
-      return cut;
-    },
-  };
-}
 
 const paged = asPagedText(twoHundredPages());
 const BIG: RunDocument = { id: "d1", name: "harbour-minutes.pdf", kind: "pdf", text: paged.text, pages: paged.pages, messageId: "u1" };

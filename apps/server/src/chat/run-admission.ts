@@ -8,6 +8,7 @@ import type { RateLimiter } from "../limits/rate-limiter.js";
 import type { RunHub } from "../runs/run-hub.js";
 import type { ChatClient } from "./chat-client.js";
 import { RequestError } from "./request-error.js";
+import { answerOfRun } from "./streaming-answer.js";
 
 /** how long a send waits for another start in the same conversation to name its run (storing messages takes ms) */
 const STARTING_WAIT_MS = 2_000;
@@ -145,7 +146,7 @@ export class RunAdmission {
     const local = this.deps.hub.get(holder);
     if (local) return local.isEnded;
     if (!this.deps.store) return false;
-    const answer = (await this.deps.store.listMessages(conversationId)).find((m) => m.role === "assistant" && m.runId === holder);
+    const answer = answerOfRun(await this.deps.store.listMessages(conversationId), holder);
     return answer?.status !== "streaming";
   }
 

@@ -8,6 +8,11 @@ export function streamingAnswer(messages: readonly Message[]): StreamingAnswer |
   return last?.status === "streaming" && last.runId !== null ? (last as StreamingAnswer) : null;
 }
 
+/** the answer run `runId` writes (or wrote), as stored */
+export function answerOfRun(messages: readonly Message[], runId: string): Message | undefined {
+  return messages.find((m) => m.role === "assistant" && m.runId === runId);
+}
+
 /** the answer still being written to the user message `userMessageId`, as stored */
 export function streamingAnswerAfter(messages: readonly Message[], userMessageId: string): StreamingAnswer | null {
   const at = messages.findIndex((m) => m.id === userMessageId);

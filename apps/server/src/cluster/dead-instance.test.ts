@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +14,7 @@ import { spawnServer, type SpawnedServer } from "../testing/spawn-server.js";
 import { testConfig } from "../testing/test-config.js";
 import { useTestRedis } from "../testing/use-test-redis.js";
 import { WsTestClient } from "../testing/ws-test-client.js";
+import { freePort } from "../testing/free-port.js";
 
 const SERVER_DIR = fileURLToPath(new URL("../..", import.meta.url));
 const WAIT_MS = 60_000;
@@ -40,15 +40,6 @@ const connect = async (url: string) => {
   sockets.push(c);
   return c;
 };
-
-/** a port nothing listens on: taken from the system, then let go */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe("an instance that dies mid-answer (kill -9), with a survivor on the same PostgreSQL and Redis", () => {
   it("the survivor marks the answer interrupted with its partial text, tells its viewers, and Continue on it finishes the answer", async () => {

@@ -2,6 +2,7 @@ import type { DeadRun, RedisRunStream } from "@alma/live-runs";
 import { applyRunEvent, createRunState, type RunEvent, type RunState } from "@alma/protocol";
 import type { ConversationStore } from "@alma/store";
 import type { ConversationRunLocks } from "./conversation-run-locks.js";
+import { answerOfRun } from "../chat/streaming-answer.js";
 
 export interface InterruptDeadRunsDeps {
   store: Pick<ConversationStore, "updateAssistantMessage" | "listMessages">;
@@ -69,7 +70,7 @@ export async function interruptDeadRuns(deps: InterruptDeadRunsDeps, instanceId:
  */
 async function stateFromStore(deps: InterruptDeadRunsDeps, run: DeadRun): Promise<RunState | null> {
   if (!run.conversationId) return null;
-  const answer = (await deps.store.listMessages(run.conversationId)).find((m) => m.role === "assistant" && m.runId === run.runId);
+  const answer = answerOfRun(await deps.store.listMessages(run.conversationId), run.runId);
   if (!answer || answer.status !== "streaming") return null;
   return {
     ...createRunState({ runId: run.runId, text: answer.content, steps: answer.steps }),
